@@ -1,0 +1,228 @@
+"""The access decision: may this credential pass this door at this moment?
+
+:class:`AccessIndex` keeps everything a decision needs in dictionaries, so a
+decision is a handful of O(1) look-ups and never touches the database. The
+storage layer loads it at start-up and every write keeps it in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from enum import StrEnum
+
+from .models import (
+    DEFAULT_PUBLIC_ROLES,
+    RESIDENT_ROLES,
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    Door,
+    Household,
+    Person,
+    PersonStatus,
+    Role,
+    ZoneKind,
+)
+
+
+class Reason(StrEnum):
+    """Why a decision came out as it did (a closed set)."""
+
+    GRANTED = "granted"
+    UNKNOWN_DOOR = "unknown_door"
+    UNKNOWN_CREDENTIAL = "unknown_credential"
+    LOST = "lost"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    SUSPENDED = "suspended"
+    MOVED_OUT = "moved_out"
+    ZONE_NOT_ALLOWED = "zone_not_allowed"
+    OUTSIDE_TIME_WINDOW = "outside_time_window"
+
+
+_STATUS_REASON = {
+    CredentialStatus.LOST: Reason.LOST,
+    CredentialStatus.RETURNED: Reason.RETURNED,
+    CredentialStatus.CANCELLED: Reason.CANCELLED,
+    CredentialStatus.EXPIRED: Reason.EXPIRED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of one presentation, with who it was (if known)."""
+
+    granted: bool
+    reason: Reason
+    door_id: str
+    kind: CredentialKind
+    at: datetime
+    credential_id: int | None = None
+    person_id: int | None = None
+    person_name: str | None = None
+    household_id: int | None = None
+    unit: str | None = None
+    masked: str | None = None
+
+
+class AccessIndex:
+    """In-memory view of the community used for decisions."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        """Create an empty index evaluating schedules in ``tz``."""
+        self.tz = tz
+        self.households: dict[int, Household] = {}
+        self.persons: dict[int, Person] = {}
+        self.credentials: dict[int, Credential] = {}
+        self.doors: dict[str, Door] = {}
+        self._by_digest: dict[str, int] = {}
+        self._by_unit: dict[str, int] = {}
+
+    # ---- keeping the index in step with storage
+    def put_household(self, household: Household) -> None:
+        """Insert or replace a household."""
+        old = self.households.get(household.id)
+        if old is not None:
+            self._by_unit.pop(str(old.unit), None)
+        self.households[household.id] = household
+        self._by_unit[str(household.unit)] = household.id
+
+    def remove_household(self, household_id: int) -> None:
+        """Forget a household."""
+        old = self.households.pop(household_id, None)
+        if old is not None:
+            self._by_unit.pop(str(old.unit), None)
+
+    def put_person(self, person: Person) -> None:
+        """Insert or replace a person."""
+        self.persons[person.id] = person
+
+    def remove_person(self, person_id: int) -> None:
+        """Forget a person."""
+        self.persons.pop(person_id, None)
+
+    def put_credential(self, credential: Credential) -> None:
+        """Insert or replace a credential; the newest one owns its digest."""
+        old = self.credentials.get(credential.id)
+        if old is not None and old.digest != credential.digest:
+            if self._by_digest.get(old.digest) == old.id:
+                del self._by_digest[old.digest]
+        self.credentials[credential.id] = credential
+        current = self._by_digest.get(credential.digest)
+        if current is None or current <= credential.id:
+            self._by_digest[credential.digest] = credential.id
+
+    def remove_credential(self, credential_id: int) -> None:
+        """Forget a credential."""
+        old = self.credentials.pop(credential_id, None)
+        if old is not None and self._by_digest.get(old.digest) == old.id:
+            del self._by_digest[old.digest]
+
+    def set_doors(self, doors: list[Door]) -> None:
+        """Replace the set of doors."""
+        self.doors = {door.id: door for door in doors}
+
+    # ---- look-ups
+    def household_by_unit(self, unit: str) -> Household | None:
+        """The household living in a unit (canonical ``3-2-501`` form)."""
+        hid = self._by_unit.get(unit)
+        return None if hid is None else self.households.get(hid)
+
+    def credential_by_digest(self, digest: str) -> Credential | None:
+        """The credential that owns a keyed hash, whatever its status."""
+        cid = self._by_digest.get(digest)
+        return None if cid is None else self.credentials.get(cid)
+
+    def credentials_of(self, person_id: int) -> list[Credential]:
+        """All credentials of a person (O(n); not for the decision path)."""
+        return [c for c in self.credentials.values() if c.person_id == person_id]
+
+    # ---- the decision
+    def decide(
+        self, kind: CredentialKind, digest: str, door_id: str, at: datetime
+    ) -> Decision:
+        """Decide whether the credential with ``digest`` may pass ``door_id`` at ``at``."""
+        door = self.doors.get(door_id)
+        if door is None:
+            return Decision(False, Reason.UNKNOWN_DOOR, door_id, kind, at)
+        credential = self.credential_by_digest(digest)
+        if credential is None or credential.kind is not kind:
+            return Decision(False, Reason.UNKNOWN_CREDENTIAL, door_id, kind, at)
+        person = self.persons.get(credential.person_id)
+        household = (
+            self.households.get(person.household_id)
+            if person is not None and person.household_id is not None
+            else None
+        )
+        reason = self._check(credential, person, household, door, at)
+        return Decision(
+            granted=reason is Reason.GRANTED,
+            reason=reason,
+            door_id=door_id,
+            kind=kind,
+            at=at,
+            credential_id=credential.id,
+            person_id=person.id if person else None,
+            person_name=person.name if person else None,
+            household_id=household.id if household else None,
+            unit=str(household.unit) if household else None,
+            masked=credential.masked,
+        )
+
+    def _check(
+        self,
+        credential: Credential,
+        person: Person | None,
+        household: Household | None,
+        door: Door,
+        at: datetime,
+    ) -> Reason:
+        status_reason = _STATUS_REASON.get(credential.status)
+        if status_reason is not None:
+            return status_reason
+        if person is None:
+            return Reason.UNKNOWN_CREDENTIAL
+        if person.status is PersonStatus.MOVED_OUT:
+            return Reason.MOVED_OUT
+        if person.status is PersonStatus.SUSPENDED:
+            return Reason.SUSPENDED
+        # Temporary credentials and people void themselves at their end time.
+        for start, end in (
+            (credential.valid_from, credential.valid_until),
+            (person.valid_from, person.valid_until),
+        ):
+            if start is not None and at < start:
+                return Reason.NOT_YET_VALID
+            if end is not None and at >= end:
+                return Reason.EXPIRED
+        if not self._zone_allowed(person, household, door):
+            return Reason.ZONE_NOT_ALLOWED
+        local = at.astimezone(self.tz)
+        for schedule in (credential.schedule, door.schedule):
+            if schedule is not None and not schedule.allows(local):
+                return Reason.OUTSIDE_TIME_WINDOW
+        return Reason.GRANTED
+
+    @staticmethod
+    def _zone_allowed(person: Person, household: Household | None, door: Door) -> bool:
+        zone = door.zone
+        if zone.id in person.extra_zones:
+            return True
+        if door.allowed_roles is not None and person.role not in door.allowed_roles:
+            return False
+        if zone.kind is ZoneKind.GATE:
+            return True
+        if zone.kind is ZoneKind.BUILDING:
+            # Seed 113: residents enter their own building only. Staff serve
+            # every building; contractors and visitors the household they came for.
+            if person.role is Role.STAFF:
+                return True
+            return household is not None and household.unit.building == zone.key
+        roles = door.allowed_roles if door.allowed_roles is not None else DEFAULT_PUBLIC_ROLES
+        return person.role in roles
+
+
+__all__ = ["RESIDENT_ROLES", "AccessIndex", "Decision", "Reason"]

@@ -1,0 +1,211 @@
+"""Data model of a residential community: households, people, credentials, doors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+import re
+
+from .schedule import Schedule
+
+
+class Role(StrEnum):
+    """The role of a person in the community."""
+
+    OWNER = "owner"
+    FAMILY = "family"
+    TENANT = "tenant"
+    STAFF = "staff"
+    CONTRACTOR = "contractor"
+    VISITOR = "visitor"
+
+
+#: Roles that live in a household and may enter their own building (seed 113).
+RESIDENT_ROLES = frozenset({Role.OWNER, Role.FAMILY, Role.TENANT})
+#: Roles allowed into public areas when a door names no roles of its own
+#: (seed 4.6 of the card rules: 持卡人可以使用门禁卡进入小区内的公共区域).
+DEFAULT_PUBLIC_ROLES = frozenset({Role.OWNER, Role.FAMILY, Role.TENANT, Role.STAFF})
+
+
+class PersonStatus(StrEnum):
+    """Whether a person may currently use the access system."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    MOVED_OUT = "moved_out"
+
+
+class CredentialKind(StrEnum):
+    """How a person identifies at a reader."""
+
+    CARD = "card"
+    PIN = "pin"
+    FINGERPRINT = "fingerprint"
+    FACE = "face"
+    PHONE_TAG = "phone_tag"
+    PLATE = "plate"
+
+
+class CredentialStatus(StrEnum):
+    """Life-cycle state of a credential."""
+
+    ACTIVE = "active"
+    LOST = "lost"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class ZoneKind(StrEnum):
+    """The kinds of zones a door can lead into."""
+
+    GATE = "gate"
+    BUILDING = "building"
+    PUBLIC = "public"
+
+
+class Direction(StrEnum):
+    """Which way a door's reader lets people pass."""
+
+    IN = "in"
+    OUT = "out"
+    BOTH = "both"
+
+
+_UNIT_RE = re.compile(r"^([0-9A-Za-z]{1,6})-([0-9A-Za-z]{1,4})-([0-9A-Za-z]{1,6})$")
+_AREA_RE = re.compile(r"^[0-9a-z_]{1,40}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A dwelling such as ``3-2-501``: building 3, unit (entrance) 2, room 501."""
+
+    building: str
+    entrance: str
+    room: str
+
+    @classmethod
+    def parse(cls, text: str) -> Unit:
+        """Parse ``building-entrance-room``; raise ``ValueError`` if malformed."""
+        match = _UNIT_RE.match(text.strip().upper())
+        if match is None:
+            raise ValueError(text)
+        building, entrance, room = match.groups()
+        return cls(building, entrance, room)
+
+    def __str__(self) -> str:
+        """Return the canonical ``3-2-501`` form."""
+        return f"{self.building}-{self.entrance}-{self.room}"
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """Where a door leads: the community gates, one building, or a public area."""
+
+    kind: ZoneKind
+    key: str = ""
+
+    @property
+    def id(self) -> str:
+        """Stable identifier: ``gate``, ``building:3`` or ``public:gym``."""
+        return self.kind.value if self.kind is ZoneKind.GATE else f"{self.kind}:{self.key}"
+
+    @classmethod
+    def parse(cls, text: str) -> Zone:
+        """Parse a zone id; raise ``ValueError`` if malformed."""
+        text = text.strip()
+        if text == ZoneKind.GATE:
+            return cls(ZoneKind.GATE)
+        kind, sep, key = text.partition(":")
+        if not sep or not key:
+            raise ValueError(text)
+        if kind == ZoneKind.BUILDING and re.fullmatch(r"[0-9A-Za-z]{1,6}", key):
+            return cls(ZoneKind.BUILDING, key.upper())
+        if kind == ZoneKind.PUBLIC and _AREA_RE.fullmatch(key):
+            return cls(ZoneKind.PUBLIC, key)
+        raise ValueError(text)
+
+    @classmethod
+    def gate(cls) -> Zone:
+        """The community gates."""
+        return cls(ZoneKind.GATE)
+
+    @classmethod
+    def building(cls, building: str) -> Zone:
+        """The doors of one building."""
+        return cls(ZoneKind.BUILDING, building.upper())
+
+    @classmethod
+    def public(cls, area: str) -> Zone:
+        """A public area such as ``parking`` or ``gym``."""
+        return cls(ZoneKind.PUBLIC, area)
+
+
+@dataclass(frozen=True, slots=True)
+class Household:
+    """A household living in one unit."""
+
+    id: int
+    unit: Unit
+    card_quota: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A resident, staff member, contractor or visitor.
+
+    Personal data kept here is only what decisions and displays need: the ID
+    number and phone live encrypted in the database and appear here masked.
+    """
+
+    id: int
+    household_id: int | None
+    name: str
+    role: Role
+    status: PersonStatus = PersonStatus.ACTIVE
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    extra_zones: frozenset[str] = field(default_factory=frozenset)
+    id_number_masked: str | None = None
+    phone_masked: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A card, PIN, fingerprint, face, phone tag or plate of one person.
+
+    ``digest`` is the keyed hash of the value: the only form in which the
+    value is looked up. ``masked`` is what people see (``****5678``).
+    """
+
+    id: int
+    person_id: int
+    kind: CredentialKind
+    digest: str
+    masked: str
+    status: CredentialStatus = CredentialStatus.ACTIVE
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    schedule: Schedule | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Door:
+    """A door (gate, unit door, public area door) with a reader.
+
+    ``allowed_roles`` and ``schedule`` narrow who may pass and when; for a
+    public-area door without ``allowed_roles`` the default public roles apply.
+    ``escape_route`` marks doors that must open in a fire alarm.
+    """
+
+    id: str
+    name: str
+    zone: Zone
+    direction: Direction = Direction.IN
+    allowed_roles: frozenset[Role] | None = None
+    schedule: Schedule | None = None
+    escape_route: bool = False
