@@ -19,3 +19,89 @@ def auto_enable_custom_integrations(
 ) -> Generator[None]:
     """Let Home Assistant load custom_components/ in every test."""
     yield
+
+
+from typing import Any  # noqa: E402
+
+from homeassistant.config_entries import ConfigSubentryData  # noqa: E402
+from homeassistant.const import CONF_NAME  # noqa: E402
+from homeassistant.core import HomeAssistant  # noqa: E402
+from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: E402
+
+from custom_components.community_access.config_flow import default_options  # noqa: E402
+from custom_components.community_access.const import DOMAIN, SUBENTRY_DOOR  # noqa: E402
+
+#: Doors of the test community: (subentry id, title, data)
+TEST_DOORS: list[tuple[str, str, dict[str, Any]]] = [
+    ("door_gate", "Main gate", {"zone_kind": "gate", "direction": "in", "open_time": 5}),
+    (
+        "door_b3",
+        "Building 3 door",
+        {"zone_kind": "building", "building": "3", "direction": "in", "open_time": 5},
+    ),
+    (
+        "door_b1",
+        "Building 1 door",
+        {"zone_kind": "building", "building": "1", "direction": "in", "open_time": 5},
+    ),
+    (
+        "door_gym",
+        "Gym",
+        {
+            "zone_kind": "public",
+            "area": "gym",
+            "direction": "in",
+            "open_time": 5,
+            "hours": "06:00-22:00",
+        },
+    ),
+]
+
+
+def make_entry(
+    doors: list[tuple[str, str, dict[str, Any]]] | None = None,
+    options: dict[str, Any] | None = None,
+    title: str = "Sunny Gardens",
+) -> MockConfigEntry:
+    """A community config entry with door subentries."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=title,
+        unique_id=title.lower().replace(" ", "_"),
+        data={CONF_NAME: title, "demo": False},
+        options=default_options() | (options or {}),
+        subentries_data=[
+            ConfigSubentryData(
+                data=data, subentry_type=SUBENTRY_DOOR, title=name, unique_id=None, subentry_id=sid
+            )
+            for sid, name, data in (TEST_DOORS if doors is None else doors)
+        ],
+    )
+
+
+@pytest.fixture(autouse=True)
+def _private_config_dir(request: pytest.FixtureRequest, tmp_path) -> None:
+    """Give every Home Assistant test its own configuration directory.
+
+    The database file lives there; without this it would land in the test
+    harness's shared testing_config folder.
+    """
+    if "hass" in request.fixturenames:
+        hass: HomeAssistant = request.getfixturevalue("hass")
+        hass.config.config_dir = str(tmp_path)
+
+
+@pytest.fixture
+def config_entry() -> MockConfigEntry:
+    """The test community's entry (not yet set up)."""
+    return make_entry()
+
+
+@pytest.fixture
+async def setup_entry(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
+    """The test community, set up."""
+    await hass.config.async_set_time_zone("Asia/Shanghai")
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry

@@ -1,1 +1,186 @@
-"""Community Access."""
+"""Community Access: access control for a residential community."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_CARD_QUOTA,
+    CONF_DB_URL,
+    CONF_DEMO,
+    CONF_RETENTION_DAYS,
+    DEFAULT_CARD_QUOTA,
+    DEFAULT_RETENTION_DAYS,
+    DOMAIN,
+    LOGGER,
+    PURGE_HOUR,
+    PURGE_MINUTE,
+    SUBENTRY_DOOR,
+)
+from .core.community import Community, Settings
+from .core.privacy import Vault, new_key
+from .core.storage import Database
+from .door import DoorConfig, DoorOperator
+from .runtime import CommunityConfigEntry, CommunityRuntime
+from .services import async_setup_services
+
+PLATFORMS: list[Platform] = [Platform.EVENT, Platform.LOCK, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+KEYS_VERSION = 1
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the services (once, for every community)."""
+    async_setup_services(hass)
+    return True
+
+
+def default_db_url(hass: HomeAssistant, entry_id: str) -> str:
+    """Return the SQLite file URL in the configuration directory."""
+    return f"sqlite:///{hass.config.path(f'community_access_{entry_id}.db')}"
+
+
+async def async_load_vault(hass: HomeAssistant, entry_id: str) -> Vault:
+    """Load the entry's keys from ``.storage``, creating them on first use."""
+    store: Store[dict[str, str]] = Store(
+        hass,
+        KEYS_VERSION,
+        f"{DOMAIN}.{entry_id}.keys",
+        private=True,
+        atomic_writes=True,
+    )
+    keys = await store.async_load()
+    if keys is None:
+        keys = {
+            "hmac_key": base64.b64encode(new_key()).decode(),
+            "aes_key": base64.b64encode(new_key()).decode(),
+        }
+        # Saved at once: nothing may be written with keys that could be lost.
+        await store.async_save(keys)
+    return Vault(base64.b64decode(keys["hmac_key"]), base64.b64decode(keys["aes_key"]))
+
+
+def settings_from_options(options: dict[str, Any]) -> Settings:
+    """Community settings from the entry options."""
+    return Settings(
+        card_quota=int(options.get(CONF_CARD_QUOTA, DEFAULT_CARD_QUOTA)),
+        retention_days=int(options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)),
+    )
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) -> bool:
+    """Open the community's database, build the index and the doors."""
+    vault = await async_load_vault(hass, entry.entry_id)
+    url = entry.options.get(CONF_DB_URL) or default_db_url(hass, entry.entry_id)
+    database = await hass.async_add_executor_job(Database, url)
+    community = Community(
+        database,
+        vault,
+        dt_util.get_default_time_zone(),
+        hass.async_add_executor_job,
+        settings_from_options(dict(entry.options)),
+    )
+    try:
+        await community.async_load()
+    except SQLAlchemyError as err:
+        await hass.async_add_executor_job(database.close)
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="database_unavailable",
+            translation_placeholders={"error": type(err).__name__},
+        ) from err
+    except RuntimeError as err:
+        await hass.async_add_executor_job(database.close)
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="database_too_new",
+        ) from err
+
+    runtime = CommunityRuntime(community=community)
+    doors = []
+    for subentry in entry.subentries.values():
+        if subentry.subentry_type != SUBENTRY_DOOR:
+            continue
+        try:
+            config = DoorConfig.from_subentry(subentry)
+        except (ValueError, KeyError) as err:
+            LOGGER.error(
+                "Door %s is misconfigured and was skipped: %s", subentry.title, err
+            )
+            continue
+        runtime.doors[config.id] = DoorOperator(hass, config)
+        doors.append(config.door)
+    community.set_doors(doors)
+    entry.runtime_data = runtime
+
+    device_registry = dr.async_get(hass)
+    device_registry.async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=entry.title,
+        manufacturer="Community Access",
+        model="Community",
+        entry_type=dr.DeviceEntryType.SERVICE,
+    )
+
+    if entry.data.get(CONF_DEMO):
+        from .demo import async_seed_demo  # noqa: PLC0415
+
+        await async_seed_demo(community)
+
+    for operator in runtime.doors.values():
+        operator.async_start()
+
+    @callback
+    def _purge_due(now: datetime) -> None:
+        entry.async_create_background_task(
+            hass, _async_purge(entry), "community_access purge"
+        )
+
+    runtime.unsubscribe.append(
+        async_track_time_change(
+            hass, _purge_due, hour=PURGE_HOUR, minute=PURGE_MINUTE, second=0
+        )
+    )
+    entry.async_on_unload(entry.add_update_listener(_async_update_listener))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def _async_purge(entry: CommunityConfigEntry) -> None:
+    purged = await entry.runtime_data.community.purge(dt_util.utcnow())
+    if purged:
+        LOGGER.info("Purged %d access records past the retention period", purged)
+
+
+async def _async_update_listener(
+    hass: HomeAssistant, entry: CommunityConfigEntry
+) -> None:
+    """Options or doors changed: reload so every part sees the same state."""
+    hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: CommunityConfigEntry) -> bool:
+    """Stop the doors and close the database."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        runtime = entry.runtime_data
+        for unsub in runtime.unsubscribe:
+            unsub()
+        for operator in runtime.doors.values():
+            operator.async_stop()
+        await runtime.community.async_close()
+    return unloaded

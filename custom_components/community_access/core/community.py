@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from .decision import AccessIndex, Decision
 from .errors import CommunityError
 from .models import (
+    RESIDENT_ROLES,
     Credential,
     CredentialKind,
     CredentialStatus,
@@ -23,7 +24,6 @@ from .models import (
     Household,
     Person,
     PersonStatus,
-    RESIDENT_ROLES,
     Role,
     Unit,
     Zone,
@@ -73,6 +73,16 @@ class Community:
         self.index = AccessIndex(tz)
         self.settings = settings or Settings()
         self._run = run
+        self._listeners: list[Callable[[], None]] = []
+
+    def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Be told after every change to people or credentials; returns a remover."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
 
     async def async_load(self) -> None:
         """Migrate the schema and build the index from the database."""
@@ -97,15 +107,20 @@ class Community:
         self.index.set_doors(list(doors))
 
     # ---- households and people
-    async def add_household(self, unit: str, card_quota: int | None = None) -> Household:
+    async def add_household(
+        self, unit: str, card_quota: int | None = None
+    ) -> Household:
         """Register a household by unit (``3-2-501``)."""
         parsed = _parse_unit(unit)
         if self.index.household_by_unit(str(parsed)) is not None:
             raise CommunityError("household_exists", unit=str(parsed))
         if card_quota is not None and card_quota < 0:
             raise CommunityError("invalid_card_quota")
-        household: Household = await self._run(self.db.add_household, parsed, card_quota)
+        household: Household = await self._run(
+            self.db.add_household, parsed, card_quota
+        )
         self.index.put_household(household)
+        self._changed()
         return household
 
     def household(self, unit: str) -> Household:
@@ -181,6 +196,7 @@ class Community:
             )
         )
         self.index.put_person(person)
+        self._changed()
         return person
 
     async def set_person_status(self, person_id: int, status: PersonStatus) -> Person:
@@ -188,6 +204,7 @@ class Community:
         self.person(person_id)
         person: Person = await self._run(self.db.set_person_status, person_id, status)
         self.index.put_person(person)
+        self._changed()
         return person
 
     # ---- credentials
@@ -208,7 +225,9 @@ class Community:
         normalized = normalize_credential(kind, value)
         if not normalized or len(normalized) > 64:
             raise CommunityError("invalid_credential_value", kind=kind.value)
-        if kind is CredentialKind.PIN and not (normalized.isdigit() and 4 <= len(normalized) <= 8):
+        if kind is CredentialKind.PIN and not (
+            normalized.isdigit() and 4 <= len(normalized) <= 8
+        ):
             raise CommunityError("invalid_pin")
         _check_window(valid_from, valid_until)
         digest = self.vault.credential_digest(kind, value)
@@ -223,7 +242,9 @@ class Community:
                 person_id=person_id,
                 kind=kind,
                 digest=digest,
-                value_enc=self.vault.encrypt(normalized) if kind in _RECOVERABLE else None,
+                value_enc=self.vault.encrypt(normalized)
+                if kind in _RECOVERABLE
+                else None,
                 masked=mask_credential(kind, value),
                 valid_from=valid_from,
                 valid_until=valid_until,
@@ -231,6 +252,7 @@ class Community:
             )
         )
         self.index.put_credential(credential)
+        self._changed()
         return credential
 
     def credential(self, credential_id: int) -> Credential:
@@ -245,13 +267,17 @@ class Community:
     ) -> Credential:
         """Change a credential's status (lost, returned, cancelled, ...)."""
         current = self.credential(credential_id)
-        if current.status is CredentialStatus.LOST and status is CredentialStatus.ACTIVE:
+        if (
+            current.status is CredentialStatus.LOST
+            and status is CredentialStatus.ACTIVE
+        ):
             # A card once lost never silently comes back.
             raise CommunityError("credential_reported_lost", kind=current.kind.value)
         credential: Credential = await self._run(
             self.db.set_credential_status, credential_id, status
         )
         self.index.put_credential(credential)
+        self._changed()
         return credential
 
     # ---- presenting a credential
@@ -259,7 +285,9 @@ class Community:
         self, door_id: str, kind: CredentialKind, value: str, at: datetime
     ) -> Decision:
         """Decide without recording (no I/O)."""
-        return self.index.decide(kind, self.vault.credential_digest(kind, value), door_id, at)
+        return self.index.decide(
+            kind, self.vault.credential_digest(kind, value), door_id, at
+        )
 
     async def present(
         self,
@@ -289,7 +317,7 @@ class Community:
             reason=decision.reason.value,
             door_id=decision.door_id,
             door_name=door.name if door else None,
-            kind=decision.kind.value,
+            kind=decision.kind.value if decision.kind else None,
             masked=decision.masked,
             credential_id=decision.credential_id,
             person_id=decision.person_id,
@@ -326,7 +354,9 @@ class Community:
             "residents": residents,
             "credentials": len(self.index.credentials),
             "active_credentials": sum(
-                1 for c in self.index.credentials.values() if c.status is CredentialStatus.ACTIVE
+                1
+                for c in self.index.credentials.values()
+                if c.status is CredentialStatus.ACTIVE
             ),
             "doors": len(self.index.doors),
         }

@@ -1,4 +1,4 @@
-"""The access decision: may this credential pass this door at this moment?
+"""The access decision: may this credential pass this door at this moment.
 
 :class:`AccessIndex` keeps everything a decision needs in dictionaries, so a
 decision is a handful of O(1) look-ups and never touches the database. The
@@ -41,6 +41,9 @@ class Reason(StrEnum):
     MOVED_OUT = "moved_out"
     ZONE_NOT_ALLOWED = "zone_not_allowed"
     OUTSIDE_TIME_WINDOW = "outside_time_window"
+    #: Not a decision of :meth:`AccessIndex.decide`: a door opened from the
+    #: user interface or an automation, recorded with who did it.
+    REMOTE_OPEN = "remote_open"
 
 
 _STATUS_REASON = {
@@ -58,7 +61,7 @@ class Decision:
     granted: bool
     reason: Reason
     door_id: str
-    kind: CredentialKind
+    kind: CredentialKind | None
     at: datetime
     credential_id: int | None = None
     person_id: int | None = None
@@ -127,12 +130,12 @@ class AccessIndex:
 
     # ---- look-ups
     def household_by_unit(self, unit: str) -> Household | None:
-        """The household living in a unit (canonical ``3-2-501`` form)."""
+        """Return the household living in a unit (canonical ``3-2-501`` form)."""
         hid = self._by_unit.get(unit)
         return None if hid is None else self.households.get(hid)
 
     def credential_by_digest(self, digest: str) -> Credential | None:
-        """The credential that owns a keyed hash, whatever its status."""
+        """Return the credential that owns a keyed hash, whatever its status."""
         cid = self._by_digest.get(digest)
         return None if cid is None else self.credentials.get(cid)
 
@@ -221,7 +224,11 @@ class AccessIndex:
             if person.role is Role.STAFF:
                 return True
             return household is not None and household.unit.building == zone.key
-        roles = door.allowed_roles if door.allowed_roles is not None else DEFAULT_PUBLIC_ROLES
+        roles = (
+            door.allowed_roles
+            if door.allowed_roles is not None
+            else DEFAULT_PUBLIC_ROLES
+        )
         return person.role in roles
 
 

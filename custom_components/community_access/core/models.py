@@ -109,7 +109,9 @@ class Zone:
     @property
     def id(self) -> str:
         """Stable identifier: ``gate``, ``building:3`` or ``public:gym``."""
-        return self.kind.value if self.kind is ZoneKind.GATE else f"{self.kind}:{self.key}"
+        return (
+            self.kind.value if self.kind is ZoneKind.GATE else f"{self.kind}:{self.key}"
+        )
 
     @classmethod
     def parse(cls, text: str) -> Zone:
@@ -128,17 +130,17 @@ class Zone:
 
     @classmethod
     def gate(cls) -> Zone:
-        """The community gates."""
+        """Return the community gates zone."""
         return cls(ZoneKind.GATE)
 
     @classmethod
     def building(cls, building: str) -> Zone:
-        """The doors of one building."""
+        """Return the zone of one building."""
         return cls(ZoneKind.BUILDING, building.upper())
 
     @classmethod
     def public(cls, area: str) -> Zone:
-        """A public area such as ``parking`` or ``gym``."""
+        """Return a public area zone such as ``parking`` or ``gym``."""
         return cls(ZoneKind.PUBLIC, area)
 
 

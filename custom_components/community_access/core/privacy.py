@@ -26,7 +26,7 @@ _ID_CHECK = "10X98765432"
 
 
 def new_key() -> bytes:
-    """A fresh random 256-bit key."""
+    """Return a fresh random 256-bit key."""
     return secrets.token_bytes(32)
 
 
@@ -115,14 +115,18 @@ def mask_id_number(id_number: str) -> str:
 
 
 def mask_credential(kind: CredentialKind, value: str) -> str:
-    """What a person may see of a credential: ``****5678``; PINs not at all."""
+    """Return what a person may see of a credential: ``****5678``; of a PIN nothing."""
     text = normalize_credential(kind, value)
     if kind is CredentialKind.PIN:
         return "****"
     if kind in (CredentialKind.FINGERPRINT, CredentialKind.FACE):
         return f"{kind}#{text[-4:]}" if len(text) > 4 else f"{kind}#****"
     if kind is CredentialKind.PLATE:
-        return text[:2] + "*" * max(len(text) - 4, 1) + text[-2:] if len(text) > 4 else "****"
+        return (
+            text[:2] + "*" * max(len(text) - 4, 1) + text[-2:]
+            if len(text) > 4
+            else "****"
+        )
     return "****" + text[-4:] if len(text) > 4 else "****"
 
 

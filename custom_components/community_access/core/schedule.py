@@ -118,7 +118,7 @@ class Schedule:
     def from_dict(cls, data: Mapping[str, Any]) -> Schedule:
         """Build from the plain data form; raise ``ValueError`` when malformed."""
         if not isinstance(data, Mapping):
-            raise ValueError("schedule must be a mapping")
+            raise TypeError("schedule must be a mapping")
         windows = []
         for item in data.get("windows", ()):
             days = item.get("days", WEEKDAYS)
@@ -135,8 +135,12 @@ class Schedule:
             raise ValueError("a schedule needs at least one window")
         return cls(
             windows=tuple(windows),
-            holidays=frozenset(date.fromisoformat(str(d)) for d in data.get("holidays", ())),
-            holiday_ranges=tuple(TimeRange.parse(r) for r in data.get("holiday_ranges", ())),
+            holidays=frozenset(
+                date.fromisoformat(str(d)) for d in data.get("holidays", ())
+            ),
+            holiday_ranges=tuple(
+                TimeRange.parse(r) for r in data.get("holiday_ranges", ())
+            ),
         )
 
     @classmethod

@@ -62,7 +62,9 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def process_bind_param(
+        self, value: datetime | None, dialect: Any
+    ) -> datetime | None:
         """Store as naive UTC."""
         if value is None:
             return None
@@ -70,7 +72,9 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime")
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def process_result_value(
+        self, value: datetime | None, dialect: Any
+    ) -> datetime | None:
         """Read back as aware UTC."""
         return None if value is None else value.replace(tzinfo=UTC)
 
@@ -98,7 +102,9 @@ persons = Table(
     "persons",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("household_id", Integer, ForeignKey("households.id"), nullable=True, index=True),
+    Column(
+        "household_id", Integer, ForeignKey("households.id"), nullable=True, index=True
+    ),
     Column("name", String(100), nullable=False),
     Column("role", String(16), nullable=False),
     Column("status", String(16), nullable=False),
@@ -240,7 +246,8 @@ class Database:
         """Open (lazily) the database at an SQLAlchemy URL."""
         self.url = url
         self._lock = threading.RLock()
-        self.engine: Engine = create_engine(url, future=True)
+        # hide_parameters: values never reach logs or exception messages.
+        self.engine: Engine = create_engine(url, future=True, hide_parameters=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
 
@@ -256,7 +263,7 @@ class Database:
 
     # ---- schema
     def schema_version(self) -> int:
-        """Current schema version (0 for an empty database)."""
+        """Return the schema version (0 for an empty database)."""
         with self._tx() as conn:
             if not inspect(conn).has_table("schema_info"):
                 return 0
@@ -286,9 +293,13 @@ class Database:
         """Read everything the access index needs."""
         with self._tx() as conn:
             return Snapshot(
-                households=[_household(r) for r in conn.execute(select(households))],
-                persons=[_person(r) for r in conn.execute(select(persons))],
-                credentials=[_credential(r) for r in conn.execute(select(credentials))],
+                households=[
+                    _household(r) for r in conn.execute(select(households)).mappings()
+                ],
+                persons=[_person(r) for r in conn.execute(select(persons)).mappings()],
+                credentials=[
+                    _credential(r) for r in conn.execute(select(credentials)).mappings()
+                ],
             )
 
     # ---- households
@@ -298,9 +309,12 @@ class Database:
         with self._tx() as conn:
             hid = conn.execute(
                 insert(households).values(
-                    unit=str(unit), building=unit.building, card_quota=card_quota, created_at=now
+                    unit=str(unit),
+                    building=unit.building,
+                    card_quota=card_quota,
+                    created_at=now,
                 )
-            ).inserted_primary_key[0]  # type: ignore[index]
+            ).inserted_primary_key[0]
         return Household(id=int(hid), unit=unit, card_quota=card_quota, created_at=now)
 
     # ---- persons
@@ -339,8 +353,12 @@ class Database:
                     created_at=now,
                     updated_at=now,
                 )
-            ).inserted_primary_key[0]  # type: ignore[index]
-            row = conn.execute(select(persons).where(persons.c.id == pid)).one()
+            ).inserted_primary_key[0]
+            row = (
+                conn.execute(select(persons).where(persons.c.id == pid))
+                .mappings()
+                .one()
+            )
         return _person(row)
 
     def set_person_status(self, person_id: int, status: PersonStatus) -> Person:
@@ -351,12 +369,18 @@ class Database:
                 .where(persons.c.id == person_id)
                 .values(status=status.value, updated_at=_utcnow())
             )
-            return _person(conn.execute(select(persons).where(persons.c.id == person_id)).one())
+            return _person(
+                conn.execute(select(persons).where(persons.c.id == person_id))
+                .mappings()
+                .one()
+            )
 
     def person_by_id_hash(self, id_number_hash: str) -> list[Person]:
         """People registered with an ID number (by keyed hash)."""
         with self._tx() as conn:
-            rows = conn.execute(select(persons).where(persons.c.id_number_hash == id_number_hash))
+            rows = conn.execute(
+                select(persons).where(persons.c.id_number_hash == id_number_hash)
+            )
             return [_person(r) for r in rows]
 
     # ---- credentials
@@ -385,15 +409,23 @@ class Database:
                     status=CredentialStatus.ACTIVE.value,
                     valid_from=valid_from,
                     valid_until=valid_until,
-                    schedule=None if schedule is None else json.dumps(schedule.as_dict()),
+                    schedule=None
+                    if schedule is None
+                    else json.dumps(schedule.as_dict()),
                     created_at=now,
                     updated_at=now,
                 )
-            ).inserted_primary_key[0]  # type: ignore[index]
-            row = conn.execute(select(credentials).where(credentials.c.id == cid)).one()
+            ).inserted_primary_key[0]
+            row = (
+                conn.execute(select(credentials).where(credentials.c.id == cid))
+                .mappings()
+                .one()
+            )
         return _credential(row)
 
-    def set_credential_status(self, credential_id: int, status: CredentialStatus) -> Credential:
+    def set_credential_status(
+        self, credential_id: int, status: CredentialStatus
+    ) -> Credential:
         """Change a credential's status."""
         with self._tx() as conn:
             conn.execute(
@@ -401,13 +433,17 @@ class Database:
                 .where(credentials.c.id == credential_id)
                 .values(status=status.value, updated_at=_utcnow())
             )
-            row = conn.execute(select(credentials).where(credentials.c.id == credential_id)).one()
+            row = conn.execute(
+                select(credentials).where(credentials.c.id == credential_id)
+            ).one()
         return _credential(row)
 
     def credentials_with_digest(self, digest: str) -> list[Credential]:
         """Every credential ever recorded with a keyed hash."""
         with self._tx() as conn:
-            rows = conn.execute(select(credentials).where(credentials.c.digest == digest))
+            rows = conn.execute(
+                select(credentials).where(credentials.c.digest == digest)
+            )
             return [_credential(r) for r in rows]
 
     # ---- the access record
@@ -415,7 +451,9 @@ class Database:
         """Append one access record; committed when this returns."""
         values = {k: getattr(record, k) for k in _AUDIT_FIELDS}
         with self._tx() as conn:
-            return int(conn.execute(insert(audit_log).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+            return int(
+                conn.execute(insert(audit_log).values(**values)).inserted_primary_key[0]
+            )
 
     def query_audit(self, query: AuditQuery) -> list[AuditRecord]:
         """Newest first, filtered."""
@@ -429,7 +467,9 @@ class Database:
         if query.granted is not None:
             cond.append(audit_log.c.granted == query.granted)
         if query.start is not None:
-            cond.append(audit_log.c.at >= query.start.astimezone(UTC).replace(tzinfo=None))
+            cond.append(
+                audit_log.c.at >= query.start.astimezone(UTC).replace(tzinfo=None)
+            )
         if query.end is not None:
             cond.append(audit_log.c.at < query.end.astimezone(UTC).replace(tzinfo=None))
         stmt = select(audit_log).order_by(audit_log.c.at.desc(), audit_log.c.id.desc())
@@ -438,20 +478,24 @@ class Database:
         stmt = stmt.limit(query.limit)
         with self._tx() as conn:
             return [
-                AuditRecord(**{k: row._mapping[k] for k in (*_AUDIT_FIELDS, "id")})
-                for row in conn.execute(stmt)
+                AuditRecord(**{k: row[k] for k in (*_AUDIT_FIELDS, "id")})
+                for row in conn.execute(stmt).mappings()
             ]
 
     def count_audit(self) -> int:
-        """Number of access records held."""
+        """Return the number of access records held."""
         with self._tx() as conn:
-            return int(conn.execute(select(func.count()).select_from(audit_log)).scalar_one())
+            return int(
+                conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
+            )
 
     def purge_audit(self, before: datetime) -> int:
         """Delete access records older than ``before``; return how many."""
         with self._tx() as conn:
             result = conn.execute(
-                delete(audit_log).where(audit_log.c.at < before.astimezone(UTC).replace(tzinfo=None))
+                delete(audit_log).where(
+                    audit_log.c.at < before.astimezone(UTC).replace(tzinfo=None)
+                )
             )
             return int(result.rowcount)
 
@@ -483,14 +527,17 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _household(row: Any) -> Household:
-    m = row._mapping
+    m = row
     return Household(
-        id=m["id"], unit=Unit.parse(m["unit"]), card_quota=m["card_quota"], created_at=m["created_at"]
+        id=m["id"],
+        unit=Unit.parse(m["unit"]),
+        card_quota=m["card_quota"],
+        created_at=m["created_at"],
     )
 
 
 def _person(row: Any) -> Person:
-    m = row._mapping
+    m = row
     return Person(
         id=m["id"],
         household_id=m["household_id"],
@@ -507,7 +554,7 @@ def _person(row: Any) -> Person:
 
 
 def _credential(row: Any) -> Credential:
-    m = row._mapping
+    m = row
     return Credential(
         id=m["id"],
         person_id=m["person_id"],
@@ -517,6 +564,8 @@ def _credential(row: Any) -> Credential:
         status=CredentialStatus(m["status"]),
         valid_from=m["valid_from"],
         valid_until=m["valid_until"],
-        schedule=None if m["schedule"] is None else Schedule.from_dict(json.loads(m["schedule"])),
+        schedule=None
+        if m["schedule"] is None
+        else Schedule.from_dict(json.loads(m["schedule"])),
         created_at=m["created_at"],
     )

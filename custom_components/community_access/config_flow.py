@@ -1,0 +1,337 @@
+"""Config flow: one entry per community; doors as subentries; options for defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+import voluptuous as vol
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryData,
+    ConfigSubentryFlow,
+    OptionsFlow,
+    SubentryFlowResult,
+)
+from homeassistant.const import CONF_NAME
+from homeassistant.core import callback
+from homeassistant.helpers import selector
+from homeassistant.util import slugify
+
+from .const import (
+    CONF_ALLOWED_ROLES,
+    CONF_AREA,
+    CONF_BUILDING,
+    CONF_CARD_DEPOSIT,
+    CONF_CARD_QUOTA,
+    CONF_DB_URL,
+    CONF_DEMO,
+    CONF_DIRECTION,
+    CONF_ESCAPE_ROUTE,
+    CONF_HOURS,
+    CONF_LOCK_ENTITY,
+    CONF_OPEN_TIME,
+    CONF_REISSUE_FEE,
+    CONF_RETENTION_DAYS,
+    CONF_WEEKDAYS,
+    CONF_ZONE_KIND,
+    DEFAULT_CARD_DEPOSIT,
+    DEFAULT_CARD_QUOTA,
+    DEFAULT_OPEN_TIME,
+    DEFAULT_REISSUE_FEE,
+    DEFAULT_RETENTION_DAYS,
+    DOMAIN,
+    MIN_RETENTION_DAYS,
+    SUBENTRY_DOOR,
+)
+from .core.models import Direction, Role, ZoneKind
+from .core.schedule import WEEKDAYS
+from .demo import demo_doors
+from .door import door_from_data
+
+
+class CommunityConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Create a community."""
+
+    VERSION = 1
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Name the community."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = user_input[CONF_NAME].strip()
+            if not name:
+                errors[CONF_NAME] = "invalid_name"
+            else:
+                await self.async_set_unique_id(slugify(name))
+                self._abort_if_unique_id_configured()
+                demo = bool(user_input.get(CONF_DEMO, False))
+                subentries: list[ConfigSubentryData] = (
+                    [
+                        ConfigSubentryData(
+                            data=data,
+                            subentry_type=SUBENTRY_DOOR,
+                            title=title,
+                            unique_id=None,
+                        )
+                        for title, data in demo_doors()
+                    ]
+                    if demo
+                    else []
+                )
+                return self.async_create_entry(
+                    title=name,
+                    data={CONF_NAME: name, CONF_DEMO: demo},
+                    options=default_options(),
+                    subentries=subentries,
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_NAME): selector.TextSelector(),
+                    vol.Optional(CONF_DEMO, default=False): selector.BooleanSelector(),
+                }
+            ),
+            errors=errors,
+        )
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> CommunityOptionsFlow:
+        """Defaults of the community."""
+        return CommunityOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Doors are subentries."""
+        return {SUBENTRY_DOOR: DoorSubentryFlow}
+
+
+def default_options() -> dict[str, Any]:
+    """Options of a new community."""
+    return {
+        CONF_CARD_QUOTA: DEFAULT_CARD_QUOTA,
+        CONF_CARD_DEPOSIT: DEFAULT_CARD_DEPOSIT,
+        CONF_REISSUE_FEE: DEFAULT_REISSUE_FEE,
+        CONF_RETENTION_DAYS: DEFAULT_RETENTION_DAYS,
+        CONF_DB_URL: "",
+    }
+
+
+def _money() -> selector.NumberSelector:
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=0,
+            max=10000,
+            step=0.01,
+            mode=selector.NumberSelectorMode.BOX,
+            unit_of_measurement="CNY",
+        )
+    )
+
+
+class CommunityOptionsFlow(OptionsFlow):
+    """Card quota, deposit, reissue fee, record retention, database."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """One form with every default."""
+        errors: dict[str, str] = {}
+        current = default_options() | dict(self.config_entry.options)
+        if user_input is not None:
+            url = str(user_input.get(CONF_DB_URL) or "").strip()
+            if url:
+                try:
+                    make_url(url)
+                except ArgumentError:
+                    errors[CONF_DB_URL] = "invalid_db_url"
+            if not errors:
+                return self.async_create_entry(
+                    data={
+                        CONF_CARD_QUOTA: int(user_input[CONF_CARD_QUOTA]),
+                        CONF_CARD_DEPOSIT: float(user_input[CONF_CARD_DEPOSIT]),
+                        CONF_REISSUE_FEE: float(user_input[CONF_REISSUE_FEE]),
+                        CONF_RETENTION_DAYS: int(user_input[CONF_RETENTION_DAYS]),
+                        CONF_DB_URL: url,
+                    }
+                )
+            current |= user_input
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_CARD_QUOTA, default=current[CONF_CARD_QUOTA]
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=1, max=50, step=1, mode=selector.NumberSelectorMode.BOX
+                    )
+                ),
+                vol.Required(
+                    CONF_CARD_DEPOSIT, default=current[CONF_CARD_DEPOSIT]
+                ): _money(),
+                vol.Required(
+                    CONF_REISSUE_FEE, default=current[CONF_REISSUE_FEE]
+                ): _money(),
+                vol.Required(
+                    CONF_RETENTION_DAYS, default=current[CONF_RETENTION_DAYS]
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=MIN_RETENTION_DAYS,
+                        max=3650,
+                        step=1,
+                        mode=selector.NumberSelectorMode.BOX,
+                        unit_of_measurement="d",
+                    )
+                ),
+                vol.Optional(
+                    CONF_DB_URL, default=current[CONF_DB_URL]
+                ): selector.TextSelector(),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
+
+
+def _door_schema(current: dict[str, Any]) -> vol.Schema:
+    def default(key: str, fallback: Any) -> dict[str, Any]:
+        value = current.get(key, fallback)
+        return {} if value is None else {"default": value}
+
+    return vol.Schema(
+        {
+            vol.Required(
+                CONF_NAME, **default(CONF_NAME, None)
+            ): selector.TextSelector(),
+            vol.Required(
+                CONF_ZONE_KIND, **default(CONF_ZONE_KIND, ZoneKind.GATE.value)
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[k.value for k in ZoneKind], translation_key=CONF_ZONE_KIND
+                )
+            ),
+            vol.Optional(
+                CONF_BUILDING, **default(CONF_BUILDING, None)
+            ): selector.TextSelector(),
+            vol.Optional(
+                CONF_AREA, **default(CONF_AREA, None)
+            ): selector.TextSelector(),
+            vol.Required(
+                CONF_DIRECTION, **default(CONF_DIRECTION, Direction.IN.value)
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[d.value for d in Direction], translation_key=CONF_DIRECTION
+                )
+            ),
+            vol.Optional(
+                CONF_LOCK_ENTITY, **default(CONF_LOCK_ENTITY, None)
+            ): selector.EntitySelector(selector.EntitySelectorConfig(domain="lock")),
+            vol.Required(
+                CONF_OPEN_TIME, **default(CONF_OPEN_TIME, DEFAULT_OPEN_TIME)
+            ): selector.NumberSelector(
+                selector.NumberSelectorConfig(
+                    min=1,
+                    max=300,
+                    step=1,
+                    mode=selector.NumberSelectorMode.BOX,
+                    unit_of_measurement="s",
+                )
+            ),
+            vol.Optional(
+                CONF_ALLOWED_ROLES, **default(CONF_ALLOWED_ROLES, [])
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[r.value for r in Role],
+                    multiple=True,
+                    translation_key="role",
+                )
+            ),
+            vol.Optional(
+                CONF_WEEKDAYS, **default(CONF_WEEKDAYS, list(WEEKDAYS))
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=list(WEEKDAYS), multiple=True, translation_key="weekday"
+                )
+            ),
+            vol.Optional(
+                CONF_HOURS, **default(CONF_HOURS, "")
+            ): selector.TextSelector(),
+            vol.Required(
+                CONF_ESCAPE_ROUTE, **default(CONF_ESCAPE_ROUTE, False)
+            ): selector.BooleanSelector(),
+        }
+    )
+
+
+def _validate_door(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Normalise a door form; return (data, errors)."""
+    data = {k: v for k, v in user_input.items() if k != CONF_NAME}
+    errors: dict[str, str] = {}
+    kind = ZoneKind(data[CONF_ZONE_KIND])
+    if kind is ZoneKind.BUILDING and not str(data.get(CONF_BUILDING) or "").strip():
+        errors[CONF_BUILDING] = "building_required"
+    if kind is ZoneKind.PUBLIC and not str(data.get(CONF_AREA) or "").strip():
+        errors[CONF_AREA] = "area_required"
+    if not str(user_input.get(CONF_NAME) or "").strip():
+        errors[CONF_NAME] = "invalid_name"
+    if not errors:
+        try:
+            door_from_data("check", user_input[CONF_NAME], data)
+        except ValueError:
+            key = {
+                ZoneKind.BUILDING: CONF_BUILDING,
+                ZoneKind.PUBLIC: CONF_AREA,
+                ZoneKind.GATE: CONF_HOURS,
+            }[kind]
+            if str(data.get(CONF_HOURS) or "").strip():
+                key = CONF_HOURS
+            errors[key] = f"invalid_{key}"
+    data[CONF_OPEN_TIME] = int(data.get(CONF_OPEN_TIME, DEFAULT_OPEN_TIME))
+    return data, errors
+
+
+class DoorSubentryFlow(ConfigSubentryFlow):
+    """Add or reconfigure a door."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add a door."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = _validate_door(user_input)
+            if not errors:
+                return self.async_create_entry(
+                    title=user_input[CONF_NAME].strip(), data=data
+                )
+        return self.async_show_form(
+            step_id="user", data_schema=_door_schema(user_input or {}), errors=errors
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a door."""
+        subentry = self._get_reconfigure_subentry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = _validate_door(user_input)
+            if not errors:
+                return self.async_update_and_abort(
+                    self._get_entry(),
+                    subentry,
+                    title=user_input[CONF_NAME].strip(),
+                    data=data,
+                )
+        current = user_input or {CONF_NAME: subentry.title, **subentry.data}
+        return self.async_show_form(
+            step_id="reconfigure", data_schema=_door_schema(current), errors=errors
+        )

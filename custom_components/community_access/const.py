@@ -1,0 +1,50 @@
+"""Constants of the Community Access integration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "community_access"
+LOGGER = logging.getLogger(__package__)
+
+# Config entry data and options
+CONF_DEMO: Final = "demo"
+CONF_CARD_QUOTA: Final = "card_quota"
+CONF_CARD_DEPOSIT: Final = "card_deposit"
+CONF_REISSUE_FEE: Final = "reissue_fee"
+CONF_RETENTION_DAYS: Final = "retention_days"
+CONF_DB_URL: Final = "db_url"
+
+DEFAULT_CARD_QUOTA: Final = 4
+DEFAULT_CARD_DEPOSIT: Final = 20.0
+DEFAULT_REISSUE_FEE: Final = 30.0
+#: GB 50396 asks access records to be kept at least 180 days.
+DEFAULT_RETENTION_DAYS: Final = 180
+MIN_RETENTION_DAYS: Final = 180
+
+# Door subentries
+SUBENTRY_DOOR: Final = "door"
+CONF_ZONE_KIND: Final = "zone_kind"
+CONF_BUILDING: Final = "building"
+CONF_AREA: Final = "area"
+CONF_DIRECTION: Final = "direction"
+CONF_LOCK_ENTITY: Final = "lock_entity"
+CONF_OPEN_TIME: Final = "open_time"
+CONF_ALLOWED_ROLES: Final = "allowed_roles"
+CONF_WEEKDAYS: Final = "weekdays"
+CONF_HOURS: Final = "hours"
+CONF_ESCAPE_ROUTE: Final = "escape_route"
+DEFAULT_OPEN_TIME: Final = 5
+
+# Bus events (never carry ID numbers, card numbers or PINs)
+EVENT_ACCESS_GRANTED: Final = f"{DOMAIN}_access_granted"
+EVENT_ACCESS_DENIED: Final = f"{DOMAIN}_access_denied"
+
+# Event entity types
+EVENT_TYPE_GRANTED: Final = "granted"
+EVENT_TYPE_DENIED: Final = "denied"
+
+# Daily purge of the access record (local time)
+PURGE_HOUR: Final = 3
+PURGE_MINUTE: Final = 17

@@ -1,0 +1,133 @@
+"""A demo community to try the integration (chosen in the config flow).
+
+Demo values are public by design: they are printed by ``scripts/develop`` so
+that a newcomer can present them. Never use them for a real site.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_ALLOWED_ROLES,
+    CONF_AREA,
+    CONF_BUILDING,
+    CONF_DIRECTION,
+    CONF_ESCAPE_ROUTE,
+    CONF_HOURS,
+    CONF_OPEN_TIME,
+    CONF_ZONE_KIND,
+)
+from .core.community import Community
+from .core.models import CredentialKind, Role
+from .core.schedule import Schedule
+
+#: (unit, [(name, role, card number, PIN or None)])
+DEMO_HOUSEHOLDS: list[tuple[str, list[tuple[str, Role, str, str | None]]]] = [
+    (
+        "1-1-101",
+        [
+            ("王建国", Role.OWNER, "10000101", "250731"),
+            ("李秀英", Role.FAMILY, "10000102", None),
+        ],
+    ),
+    ("1-1-102", [("张伟", Role.OWNER, "10000201", None)]),
+    ("2-1-301", [("刘洋", Role.TENANT, "20000301", "480216")]),
+    (
+        "2-2-502",
+        [
+            ("陈静", Role.OWNER, "20000501", None),
+            ("陈小明", Role.FAMILY, "20000502", None),
+        ],
+    ),
+    ("3-2-501", [("赵磊", Role.OWNER, "30000501", "913572")]),
+]
+DEMO_STAFF_CARD = "90000001"
+DEMO_CONTRACTOR_CARD = "80000001"
+
+
+def demo_doors() -> list[tuple[str, dict[str, Any]]]:
+    """(title, subentry data) of the demo doors."""
+    gate = {CONF_ZONE_KIND: "gate", CONF_OPEN_TIME: 5, CONF_ESCAPE_ROUTE: True}
+    return [
+        ("North gate in", gate | {CONF_DIRECTION: "in"}),
+        ("North gate out", gate | {CONF_DIRECTION: "out"}),
+        ("South gate", gate | {CONF_DIRECTION: "both"}),
+        *[
+            (
+                f"Building {b} unit door",
+                {
+                    CONF_ZONE_KIND: "building",
+                    CONF_BUILDING: b,
+                    CONF_DIRECTION: "in",
+                    CONF_OPEN_TIME: 5,
+                    CONF_ESCAPE_ROUTE: True,
+                },
+            )
+            for b in ("1", "2", "3")
+        ],
+        (
+            "Gym",
+            {
+                CONF_ZONE_KIND: "public",
+                CONF_AREA: "gym",
+                CONF_DIRECTION: "in",
+                CONF_OPEN_TIME: 5,
+                CONF_HOURS: "06:00-22:00",
+                CONF_ALLOWED_ROLES: ["owner", "family", "tenant"],
+                CONF_ESCAPE_ROUTE: False,
+            },
+        ),
+        (
+            "Parking",
+            {
+                CONF_ZONE_KIND: "public",
+                CONF_AREA: "parking",
+                CONF_DIRECTION: "both",
+                CONF_OPEN_TIME: 10,
+                CONF_ESCAPE_ROUTE: False,
+            },
+        ),
+    ]
+
+
+async def async_seed_demo(community: Community) -> bool:
+    """Fill an empty community with the demo households; False if not empty."""
+    if community.index.households:
+        return False
+    for unit, people in DEMO_HOUSEHOLDS:
+        await community.add_household(unit)
+        for name, role, card, pin in people:
+            person = await community.add_person(name=name, role=role, unit=unit)
+            await community.add_credential(
+                person_id=person.id, kind=CredentialKind.CARD, value=card
+            )
+            if pin:
+                await community.add_credential(
+                    person_id=person.id, kind=CredentialKind.PIN, value=pin
+                )
+    staff = await community.add_person(name="保安 孙强", role=Role.STAFF)
+    await community.add_credential(
+        person_id=staff.id,
+        kind=CredentialKind.CARD,
+        value=DEMO_STAFF_CARD,
+        schedule=Schedule.daily("07:00-19:00"),
+    )
+    contractor = await community.add_person(
+        name="装修 周师傅",
+        role=Role.CONTRACTOR,
+        unit="3-2-501",
+        valid_until=dt_util.utcnow() + timedelta(days=30),
+    )
+    await community.add_credential(
+        person_id=contractor.id,
+        kind=CredentialKind.CARD,
+        value=DEMO_CONTRACTOR_CARD,
+        schedule=Schedule.daily(
+            "08:00-18:00", days=("mon", "tue", "wed", "thu", "fri", "sat")
+        ),
+    )
+    return True

@@ -1,0 +1,61 @@
+"""Diagnostics: configuration and figures, with personal data redacted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_DB_URL
+from .core.storage import AuditQuery
+from .runtime import CommunityConfigEntry
+
+TO_REDACT = {
+    CONF_DB_URL,
+    "person_name",
+    "name",
+    "unit",
+    "credential",
+    "masked",
+    "id_number",
+    "phone",
+    "actor",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: CommunityConfigEntry
+) -> dict[str, Any]:
+    """Return what a maintainer needs to help, and nothing personal."""
+    runtime = entry.runtime_data
+    community = runtime.community
+    recent = await community.query_access_log(AuditQuery(limit=20))
+    schema_version = await hass.async_add_executor_job(community.db.schema_version)
+    audit_count = await hass.async_add_executor_job(community.db.count_audit)
+    return {
+        "entry": {
+            "title": entry.title,
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": async_redact_data(dict(entry.options), TO_REDACT),
+        },
+        "database": {
+            "dialect": community.db.engine.dialect.name,
+            "schema_version": schema_version,
+            "access_records": audit_count,
+        },
+        "counts": community.counts(),
+        "doors": [
+            {
+                "id": operator.id,
+                "zone": operator.config.door.zone.id,
+                "direction": operator.config.door.direction.value,
+                "bound_lock": operator.config.lock_entity_id,
+                "open_time": operator.config.open_time,
+                "escape_route": operator.config.door.escape_route,
+                "state": operator.state,
+            }
+            for operator in runtime.doors.values()
+        ],
+        "recent_access": async_redact_data([r.as_dict() for r in recent], TO_REDACT),
+    }

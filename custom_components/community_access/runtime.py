@@ -1,0 +1,117 @@
+"""Runtime data of a community config entry and the access path.
+
+``present`` is the universal entry point: readers, automations and the
+``present_credential`` service all end up here. It decides from memory,
+writes the access record (committed before it returns), fires the bus
+event, tells the door's entities and opens the door on a grant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
+
+from .const import EVENT_ACCESS_DENIED, EVENT_ACCESS_GRANTED, LOGGER
+from .core.community import Community
+from .core.decision import Decision, Reason
+from .core.models import CredentialKind
+from .door import DoorOperator
+
+
+@dataclass
+class CommunityRuntime:
+    """What a loaded community entry holds."""
+
+    community: Community
+    doors: dict[str, DoorOperator] = field(default_factory=dict)
+    unsubscribe: list[CALLBACK_TYPE] = field(default_factory=list)
+
+
+type CommunityConfigEntry = ConfigEntry[CommunityRuntime]
+
+
+def event_data(
+    decision: Decision, door_name: str | None, source: str | None
+) -> dict[str, Any]:
+    """Bus event payload: who, where, result; never the credential's value."""
+    return {
+        "door_id": decision.door_id,
+        "door": door_name,
+        "granted": decision.granted,
+        "reason": decision.reason.value,
+        "kind": decision.kind.value if decision.kind else None,
+        "person_id": decision.person_id,
+        "person_name": decision.person_name,
+        "unit": decision.unit,
+        "source": source,
+    }
+
+
+async def async_present(
+    hass: HomeAssistant,
+    entry: CommunityConfigEntry,
+    door_id: str,
+    kind: CredentialKind,
+    value: str,
+    *,
+    at: datetime | None = None,
+    source: str | None = None,
+    context: Context | None = None,
+) -> Decision:
+    """Decide, record, announce and (on a grant) open the door."""
+    runtime = entry.runtime_data
+    actor = context.user_id if context is not None else None
+    decision = await runtime.community.present(
+        door_id, kind, value, at or dt_util.utcnow(), source=source, actor=actor
+    )
+    operator = runtime.doors.get(door_id)
+    door_name = operator.config.door.name if operator is not None else None
+    hass.bus.async_fire(
+        EVENT_ACCESS_GRANTED if decision.granted else EVENT_ACCESS_DENIED,
+        event_data(decision, door_name, source),
+        context=context,
+    )
+    if operator is not None:
+        operator.async_announce(decision)
+        if decision.granted:
+            entry.async_create_task(
+                hass, _open_logged(operator, context), f"open {door_name}"
+            )
+    return decision
+
+
+async def async_remote_open(
+    hass: HomeAssistant,
+    entry: CommunityConfigEntry,
+    operator: DoorOperator,
+    context: Context | None,
+) -> None:
+    """Open a door from the UI or an automation, and record who did it."""
+    await operator.async_open(context)
+    decision = Decision(
+        granted=True,
+        reason=Reason.REMOTE_OPEN,
+        door_id=operator.id,
+        kind=None,
+        at=dt_util.utcnow(),
+    )
+    actor = context.user_id if context is not None else None
+    await entry.runtime_data.community.record(decision, source="remote", actor=actor)
+    hass.bus.async_fire(
+        EVENT_ACCESS_GRANTED,
+        event_data(decision, operator.config.door.name, "remote"),
+        context=context,
+    )
+
+
+async def _open_logged(operator: DoorOperator, context: Context | None) -> None:
+    try:
+        await operator.async_open(context)
+    except HomeAssistantError as err:
+        LOGGER.warning("Door %s did not open: %s", operator.config.door.name, err)

@@ -1,0 +1,375 @@
+"""Services of Community Access (registered once in ``async_setup``).
+
+Every service is admin-only (automations and scripts run without a user and
+are allowed). Bad input raises ``ServiceValidationError`` with a translated
+message. Values of credentials and ID numbers never leave this module except
+into the core, which hashes or encrypts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.service import async_register_admin_service
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .core.errors import CommunityError
+from .core.models import CredentialKind, CredentialStatus, PersonStatus, Role
+from .core.schedule import Schedule
+from .core.storage import AuditQuery
+from .runtime import CommunityConfigEntry, async_present
+
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_DOOR = "door"
+ATTR_KIND = "kind"
+ATTR_VALUE = "value"
+ATTR_UNIT = "unit"
+ATTR_CARD_QUOTA = "card_quota"
+ATTR_NAME = "name"
+ATTR_ROLE = "role"
+ATTR_ID_NUMBER = "id_number"
+ATTR_PHONE = "phone"
+ATTR_VALID_FROM = "valid_from"
+ATTR_VALID_UNTIL = "valid_until"
+ATTR_EXTRA_ZONES = "extra_zones"
+ATTR_PERSON_ID = "person_id"
+ATTR_CREDENTIAL_ID = "credential_id"
+ATTR_STATUS = "status"
+ATTR_SCHEDULE = "schedule"
+ATTR_RESULT = "result"
+ATTR_START = "start"
+ATTR_END = "end"
+ATTR_LIMIT = "limit"
+
+SERVICE_PRESENT_CREDENTIAL = "present_credential"
+SERVICE_QUERY_ACCESS_LOG = "query_access_log"
+SERVICE_ADD_HOUSEHOLD = "add_household"
+SERVICE_ADD_PERSON = "add_person"
+SERVICE_ADD_CREDENTIAL = "add_credential"
+SERVICE_SET_CREDENTIAL_STATUS = "set_credential_status"
+SERVICE_SET_PERSON_STATUS = "set_person_status"
+
+_ENTRY: dict[vol.Marker, Any] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
+_KIND = vol.All(cv.string, vol.In([k.value for k in CredentialKind]))
+
+PRESENT_SCHEMA = vol.Schema(
+    {
+        **_ENTRY,
+        vol.Required(ATTR_DOOR): cv.string,
+        vol.Required(ATTR_KIND): _KIND,
+        vol.Required(ATTR_VALUE): vol.All(cv.string, vol.Length(min=1, max=128)),
+    }
+)
+QUERY_SCHEMA = vol.Schema(
+    {
+        **_ENTRY,
+        vol.Optional(ATTR_PERSON_ID): cv.positive_int,
+        vol.Optional(ATTR_UNIT): cv.string,
+        vol.Optional(ATTR_DOOR): cv.string,
+        vol.Optional(ATTR_RESULT, default="all"): vol.In(["all", "granted", "denied"]),
+        vol.Optional(ATTR_START): cv.datetime,
+        vol.Optional(ATTR_END): cv.datetime,
+        vol.Optional(ATTR_LIMIT, default=100): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=10000)
+        ),
+    }
+)
+ADD_HOUSEHOLD_SCHEMA = vol.Schema(
+    {
+        **_ENTRY,
+        vol.Required(ATTR_UNIT): cv.string,
+        vol.Optional(ATTR_CARD_QUOTA): vol.All(
+            vol.Coerce(int), vol.Range(min=0, max=50)
+        ),
+    }
+)
+ADD_PERSON_SCHEMA = vol.Schema(
+    {
+        **_ENTRY,
+        vol.Required(ATTR_NAME): cv.string,
+        vol.Required(ATTR_ROLE): vol.In([r.value for r in Role]),
+        vol.Optional(ATTR_UNIT): cv.string,
+        vol.Optional(ATTR_ID_NUMBER): cv.string,
+        vol.Optional(ATTR_PHONE): cv.string,
+        vol.Optional(ATTR_VALID_FROM): cv.datetime,
+        vol.Optional(ATTR_VALID_UNTIL): cv.datetime,
+        vol.Optional(ATTR_EXTRA_ZONES, default=list): vol.All(
+            cv.ensure_list, [cv.string]
+        ),
+    }
+)
+ADD_CREDENTIAL_SCHEMA = vol.Schema(
+    {
+        **_ENTRY,
+        vol.Required(ATTR_PERSON_ID): cv.positive_int,
+        vol.Required(ATTR_KIND): _KIND,
+        vol.Required(ATTR_VALUE): vol.All(cv.string, vol.Length(min=1, max=128)),
+        vol.Optional(ATTR_VALID_FROM): cv.datetime,
+        vol.Optional(ATTR_VALID_UNTIL): cv.datetime,
+        vol.Optional(ATTR_SCHEDULE): dict,
+    }
+)
+SET_CREDENTIAL_STATUS_SCHEMA = vol.Schema(
+    {
+        **_ENTRY,
+        vol.Required(ATTR_CREDENTIAL_ID): cv.positive_int,
+        vol.Required(ATTR_STATUS): vol.In([s.value for s in CredentialStatus]),
+    }
+)
+SET_PERSON_STATUS_SCHEMA = vol.Schema(
+    {
+        **_ENTRY,
+        vol.Required(ATTR_PERSON_ID): cv.positive_int,
+        vol.Required(ATTR_STATUS): vol.In([s.value for s in PersonStatus]),
+    }
+)
+
+
+def _error(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
+def resolve_entry(hass: HomeAssistant, call: ServiceCall) -> CommunityConfigEntry:
+    """Return the community a call is for: named, or the only one loaded."""
+    entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    if entry_id:
+        entry = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            raise _error("unknown_community", entry_id=entry_id)
+        if entry.state is not ConfigEntryState.LOADED:
+            raise _error("community_not_loaded", name=entry.title)
+        return entry
+    loaded = hass.config_entries.async_loaded_entries(DOMAIN)
+    if not loaded:
+        raise _error("no_community")
+    if len(loaded) > 1:
+        raise _error("community_required")
+    return loaded[0]
+
+
+def resolve_door(hass: HomeAssistant, entry: CommunityConfigEntry, door: str) -> str:
+    """Return a door id from an id, a door device id or a name (case-insensitive)."""
+    doors = entry.runtime_data.doors
+    if door in doors:
+        return door
+    device = dr.async_get(hass).async_get(door)
+    if device is not None:
+        for domain, ident in device.identifiers:
+            if domain == DOMAIN and ident in doors:
+                return ident
+    wanted = door.strip().casefold()
+    for door_id, operator in doors.items():
+        if operator.config.door.name.casefold() == wanted:
+            return door_id
+    raise _error("unknown_door", door=door[:60])
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt_util.get_default_time_zone())
+    return dt_util.as_utc(value)
+
+
+type _Handler = Callable[
+    [HomeAssistant, CommunityConfigEntry, ServiceCall],
+    Coroutine[Any, Any, ServiceResponse],
+]
+
+
+def _wrap(
+    hass: HomeAssistant, handler: _Handler
+) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
+    async def _call(call: ServiceCall) -> ServiceResponse:
+        entry = resolve_entry(hass, call)
+        try:
+            return await handler(hass, entry, call)
+        except CommunityError as err:
+            raise _error(err.key, **err.placeholders) from None
+
+    return _call
+
+
+async def _present(
+    hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    door_id = resolve_door(hass, entry, call.data[ATTR_DOOR])
+    decision = await async_present(
+        hass,
+        entry,
+        door_id,
+        CredentialKind(call.data[ATTR_KIND]),
+        call.data[ATTR_VALUE],
+        source="service",
+        context=call.context,
+    )
+    return {
+        "granted": decision.granted,
+        "reason": decision.reason.value,
+        "door_id": door_id,
+        "person_id": decision.person_id,
+        "person_name": decision.person_name,
+        "unit": decision.unit,
+    }
+
+
+async def _query(
+    hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    community = entry.runtime_data.community
+    data = call.data
+    household_id = None
+    if ATTR_UNIT in data:
+        household_id = community.household(data[ATTR_UNIT]).id
+    door_id = resolve_door(hass, entry, data[ATTR_DOOR]) if ATTR_DOOR in data else None
+    start, end = _aware(data.get(ATTR_START)), _aware(data.get(ATTR_END))
+    if start is not None and end is not None and end <= start:
+        raise _error("invalid_time_range")
+    result = data[ATTR_RESULT]
+    records = await community.query_access_log(
+        AuditQuery(
+            person_id=data.get(ATTR_PERSON_ID),
+            household_id=household_id,
+            door_id=door_id,
+            granted=None if result == "all" else result == "granted",
+            start=start,
+            end=end,
+            limit=data[ATTR_LIMIT],
+        )
+    )
+    return {"count": len(records), "records": [r.as_dict() for r in records]}
+
+
+async def _add_household(
+    hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    household = await entry.runtime_data.community.add_household(
+        call.data[ATTR_UNIT], call.data.get(ATTR_CARD_QUOTA)
+    )
+    return {"household_id": household.id, "unit": str(household.unit)}
+
+
+async def _add_person(
+    hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    data = call.data
+    person = await entry.runtime_data.community.add_person(
+        name=data[ATTR_NAME],
+        role=Role(data[ATTR_ROLE]),
+        unit=data.get(ATTR_UNIT),
+        id_number=data.get(ATTR_ID_NUMBER),
+        phone=data.get(ATTR_PHONE),
+        valid_from=_aware(data.get(ATTR_VALID_FROM)),
+        valid_until=_aware(data.get(ATTR_VALID_UNTIL)),
+        extra_zones=data[ATTR_EXTRA_ZONES],
+    )
+    return {
+        "person_id": person.id,
+        "name": person.name,
+        "role": person.role.value,
+        "id_number": person.id_number_masked,
+    }
+
+
+async def _add_credential(
+    hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    data = call.data
+    schedule = None
+    if ATTR_SCHEDULE in data:
+        try:
+            schedule = Schedule.from_dict(data[ATTR_SCHEDULE])
+        except (ValueError, TypeError, AttributeError) as err:
+            raise _error("invalid_schedule", error=str(err)[:100]) from None
+    credential = await entry.runtime_data.community.add_credential(
+        person_id=data[ATTR_PERSON_ID],
+        kind=CredentialKind(data[ATTR_KIND]),
+        value=data[ATTR_VALUE],
+        valid_from=_aware(data.get(ATTR_VALID_FROM)),
+        valid_until=_aware(data.get(ATTR_VALID_UNTIL)),
+        schedule=schedule,
+    )
+    return {
+        "credential_id": credential.id,
+        "kind": credential.kind.value,
+        "credential": credential.masked,
+    }
+
+
+async def _set_credential_status(
+    hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    credential = await entry.runtime_data.community.set_credential_status(
+        call.data[ATTR_CREDENTIAL_ID], CredentialStatus(call.data[ATTR_STATUS])
+    )
+    return {"credential_id": credential.id, "status": credential.status.value}
+
+
+async def _set_person_status(
+    hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    person = await entry.runtime_data.community.set_person_status(
+        call.data[ATTR_PERSON_ID], PersonStatus(call.data[ATTR_STATUS])
+    )
+    return {"person_id": person.id, "status": person.status.value}
+
+
+_SERVICES: dict[str, tuple[_Handler, vol.Schema, SupportsResponse]] = {
+    SERVICE_PRESENT_CREDENTIAL: (_present, PRESENT_SCHEMA, SupportsResponse.OPTIONAL),
+    SERVICE_QUERY_ACCESS_LOG: (_query, QUERY_SCHEMA, SupportsResponse.ONLY),
+    SERVICE_ADD_HOUSEHOLD: (
+        _add_household,
+        ADD_HOUSEHOLD_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    SERVICE_ADD_PERSON: (_add_person, ADD_PERSON_SCHEMA, SupportsResponse.OPTIONAL),
+    SERVICE_ADD_CREDENTIAL: (
+        _add_credential,
+        ADD_CREDENTIAL_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    SERVICE_SET_CREDENTIAL_STATUS: (
+        _set_credential_status,
+        SET_CREDENTIAL_STATUS_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    SERVICE_SET_PERSON_STATUS: (
+        _set_person_status,
+        SET_PERSON_STATUS_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+}
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register every service as an admin service."""
+    for name, (handler, schema, supports_response) in _SERVICES.items():
+        async_register_admin_service(
+            hass, DOMAIN, name, _wrap(hass, handler), schema, supports_response
+        )
+
+
+def public_services() -> list[str]:
+    """Names of the services (for tests and documentation checks)."""
+    return list(_SERVICES)

@@ -1,0 +1,1 @@
+"""Tests of the pure-Python core of Community Access (no Home Assistant needed)."""
