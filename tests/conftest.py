@@ -6,34 +6,31 @@ integrations, or the loader reports it as not found.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from typing import Any
 
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components.community_access  # noqa: F401
+from custom_components.community_access.config_flow import default_options
+from custom_components.community_access.const import DOMAIN, SUBENTRY_DOOR
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    enable_custom_integrations: None,
-) -> Generator[None]:
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/ in every test."""
-    yield
 
-
-from typing import Any  # noqa: E402
-
-from homeassistant.config_entries import ConfigSubentryData  # noqa: E402
-from homeassistant.const import CONF_NAME  # noqa: E402
-from homeassistant.core import HomeAssistant  # noqa: E402
-from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: E402
-
-from custom_components.community_access.config_flow import default_options  # noqa: E402
-from custom_components.community_access.const import DOMAIN, SUBENTRY_DOOR  # noqa: E402
 
 #: Doors of the test community: (subentry id, title, data)
 TEST_DOORS: list[tuple[str, str, dict[str, Any]]] = [
-    ("door_gate", "Main gate", {"zone_kind": "gate", "direction": "in", "open_time": 5}),
+    (
+        "door_gate",
+        "Main gate",
+        {"zone_kind": "gate", "direction": "in", "open_time": 5},
+    ),
     (
         "door_b3",
         "Building 3 door",
@@ -72,7 +69,11 @@ def make_entry(
         options=default_options() | (options or {}),
         subentries_data=[
             ConfigSubentryData(
-                data=data, subentry_type=SUBENTRY_DOOR, title=name, unique_id=None, subentry_id=sid
+                data=data,
+                subentry_type=SUBENTRY_DOOR,
+                title=name,
+                unique_id=None,
+                subentry_id=sid,
             )
             for sid, name, data in (TEST_DOORS if doors is None else doors)
         ],
@@ -98,7 +99,9 @@ def config_entry() -> MockConfigEntry:
 
 
 @pytest.fixture
-async def setup_entry(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
+async def setup_entry(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> MockConfigEntry:
     """The test community, set up."""
     await hass.config.async_set_time_zone("Asia/Shanghai")
     config_entry.add_to_hass(hass)

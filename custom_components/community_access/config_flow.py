@@ -201,74 +201,53 @@ class CommunityOptionsFlow(OptionsFlow):
         return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
 
 
-def _door_schema(current: dict[str, Any]) -> vol.Schema:
-    def default(key: str, fallback: Any) -> dict[str, Any]:
-        value = current.get(key, fallback)
-        return {} if value is None else {"default": value}
-
-    return vol.Schema(
-        {
-            vol.Required(
-                CONF_NAME, **default(CONF_NAME, None)
-            ): selector.TextSelector(),
-            vol.Required(
-                CONF_ZONE_KIND, **default(CONF_ZONE_KIND, ZoneKind.GATE.value)
-            ): selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=[k.value for k in ZoneKind], translation_key=CONF_ZONE_KIND
-                )
-            ),
-            vol.Optional(
-                CONF_BUILDING, **default(CONF_BUILDING, None)
-            ): selector.TextSelector(),
-            vol.Optional(
-                CONF_AREA, **default(CONF_AREA, None)
-            ): selector.TextSelector(),
-            vol.Required(
-                CONF_DIRECTION, **default(CONF_DIRECTION, Direction.IN.value)
-            ): selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=[d.value for d in Direction], translation_key=CONF_DIRECTION
-                )
-            ),
-            vol.Optional(
-                CONF_LOCK_ENTITY, **default(CONF_LOCK_ENTITY, None)
-            ): selector.EntitySelector(selector.EntitySelectorConfig(domain="lock")),
-            vol.Required(
-                CONF_OPEN_TIME, **default(CONF_OPEN_TIME, DEFAULT_OPEN_TIME)
-            ): selector.NumberSelector(
-                selector.NumberSelectorConfig(
-                    min=1,
-                    max=300,
-                    step=1,
-                    mode=selector.NumberSelectorMode.BOX,
-                    unit_of_measurement="s",
-                )
-            ),
-            vol.Optional(
-                CONF_ALLOWED_ROLES, **default(CONF_ALLOWED_ROLES, [])
-            ): selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=[r.value for r in Role],
-                    multiple=True,
-                    translation_key="role",
-                )
-            ),
-            vol.Optional(
-                CONF_WEEKDAYS, **default(CONF_WEEKDAYS, list(WEEKDAYS))
-            ): selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=list(WEEKDAYS), multiple=True, translation_key="weekday"
-                )
-            ),
-            vol.Optional(
-                CONF_HOURS, **default(CONF_HOURS, "")
-            ): selector.TextSelector(),
-            vol.Required(
-                CONF_ESCAPE_ROUTE, **default(CONF_ESCAPE_ROUTE, False)
-            ): selector.BooleanSelector(),
-        }
-    )
+DOOR_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_NAME): selector.TextSelector(),
+        vol.Required(
+            CONF_ZONE_KIND, default=ZoneKind.GATE.value
+        ): selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=[k.value for k in ZoneKind], translation_key=CONF_ZONE_KIND
+            )
+        ),
+        vol.Optional(CONF_BUILDING): selector.TextSelector(),
+        vol.Optional(CONF_AREA): selector.TextSelector(),
+        vol.Required(
+            CONF_DIRECTION, default=Direction.IN.value
+        ): selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=[d.value for d in Direction], translation_key=CONF_DIRECTION
+            )
+        ),
+        vol.Optional(CONF_LOCK_ENTITY): selector.EntitySelector(
+            selector.EntitySelectorConfig(domain="lock")
+        ),
+        vol.Required(
+            CONF_OPEN_TIME, default=DEFAULT_OPEN_TIME
+        ): selector.NumberSelector(
+            selector.NumberSelectorConfig(
+                min=1,
+                max=300,
+                step=1,
+                mode=selector.NumberSelectorMode.BOX,
+                unit_of_measurement="s",
+            )
+        ),
+        vol.Optional(CONF_ALLOWED_ROLES): selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=[r.value for r in Role], multiple=True, translation_key="role"
+            )
+        ),
+        vol.Optional(CONF_WEEKDAYS): selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=list(WEEKDAYS), multiple=True, translation_key="weekday"
+            )
+        ),
+        vol.Optional(CONF_HOURS): selector.TextSelector(),
+        vol.Required(CONF_ESCAPE_ROUTE, default=False): selector.BooleanSelector(),
+    }
+)
 
 
 def _validate_door(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -313,7 +292,11 @@ class DoorSubentryFlow(ConfigSubentryFlow):
                     title=user_input[CONF_NAME].strip(), data=data
                 )
         return self.async_show_form(
-            step_id="user", data_schema=_door_schema(user_input or {}), errors=errors
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                DOOR_SCHEMA, user_input or {}
+            ),
+            errors=errors,
         )
 
     async def async_step_reconfigure(
@@ -333,5 +316,7 @@ class DoorSubentryFlow(ConfigSubentryFlow):
                 )
         current = user_input or {CONF_NAME: subentry.title, **subentry.data}
         return self.async_show_form(
-            step_id="reconfigure", data_schema=_door_schema(current), errors=errors
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(DOOR_SCHEMA, current),
+            errors=errors,
         )

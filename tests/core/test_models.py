@@ -147,9 +147,9 @@ def test_zone_parse_invalid(text: str) -> None:
     zone=st.one_of(
         st.just(Zone.gate()),
         st.text(ALNUM, min_size=1, max_size=6).map(Zone.building),
-        st.text(string.ascii_lowercase + string.digits + "_", min_size=1, max_size=40).map(
-            Zone.public
-        ),
+        st.text(
+            string.ascii_lowercase + string.digits + "_", min_size=1, max_size=40
+        ).map(Zone.public),
     )
 )
 def test_zone_id_round_trip(zone: Zone) -> None:

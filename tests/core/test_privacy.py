@@ -78,25 +78,34 @@ def test_digest_deterministic_and_keyed() -> None:
 def test_credential_digest_differs_between_kinds() -> None:
     digests = {kind: VAULT.credential_digest(kind, "12345678") for kind in ALL_KINDS}
     assert len(set(digests.values())) == len(ALL_KINDS)
-    assert VAULT.credential_digest(CredentialKind.CARD, "12345678") == digests[CredentialKind.CARD]
+    assert (
+        VAULT.credential_digest(CredentialKind.CARD, "12345678")
+        == digests[CredentialKind.CARD]
+    )
 
 
 def test_credential_digest_uses_normalised_value() -> None:
     card = CredentialKind.CARD
-    assert VAULT.credential_digest(card, "00-12:34 56") == VAULT.credential_digest(card, "123456")
-    assert VAULT.credential_digest(card, "ab:cd:ef") == VAULT.credential_digest(card, "ABCDEF")
-    assert VAULT.credential_digest(card, "123456") != VAULT.credential_digest(card, "123457")
-    assert VAULT.credential_digest(CredentialKind.PIN, "0123") != VAULT.credential_digest(
-        CredentialKind.PIN, "123"
+    assert VAULT.credential_digest(card, "00-12:34 56") == VAULT.credential_digest(
+        card, "123456"
     )
+    assert VAULT.credential_digest(card, "ab:cd:ef") == VAULT.credential_digest(
+        card, "ABCDEF"
+    )
+    assert VAULT.credential_digest(card, "123456") != VAULT.credential_digest(
+        card, "123457"
+    )
+    assert VAULT.credential_digest(
+        CredentialKind.PIN, "0123"
+    ) != VAULT.credential_digest(CredentialKind.PIN, "123")
 
 
 def test_id_number_digest_normalises() -> None:
     number = prc_id("11010519491231002")
     assert VAULT.id_number_digest(number.lower()) == VAULT.id_number_digest(number)
-    assert VAULT.id_number_digest(f" {number[:6]} {number[6:]} ") == VAULT.id_number_digest(
-        number
-    )
+    assert VAULT.id_number_digest(
+        f" {number[:6]} {number[6:]} "
+    ) == VAULT.id_number_digest(number)
     assert VAULT.id_number_digest(number) != OTHER_VAULT.id_number_digest(number)
 
 
@@ -108,16 +117,20 @@ def test_id_number_digest_normalises() -> None:
 )
 def test_digest_property(kind: CredentialKind, first: str, second: str) -> None:
     assert VAULT.credential_digest(kind, first) == VAULT.credential_digest(kind, first)
-    assert VAULT.credential_digest(kind, first) != OTHER_VAULT.credential_digest(kind, first)
+    assert VAULT.credential_digest(kind, first) != OTHER_VAULT.credential_digest(
+        kind, first
+    )
     same = normalize_credential(kind, first) == normalize_credential(kind, second)
-    assert (VAULT.credential_digest(kind, first) == VAULT.credential_digest(kind, second)) == same
+    assert (
+        VAULT.credential_digest(kind, first) == VAULT.credential_digest(kind, second)
+    ) == same
 
 
 def test_encrypt_decrypt_round_trip() -> None:
     token = VAULT.encrypt("110105194912310021")
     assert VAULT.decrypt(token) == "110105194912310021"
     assert "110105194912310021" not in token
-    assert "110105194912310021".encode() not in base64.b64decode(token)
+    assert b"110105194912310021" not in base64.b64decode(token)
     # A fresh nonce every time.
     assert VAULT.encrypt("110105194912310021") != token
 
@@ -198,7 +211,9 @@ def test_normalize_credential_idempotent(kind: CredentialKind, value: str) -> No
 
 @settings(max_examples=150, deadline=None)
 @given(
-    number=st.text(string.digits, min_size=1, max_size=16).filter(lambda s: s[0] != "0"),
+    number=st.text(string.digits, min_size=1, max_size=16).filter(
+        lambda s: s[0] != "0"
+    ),
     zeros=st.integers(0, 4),
     separator=st.sampled_from(["", " ", ":", "-", "_", "."]),
 )
@@ -207,9 +222,9 @@ def test_card_digest_ignores_separators_and_leading_zeros(
 ) -> None:
     spelled = separator.join("0" * zeros + number)
     assert normalize_credential(CredentialKind.CARD, spelled) == number
-    assert VAULT.credential_digest(CredentialKind.CARD, spelled) == VAULT.credential_digest(
-        CredentialKind.CARD, number
-    )
+    assert VAULT.credential_digest(
+        CredentialKind.CARD, spelled
+    ) == VAULT.credential_digest(CredentialKind.CARD, number)
 
 
 def test_normalize_id_number() -> None:
@@ -241,7 +256,9 @@ def test_wrong_check_digit_rejected() -> None:
             assert not valid_id_number(number[:17] + wrong), wrong
 
 
-@pytest.mark.parametrize("number", ["E12345678", "e12345678", "G1234567", "H12345", "AB123"])
+@pytest.mark.parametrize(
+    "number", ["E12345678", "e12345678", "G1234567", "H12345", "AB123"]
+)
 def test_other_documents_accepted(number: str) -> None:
     assert valid_id_number(number)
 
@@ -265,7 +282,10 @@ def test_invalid_id_numbers(number: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(body=st.text(string.digits, min_size=17, max_size=17), wrong=st.sampled_from("0123456789X"))
+@given(
+    body=st.text(string.digits, min_size=17, max_size=17),
+    wrong=st.sampled_from("0123456789X"),
+)
 def test_id_check_digit_property(body: str, wrong: str) -> None:
     right = check_char(body)
     assert valid_id_number(body + right)
@@ -322,7 +342,10 @@ card_numbers = st.text(string.digits + "ABCDEFabcdef", min_size=6, max_size=24)
 
 
 @settings(max_examples=200, deadline=None)
-@given(number=card_numbers, kind=st.sampled_from([CredentialKind.CARD, CredentialKind.PHONE_TAG]))
+@given(
+    number=card_numbers,
+    kind=st.sampled_from([CredentialKind.CARD, CredentialKind.PHONE_TAG]),
+)
 def test_mask_card_never_shows_full_value(number: str, kind: CredentialKind) -> None:
     normalized = normalize_credential(kind, number)
     masked = mask_credential(kind, number)

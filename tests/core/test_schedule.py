@@ -99,7 +99,9 @@ def test_timerange_parse_invalid(text: str) -> None:
         TimeRange.parse(text)
 
 
-@pytest.mark.parametrize("text", ["08:00-18:00-20:00", "08:00+08:00-18:00", "08:00-18:00+01:00"])
+@pytest.mark.parametrize(
+    "text", ["08:00-18:00-20:00", "08:00+08:00-18:00", "08:00-18:00+01:00"]
+)
 def test_timerange_parse_rejects_utc_offsets(text: str) -> None:
     """A third field must not be read as a UTC offset of the end time.
 
@@ -129,7 +131,10 @@ def test_allows_several_windows_and_ranges() -> None:
     schedule = Schedule.from_dict(
         {
             "windows": [
-                {"days": "mon,tue,wed,thu,fri", "ranges": ["07:00-09:00", "17:00-20:00"]},
+                {
+                    "days": "mon,tue,wed,thu,fri",
+                    "ranges": ["07:00-09:00", "17:00-20:00"],
+                },
                 {"days": ["sat", "sun"], "ranges": "10:00-12:00"},
             ]
         }
@@ -247,7 +252,12 @@ def test_as_dict_shape() -> None:
 
 def test_from_dict_defaults_and_spellings() -> None:
     schedule = Schedule.from_dict(
-        {"windows": [{"ranges": "08:00-09:00"}, {"days": "Monday, Tuesday", "ranges": []}]}
+        {
+            "windows": [
+                {"ranges": "08:00-09:00"},
+                {"days": "Monday, Tuesday", "ranges": []},
+            ]
+        }
     )
     assert schedule.windows[0].weekdays == frozenset(range(7))
     assert schedule.windows[0].ranges == (TimeRange.parse("08:00-09:00"),)
@@ -352,14 +362,18 @@ def test_round_trip_property(schedule: Schedule) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(schedule=schedules, moment=local_moments)
-def test_allows_is_weekly_without_holidays(schedule: Schedule, moment: datetime) -> None:
+def test_allows_is_weekly_without_holidays(
+    schedule: Schedule, moment: datetime
+) -> None:
     plain = Schedule(windows=schedule.windows)
     assert plain.allows(moment) == plain.allows(moment + timedelta(days=7))
 
 
 @settings(max_examples=200, deadline=None)
 @given(first=schedules, second=schedules, moment=local_moments)
-def test_allows_is_union_of_windows(first: Schedule, second: Schedule, moment: datetime) -> None:
+def test_allows_is_union_of_windows(
+    first: Schedule, second: Schedule, moment: datetime
+) -> None:
     combined = Schedule(windows=first.windows + second.windows)
     expected = Schedule(windows=first.windows).allows(moment) or Schedule(
         windows=second.windows
@@ -386,7 +400,9 @@ def test_allows_matches_single_range_reference(
     if rng.start < rng.end:
         expected = today in days and rng.start <= now < rng.end
     else:
-        expected = (today in days and now >= rng.start) or (yesterday in days and now < rng.end)
+        expected = (today in days and now >= rng.start) or (
+            yesterday in days and now < rng.end
+        )
     assert schedule.allows(moment) == expected
 
 

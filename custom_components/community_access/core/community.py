@@ -8,6 +8,7 @@ index is only ever touched from one thread.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -74,6 +75,9 @@ class Community:
         self.settings = settings or Settings()
         self._run = run
         self._listeners: list[Callable[[], None]] = []
+        # Check-then-write operations are serialised so two concurrent calls
+        # cannot both pass a uniqueness check before either has written.
+        self._write_lock = asyncio.Lock()
 
     def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Be told after every change to people or credentials; returns a remover."""
@@ -111,6 +115,10 @@ class Community:
         self, unit: str, card_quota: int | None = None
     ) -> Household:
         """Register a household by unit (``3-2-501``)."""
+        async with self._write_lock:
+            return await self._add_household(unit, card_quota)
+
+    async def _add_household(self, unit: str, card_quota: int | None) -> Household:
         parsed = _parse_unit(unit)
         if self.index.household_by_unit(str(parsed)) is not None:
             raise CommunityError("household_exists", unit=str(parsed))
@@ -219,6 +227,26 @@ class Community:
         schedule: Schedule | None = None,
     ) -> Credential:
         """Give a person a credential; the value is kept only hashed/encrypted."""
+        async with self._write_lock:
+            return await self._add_credential(
+                person_id=person_id,
+                kind=kind,
+                value=value,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                schedule=schedule,
+            )
+
+    async def _add_credential(
+        self,
+        *,
+        person_id: int,
+        kind: CredentialKind,
+        value: str,
+        valid_from: datetime | None,
+        valid_until: datetime | None,
+        schedule: Schedule | None,
+    ) -> Credential:
         person = self.person(person_id)
         if person.status is PersonStatus.MOVED_OUT:
             raise CommunityError("person_moved_out")
@@ -266,6 +294,12 @@ class Community:
         self, credential_id: int, status: CredentialStatus
     ) -> Credential:
         """Change a credential's status (lost, returned, cancelled, ...)."""
+        async with self._write_lock:
+            return await self._set_credential_status(credential_id, status)
+
+    async def _set_credential_status(
+        self, credential_id: int, status: CredentialStatus
+    ) -> Credential:
         current = self.credential(credential_id)
         if (
             current.status is CredentialStatus.LOST

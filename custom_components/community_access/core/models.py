@@ -88,7 +88,10 @@ class Unit:
     @classmethod
     def parse(cls, text: str) -> Unit:
         """Parse ``building-entrance-room``; raise ``ValueError`` if malformed."""
-        match = _UNIT_RE.match(text.strip().upper())
+        text = text.strip()
+        if not text.isascii():
+            raise ValueError(text)
+        match = _UNIT_RE.match(text.upper())
         if match is None:
             raise ValueError(text)
         building, entrance, room = match.groups()

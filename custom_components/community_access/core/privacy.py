@@ -101,7 +101,7 @@ def valid_id_number(id_number: str) -> bool:
     if re.fullmatch(r"\d{17}[\dX]", text):
         total = sum(int(c) * w for c, w in zip(text[:17], _ID_WEIGHTS, strict=True))
         return _ID_CHECK[total % 11] == text[17]
-    if re.fullmatch(r"\d{15,18}", text):
+    if re.fullmatch(r"\d{15,18}|\d{17}[A-Z]", text):
         return False
     return re.fullmatch(r"[A-Z0-9]{5,20}", text) is not None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+import re
 from typing import Any
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -35,8 +36,8 @@ class TimeRange:
         return self.start <= moment < self.end
 
     def __str__(self) -> str:
-        """``HH:MM-HH:MM``."""
-        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+        """``HH:MM-HH:MM`` (seconds only where set; the end of day as 24:00)."""
+        return f"{_format_time(self.start)}-{_format_time(self.end)}"
 
     @classmethod
     def parse(cls, text: str) -> TimeRange:
@@ -47,11 +48,29 @@ class TimeRange:
         return cls(_parse_time(start), _parse_time(end))
 
 
+_TIME_RE = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)(?::([0-5]\d))?$")
+END_OF_DAY = time(23, 59, 59, 999999)
+
+
 def _parse_time(text: str) -> time:
-    text = text.strip()
-    if text in ("24:00", "24:00:00"):
-        return time(23, 59, 59, 999999)
-    return time.fromisoformat(text)
+    """``HH:MM`` or ``HH:MM:SS``; ``24:00`` is the end of the day."""
+    match = _TIME_RE.match(str(text).strip())
+    if match is None:
+        raise ValueError(f"not a time of day: {text!r}")
+    hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+    if hour == 24:
+        if minute or second:
+            raise ValueError(f"not a time of day: {text!r}")
+        return END_OF_DAY
+    return time(hour, minute, second)
+
+
+def _format_time(moment: time) -> str:
+    if moment == END_OF_DAY:
+        return "24:00"
+    if moment.second:
+        return f"{moment:%H:%M:%S}"
+    return f"{moment:%H:%M}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +138,13 @@ class Schedule:
         """Build from the plain data form; raise ``ValueError`` when malformed."""
         if not isinstance(data, Mapping):
             raise TypeError("schedule must be a mapping")
+        try:
+            return cls._from_dict(data)
+        except (AttributeError, TypeError) as err:
+            raise ValueError(f"malformed schedule: {err}") from err
+
+    @classmethod
+    def _from_dict(cls, data: Mapping[str, Any]) -> Schedule:
         windows = []
         for item in data.get("windows", ()):
             days = item.get("days", WEEKDAYS)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import json
+import logging
 import threading
 from typing import Any
 
@@ -246,6 +247,10 @@ class Database:
         """Open (lazily) the database at an SQLAlchemy URL."""
         self.url = url
         self._lock = threading.RLock()
+        engine_logger = logging.getLogger("sqlalchemy.engine")
+        if engine_logger.level == logging.NOTSET:
+            # Statements at INFO would flood a log set to info; opt in explicitly.
+            engine_logger.setLevel(logging.WARNING)
         # hide_parameters: values never reach logs or exception messages.
         self.engine: Engine = create_engine(url, future=True, hide_parameters=True)
         if self.engine.dialect.name == "sqlite":
@@ -381,7 +386,7 @@ class Database:
             rows = conn.execute(
                 select(persons).where(persons.c.id_number_hash == id_number_hash)
             )
-            return [_person(r) for r in rows]
+            return [_person(r) for r in rows.mappings()]
 
     # ---- credentials
     def add_credential(
@@ -433,9 +438,13 @@ class Database:
                 .where(credentials.c.id == credential_id)
                 .values(status=status.value, updated_at=_utcnow())
             )
-            row = conn.execute(
-                select(credentials).where(credentials.c.id == credential_id)
-            ).one()
+            row = (
+                conn.execute(
+                    select(credentials).where(credentials.c.id == credential_id)
+                )
+                .mappings()
+                .one()
+            )
         return _credential(row)
 
     def credentials_with_digest(self, digest: str) -> list[Credential]:
@@ -444,7 +453,7 @@ class Database:
             rows = conn.execute(
                 select(credentials).where(credentials.c.digest == digest)
             )
-            return [_credential(r) for r in rows]
+            return [_credential(r) for r in rows.mappings()]
 
     # ---- the access record
     def add_audit(self, record: AuditRecord) -> int:
@@ -467,11 +476,9 @@ class Database:
         if query.granted is not None:
             cond.append(audit_log.c.granted == query.granted)
         if query.start is not None:
-            cond.append(
-                audit_log.c.at >= query.start.astimezone(UTC).replace(tzinfo=None)
-            )
+            cond.append(audit_log.c.at >= query.start)
         if query.end is not None:
-            cond.append(audit_log.c.at < query.end.astimezone(UTC).replace(tzinfo=None))
+            cond.append(audit_log.c.at < query.end)
         stmt = select(audit_log).order_by(audit_log.c.at.desc(), audit_log.c.id.desc())
         if cond:
             stmt = stmt.where(and_(*cond))
@@ -492,11 +499,7 @@ class Database:
     def purge_audit(self, before: datetime) -> int:
         """Delete access records older than ``before``; return how many."""
         with self._tx() as conn:
-            result = conn.execute(
-                delete(audit_log).where(
-                    audit_log.c.at < before.astimezone(UTC).replace(tzinfo=None)
-                )
-            )
+            result = conn.execute(delete(audit_log).where(audit_log.c.at < before))
             return int(result.rowcount)
 
 

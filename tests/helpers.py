@@ -1,0 +1,64 @@
+"""Helpers shared by the Home Assistant tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from custom_components.community_access.const import DOMAIN
+from homeassistant.core import HomeAssistant, ServiceResponse
+
+#: A valid 18-digit resident ID (GB 11643 check digit correct).
+ID_NUMBER = "11010519491231002X"
+CARD = "0012345678"
+PIN = "583716"
+
+
+async def call(
+    hass: HomeAssistant, service: str, data: dict[str, Any], **kwargs: Any
+) -> ServiceResponse:
+    """Call one of the integration's services and return its response."""
+    return await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True, **kwargs
+    )
+
+
+async def add_resident(
+    hass: HomeAssistant,
+    unit: str = "3-2-501",
+    name: str = "赵磊",
+    role: str = "owner",
+    card: str | None = CARD,
+    **person: Any,
+) -> dict[str, Any]:
+    """Register a household (if needed), a person and a card; return their ids."""
+    community = next(
+        iter(hass.config_entries.async_loaded_entries(DOMAIN))
+    ).runtime_data.community
+    if community.index.household_by_unit(unit) is None:
+        await call(hass, "add_household", {"unit": unit})
+    result = await call(
+        hass, "add_person", {"unit": unit, "name": name, "role": role, **person}
+    )
+    ids: dict[str, Any] = {"person_id": result["person_id"]}
+    if card is not None:
+        cred = await call(
+            hass,
+            "add_credential",
+            {"person_id": result["person_id"], "kind": "card", "value": card},
+        )
+        ids["credential_id"] = cred["credential_id"]
+    return ids
+
+
+async def present(
+    hass: HomeAssistant, door: str, value: str = CARD, kind: str = "card", **kwargs: Any
+) -> dict[str, Any]:
+    """Present a credential through the service; return the response."""
+    response = await call(
+        hass,
+        "present_credential",
+        {"door": door, "kind": kind, "value": value},
+        **kwargs,
+    )
+    assert isinstance(response, dict)
+    return response
