@@ -88,6 +88,9 @@ def _private_config_dir(request: pytest.FixtureRequest, tmp_path) -> None:
     harness's shared testing_config folder.
     """
     if "hass" in request.fixturenames:
+        if "recorder_mock" in request.fixturenames:
+            # The recorder's database must be prepared before hass starts.
+            request.getfixturevalue("recorder_db_url")
         hass: HomeAssistant = request.getfixturevalue("hass")
         hass.config.config_dir = str(tmp_path)
 

@@ -123,6 +123,17 @@ async def test_bound_lock_unlocks_and_relocks(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    seen = []
+    hass.bus.async_listen(
+        "state_changed",
+        lambda e: seen.append(
+            (
+                e.data["entity_id"],
+                e.data["new_state"] and e.data["new_state"].state,
+                str(e.time_fired),
+            )
+        ),
+    )
     await add_resident(hass)
     assert hass.states.get("lock.front_gate").state == LockState.LOCKED
 
@@ -139,7 +150,7 @@ async def test_bound_lock_unlocks_and_relocks(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert hass.states.get("lock.front_lock").state == LockState.LOCKED
-    assert hass.states.get("lock.front_gate").state == LockState.LOCKED
+    assert hass.states.get("lock.front_gate").state == LockState.LOCKED, seen
 
     # Our door entity follows the bound lock, also when it goes away.
     hass.states.async_set("lock.front_lock", "unavailable")

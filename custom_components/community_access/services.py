@@ -8,14 +8,16 @@ into the core, which hashes or encrypts them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from typing import Any
 
 import voluptuous as vol
 
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_DOMAIN, ATTR_SERVICE_DATA, EVENT_CALL_SERVICE
 from homeassistant.core import (
+    Event,
     HomeAssistant,
     ServiceCall,
     ServiceResponse,
@@ -27,7 +29,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .core.errors import CommunityError
 from .core.models import CredentialKind, CredentialStatus, PersonStatus, Role
 from .core.schedule import Schedule
@@ -361,9 +363,51 @@ _SERVICES: dict[str, tuple[_Handler, vol.Schema, SupportsResponse]] = {
 }
 
 
+#: Service fields that carry a secret (credential values, ID numbers, phones).
+SECRET_FIELDS = frozenset({ATTR_VALUE, ATTR_ID_NUMBER, ATTR_PHONE})
+REDACTED = "**REDACTED**"
+
+
+@callback
+def _is_our_secret_call(event_data: Mapping[str, Any]) -> bool:
+    service_data = event_data.get(ATTR_SERVICE_DATA)
+    return (
+        event_data.get(ATTR_DOMAIN) == DOMAIN
+        and isinstance(service_data, Mapping)
+        and not SECRET_FIELDS.isdisjoint(service_data)
+    )
+
+
+@callback
+def _redact_call_service(event: Event[Mapping[str, Any]]) -> None:
+    """Blank secrets in the ``call_service`` event before anyone records it.
+
+    Home Assistant fires ``call_service`` with the raw service data, and the
+    recorder stores it. Listeners of a given event type run before the
+    match-all listeners (the recorder, websocket subscribers of every event),
+    so the payload is replaced here, in place, before they see it. The
+    service itself already holds its own validated copy of the data.
+    """
+    data = event.data
+    service_data = data[ATTR_SERVICE_DATA]
+    redacted = {
+        k: REDACTED if k in SECRET_FIELDS else v for k, v in service_data.items()
+    }
+    try:
+        data[ATTR_SERVICE_DATA] = redacted  # type: ignore[index]
+    except TypeError:  # pragma: no cover - only if Home Assistant freezes event data
+        LOGGER.warning(
+            "Cannot keep secrets out of call_service events; exclude call_service "
+            "from the recorder to keep ID numbers and card numbers out of it"
+        )
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register every service as an admin service."""
+    hass.bus.async_listen(
+        EVENT_CALL_SERVICE, _redact_call_service, event_filter=_is_our_secret_call
+    )
     for name, (handler, schema, supports_response) in _SERVICES.items():
         async_register_admin_service(
             hass, DOMAIN, name, _wrap(hass, handler), schema, supports_response

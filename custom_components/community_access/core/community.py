@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from .decision import AccessIndex, Decision
 from .errors import CommunityError
 from .models import (
-    RESIDENT_ROLES,
     Credential,
     CredentialKind,
     CredentialStatus,
@@ -376,23 +375,15 @@ class Community:
 
     # ---- figures
     def counts(self) -> dict[str, int]:
-        """Summary figures (no personal data)."""
-        residents = sum(
-            1
-            for p in self.index.persons.values()
-            if p.role in RESIDENT_ROLES and p.status is not PersonStatus.MOVED_OUT
-        )
+        """Summary figures (no personal data); O(1), kept by the index."""
+        index = self.index
         return {
-            "households": len(self.index.households),
-            "persons": len(self.index.persons),
-            "residents": residents,
-            "credentials": len(self.index.credentials),
-            "active_credentials": sum(
-                1
-                for c in self.index.credentials.values()
-                if c.status is CredentialStatus.ACTIVE
-            ),
-            "doors": len(self.index.doors),
+            "households": len(index.households),
+            "persons": len(index.persons),
+            "residents": index.resident_count,
+            "credentials": len(index.credentials),
+            "active_credentials": index.active_credential_count,
+            "doors": len(index.doors),
         }
 
 

@@ -83,6 +83,9 @@ class AccessIndex:
         self.doors: dict[str, Door] = {}
         self._by_digest: dict[str, int] = {}
         self._by_unit: dict[str, int] = {}
+        #: Running figures, kept in step on every put/remove (O(1) to read).
+        self.resident_count = 0
+        self.active_credential_count = 0
 
     # ---- keeping the index in step with storage
     def put_household(self, household: Household) -> None:
@@ -101,15 +104,18 @@ class AccessIndex:
 
     def put_person(self, person: Person) -> None:
         """Insert or replace a person."""
+        old = self.persons.get(person.id)
+        self.resident_count += _is_resident(person) - _is_resident(old)
         self.persons[person.id] = person
 
     def remove_person(self, person_id: int) -> None:
         """Forget a person."""
-        self.persons.pop(person_id, None)
+        self.resident_count -= _is_resident(self.persons.pop(person_id, None))
 
     def put_credential(self, credential: Credential) -> None:
         """Insert or replace a credential; the newest one owns its digest."""
         old = self.credentials.get(credential.id)
+        self.active_credential_count += _is_active(credential) - _is_active(old)
         if old is not None and old.digest != credential.digest:
             if self._by_digest.get(old.digest) == old.id:
                 del self._by_digest[old.digest]
@@ -121,6 +127,7 @@ class AccessIndex:
     def remove_credential(self, credential_id: int) -> None:
         """Forget a credential."""
         old = self.credentials.pop(credential_id, None)
+        self.active_credential_count -= _is_active(old)
         if old is not None and self._by_digest.get(old.digest) == old.id:
             del self._by_digest[old.digest]
 
@@ -230,6 +237,18 @@ class AccessIndex:
             else DEFAULT_PUBLIC_ROLES
         )
         return person.role in roles
+
+
+def _is_resident(person: Person | None) -> int:
+    return int(
+        person is not None
+        and person.role in RESIDENT_ROLES
+        and person.status is not PersonStatus.MOVED_OUT
+    )
+
+
+def _is_active(credential: Credential | None) -> int:
+    return int(credential is not None and credential.status is CredentialStatus.ACTIVE)
 
 
 __all__ = ["RESIDENT_ROLES", "AccessIndex", "Decision", "Reason"]

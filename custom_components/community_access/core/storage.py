@@ -460,9 +460,8 @@ class Database:
         """Append one access record; committed when this returns."""
         values = {k: getattr(record, k) for k in _AUDIT_FIELDS}
         with self._tx() as conn:
-            return int(
-                conn.execute(insert(audit_log).values(**values)).inserted_primary_key[0]
-            )
+            # One prebuilt statement with bound parameters: the hot path.
+            return int(conn.execute(_INSERT_AUDIT, values).inserted_primary_key[0])
 
     def query_audit(self, query: AuditQuery) -> list[AuditRecord]:
         """Newest first, filtered."""
@@ -502,6 +501,8 @@ class Database:
             result = conn.execute(delete(audit_log).where(audit_log.c.at < before))
             return int(result.rowcount)
 
+
+_INSERT_AUDIT = insert(audit_log)
 
 _AUDIT_FIELDS = (
     "at",
