@@ -6,6 +6,7 @@ integrations, or the loader reports it as not found.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -17,6 +18,10 @@ from custom_components.community_access.const import DOMAIN, SUBENTRY_DOOR
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
+
+# The harness sets sqlalchemy.engine to INFO, which would print every SQL
+# statement of the recorder tests into the run's output.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 
 @pytest.fixture(autouse=True)

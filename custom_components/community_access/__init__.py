@@ -13,10 +13,12 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
+from .blueprints import async_install_blueprints
 from .const import (
     CONF_CARD_QUOTA,
     CONF_DB_URL,
@@ -34,6 +36,7 @@ from .core.community import Community, Settings
 from .core.privacy import Vault, new_key
 from .core.storage import Database
 from .door import DoorConfig, DoorOperator
+from .repairs import async_check_door_locks
 from .runtime import CommunityConfigEntry, CommunityRuntime
 from .services import async_setup_services
 
@@ -43,8 +46,9 @@ KEYS_VERSION = 1
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the services (once, for every community)."""
+    """Register the services and install the blueprints (once)."""
     async_setup_services(hass)
+    await async_install_blueprints(hass)
     return True
 
 
@@ -157,6 +161,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
     )
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+
+    # Bound locks may come from integrations that start later: check once
+    # Home Assistant has started.
+    @callback
+    def _check_locks(_hass: HomeAssistant) -> None:
+        async_check_door_locks(hass, entry)
+
+    entry.async_on_unload(async_at_started(hass, _check_locks))
     return True
 
 
