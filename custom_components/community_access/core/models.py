@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 import re
+from typing import Any
 
 from .schedule import Schedule
 
@@ -16,6 +18,7 @@ class Role(StrEnum):
     OWNER = "owner"
     FAMILY = "family"
     TENANT = "tenant"
+    HELPER = "helper"
     STAFF = "staff"
     CONTRACTOR = "contractor"
     VISITOR = "visitor"
@@ -23,6 +26,8 @@ class Role(StrEnum):
 
 #: Roles that live in a household and may enter their own building (seed 113).
 RESIDENT_ROLES = frozenset({Role.OWNER, Role.FAMILY, Role.TENANT})
+#: Roles that may be declared by an owner for a temporary card (seed 4.4).
+TEMPORARY_ROLES = frozenset({Role.TENANT, Role.HELPER})
 #: Roles allowed into public areas when a door names no roles of its own
 #: (seed 4.6 of the card rules: 持卡人可以使用门禁卡进入小区内的公共区域).
 DEFAULT_PUBLIC_ROLES = frozenset({Role.OWNER, Role.FAMILY, Role.TENANT, Role.STAFF})
@@ -155,6 +160,7 @@ class Household:
     unit: Unit
     card_quota: int | None = None
     created_at: datetime | None = None
+    moved_out_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +182,14 @@ class Person:
     id_number_masked: str | None = None
     phone_masked: str | None = None
     created_at: datetime | None = None
+    has_id_number: bool = False
+    #: The owner who declared a temporary tenant or helper (seed 4.4).
+    declared_by: int | None = None
+    #: Contractors: company, tools and materials (seed 143).
+    details: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
+    moved_out_at: datetime | None = None
+    #: When the person's personal data is erased after moving out.
+    erase_after: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +210,37 @@ class Credential:
     valid_until: datetime | None = None
     schedule: Schedule | None = None
     created_at: datetime | None = None
+    updated_at: datetime | None = None
+    #: Card deposit held for this credential, in fen (1/100 yuan).
+    deposit_cents: int = 0
+    #: The credential this one was reissued for.
+    replaces_id: int | None = None
+    damaged: bool = False
+
+
+class LedgerKind(StrEnum):
+    """Kinds of money movements of the card desk."""
+
+    DEPOSIT = "deposit"
+    REFUND = "refund"
+    DEPOSIT_KEPT = "deposit_kept"
+    REISSUE_FEE = "reissue_fee"
+    FINE = "fine"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """One money movement, in fen, always positive; its kind says which way."""
+
+    at: datetime
+    kind: LedgerKind
+    amount_cents: int
+    household_id: int | None = None
+    person_id: int | None = None
+    credential_id: int | None = None
+    recorded_by: str | None = None
+    note: str | None = None
+    id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,14 @@
-"""Storage: a versioned SQL schema through SQLAlchemy Core.
+"""Storage: the community's database through SQLAlchemy Core.
 
 All methods are blocking and meant to run in a worker thread. SQL stays
-portable (SQLite by default, PostgreSQL for larger sites): times are stored
-as naive UTC, JSON as text. A lock serialises access so one connection pool
-serves every thread.
+portable (SQLite by default, PostgreSQL for larger sites). A lock serialises
+access so one connection pool serves every thread. Work that must land
+together (a card and its deposit) goes through one :meth:`Database.transaction`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,17 +18,7 @@ import threading
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
     Engine,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
     and_,
     create_engine,
     delete,
@@ -40,137 +30,32 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.types import TypeDecorator
 
 from .models import (
     Credential,
     CredentialKind,
     CredentialStatus,
     Household,
+    LedgerEntry,
+    LedgerKind,
     Person,
     PersonStatus,
     Role,
     Unit,
 )
 from .schedule import Schedule
-
-SCHEMA_VERSION = 1
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, naive UTC in the database, aware UTC out."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(
-        self, value: datetime | None, dialect: Any
-    ) -> datetime | None:
-        """Store as naive UTC."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(
-        self, value: datetime | None, dialect: Any
-    ) -> datetime | None:
-        """Read back as aware UTC."""
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-metadata = MetaData()
-
-schema_info = Table(
-    "schema_info",
+from .schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    audit_log,
+    credentials,
+    households,
+    ledger,
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("version", Integer, nullable=False),
+    persons,
+    schema_info,
+    settings_kv,
 )
-
-households = Table(
-    "households",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("unit", String(32), nullable=False, unique=True),
-    Column("building", String(8), nullable=False, index=True),
-    Column("card_quota", Integer, nullable=True),
-    Column("created_at", UTCDateTime, nullable=False),
-)
-
-persons = Table(
-    "persons",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "household_id", Integer, ForeignKey("households.id"), nullable=True, index=True
-    ),
-    Column("name", String(100), nullable=False),
-    Column("role", String(16), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("id_number_enc", Text, nullable=True),
-    Column("id_number_hash", String(64), nullable=True, index=True),
-    Column("id_number_masked", String(32), nullable=True),
-    Column("phone_enc", Text, nullable=True),
-    Column("phone_masked", String(32), nullable=True),
-    Column("valid_from", UTCDateTime, nullable=True),
-    Column("valid_until", UTCDateTime, nullable=True),
-    Column("extra_zones", Text, nullable=False, default="[]"),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-)
-
-credentials = Table(
-    "credentials",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("person_id", Integer, ForeignKey("persons.id"), nullable=False, index=True),
-    Column("kind", String(16), nullable=False),
-    Column("digest", String(64), nullable=False, index=True),
-    Column("value_enc", Text, nullable=True),
-    Column("masked", String(32), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("valid_from", UTCDateTime, nullable=True),
-    Column("valid_until", UTCDateTime, nullable=True),
-    Column("schedule", Text, nullable=True),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-)
-
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", UTCDateTime, nullable=False),
-    Column("door_id", String(64), nullable=True),
-    Column("door_name", String(100), nullable=True),
-    Column("kind", String(16), nullable=True),
-    Column("masked", String(32), nullable=True),
-    Column("granted", Boolean, nullable=False),
-    Column("reason", String(32), nullable=False),
-    Column("credential_id", Integer, nullable=True),
-    Column("person_id", Integer, nullable=True),
-    Column("person_name", String(100), nullable=True),
-    Column("household_id", Integer, nullable=True),
-    Column("unit", String(32), nullable=True),
-    Column("source", String(64), nullable=True),
-    Column("actor", String(64), nullable=True),
-    Index("ix_audit_at", "at"),
-    Index("ix_audit_person_at", "person_id", "at"),
-    Index("ix_audit_door_at", "door_id", "at"),
-    Index("ix_audit_household_at", "household_id", "at"),
-)
-
-
-def _migrate_to_1(conn: Connection) -> None:
-    metadata.create_all(
-        conn, tables=[households, persons, credentials, audit_log], checkfirst=True
-    )
-
-
-#: Migrations: version → function bringing the schema from version-1 to it.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _migrate_to_1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +125,152 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class Tx:
+    """Operations inside one database transaction (see :meth:`Database.transaction`)."""
+
+    def __init__(self, conn: Connection) -> None:
+        """Wrap an open connection with a transaction begun."""
+        self.conn = conn
+
+    # ---- households
+    def insert_household(self, unit: Unit, card_quota: int | None) -> Household:
+        """Insert a household."""
+        hid = self.conn.execute(
+            insert(households).values(
+                unit=str(unit),
+                building=unit.building,
+                card_quota=card_quota,
+                created_at=_utcnow(),
+            )
+        ).inserted_primary_key[0]
+        return self.household(int(hid))
+
+    def household(self, household_id: int) -> Household:
+        """Read a household."""
+        row = self.conn.execute(
+            select(households).where(households.c.id == household_id)
+        ).mappings()
+        return _household(row.one())
+
+    def update_household(self, household_id: int, **values: Any) -> Household:
+        """Change columns of a household."""
+        self.conn.execute(
+            update(households).where(households.c.id == household_id).values(**values)
+        )
+        return self.household(household_id)
+
+    # ---- persons
+    def insert_person(self, **values: Any) -> Person:
+        """Insert a person (column values; ``extra_zones`` as a sequence)."""
+        now = _utcnow()
+        values = _person_values(values)
+        values.setdefault("status", PersonStatus.ACTIVE.value)
+        pid = self.conn.execute(
+            insert(persons).values(created_at=now, updated_at=now, **values)
+        ).inserted_primary_key[0]
+        return self.person(int(pid))
+
+    def person(self, person_id: int) -> Person:
+        """Read a person."""
+        return _person(self.person_row(person_id))
+
+    def person_row(self, person_id: int) -> Mapping[Any, Any]:
+        """Return the raw row of a person (encrypted fields included)."""
+        return (
+            self.conn.execute(select(persons).where(persons.c.id == person_id))
+            .mappings()
+            .one()
+        )
+
+    def update_person(self, person_id: int, **values: Any) -> Person:
+        """Change columns of a person."""
+        self.conn.execute(
+            update(persons)
+            .where(persons.c.id == person_id)
+            .values(updated_at=_utcnow(), **_person_values(values))
+        )
+        return self.person(person_id)
+
+    # ---- credentials
+    def insert_credential(self, **values: Any) -> Credential:
+        """Insert a credential (``schedule`` as a :class:`Schedule` or None)."""
+        now = _utcnow()
+        values = _credential_values(values)
+        values.setdefault("status", CredentialStatus.ACTIVE.value)
+        cid = self.conn.execute(
+            insert(credentials).values(created_at=now, updated_at=now, **values)
+        ).inserted_primary_key[0]
+        return self.credential(int(cid))
+
+    def credential(self, credential_id: int) -> Credential:
+        """Read a credential."""
+        row = self.conn.execute(
+            select(credentials).where(credentials.c.id == credential_id)
+        ).mappings()
+        return _credential(row.one())
+
+    def credential_secret(self, credential_id: int) -> str | None:
+        """Return the encrypted value of a credential (for programming a lock)."""
+        return self.conn.execute(
+            select(credentials.c.value_enc).where(credentials.c.id == credential_id)
+        ).scalar_one_or_none()
+
+    def update_credential(self, credential_id: int, **values: Any) -> Credential:
+        """Change columns of a credential."""
+        self.conn.execute(
+            update(credentials)
+            .where(credentials.c.id == credential_id)
+            .values(updated_at=_utcnow(), **_credential_values(values))
+        )
+        return self.credential(credential_id)
+
+    # ---- ledger
+    def insert_ledger(self, entry: LedgerEntry) -> LedgerEntry:
+        """Append a ledger entry."""
+        lid = self.conn.execute(
+            insert(ledger).values(
+                at=entry.at,
+                household_id=entry.household_id,
+                person_id=entry.person_id,
+                credential_id=entry.credential_id,
+                entry=entry.kind.value,
+                amount_cents=entry.amount_cents,
+                recorded_by=entry.recorded_by,
+                note=entry.note,
+            )
+        ).inserted_primary_key[0]
+        return LedgerEntry(
+            id=int(lid),
+            at=entry.at,
+            kind=entry.kind,
+            amount_cents=entry.amount_cents,
+            household_id=entry.household_id,
+            person_id=entry.person_id,
+            credential_id=entry.credential_id,
+            recorded_by=entry.recorded_by,
+            note=entry.note,
+        )
+
+    # ---- settings
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a small value (upsert)."""
+        exists = self.conn.execute(
+            select(settings_kv.c.key).where(settings_kv.c.key == key)
+        ).first()
+        if exists:
+            self.conn.execute(
+                update(settings_kv).where(settings_kv.c.key == key).values(value=value)
+            )
+        else:
+            self.conn.execute(insert(settings_kv).values(key=key, value=value))
+
+    def setting(self, key: str) -> str | None:
+        """Read a small value."""
+        return self.conn.execute(
+            select(settings_kv.c.value).where(settings_kv.c.key == key)
+        ).scalar_one_or_none()
+
+
 class Database:
     """The community's database. Blocking: call from a worker thread."""
 
@@ -260,6 +291,12 @@ class Database:
     def _tx(self) -> Iterator[Connection]:
         with self._lock, self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One transaction: committed when the block ends, rolled back on error."""
+        with self._tx() as conn:
+            yield Tx(conn)
 
     def close(self) -> None:
         """Release connections."""
@@ -307,78 +344,30 @@ class Database:
                 ],
             )
 
-    # ---- households
+    # ---- single-step writes (each its own transaction)
     def add_household(self, unit: Unit, card_quota: int | None) -> Household:
         """Insert a household."""
-        now = _utcnow()
-        with self._tx() as conn:
-            hid = conn.execute(
-                insert(households).values(
-                    unit=str(unit),
-                    building=unit.building,
-                    card_quota=card_quota,
-                    created_at=now,
-                )
-            ).inserted_primary_key[0]
-        return Household(id=int(hid), unit=unit, card_quota=card_quota, created_at=now)
+        with self.transaction() as tx:
+            return tx.insert_household(unit, card_quota)
 
-    # ---- persons
-    def add_person(
-        self,
-        *,
-        household_id: int | None,
-        name: str,
-        role: Role,
-        id_number_enc: str | None,
-        id_number_hash: str | None,
-        id_number_masked: str | None,
-        phone_enc: str | None,
-        phone_masked: str | None,
-        valid_from: datetime | None,
-        valid_until: datetime | None,
-        extra_zones: Sequence[str],
-    ) -> Person:
+    def add_person(self, **values: Any) -> Person:
         """Insert a person."""
-        now = _utcnow()
-        with self._tx() as conn:
-            pid = conn.execute(
-                insert(persons).values(
-                    household_id=household_id,
-                    name=name,
-                    role=role.value,
-                    status=PersonStatus.ACTIVE.value,
-                    id_number_enc=id_number_enc,
-                    id_number_hash=id_number_hash,
-                    id_number_masked=id_number_masked,
-                    phone_enc=phone_enc,
-                    phone_masked=phone_masked,
-                    valid_from=valid_from,
-                    valid_until=valid_until,
-                    extra_zones=json.dumps(sorted(extra_zones)),
-                    created_at=now,
-                    updated_at=now,
-                )
-            ).inserted_primary_key[0]
-            row = (
-                conn.execute(select(persons).where(persons.c.id == pid))
-                .mappings()
-                .one()
-            )
-        return _person(row)
+        with self.transaction() as tx:
+            return tx.insert_person(**values)
+
+    def update_person(self, person_id: int, **values: Any) -> Person:
+        """Change a person."""
+        with self.transaction() as tx:
+            return tx.update_person(person_id, **values)
 
     def set_person_status(self, person_id: int, status: PersonStatus) -> Person:
         """Change a person's status."""
-        with self._tx() as conn:
-            conn.execute(
-                update(persons)
-                .where(persons.c.id == person_id)
-                .values(status=status.value, updated_at=_utcnow())
-            )
-            return _person(
-                conn.execute(select(persons).where(persons.c.id == person_id))
-                .mappings()
-                .one()
-            )
+        return self.update_person(person_id, status=status.value)
+
+    def person_row(self, person_id: int) -> Mapping[Any, Any]:
+        """Return the raw row of a person (encrypted fields included)."""
+        with self.transaction() as tx:
+            return dict(tx.person_row(person_id))
 
     def person_by_id_hash(self, id_number_hash: str) -> list[Person]:
         """People registered with an ID number (by keyed hash)."""
@@ -388,64 +377,17 @@ class Database:
             )
             return [_person(r) for r in rows.mappings()]
 
-    # ---- credentials
-    def add_credential(
-        self,
-        *,
-        person_id: int,
-        kind: CredentialKind,
-        digest: str,
-        value_enc: str | None,
-        masked: str,
-        valid_from: datetime | None,
-        valid_until: datetime | None,
-        schedule: Schedule | None,
-    ) -> Credential:
+    def add_credential(self, **values: Any) -> Credential:
         """Insert an active credential."""
-        now = _utcnow()
-        with self._tx() as conn:
-            cid = conn.execute(
-                insert(credentials).values(
-                    person_id=person_id,
-                    kind=kind.value,
-                    digest=digest,
-                    value_enc=value_enc,
-                    masked=masked,
-                    status=CredentialStatus.ACTIVE.value,
-                    valid_from=valid_from,
-                    valid_until=valid_until,
-                    schedule=None
-                    if schedule is None
-                    else json.dumps(schedule.as_dict()),
-                    created_at=now,
-                    updated_at=now,
-                )
-            ).inserted_primary_key[0]
-            row = (
-                conn.execute(select(credentials).where(credentials.c.id == cid))
-                .mappings()
-                .one()
-            )
-        return _credential(row)
+        with self.transaction() as tx:
+            return tx.insert_credential(**values)
 
     def set_credential_status(
         self, credential_id: int, status: CredentialStatus
     ) -> Credential:
         """Change a credential's status."""
-        with self._tx() as conn:
-            conn.execute(
-                update(credentials)
-                .where(credentials.c.id == credential_id)
-                .values(status=status.value, updated_at=_utcnow())
-            )
-            row = (
-                conn.execute(
-                    select(credentials).where(credentials.c.id == credential_id)
-                )
-                .mappings()
-                .one()
-            )
-        return _credential(row)
+        with self.transaction() as tx:
+            return tx.update_credential(credential_id, status=status.value)
 
     def credentials_with_digest(self, digest: str) -> list[Credential]:
         """Every credential ever recorded with a keyed hash."""
@@ -454,6 +396,36 @@ class Database:
                 select(credentials).where(credentials.c.digest == digest)
             )
             return [_credential(r) for r in rows.mappings()]
+
+    # ---- ledger
+    def ledger_entries(self, household_id: int | None = None) -> list[LedgerEntry]:
+        """Ledger entries, oldest first (of one household, or all)."""
+        stmt = select(ledger).order_by(ledger.c.at, ledger.c.id)
+        if household_id is not None:
+            stmt = stmt.where(ledger.c.household_id == household_id)
+        with self._tx() as conn:
+            return [_ledger(r) for r in conn.execute(stmt).mappings()]
+
+    def ledger_totals(self) -> dict[str, int]:
+        """Sum of amounts per entry kind over the whole community (fen)."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(ledger.c.entry, func.sum(ledger.c.amount_cents)).group_by(
+                    ledger.c.entry
+                )
+            )
+            return {str(kind): int(total or 0) for kind, total in rows}
+
+    # ---- settings
+    def setting(self, key: str) -> str | None:
+        """Read a small value."""
+        with self.transaction() as tx:
+            return tx.setting(key)
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a small value."""
+        with self.transaction() as tx:
+            tx.set_setting(key, value)
 
     # ---- the access record
     def add_audit(self, record: AuditRecord) -> int:
@@ -487,6 +459,22 @@ class Database:
                 AuditRecord(**{k: row[k] for k in (*_AUDIT_FIELDS, "id")})
                 for row in conn.execute(stmt).mappings()
             ]
+
+    def last_granted(self) -> dict[int, datetime]:
+        """When each credential last opened a door (within the kept records)."""
+        stmt = (
+            select(audit_log.c.credential_id, func.max(audit_log.c.at))
+            .where(
+                audit_log.c.granted.is_(True), audit_log.c.credential_id.is_not(None)
+            )
+            .group_by(audit_log.c.credential_id)
+        )
+        with self._tx() as conn:
+            return {
+                int(cid): at.replace(tzinfo=UTC)
+                for cid, at in conn.execute(stmt)
+                if at is not None
+            }
 
     def count_audit(self) -> int:
         """Return the number of access records held."""
@@ -530,18 +518,40 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _household(row: Any) -> Household:
-    m = row
+def _person_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    if "extra_zones" in out:
+        out["extra_zones"] = json.dumps(sorted(out["extra_zones"]))
+    if "details" in out and out["details"] is not None:
+        out["details"] = json.dumps(out["details"], ensure_ascii=False, sort_keys=True)
+    for key in ("role", "status"):
+        if key in out and out[key] is not None:
+            out[key] = str(out[key])
+    return out
+
+
+def _credential_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    if "schedule" in out:
+        schedule = out["schedule"]
+        out["schedule"] = None if schedule is None else json.dumps(schedule.as_dict())
+    for key in ("kind", "status"):
+        if key in out and out[key] is not None:
+            out[key] = str(out[key])
+    return out
+
+
+def _household(m: Mapping[Any, Any]) -> Household:
     return Household(
         id=m["id"],
         unit=Unit.parse(m["unit"]),
         card_quota=m["card_quota"],
         created_at=m["created_at"],
+        moved_out_at=m["moved_out_at"],
     )
 
 
-def _person(row: Any) -> Person:
-    m = row
+def _person(m: Mapping[Any, Any]) -> Person:
     return Person(
         id=m["id"],
         household_id=m["household_id"],
@@ -554,11 +564,15 @@ def _person(row: Any) -> Person:
         id_number_masked=m["id_number_masked"],
         phone_masked=m["phone_masked"],
         created_at=m["created_at"],
+        has_id_number=m["id_number_hash"] is not None,
+        declared_by=m["declared_by"],
+        details=json.loads(m["details"]) if m["details"] else None,
+        moved_out_at=m["moved_out_at"],
+        erase_after=m["erase_after"],
     )
 
 
-def _credential(row: Any) -> Credential:
-    m = row
+def _credential(m: Mapping[Any, Any]) -> Credential:
     return Credential(
         id=m["id"],
         person_id=m["person_id"],
@@ -572,4 +586,22 @@ def _credential(row: Any) -> Credential:
         if m["schedule"] is None
         else Schedule.from_dict(json.loads(m["schedule"])),
         created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        deposit_cents=m["deposit_cents"] or 0,
+        replaces_id=m["replaces_id"],
+        damaged=bool(m["damaged"]),
+    )
+
+
+def _ledger(m: Mapping[Any, Any]) -> LedgerEntry:
+    return LedgerEntry(
+        id=m["id"],
+        at=m["at"],
+        kind=LedgerKind(m["entry"]),
+        amount_cents=m["amount_cents"],
+        household_id=m["household_id"],
+        person_id=m["person_id"],
+        credential_id=m["credential_id"],
+        recorded_by=m["recorded_by"],
+        note=m["note"],
     )

@@ -1,0 +1,213 @@
+"""The versioned SQL schema and its migrations (SQLAlchemy Core, portable SQL).
+
+Times are stored as naive UTC, JSON as text, money as integer fen (cents).
+A migration only ever adds: tables, nullable or defaulted columns, indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    inspect,
+    text,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeDecorator
+
+SCHEMA_VERSION = 2
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, naive UTC in the database, aware UTC out."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: datetime | None, dialect: Any
+    ) -> datetime | None:
+        """Store as naive UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(
+        self, value: datetime | None, dialect: Any
+    ) -> datetime | None:
+        """Read back as aware UTC."""
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+schema_info = Table(
+    "schema_info",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+
+households = Table(
+    "households",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit", String(32), nullable=False, unique=True),
+    Column("building", String(8), nullable=False, index=True),
+    Column("card_quota", Integer, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    # v2
+    Column("moved_out_at", UTCDateTime, nullable=True),
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "household_id", Integer, ForeignKey("households.id"), nullable=True, index=True
+    ),
+    Column("name", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("id_number_enc", Text, nullable=True),
+    Column("id_number_hash", String(64), nullable=True, index=True),
+    Column("id_number_masked", String(32), nullable=True),
+    Column("phone_enc", Text, nullable=True),
+    Column("phone_masked", String(32), nullable=True),
+    Column("valid_from", UTCDateTime, nullable=True),
+    Column("valid_until", UTCDateTime, nullable=True),
+    Column("extra_zones", Text, nullable=False, default="[]"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    # v2: contractor company / tools and materials (JSON), who declared a
+    # temporary resident, move-out and the erasure of personal data
+    Column("details", Text, nullable=True),
+    Column("declared_by", Integer, nullable=True),
+    Column("moved_out_at", UTCDateTime, nullable=True),
+    Column("erase_after", UTCDateTime, nullable=True),
+)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", Integer, ForeignKey("persons.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("digest", String(64), nullable=False, index=True),
+    Column("value_enc", Text, nullable=True),
+    Column("masked", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("valid_from", UTCDateTime, nullable=True),
+    Column("valid_until", UTCDateTime, nullable=True),
+    Column("schedule", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    # v2: the card deposit held, the card a reissue replaced, damage on return
+    Column("deposit_cents", Integer, nullable=False, default=0, server_default="0"),
+    Column("replaces_id", Integer, nullable=True),
+    Column("damaged", Boolean, nullable=False, default=False, server_default="0"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("door_id", String(64), nullable=True),
+    Column("door_name", String(100), nullable=True),
+    Column("kind", String(16), nullable=True),
+    Column("masked", String(32), nullable=True),
+    Column("granted", Boolean, nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("credential_id", Integer, nullable=True),
+    Column("person_id", Integer, nullable=True),
+    Column("person_name", String(100), nullable=True),
+    Column("household_id", Integer, nullable=True),
+    Column("unit", String(32), nullable=True),
+    Column("source", String(64), nullable=True),
+    Column("actor", String(64), nullable=True),
+    Index("ix_audit_at", "at"),
+    Index("ix_audit_person_at", "person_id", "at"),
+    Index("ix_audit_door_at", "door_id", "at"),
+    Index("ix_audit_household_at", "household_id", "at"),
+    # v2: last use of a credential (permission reviews)
+    Index("ix_audit_credential_at", "credential_id", "at"),
+)
+
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("household_id", Integer, nullable=True, index=True),
+    Column("person_id", Integer, nullable=True),
+    Column("credential_id", Integer, nullable=True),
+    Column("entry", String(16), nullable=False),
+    Column("amount_cents", Integer, nullable=False),
+    Column("recorded_by", String(64), nullable=True),
+    Column("note", Text, nullable=True),
+)
+
+settings_kv = Table(
+    "settings_kv",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=True),
+)
+
+
+def _migrate_to_1(conn: Connection) -> None:
+    metadata.create_all(
+        conn, tables=[households, persons, credentials, audit_log], checkfirst=True
+    )
+
+
+def _add_missing_columns(conn: Connection, table: Table) -> None:
+    """ALTER TABLE … ADD COLUMN for columns the table lacks (portable DDL)."""
+    present = {c["name"] for c in inspect(conn).get_columns(table.name)}
+    for column in table.columns:
+        if column.name in present:
+            continue
+        ddl_type = column.type.compile(dialect=conn.dialect)
+        default = ""
+        if column.server_default is not None:
+            default = f" DEFAULT {column.server_default.arg}"  # type: ignore[attr-defined]
+        null = "" if column.nullable else " NOT NULL"
+        conn.execute(
+            text(
+                f"ALTER TABLE {table.name} ADD COLUMN {column.name} {ddl_type}{default}{null}"
+            )
+        )
+
+
+def _migrate_to_2(conn: Connection) -> None:
+    """Card desk: deposits, ledger, reissues, move-out, permission reviews."""
+    for table in (households, persons, credentials):
+        _add_missing_columns(conn, table)
+    metadata.create_all(conn, tables=[ledger, settings_kv], checkfirst=True)
+    existing = {i["name"] for i in inspect(conn).get_indexes("audit_log")}
+    for index in audit_log.indexes:
+        if index.name not in existing:
+            index.create(conn)
+
+
+#: Migrations: version → function bringing the schema from version-1 to it.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _migrate_to_1,
+    2: _migrate_to_2,
+}
