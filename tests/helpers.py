@@ -36,15 +36,14 @@ async def add_resident(
     ).runtime_data.community
     if community.index.household_by_unit(unit) is None:
         await call(hass, "add_household", {"unit": unit})
+    person.setdefault("id_number", ID_NUMBER)
     result = await call(
         hass, "add_person", {"unit": unit, "name": name, "role": role, **person}
     )
     ids: dict[str, Any] = {"person_id": result["person_id"]}
     if card is not None:
         cred = await call(
-            hass,
-            "add_credential",
-            {"person_id": result["person_id"], "kind": "card", "value": card},
+            hass, "issue_card", {"person_id": result["person_id"], "card_number": card}
         )
         ids["credential_id"] = cred["credential_id"]
     return ids

@@ -184,11 +184,7 @@ async def test_remote_unlock_is_recorded_with_the_user(
 async def test_restart_keeps_everything(hass: HomeAssistant, setup_entry) -> None:
     ids = await add_resident(hass)
     lost = await add_resident(hass, name="李秀英", role="family", card="87654321")
-    await call(
-        hass,
-        "set_credential_status",
-        {"credential_id": lost["credential_id"], "status": "lost"},
-    )
+    await call(hass, "report_card_lost", {"credential_id": lost["credential_id"]})
     await present(hass, "Building 3 door")
     before = setup_entry.runtime_data.community.counts()
 

@@ -55,8 +55,8 @@ async def test_secrets_never_leak(
     )
     card = await call(
         hass,
-        "add_credential",
-        {"person_id": person["person_id"], "kind": "card", "value": secrets["card"]},
+        "issue_card",
+        {"person_id": person["person_id"], "card_number": secrets["card"]},
     )
     await call(
         hass,
@@ -113,8 +113,8 @@ async def test_database_holds_no_clear_values(hass: HomeAssistant, setup_entry) 
     )
     await call(
         hass,
-        "add_credential",
-        {"person_id": person["person_id"], "kind": "card", "value": "A1B2C3D4E5"},
+        "issue_card",
+        {"person_id": person["person_id"], "card_number": "A1B2C3D4E5"},
     )
     await call(
         hass,
@@ -153,8 +153,8 @@ async def test_recorder_stores_no_secrets_from_service_calls(
     )
     await call(
         hass,
-        "add_credential",
-        {"person_id": person["person_id"], "kind": "card", "value": "A1B2C3D4E5"},
+        "issue_card",
+        {"person_id": person["person_id"], "card_number": "A1B2C3D4E5"},
     )
     assert (await present(hass, "Building 3 door", "A1B2C3D4E5"))["granted"] is True
     await async_wait_recording_done(hass)

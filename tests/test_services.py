@@ -46,11 +46,10 @@ async def test_add_household_person_credential(
     )
     assert person["id_number"] == "110***********002X"
     cred = await call(
-        hass,
-        "add_credential",
-        {"person_id": person["person_id"], "kind": "card", "value": CARD},
+        hass, "issue_card", {"person_id": person["person_id"], "card_number": CARD}
     )
     assert cred["credential"] == "****5678"
+    assert cred["ledger"] == {"deposit": 20.0}
     assert hass.states.get("sensor.sunny_gardens_households").state == "1"
     assert hass.states.get("sensor.sunny_gardens_residents").state == "1"
     assert hass.states.get("sensor.sunny_gardens_active_credentials").state == "1"
@@ -94,8 +93,23 @@ async def test_add_household_person_credential(
         ),
         (
             "add_credential",
-            {"person_id": 99, "kind": "card", "value": "1"},
+            {"person_id": 99, "kind": "pin", "value": "583716"},
             "unknown_person",
+        ),
+        (
+            "add_credential",
+            {"person_id": 1, "kind": "card", "value": "55555"},
+            "use_issue_card",
+        ),
+        (
+            "add_credential",
+            {"person_id": 1, "kind": "pin", "value": "123456"},
+            "trivial_pin",
+        ),
+        (
+            "revoke_credential",
+            {"credential_id": 1},
+            "use_return_card",
         ),
         (
             "add_credential",
@@ -103,23 +117,28 @@ async def test_add_household_person_credential(
             "invalid_pin",
         ),
         (
-            "add_credential",
-            {"person_id": 1, "kind": "card", "value": CARD},
+            "issue_card",
+            {"person_id": 1, "card_number": CARD},
             "credential_in_use",
+        ),
+        (
+            "issue_card",
+            {"person_id": 1, "card_number": "77", "schedule": {"windows": []}},
+            "invalid_schedule",
         ),
         (
             "add_credential",
             {
                 "person_id": 1,
-                "kind": "card",
-                "value": "77",
+                "kind": "pin",
+                "value": "583716",
                 "schedule": {"windows": []},
             },
             "invalid_schedule",
         ),
         (
-            "set_credential_status",
-            {"credential_id": 42, "status": "lost"},
+            "report_card_lost",
+            {"credential_id": 42},
             "unknown_credential",
         ),
         (
@@ -152,11 +171,7 @@ async def test_lost_card_is_denied_and_never_comes_back(
 ) -> None:
     ids = await add_resident(hass)
     assert (await present(hass, "Building 3 door"))["granted"] is True
-    await call(
-        hass,
-        "set_credential_status",
-        {"credential_id": ids["credential_id"], "status": "lost"},
-    )
+    await call(hass, "report_card_lost", {"credential_id": ids["credential_id"]})
     response = await present(hass, "Building 3 door")
     assert response == response | {
         "granted": False,
@@ -164,17 +179,11 @@ async def test_lost_card_is_denied_and_never_comes_back(
         "person_id": ids["person_id"],
     }
     with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass,
-            "set_credential_status",
-            {"credential_id": ids["credential_id"], "status": "active"},
-        )
-    assert err.value.translation_key == "credential_reported_lost"
+        await call(hass, "report_card_lost", {"credential_id": ids["credential_id"]})
+    assert err.value.translation_key == "credential_not_active"
     with pytest.raises(ServiceValidationError) as err:
         await call(
-            hass,
-            "add_credential",
-            {"person_id": ids["person_id"], "kind": "card", "value": CARD},
+            hass, "issue_card", {"person_id": ids["person_id"], "card_number": CARD}
         )
     assert err.value.translation_key == "credential_reported_lost"
 
@@ -191,11 +200,7 @@ async def test_suspended_and_moved_out(hass: HomeAssistant, setup_entry) -> None
         hass, "set_person_status", {"person_id": ids["person_id"], "status": "active"}
     )
     assert (await present(hass, "Main gate"))["granted"] is True
-    await call(
-        hass,
-        "set_person_status",
-        {"person_id": ids["person_id"], "status": "moved_out"},
-    )
+    await call(hass, "move_out", {"person_id": ids["person_id"]})
     assert (await present(hass, "Main gate"))["reason"] == "moved_out"
     with pytest.raises(ServiceValidationError) as err:
         await call(
@@ -211,11 +216,13 @@ async def test_resident_rules_at_each_door(
 ) -> None:
     freezer.move_to("2026-06-01T10:00:00+08:00")
     await add_resident(hass)
-    staff = await call(hass, "add_person", {"name": "保安 孙强", "role": "staff"})
-    await call(
+    staff = await call(
         hass,
-        "add_credential",
-        {"person_id": staff["person_id"], "kind": "card", "value": "900001"},
+        "add_person",
+        {"name": "保安 孙强", "role": "staff", "id_number": ID_NUMBER},
+    )
+    await call(
+        hass, "issue_card", {"person_id": staff["person_id"], "card_number": "900001"}
     )
     assert (await present(hass, "Main gate"))["granted"] is True
     assert (await present(hass, "Building 3 door"))["granted"] is True
@@ -264,11 +271,10 @@ async def test_temporary_credential_voids_itself(
     until = dt_util.now() + timedelta(days=7)
     await call(
         hass,
-        "add_credential",
+        "issue_card",
         {
             "person_id": ids["person_id"],
-            "kind": "card",
-            "value": CARD,
+            "card_number": CARD,
             "valid_until": until.isoformat(),
         },
     )

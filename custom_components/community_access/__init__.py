@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,7 +11,6 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
-from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
@@ -20,22 +18,29 @@ from homeassistant.util import dt as dt_util
 
 from .blueprints import async_install_blueprints
 from .const import (
+    CONF_CARD_DEPOSIT,
     CONF_CARD_QUOTA,
     CONF_DB_URL,
     CONF_DEMO,
+    CONF_REISSUE_FEE,
     CONF_RETENTION_DAYS,
+    CONF_REVIEW_INTERVAL_DAYS,
+    CONF_REVOKE_UNUSED_DAYS,
+    DEFAULT_CARD_DEPOSIT,
     DEFAULT_CARD_QUOTA,
+    DEFAULT_REISSUE_FEE,
     DEFAULT_RETENTION_DAYS,
+    DEFAULT_REVIEW_INTERVAL_DAYS,
+    DEFAULT_REVOKE_UNUSED_DAYS,
     DOMAIN,
     LOGGER,
-    PURGE_HOUR,
-    PURGE_MINUTE,
     SUBENTRY_DOOR,
 )
 from .core.community import Community, Settings
 from .core.privacy import Vault, new_key
 from .core.storage import Database
 from .door import DoorConfig, DoorOperator
+from .housekeeping import async_start_housekeeping
 from .repairs import async_check_door_locks
 from .runtime import CommunityConfigEntry, CommunityRuntime
 from .services import async_setup_services
@@ -82,6 +87,18 @@ def settings_from_options(options: dict[str, Any]) -> Settings:
     return Settings(
         card_quota=int(options.get(CONF_CARD_QUOTA, DEFAULT_CARD_QUOTA)),
         retention_days=int(options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)),
+        card_deposit_cents=round(
+            float(options.get(CONF_CARD_DEPOSIT, DEFAULT_CARD_DEPOSIT)) * 100
+        ),
+        reissue_fee_cents=round(
+            float(options.get(CONF_REISSUE_FEE, DEFAULT_REISSUE_FEE)) * 100
+        ),
+        review_interval_days=int(
+            options.get(CONF_REVIEW_INTERVAL_DAYS, DEFAULT_REVIEW_INTERVAL_DAYS)
+        ),
+        revoke_unused_days=int(
+            options.get(CONF_REVOKE_UNUSED_DAYS, DEFAULT_REVOKE_UNUSED_DAYS)
+        ),
     )
 
 
@@ -148,17 +165,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
     for operator in runtime.doors.values():
         operator.async_start()
 
-    @callback
-    def _purge_due(now: datetime) -> None:
-        entry.async_create_background_task(
-            hass, _async_purge(entry), "community_access purge"
-        )
-
-    runtime.unsubscribe.append(
-        async_track_time_change(
-            hass, _purge_due, hour=PURGE_HOUR, minute=PURGE_MINUTE, second=0
-        )
-    )
+    runtime.unsubscribe.extend(async_start_housekeeping(hass, entry))
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 
@@ -170,12 +177,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
 
     entry.async_on_unload(async_at_started(hass, _check_locks))
     return True
-
-
-async def _async_purge(entry: CommunityConfigEntry) -> None:
-    purged = await entry.runtime_data.community.purge(dt_util.utcnow())
-    if purged:
-        LOGGER.info("Purged %d access records past the retention period", purged)
 
 
 async def _async_update_listener(

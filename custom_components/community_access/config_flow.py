@@ -37,6 +37,8 @@ from .const import (
     CONF_OPEN_TIME,
     CONF_REISSUE_FEE,
     CONF_RETENTION_DAYS,
+    CONF_REVIEW_INTERVAL_DAYS,
+    CONF_REVOKE_UNUSED_DAYS,
     CONF_WEEKDAYS,
     CONF_ZONE_KIND,
     DEFAULT_CARD_DEPOSIT,
@@ -44,6 +46,8 @@ from .const import (
     DEFAULT_OPEN_TIME,
     DEFAULT_REISSUE_FEE,
     DEFAULT_RETENTION_DAYS,
+    DEFAULT_REVIEW_INTERVAL_DAYS,
+    DEFAULT_REVOKE_UNUSED_DAYS,
     DOMAIN,
     MIN_RETENTION_DAYS,
     SUBENTRY_DOOR,
@@ -124,6 +128,8 @@ def default_options() -> dict[str, Any]:
         CONF_CARD_DEPOSIT: DEFAULT_CARD_DEPOSIT,
         CONF_REISSUE_FEE: DEFAULT_REISSUE_FEE,
         CONF_RETENTION_DAYS: DEFAULT_RETENTION_DAYS,
+        CONF_REVIEW_INTERVAL_DAYS: DEFAULT_REVIEW_INTERVAL_DAYS,
+        CONF_REVOKE_UNUSED_DAYS: DEFAULT_REVOKE_UNUSED_DAYS,
         CONF_DB_URL: "",
     }
 
@@ -136,6 +142,18 @@ def _money() -> selector.NumberSelector:
             step=0.01,
             mode=selector.NumberSelectorMode.BOX,
             unit_of_measurement="CNY",
+        )
+    )
+
+
+def _days(minimum: int) -> selector.NumberSelector:
+    return selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=minimum,
+            max=3650,
+            step=1,
+            mode=selector.NumberSelectorMode.BOX,
+            unit_of_measurement="d",
         )
     )
 
@@ -163,6 +181,12 @@ class CommunityOptionsFlow(OptionsFlow):
                         CONF_CARD_DEPOSIT: float(user_input[CONF_CARD_DEPOSIT]),
                         CONF_REISSUE_FEE: float(user_input[CONF_REISSUE_FEE]),
                         CONF_RETENTION_DAYS: int(user_input[CONF_RETENTION_DAYS]),
+                        CONF_REVIEW_INTERVAL_DAYS: int(
+                            user_input[CONF_REVIEW_INTERVAL_DAYS]
+                        ),
+                        CONF_REVOKE_UNUSED_DAYS: int(
+                            user_input[CONF_REVOKE_UNUSED_DAYS]
+                        ),
                         CONF_DB_URL: url,
                     }
                 )
@@ -193,6 +217,13 @@ class CommunityOptionsFlow(OptionsFlow):
                         unit_of_measurement="d",
                     )
                 ),
+                vol.Required(
+                    CONF_REVIEW_INTERVAL_DAYS,
+                    default=current[CONF_REVIEW_INTERVAL_DAYS],
+                ): _days(0),
+                vol.Required(
+                    CONF_REVOKE_UNUSED_DAYS, default=current[CONF_REVOKE_UNUSED_DAYS]
+                ): _days(0),
                 vol.Optional(
                     CONF_DB_URL, default=current[CONF_DB_URL]
                 ): selector.TextSelector(),

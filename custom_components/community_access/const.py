@@ -15,6 +15,8 @@ CONF_CARD_DEPOSIT: Final = "card_deposit"
 CONF_REISSUE_FEE: Final = "reissue_fee"
 CONF_RETENTION_DAYS: Final = "retention_days"
 CONF_DB_URL: Final = "db_url"
+CONF_REVIEW_INTERVAL_DAYS: Final = "review_interval_days"
+CONF_REVOKE_UNUSED_DAYS: Final = "revoke_unused_days"
 
 DEFAULT_CARD_QUOTA: Final = 4
 DEFAULT_CARD_DEPOSIT: Final = 20.0
@@ -22,6 +24,9 @@ DEFAULT_REISSUE_FEE: Final = 30.0
 #: GB 50396 asks access records to be kept at least 180 days.
 DEFAULT_RETENTION_DAYS: Final = 180
 MIN_RETENTION_DAYS: Final = 180
+#: 门禁权限管理规范 3: permissions reviewed regularly; default every 90 days.
+DEFAULT_REVIEW_INTERVAL_DAYS: Final = 90
+DEFAULT_REVOKE_UNUSED_DAYS: Final = 0
 
 # Door subentries
 SUBENTRY_DOOR: Final = "door"
@@ -40,6 +45,19 @@ DEFAULT_OPEN_TIME: Final = 5
 # Bus events (never carry ID numbers, card numbers or PINs)
 EVENT_ACCESS_GRANTED: Final = f"{DOMAIN}_access_granted"
 EVENT_ACCESS_DENIED: Final = f"{DOMAIN}_access_denied"
+
+#: Card-desk events (``community_access_<name>``), fired from the core's events.
+DESK_EVENTS: Final = (
+    "card_issued",
+    "card_lost",
+    "card_reissued",
+    "card_returned",
+    "temporary_card_issued",
+    "contractor_registered",
+    "credential_revoked",
+    "credential_expired",
+    "moved_out",
+)
 
 # Event entity types
 EVENT_TYPE_GRANTED: Final = "granted"

@@ -21,6 +21,7 @@ from .const import (
     CONF_OPEN_TIME,
     CONF_ZONE_KIND,
 )
+from .core.carddesk import CardDesk
 from .core.community import Community
 from .core.models import CredentialKind, Role
 from .core.schedule import Schedule
@@ -94,40 +95,52 @@ def demo_doors() -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+def demo_id_number(serial: int) -> str:
+    """Return a made-up resident ID with a correct check digit (demo data only)."""
+    body = f"11010519800101{serial:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(c) * w for c, w in zip(body, weights, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
 async def async_seed_demo(community: Community) -> bool:
     """Fill an empty community with the demo households; False if not empty."""
     if community.index.households:
         return False
+    desk = CardDesk(community)
+    serial = 0
     for unit, people in DEMO_HOUSEHOLDS:
         await community.add_household(unit)
         for name, role, card, pin in people:
-            person = await community.add_person(name=name, role=role, unit=unit)
-            await community.add_credential(
-                person_id=person.id, kind=CredentialKind.CARD, value=card
+            serial += 1
+            person = await community.add_person(
+                name=name, role=role, unit=unit, id_number=demo_id_number(serial)
+            )
+            await desk.issue_card(
+                person_id=person.id, card_number=card, recorded_by="demo"
             )
             if pin:
                 await community.add_credential(
                     person_id=person.id, kind=CredentialKind.PIN, value=pin
                 )
-    staff = await community.add_person(name="保安 孙强", role=Role.STAFF)
-    await community.add_credential(
+    staff = await community.add_person(
+        name="保安 孙强", role=Role.STAFF, id_number=demo_id_number(90)
+    )
+    await desk.issue_card(
         person_id=staff.id,
-        kind=CredentialKind.CARD,
-        value=DEMO_STAFF_CARD,
+        card_number=DEMO_STAFF_CARD,
+        deposit_cents=0,
         schedule=Schedule.daily("07:00-19:00"),
+        recorded_by="demo",
     )
-    contractor = await community.add_person(
-        name="装修 周师傅",
-        role=Role.CONTRACTOR,
+    await desk.register_contractor(
         unit="3-2-501",
+        name="装修 周师傅",
+        id_number=demo_id_number(80),
+        company="安居装饰",
+        tools=["电钻", "切割机", "瓷砖 20 箱"],
+        card_number=DEMO_CONTRACTOR_CARD,
         valid_until=dt_util.utcnow() + timedelta(days=30),
-    )
-    await community.add_credential(
-        person_id=contractor.id,
-        kind=CredentialKind.CARD,
-        value=DEMO_CONTRACTOR_CARD,
-        schedule=Schedule.daily(
-            "08:00-18:00", days=("mon", "tue", "wed", "thu", "fri", "sat")
-        ),
+        recorded_by="demo",
     )
     return True

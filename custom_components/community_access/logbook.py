@@ -11,7 +11,7 @@ from homeassistant.components.logbook.const import (
 )
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .const import DOMAIN, EVENT_ACCESS_DENIED, EVENT_ACCESS_GRANTED
+from .const import DESK_EVENTS, DOMAIN, EVENT_ACCESS_DENIED, EVENT_ACCESS_GRANTED
 
 _REASONS_ZH = {
     "granted": "通过",
@@ -27,7 +27,50 @@ _REASONS_ZH = {
     "zone_not_allowed": "无权进入该区域",
     "outside_time_window": "不在允许时段",
     "remote_open": "远程开门",
+    "guard_verified": "保安核实后放行",
 }
+
+
+#: Card-desk events: (English, Chinese) message templates.
+_DESK_MESSAGES = {
+    "card_issued": (
+        "was issued a card (deposit {deposit} yuan)",
+        "办理了门禁卡(押金 {deposit} 元)",
+    ),
+    "card_lost": ("reported a card lost; it is blocked", "挂失了门禁卡,该卡已停用"),
+    "card_reissued": (
+        "was reissued a card (fee {fee} yuan)",
+        "补办了门禁卡(费用 {fee} 元)",
+    ),
+    "card_returned": (
+        "returned a card (refund {refund} yuan)",
+        "退还了门禁卡(退押金 {refund} 元)",
+    ),
+    "temporary_card_issued": (
+        "was issued a temporary card until {valid_until}",
+        "办理了临时门禁卡,有效期至 {valid_until}",
+    ),
+    "contractor_registered": ("was registered as a contractor", "登记为施工人员"),
+    "credential_revoked": ("had a {kind} revoked", "的{kind}已撤销"),
+    "credential_expired": ("had a {kind} expire", "的{kind}已过期"),
+    "moved_out": (
+        "moved out: {credentials_cancelled} credentials cancelled",
+        "已迁出:注销 {credentials_cancelled} 个凭证",
+    ),
+}
+
+
+def describe_desk(name: str, data: dict[str, Any], language: str) -> dict[str, str]:
+    """Logbook name and message for a card-desk event."""
+    zh = language.lower().startswith("zh")
+    english, chinese = _DESK_MESSAGES[name]
+    fields = {k: ("" if v is None else v) for k, v in data.items()}
+    try:
+        message = (chinese if zh else english).format(**fields)
+    except (KeyError, IndexError):
+        message = chinese if zh else english
+    who = data.get("person_name") or data.get("unit") or ""
+    return {LOGBOOK_ENTRY_NAME: str(who), LOGBOOK_ENTRY_MESSAGE: message}
 
 
 def describe(event_type: str, data: dict[str, Any], language: str) -> dict[str, str]:
@@ -38,6 +81,10 @@ def describe(event_type: str, data: dict[str, Any], language: str) -> dict[str, 
     reason = str(data.get("reason") or "")
     if reason == "remote_open":
         message = "被远程打开" if zh else "was opened remotely"
+    elif reason == "guard_verified":
+        message = (
+            f"保安核实后放行 {who}" if zh else f"let {who} in after a guard's check"
+        )
     elif event_type == EVENT_ACCESS_GRANTED:
         message = f"允许 {who} 通过" if zh else f"granted access to {who}"
     else:
@@ -59,3 +106,11 @@ def async_describe_events(
 
     async_describe_event(DOMAIN, EVENT_ACCESS_GRANTED, _describe)
     async_describe_event(DOMAIN, EVENT_ACCESS_DENIED, _describe)
+
+    for name in DESK_EVENTS:
+
+        @callback
+        def _describe_desk(event: Event, name: str = name) -> dict[str, str]:
+            return describe_desk(name, dict(event.data), hass.config.language)
+
+        async_describe_event(DOMAIN, f"{DOMAIN}_{name}", _describe_desk)

@@ -110,6 +110,39 @@ async def async_remote_open(
     )
 
 
+async def async_guard_entry(
+    hass: HomeAssistant,
+    entry: CommunityConfigEntry,
+    door_id: str,
+    *,
+    unit: str,
+    person_id: int,
+    note: str | None,
+    context: Context | None,
+) -> Decision:
+    """Record an entry a guard verified (seed 4.2), announce it and open the door."""
+    runtime = entry.runtime_data
+    decision = await runtime.community.guard_verified_entry(
+        door_id,
+        unit=unit,
+        person_id=person_id,
+        at=dt_util.utcnow(),
+        note=note,
+        actor=context.user_id if context is not None else None,
+    )
+    operator = runtime.doors.get(door_id)
+    door_name = operator.config.door.name if operator is not None else None
+    hass.bus.async_fire(
+        EVENT_ACCESS_GRANTED, event_data(decision, door_name, "guard"), context=context
+    )
+    if operator is not None:
+        operator.async_announce(decision)
+        entry.async_create_task(
+            hass, _open_logged(operator, context), f"open {door_name}"
+        )
+    return decision
+
+
 async def _open_logged(operator: DoorOperator, context: Context | None) -> None:
     try:
         await operator.async_open(context)

@@ -1,16 +1,80 @@
-"""Summary sensors of the community (figures only, no personal data)."""
+"""Summary sensors of the community (figures only, no personal data).
+
+Households are data, not entities: a community has hundreds of them.
+"""
 
 from __future__ import annotations
 
-from homeassistant.components.sensor import SensorEntity, SensorStateClass
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
+from .core.community import Community
 from .entity import CommunityEntity
 from .runtime import CommunityConfigEntry
 
 PARALLEL_UPDATES = 0
-SENSORS = ("households", "residents", "active_credentials")
+
+
+def _lost_this_month(community: Community) -> int:
+    start = dt_util.start_of_local_day().replace(day=1)
+    return sum(
+        1
+        for c in community.index.lost_credentials()
+        if c.updated_at is not None and c.updated_at >= start
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountDescription(SensorEntityDescription):
+    """A figure computed from the community (cheap: it runs on every change)."""
+
+    value: Callable[[Community], float]
+
+
+SENSORS = (
+    CountDescription(
+        key="households",
+        state_class=SensorStateClass.MEASUREMENT,
+        value=lambda c: len(c.index.households),
+    ),
+    CountDescription(
+        key="residents",
+        state_class=SensorStateClass.MEASUREMENT,
+        value=lambda c: c.index.resident_count,
+    ),
+    CountDescription(
+        key="active_credentials",
+        state_class=SensorStateClass.MEASUREMENT,
+        value=lambda c: c.index.active_credential_count,
+    ),
+    CountDescription(
+        key="active_cards",
+        state_class=SensorStateClass.MEASUREMENT,
+        value=lambda c: c.index.active_card_count,
+    ),
+    CountDescription(
+        key="cards_lost_this_month",
+        state_class=SensorStateClass.MEASUREMENT,
+        value=_lost_this_month,
+    ),
+    CountDescription(
+        key="deposits_held",
+        device_class=SensorDeviceClass.MONETARY,
+        native_unit_of_measurement="CNY",
+        suggested_display_precision=2,
+        value=lambda c: c.deposits_held_cents / 100,
+    ),
+)
 
 
 async def async_setup_entry(
@@ -19,13 +83,20 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Create the summary sensors."""
-    async_add_entities(CountSensor(entry, key) for key in SENSORS)
+    async_add_entities(CountSensor(entry, description) for description in SENSORS)
 
 
 class CountSensor(CommunityEntity, SensorEntity):
-    """A count kept up to date on every change."""
+    """A figure kept up to date on every change."""
 
-    _attr_state_class = SensorStateClass.MEASUREMENT
+    entity_description: CountDescription
+
+    def __init__(
+        self, entry: CommunityConfigEntry, description: CountDescription
+    ) -> None:
+        """Create from a description."""
+        super().__init__(entry, description.key)
+        self.entity_description = description
 
     async def async_added_to_hass(self) -> None:
         """Update on every change of the community."""
@@ -34,8 +105,6 @@ class CountSensor(CommunityEntity, SensorEntity):
         )
 
     @property
-    def native_value(self) -> int:
-        """The current count."""
-        return self.entry.runtime_data.community.counts()[
-            self._attr_translation_key or ""
-        ]
+    def native_value(self) -> float:
+        """Return the current figure."""
+        return self.entity_description.value(self.entry.runtime_data.community)

@@ -8,13 +8,11 @@ into the core, which hashes or encrypts them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
 import voluptuous as vol
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DOMAIN, ATTR_SERVICE_DATA, EVENT_CALL_SERVICE
 from homeassistant.core import (
     Event,
@@ -24,19 +22,24 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
-from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
-from .core.errors import CommunityError
-from .core.models import CredentialKind, CredentialStatus, PersonStatus, Role
+from .core.models import CredentialKind, PersonStatus, Role
 from .core.schedule import Schedule
 from .core.storage import AuditQuery
 from .runtime import CommunityConfigEntry, async_present
+from .service_helpers import (
+    ENTRY_FIELD,
+    Handler,
+    aware,
+    resolve_door,
+    service_error,
+    wrap,
+)
+from .services_desk import ATTR_CARD_NUMBER, DESK_SERVICES
 
-ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_DOOR = "door"
 ATTR_KIND = "kind"
 ATTR_VALUE = "value"
@@ -63,10 +66,9 @@ SERVICE_QUERY_ACCESS_LOG = "query_access_log"
 SERVICE_ADD_HOUSEHOLD = "add_household"
 SERVICE_ADD_PERSON = "add_person"
 SERVICE_ADD_CREDENTIAL = "add_credential"
-SERVICE_SET_CREDENTIAL_STATUS = "set_credential_status"
 SERVICE_SET_PERSON_STATUS = "set_person_status"
 
-_ENTRY: dict[vol.Marker, Any] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
+_ENTRY = ENTRY_FIELD
 _KIND = vol.All(cv.string, vol.In([k.value for k in CredentialKind]))
 
 PRESENT_SCHEMA = vol.Schema(
@@ -126,90 +128,16 @@ ADD_CREDENTIAL_SCHEMA = vol.Schema(
         vol.Optional(ATTR_SCHEDULE): dict,
     }
 )
-SET_CREDENTIAL_STATUS_SCHEMA = vol.Schema(
-    {
-        **_ENTRY,
-        vol.Required(ATTR_CREDENTIAL_ID): cv.positive_int,
-        vol.Required(ATTR_STATUS): vol.In([s.value for s in CredentialStatus]),
-    }
-)
 SET_PERSON_STATUS_SCHEMA = vol.Schema(
     {
         **_ENTRY,
         vol.Required(ATTR_PERSON_ID): cv.positive_int,
-        vol.Required(ATTR_STATUS): vol.In([s.value for s in PersonStatus]),
+        # Moving out goes through move_out (credentials, deposits, erasure).
+        vol.Required(ATTR_STATUS): vol.In(
+            [PersonStatus.ACTIVE.value, PersonStatus.SUSPENDED.value]
+        ),
     }
 )
-
-
-def _error(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders,
-    )
-
-
-def resolve_entry(hass: HomeAssistant, call: ServiceCall) -> CommunityConfigEntry:
-    """Return the community a call is for: named, or the only one loaded."""
-    entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
-    if entry_id:
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN:
-            raise _error("unknown_community", entry_id=entry_id)
-        if entry.state is not ConfigEntryState.LOADED:
-            raise _error("community_not_loaded", name=entry.title)
-        return entry
-    loaded = hass.config_entries.async_loaded_entries(DOMAIN)
-    if not loaded:
-        raise _error("no_community")
-    if len(loaded) > 1:
-        raise _error("community_required")
-    return loaded[0]
-
-
-def resolve_door(hass: HomeAssistant, entry: CommunityConfigEntry, door: str) -> str:
-    """Return a door id from an id, a door device id or a name (case-insensitive)."""
-    doors = entry.runtime_data.doors
-    if door in doors:
-        return door
-    device = dr.async_get(hass).async_get(door)
-    if device is not None:
-        for domain, ident in device.identifiers:
-            if domain == DOMAIN and ident in doors:
-                return ident
-    wanted = door.strip().casefold()
-    for door_id, operator in doors.items():
-        if operator.config.door.name.casefold() == wanted:
-            return door_id
-    raise _error("unknown_door", door=door[:60])
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt_util.get_default_time_zone())
-    return dt_util.as_utc(value)
-
-
-type _Handler = Callable[
-    [HomeAssistant, CommunityConfigEntry, ServiceCall],
-    Coroutine[Any, Any, ServiceResponse],
-]
-
-
-def _wrap(
-    hass: HomeAssistant, handler: _Handler
-) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
-    async def _call(call: ServiceCall) -> ServiceResponse:
-        entry = resolve_entry(hass, call)
-        try:
-            return await handler(hass, entry, call)
-        except CommunityError as err:
-            raise _error(err.key, **err.placeholders) from None
-
-    return _call
 
 
 async def _present(
@@ -244,9 +172,9 @@ async def _query(
     if ATTR_UNIT in data:
         household_id = community.household(data[ATTR_UNIT]).id
     door_id = resolve_door(hass, entry, data[ATTR_DOOR]) if ATTR_DOOR in data else None
-    start, end = _aware(data.get(ATTR_START)), _aware(data.get(ATTR_END))
+    start, end = aware(data.get(ATTR_START)), aware(data.get(ATTR_END))
     if start is not None and end is not None and end <= start:
-        raise _error("invalid_time_range")
+        raise service_error("invalid_time_range")
     result = data[ATTR_RESULT]
     records = await community.query_access_log(
         AuditQuery(
@@ -281,8 +209,8 @@ async def _add_person(
         unit=data.get(ATTR_UNIT),
         id_number=data.get(ATTR_ID_NUMBER),
         phone=data.get(ATTR_PHONE),
-        valid_from=_aware(data.get(ATTR_VALID_FROM)),
-        valid_until=_aware(data.get(ATTR_VALID_UNTIL)),
+        valid_from=aware(data.get(ATTR_VALID_FROM)),
+        valid_until=aware(data.get(ATTR_VALID_UNTIL)),
         extra_zones=data[ATTR_EXTRA_ZONES],
     )
     return {
@@ -302,13 +230,13 @@ async def _add_credential(
         try:
             schedule = Schedule.from_dict(data[ATTR_SCHEDULE])
         except (ValueError, TypeError, AttributeError) as err:
-            raise _error("invalid_schedule", error=str(err)[:100]) from None
+            raise service_error("invalid_schedule", error=str(err)[:100]) from None
     credential = await entry.runtime_data.community.add_credential(
         person_id=data[ATTR_PERSON_ID],
         kind=CredentialKind(data[ATTR_KIND]),
         value=data[ATTR_VALUE],
-        valid_from=_aware(data.get(ATTR_VALID_FROM)),
-        valid_until=_aware(data.get(ATTR_VALID_UNTIL)),
+        valid_from=aware(data.get(ATTR_VALID_FROM)),
+        valid_until=aware(data.get(ATTR_VALID_UNTIL)),
         schedule=schedule,
     )
     return {
@@ -316,15 +244,6 @@ async def _add_credential(
         "kind": credential.kind.value,
         "credential": credential.masked,
     }
-
-
-async def _set_credential_status(
-    hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
-) -> ServiceResponse:
-    credential = await entry.runtime_data.community.set_credential_status(
-        call.data[ATTR_CREDENTIAL_ID], CredentialStatus(call.data[ATTR_STATUS])
-    )
-    return {"credential_id": credential.id, "status": credential.status.value}
 
 
 async def _set_person_status(
@@ -336,7 +255,7 @@ async def _set_person_status(
     return {"person_id": person.id, "status": person.status.value}
 
 
-_SERVICES: dict[str, tuple[_Handler, vol.Schema, SupportsResponse]] = {
+_SERVICES: dict[str, tuple[Handler, vol.Schema | vol.All, SupportsResponse]] = {
     SERVICE_PRESENT_CREDENTIAL: (_present, PRESENT_SCHEMA, SupportsResponse.OPTIONAL),
     SERVICE_QUERY_ACCESS_LOG: (_query, QUERY_SCHEMA, SupportsResponse.ONLY),
     SERVICE_ADD_HOUSEHOLD: (
@@ -350,11 +269,6 @@ _SERVICES: dict[str, tuple[_Handler, vol.Schema, SupportsResponse]] = {
         ADD_CREDENTIAL_SCHEMA,
         SupportsResponse.OPTIONAL,
     ),
-    SERVICE_SET_CREDENTIAL_STATUS: (
-        _set_credential_status,
-        SET_CREDENTIAL_STATUS_SCHEMA,
-        SupportsResponse.OPTIONAL,
-    ),
     SERVICE_SET_PERSON_STATUS: (
         _set_person_status,
         SET_PERSON_STATUS_SCHEMA,
@@ -363,8 +277,10 @@ _SERVICES: dict[str, tuple[_Handler, vol.Schema, SupportsResponse]] = {
 }
 
 
+_SERVICES |= DESK_SERVICES
+
 #: Service fields that carry a secret (credential values, ID numbers, phones).
-SECRET_FIELDS = frozenset({ATTR_VALUE, ATTR_ID_NUMBER, ATTR_PHONE})
+SECRET_FIELDS = frozenset({ATTR_VALUE, ATTR_ID_NUMBER, ATTR_PHONE, ATTR_CARD_NUMBER})
 REDACTED = "**REDACTED**"
 
 
@@ -410,7 +326,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     for name, (handler, schema, supports_response) in _SERVICES.items():
         async_register_admin_service(
-            hass, DOMAIN, name, _wrap(hass, handler), schema, supports_response
+            hass, DOMAIN, name, wrap(hass, handler), schema, supports_response
         )
 
 

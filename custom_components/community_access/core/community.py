@@ -12,9 +12,10 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+import itertools
 from typing import Any, TypeVar
 
-from .decision import AccessIndex, Decision
+from .decision import AccessIndex, Decision, Reason
 from .errors import CommunityError
 from .models import (
     Credential,
@@ -22,11 +23,14 @@ from .models import (
     CredentialStatus,
     Door,
     Household,
+    LedgerEntry,
+    LedgerKind,
     Person,
     PersonStatus,
     Role,
     Unit,
     Zone,
+    ZoneKind,
 )
 from .privacy import (
     Vault,
@@ -54,6 +58,12 @@ class Settings:
 
     card_quota: int = 4
     retention_days: int = 180
+    card_deposit_cents: int = 2000
+    reissue_fee_cents: int = 3000
+    #: A permission review is due this many days after the last one (0: never).
+    review_interval_days: int = 90
+    #: Revoke credentials unused for longer than this many days (0: never).
+    revoke_unused_days: int = 0
 
 
 class Community:
@@ -72,25 +82,46 @@ class Community:
         self.vault = vault
         self.index = AccessIndex(tz)
         self.settings = settings or Settings()
-        self._run = run
+        self.run = run
         self._listeners: list[Callable[[], None]] = []
+        self._event_listeners: list[Callable[[str, dict[str, Any]], None]] = []
+        #: Card deposits held for the whole community, in fen (kept in step).
+        self.deposits_held_cents = 0
         # Check-then-write operations are serialised so two concurrent calls
         # cannot both pass a uniqueness check before either has written.
-        self._write_lock = asyncio.Lock()
+        self.write_lock = asyncio.Lock()
 
     def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Be told after every change to people or credentials; returns a remover."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
-    def _changed(self) -> None:
+    def notify_changed(self) -> None:
+        """Tell the change listeners (sensors) that people or credentials changed."""
         for listener in list(self._listeners):
             listener()
 
+    def add_event_listener(
+        self, listener: Callable[[str, dict[str, Any]], None]
+    ) -> Callable[[], None]:
+        """Be told of card-desk events (name, data without secrets); returns a remover."""
+        self._event_listeners.append(listener)
+        return lambda: self._event_listeners.remove(listener)
+
+    def emit(self, name: str, data: dict[str, Any]) -> None:
+        """Announce an event to the listeners (the Home Assistant bus)."""
+        for listener in list(self._event_listeners):
+            listener(name, data)
+
+    def apply_ledger(self, entries: Iterable[LedgerEntry]) -> None:
+        """Keep the running deposit total in step with new ledger entries."""
+        for entry in entries:
+            self.deposits_held_cents += deposit_delta(entry)
+
     async def async_load(self) -> None:
         """Migrate the schema and build the index from the database."""
-        await self._run(self.db.migrate)
-        snapshot = await self._run(self.db.load)
+        await self.run(self.db.migrate)
+        snapshot = await self.run(self.db.load)
         index = AccessIndex(self.index.tz)
         index.doors = self.index.doors
         for household in snapshot.households:
@@ -100,10 +131,16 @@ class Community:
         for credential in sorted(snapshot.credentials, key=lambda c: c.id):
             index.put_credential(credential)
         self.index = index
+        totals: dict[str, int] = await self.run(self.db.ledger_totals)
+        self.deposits_held_cents = (
+            totals.get(LedgerKind.DEPOSIT, 0)
+            - totals.get(LedgerKind.REFUND, 0)
+            - totals.get(LedgerKind.DEPOSIT_KEPT, 0)
+        )
 
     async def async_close(self) -> None:
         """Release the database."""
-        await self._run(self.db.close)
+        await self.run(self.db.close)
 
     def set_doors(self, doors: Iterable[Door]) -> None:
         """Replace the doors the index decides for."""
@@ -114,7 +151,7 @@ class Community:
         self, unit: str, card_quota: int | None = None
     ) -> Household:
         """Register a household by unit (``3-2-501``)."""
-        async with self._write_lock:
+        async with self.write_lock:
             return await self._add_household(unit, card_quota)
 
     async def _add_household(self, unit: str, card_quota: int | None) -> Household:
@@ -123,11 +160,9 @@ class Community:
             raise CommunityError("household_exists", unit=str(parsed))
         if card_quota is not None and card_quota < 0:
             raise CommunityError("invalid_card_quota")
-        household: Household = await self._run(
-            self.db.add_household, parsed, card_quota
-        )
+        household: Household = await self.run(self.db.add_household, parsed, card_quota)
         self.index.put_household(household)
-        self._changed()
+        self.notify_changed()
         return household
 
     def household(self, unit: str) -> Household:
@@ -145,7 +180,7 @@ class Community:
             raise CommunityError("unknown_person", person_id=str(person_id))
         return person
 
-    async def add_person(
+    def person_values(
         self,
         *,
         name: str,
@@ -156,62 +191,129 @@ class Community:
         valid_from: datetime | None = None,
         valid_until: datetime | None = None,
         extra_zones: Iterable[str] = (),
-    ) -> Person:
-        """Register a person, in a household unless they are staff."""
+    ) -> dict[str, Any]:
+        """Validate a person's fields; return database column values."""
         name = name.strip()
         if not name or len(name) > 100:
             raise CommunityError("invalid_name")
         household_id: int | None = None
         if unit:
-            household_id = self.household(unit).id
+            household = self.household(unit)
+            if household.moved_out_at is not None:
+                raise CommunityError("household_moved_out", unit=str(household.unit))
+            household_id = household.id
         elif role not in _ROLES_WITHOUT_HOUSEHOLD:
             raise CommunityError("household_required", role=role.value)
         _check_window(valid_from, valid_until)
+        return {
+            "household_id": household_id,
+            "name": name,
+            "role": role,
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+            "extra_zones": self._zones(extra_zones),
+            **self.id_number_values(id_number),
+            **self.phone_values(phone),
+        }
+
+    @staticmethod
+    def _zones(extra_zones: Iterable[str]) -> list[str]:
         zones = []
         for zone in extra_zones:
             try:
                 zones.append(Zone.parse(zone).id)
             except ValueError:
-                raise CommunityError("invalid_zone", zone=str(zone)) from None
-        id_enc = id_hash = id_masked = None
-        if id_number:
-            if not valid_id_number(id_number):
-                raise CommunityError("invalid_id_number")
-            id_enc = self.vault.encrypt(id_number.strip().upper())
-            id_hash = self.vault.id_number_digest(id_number)
-            id_masked = mask_id_number(id_number)
-        phone_enc = phone_masked = None
-        if phone:
-            digits = "".join(c for c in phone if c.isdigit() or c == "+")
-            if len(digits) < 5 or len(digits) > 20:
-                raise CommunityError("invalid_phone")
-            phone_enc = self.vault.encrypt(digits)
-            phone_masked = mask_phone(digits)
-        person: Person = await self._run(
-            lambda: self.db.add_person(
-                household_id=household_id,
-                name=name,
-                role=role,
-                id_number_enc=id_enc,
-                id_number_hash=id_hash,
-                id_number_masked=id_masked,
-                phone_enc=phone_enc,
-                phone_masked=phone_masked,
-                valid_from=valid_from,
-                valid_until=valid_until,
-                extra_zones=zones,
-            )
-        )
+                raise CommunityError("invalid_zone", zone=str(zone)[:40]) from None
+        return zones
+
+    def id_number_values(self, id_number: str | None) -> dict[str, Any]:
+        """Encrypted, hashed and masked ID number columns (all None if absent)."""
+        if not id_number:
+            return {
+                "id_number_enc": None,
+                "id_number_hash": None,
+                "id_number_masked": None,
+            }
+        if not valid_id_number(id_number):
+            raise CommunityError("invalid_id_number")
+        return {
+            "id_number_enc": self.vault.encrypt(id_number.strip().upper()),
+            "id_number_hash": self.vault.id_number_digest(id_number),
+            "id_number_masked": mask_id_number(id_number),
+        }
+
+    def phone_values(self, phone: str | None) -> dict[str, Any]:
+        """Encrypted and masked phone columns (None if absent)."""
+        if not phone:
+            return {"phone_enc": None, "phone_masked": None}
+        digits = "".join(c for c in phone if c.isdigit() or c == "+")
+        if len(digits) < 5 or len(digits) > 20:
+            raise CommunityError("invalid_phone")
+        return {
+            "phone_enc": self.vault.encrypt(digits),
+            "phone_masked": mask_phone(digits),
+        }
+
+    async def add_person(self, **fields: Any) -> Person:
+        """Register a person, in a household unless they are staff."""
+        values = self.person_values(**fields)
+        person: Person = await self.run(lambda: self.db.add_person(**values))
         self.index.put_person(person)
-        self._changed()
+        self.notify_changed()
+        return person
+
+    async def update_person(self, person_id: int, **changes: Any) -> Person:
+        """Change a person's name, role, ID number, phone, validity or zones.
+
+        Only the given fields change; ``None`` for ``id_number``, ``phone``,
+        ``valid_from`` or ``valid_until`` clears them.
+        """
+        async with self.write_lock:
+            current = self.person(person_id)
+            if current.status is PersonStatus.MOVED_OUT:
+                raise CommunityError("person_moved_out")
+            values: dict[str, Any] = {}
+            if "name" in changes:
+                name = str(changes["name"]).strip()
+                if not name or len(name) > 100:
+                    raise CommunityError("invalid_name")
+                values["name"] = name
+            if "role" in changes:
+                role = Role(changes["role"])
+                if (
+                    current.household_id is None
+                    and role not in _ROLES_WITHOUT_HOUSEHOLD
+                ):
+                    raise CommunityError("household_required", role=role.value)
+                values["role"] = role
+            if "id_number" in changes:
+                values |= self.id_number_values(changes["id_number"])
+            if "phone" in changes:
+                values |= self.phone_values(changes["phone"])
+            for key in ("valid_from", "valid_until"):
+                if key in changes:
+                    values[key] = changes[key]
+            _check_window(
+                values.get("valid_from", current.valid_from),
+                values.get("valid_until", current.valid_until),
+            )
+            if "extra_zones" in changes:
+                values["extra_zones"] = self._zones(changes["extra_zones"])
+            if not values:
+                return current
+            person: Person = await self.run(
+                lambda: self.db.update_person(person_id, **values)
+            )
+            self.index.put_person(person)
+        self.notify_changed()
         return person
 
     async def set_person_status(self, person_id: int, status: PersonStatus) -> Person:
         """Suspend, reinstate or move out a person."""
         self.person(person_id)
-        person: Person = await self._run(self.db.set_person_status, person_id, status)
+        person: Person = await self.run(self.db.set_person_status, person_id, status)
         self.index.put_person(person)
-        self._changed()
+        self.notify_changed()
         return person
 
     # ---- credentials
@@ -226,7 +328,7 @@ class Community:
         schedule: Schedule | None = None,
     ) -> Credential:
         """Give a person a credential; the value is kept only hashed/encrypted."""
-        async with self._write_lock:
+        async with self.write_lock:
             return await self._add_credential(
                 person_id=person_id,
                 kind=kind,
@@ -246,16 +348,49 @@ class Community:
         valid_until: datetime | None,
         schedule: Schedule | None,
     ) -> Credential:
+        if kind is CredentialKind.CARD:
+            # Cards go through the card desk: ID check, quota and deposit.
+            raise CommunityError("use_issue_card")
         person = self.person(person_id)
+        values = self.credential_values(
+            person,
+            kind,
+            value,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            schedule=schedule,
+        )
+        if kind is CredentialKind.FACE and not self._has_other_than_face(person.id):
+            # Face recognition may not be the only way in (rules in force since 2025).
+            raise CommunityError("face_needs_other_credential")
+        credential: Credential = await self.run(
+            lambda: self.db.add_credential(**values)
+        )
+        self.index.put_credential(credential)
+        self.notify_changed()
+        return credential
+
+    def credential_values(
+        self,
+        person: Person,
+        kind: CredentialKind,
+        value: str,
+        *,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+        schedule: Schedule | None = None,
+    ) -> dict[str, Any]:
+        """Validate a new credential of a person; return database column values."""
         if person.status is PersonStatus.MOVED_OUT:
             raise CommunityError("person_moved_out")
         normalized = normalize_credential(kind, value)
         if not normalized or len(normalized) > 64:
             raise CommunityError("invalid_credential_value", kind=kind.value)
-        if kind is CredentialKind.PIN and not (
-            normalized.isdigit() and 4 <= len(normalized) <= 8
-        ):
-            raise CommunityError("invalid_pin")
+        if kind is CredentialKind.PIN:
+            if not (normalized.isdigit() and 4 <= len(normalized) <= 8):
+                raise CommunityError("invalid_pin")
+            if trivial_pin(normalized):
+                raise CommunityError("trivial_pin")
         _check_window(valid_from, valid_until)
         digest = self.vault.credential_digest(kind, value)
         existing = self.index.credential_by_digest(digest)
@@ -264,23 +399,77 @@ class Community:
                 raise CommunityError("credential_in_use", kind=kind.value)
             if existing.status is CredentialStatus.LOST:
                 raise CommunityError("credential_reported_lost", kind=kind.value)
-        credential: Credential = await self._run(
-            lambda: self.db.add_credential(
-                person_id=person_id,
-                kind=kind,
-                digest=digest,
-                value_enc=self.vault.encrypt(normalized)
-                if kind in _RECOVERABLE
-                else None,
-                masked=mask_credential(kind, value),
-                valid_from=valid_from,
-                valid_until=valid_until,
-                schedule=schedule,
-            )
+        return {
+            "person_id": person.id,
+            "kind": kind,
+            "digest": digest,
+            "value_enc": self.vault.encrypt(normalized)
+            if kind in _RECOVERABLE
+            else None,
+            "masked": mask_credential(kind, value),
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+            "schedule": schedule,
+        }
+
+    def _has_other_than_face(
+        self, person_id: int, *, without: int | None = None
+    ) -> bool:
+        return any(
+            c.status is CredentialStatus.ACTIVE
+            and c.kind is not CredentialKind.FACE
+            and c.id != without
+            for c in self.index.credentials_of(person_id)
         )
-        self.index.put_credential(credential)
-        self._changed()
+
+    async def revoke_credential(self, credential_id: int) -> Credential:
+        """Cancel a PIN, fingerprint, face, tag or plate (cards are returned instead)."""
+        async with self.write_lock:
+            current = self.credential(credential_id)
+            if current.kind is CredentialKind.CARD:
+                raise CommunityError("use_return_card")
+            if current.status is not CredentialStatus.ACTIVE:
+                raise CommunityError("credential_not_active")
+            has_face = any(
+                c.kind is CredentialKind.FACE
+                and c.status is CredentialStatus.ACTIVE
+                and c.id != current.id
+                for c in self.index.credentials_of(current.person_id)
+            )
+            if (
+                has_face
+                and current.kind is not CredentialKind.FACE
+                and not self._has_other_than_face(current.person_id, without=current.id)
+            ):
+                raise CommunityError("face_needs_other_credential")
+            credential: Credential = await self.run(
+                self.db.set_credential_status, credential_id, CredentialStatus.CANCELLED
+            )
+            self.index.put_credential(credential)
+        self.notify_changed()
+        self.emit(
+            "credential_revoked",
+            {
+                "credential_id": credential.id,
+                "kind": credential.kind.value,
+                **self.who(credential.person_id),
+            },
+        )
         return credential
+
+    def who(self, person_id: int | None) -> dict[str, Any]:
+        """Event fields naming a person: id, name and unit (no secrets)."""
+        person = self.index.persons.get(person_id) if person_id is not None else None
+        household = (
+            self.index.households.get(person.household_id)
+            if person is not None and person.household_id is not None
+            else None
+        )
+        return {
+            "person_id": person_id,
+            "person_name": person.name if person else None,
+            "unit": str(household.unit) if household else None,
+        }
 
     def credential(self, credential_id: int) -> Credential:
         """Look a credential up or raise."""
@@ -293,7 +482,7 @@ class Community:
         self, credential_id: int, status: CredentialStatus
     ) -> Credential:
         """Change a credential's status (lost, returned, cancelled, ...)."""
-        async with self._write_lock:
+        async with self.write_lock:
             return await self._set_credential_status(credential_id, status)
 
     async def _set_credential_status(
@@ -306,11 +495,11 @@ class Community:
         ):
             # A card once lost never silently comes back.
             raise CommunityError("credential_reported_lost", kind=current.kind.value)
-        credential: Credential = await self._run(
+        credential: Credential = await self.run(
             self.db.set_credential_status, credential_id, status
         )
         self.index.put_credential(credential)
-        self._changed()
+        self.notify_changed()
         return credential
 
     # ---- presenting a credential
@@ -339,8 +528,59 @@ class Community:
         await self.record(decision, source=source, actor=actor)
         return decision
 
+    async def guard_verified_entry(
+        self,
+        door_id: str,
+        *,
+        unit: str,
+        person_id: int,
+        at: datetime,
+        note: str | None = None,
+        actor: str | None = None,
+    ) -> Decision:
+        """Record a resident without a card let in by a guard after a check (seed 4.2).
+
+        The person must live in the unit and not have moved out; a suspended
+        resident may still be let in (nobody is locked out of their home).
+        The door must be a gate or the household's own building.
+        """
+        household = self.household(unit)
+        person = self.person(person_id)
+        if person.household_id != household.id:
+            raise CommunityError("person_not_in_household", unit=str(household.unit))
+        if person.status is PersonStatus.MOVED_OUT:
+            raise CommunityError("person_moved_out")
+        door = self.index.doors.get(door_id)
+        if door is None:
+            raise CommunityError("unknown_door", door=door_id)
+        if door.zone.kind is ZoneKind.PUBLIC or (
+            door.zone.kind is ZoneKind.BUILDING
+            and door.zone.key != household.unit.building
+        ):
+            raise CommunityError("guard_entry_wrong_door", unit=str(household.unit))
+        decision = Decision(
+            granted=True,
+            reason=Reason.GUARD_VERIFIED,
+            door_id=door_id,
+            kind=None,
+            at=at,
+            person_id=person.id,
+            person_name=person.name,
+            household_id=household.id,
+            unit=str(household.unit),
+        )
+        await self.record(
+            decision, source="guard", actor=actor, note=(note or "")[:500] or None
+        )
+        return decision
+
     async def record(
-        self, decision: Decision, *, source: str | None = None, actor: str | None = None
+        self,
+        decision: Decision,
+        *,
+        source: str | None = None,
+        actor: str | None = None,
+        note: str | None = None,
     ) -> int:
         """Write one access record for a decision."""
         door = self.index.doors.get(decision.door_id)
@@ -359,18 +599,19 @@ class Community:
             unit=decision.unit,
             source=source,
             actor=actor,
+            note=note,
         )
-        return int(await self._run(self.db.add_audit, record))
+        return int(await self.run(self.db.add_audit, record))
 
     async def query_access_log(self, query: AuditQuery) -> list[AuditRecord]:
         """Read the access record."""
-        records: list[AuditRecord] = await self._run(self.db.query_audit, query)
+        records: list[AuditRecord] = await self.run(self.db.query_audit, query)
         return records
 
     async def purge(self, now: datetime) -> int:
         """Delete access records past the retention period."""
         before = now - timedelta(days=self.settings.retention_days)
-        purged: int = await self._run(self.db.purge_audit, before)
+        purged: int = await self.run(self.db.purge_audit, before)
         return purged
 
     # ---- figures
@@ -385,6 +626,27 @@ class Community:
             "active_credentials": index.active_credential_count,
             "doors": len(index.doors),
         }
+
+
+def trivial_pin(pin: str) -> bool:
+    """Whether a PIN is easy to guess: one digit repeated, a run, a repeated pattern."""
+    digits = [int(c) for c in pin]
+    steps = {(b - a) % 10 for a, b in itertools.pairwise(digits)}
+    if len(steps) == 1 and steps <= {0, 1, 9}:
+        return True  # 1111, 1234, 9876, 7890
+    for size in range(1, len(pin) // 2 + 1):
+        if len(pin) % size == 0 and pin == pin[:size] * (len(pin) // size):
+            return True  # 1212, 123123
+    return False
+
+
+def deposit_delta(entry: LedgerEntry) -> int:
+    """How a ledger entry changes the deposits held (fen)."""
+    if entry.kind is LedgerKind.DEPOSIT:
+        return entry.amount_cents
+    if entry.kind in (LedgerKind.REFUND, LedgerKind.DEPOSIT_KEPT):
+        return -entry.amount_cents
+    return 0
 
 
 def _parse_unit(unit: str) -> Unit:

@@ -44,6 +44,8 @@ class Reason(StrEnum):
     #: Not a decision of :meth:`AccessIndex.decide`: a door opened from the
     #: user interface or an automation, recorded with who did it.
     REMOTE_OPEN = "remote_open"
+    #: A resident without a card let in by a guard after a check (seed 4.2).
+    GUARD_VERIFIED = "guard_verified"
 
 
 _STATUS_REASON = {
@@ -86,6 +88,11 @@ class AccessIndex:
         #: Running figures, kept in step on every put/remove (O(1) to read).
         self.resident_count = 0
         self.active_credential_count = 0
+        self.active_card_count = 0
+        #: Secondary indexes for the card desk (not for the decision path).
+        self._persons_of: dict[int, set[int]] = {}
+        self._credentials_of: dict[int, set[int]] = {}
+        self._lost: set[int] = set()
 
     # ---- keeping the index in step with storage
     def put_household(self, household: Household) -> None:
@@ -106,16 +113,29 @@ class AccessIndex:
         """Insert or replace a person."""
         old = self.persons.get(person.id)
         self.resident_count += _is_resident(person) - _is_resident(old)
+        if old is not None and old.household_id is not None:
+            self._persons_of.get(old.household_id, set()).discard(old.id)
+        if person.household_id is not None:
+            self._persons_of.setdefault(person.household_id, set()).add(person.id)
         self.persons[person.id] = person
 
     def remove_person(self, person_id: int) -> None:
         """Forget a person."""
-        self.resident_count -= _is_resident(self.persons.pop(person_id, None))
+        old = self.persons.pop(person_id, None)
+        self.resident_count -= _is_resident(old)
+        if old is not None and old.household_id is not None:
+            self._persons_of.get(old.household_id, set()).discard(old.id)
 
     def put_credential(self, credential: Credential) -> None:
         """Insert or replace a credential; the newest one owns its digest."""
         old = self.credentials.get(credential.id)
         self.active_credential_count += _is_active(credential) - _is_active(old)
+        self.active_card_count += _is_active_card(credential) - _is_active_card(old)
+        self._credentials_of.setdefault(credential.person_id, set()).add(credential.id)
+        if credential.status is CredentialStatus.LOST:
+            self._lost.add(credential.id)
+        else:
+            self._lost.discard(credential.id)
         if old is not None and old.digest != credential.digest:
             if self._by_digest.get(old.digest) == old.id:
                 del self._by_digest[old.digest]
@@ -128,6 +148,10 @@ class AccessIndex:
         """Forget a credential."""
         old = self.credentials.pop(credential_id, None)
         self.active_credential_count -= _is_active(old)
+        self.active_card_count -= _is_active_card(old)
+        self._lost.discard(credential_id)
+        if old is not None:
+            self._credentials_of.get(old.person_id, set()).discard(old.id)
         if old is not None and self._by_digest.get(old.digest) == old.id:
             del self._by_digest[old.digest]
 
@@ -147,8 +171,18 @@ class AccessIndex:
         return None if cid is None else self.credentials.get(cid)
 
     def credentials_of(self, person_id: int) -> list[Credential]:
-        """All credentials of a person (O(n); not for the decision path)."""
-        return [c for c in self.credentials.values() if c.person_id == person_id]
+        """All credentials of a person, oldest first."""
+        ids = sorted(self._credentials_of.get(person_id, ()))
+        return [self.credentials[i] for i in ids if i in self.credentials]
+
+    def persons_of(self, household_id: int) -> list[Person]:
+        """All people of a household, oldest first."""
+        ids = sorted(self._persons_of.get(household_id, ()))
+        return [self.persons[i] for i in ids if i in self.persons]
+
+    def lost_credentials(self) -> list[Credential]:
+        """Credentials currently reported lost."""
+        return [self.credentials[i] for i in self._lost if i in self.credentials]
 
     # ---- the decision
     def decide(
@@ -190,13 +224,15 @@ class AccessIndex:
         door: Door,
         at: datetime,
     ) -> Reason:
+        if person is not None and person.status is PersonStatus.MOVED_OUT:
+            # The most telling reason for a guard: the person left (their
+            # credentials were cancelled with the move-out).
+            return Reason.MOVED_OUT
         status_reason = _STATUS_REASON.get(credential.status)
         if status_reason is not None:
             return status_reason
         if person is None:
             return Reason.UNKNOWN_CREDENTIAL
-        if person.status is PersonStatus.MOVED_OUT:
-            return Reason.MOVED_OUT
         if person.status is PersonStatus.SUSPENDED:
             return Reason.SUSPENDED
         # Temporary credentials and people void themselves at their end time.
@@ -244,6 +280,14 @@ def _is_resident(person: Person | None) -> int:
         person is not None
         and person.role in RESIDENT_ROLES
         and person.status is not PersonStatus.MOVED_OUT
+    )
+
+
+def _is_active_card(credential: Credential | None) -> int:
+    return int(
+        credential is not None
+        and credential.kind is CredentialKind.CARD
+        and credential.status is CredentialStatus.ACTIVE
     )
 
 

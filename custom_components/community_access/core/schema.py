@@ -141,6 +141,8 @@ audit_log = Table(
     Column("unit", String(32), nullable=True),
     Column("source", String(64), nullable=True),
     Column("actor", String(64), nullable=True),
+    # v2: a guard's note on a verified entry
+    Column("note", Text, nullable=True),
     Index("ix_audit_at", "at"),
     Index("ix_audit_person_at", "person_id", "at"),
     Index("ix_audit_door_at", "door_id", "at"),
@@ -197,7 +199,7 @@ def _add_missing_columns(conn: Connection, table: Table) -> None:
 
 def _migrate_to_2(conn: Connection) -> None:
     """Card desk: deposits, ledger, reissues, move-out, permission reviews."""
-    for table in (households, persons, credentials):
+    for table in (households, persons, credentials, audit_log):
         _add_missing_columns(conn, table)
     metadata.create_all(conn, tables=[ledger, settings_kv], checkfirst=True)
     existing = {i["name"] for i in inspect(conn).get_indexes("audit_log")}

@@ -76,6 +76,7 @@ class AuditRecord:
     unit: str | None = None
     source: str | None = None
     actor: str | None = None
+    note: str | None = None
     id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -96,6 +97,7 @@ class AuditRecord:
             "unit": self.unit,
             "source": self.source,
             "actor": self.actor,
+            "note": self.note,
         }
 
 
@@ -507,6 +509,7 @@ _AUDIT_FIELDS = (
     "unit",
     "source",
     "actor",
+    "note",
 )
 
 

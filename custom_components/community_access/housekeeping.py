@@ -1,0 +1,127 @@
+"""Scheduled work of a community: purge, expiry, erasure, permission reviews.
+
+- every 10 minutes: credentials past their end are marked expired (decisions
+  deny them at their end time already; this keeps quotas and figures right);
+- every night at 03:17 local time: access records past the retention period
+  are deleted, personal data of people moved out long enough is erased,
+  unused credentials are revoked (if configured) and a repair issue says when
+  a permission review is due.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import (
+    async_track_time_change,
+    async_track_time_interval,
+)
+from homeassistant.util import dt as dt_util
+
+from .const import DESK_EVENTS, DOMAIN, LOGGER, PURGE_HOUR, PURGE_MINUTE
+from .core.carddesk import CardDesk
+from .core.review import PermissionReview, expire_due
+from .runtime import CommunityConfigEntry
+from .services_desk import REVIEW_ISSUE_ID
+
+EXPIRY_INTERVAL = timedelta(minutes=10)
+
+
+def review_issue_id(entry: CommunityConfigEntry) -> str:
+    """Repair issue id of a community's due permission review."""
+    return f"{REVIEW_ISSUE_ID}_{entry.entry_id}"
+
+
+async def async_expire(entry: CommunityConfigEntry) -> int:
+    """Mark credentials past their end as expired."""
+    community = entry.runtime_data.community
+    expired = await expire_due(community, dt_util.utcnow())
+    for credential in expired:
+        community.emit(
+            "credential_expired",
+            {
+                "credential_id": credential.id,
+                "kind": credential.kind.value,
+                **community.who(credential.person_id),
+            },
+        )
+    return len(expired)
+
+
+async def async_nightly(hass: HomeAssistant, entry: CommunityConfigEntry) -> None:
+    """Run the nightly work: purge, erase, revoke unused, check the review."""
+    community = entry.runtime_data.community
+    now = dt_util.utcnow()
+    purged = await community.purge(now)
+    erased = await CardDesk(community).erase_due(now)
+    review = PermissionReview(community)
+    revoked = await review.revoke_unused(now)
+    for credential in revoked:
+        community.emit(
+            "credential_revoked",
+            {
+                "credential_id": credential.id,
+                "kind": credential.kind.value,
+                "reason": "unused",
+                **community.who(credential.person_id),
+            },
+        )
+    if await review.review_due(now):
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            review_issue_id(entry),
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="permission_review_due",
+            translation_placeholders={
+                "community": entry.title,
+                "days": str(community.settings.review_interval_days),
+            },
+        )
+    if purged or erased or revoked:
+        LOGGER.info(
+            "%s: %d access records purged, %d people's personal data erased, "
+            "%d unused credentials revoked",
+            entry.title,
+            purged,
+            erased,
+            len(revoked),
+        )
+
+
+@callback
+def async_start_housekeeping(
+    hass: HomeAssistant, entry: CommunityConfigEntry
+) -> list[CALLBACK_TYPE]:
+    """Schedule the work; forward core events to the bus; return the cancellers."""
+    community = entry.runtime_data.community
+
+    @callback
+    def _forward(name: str, data: dict[str, object]) -> None:
+        if name in DESK_EVENTS:
+            hass.bus.async_fire(f"{DOMAIN}_{name}", data)
+
+    @callback
+    def _nightly(_now: datetime) -> None:
+        entry.async_create_background_task(
+            hass, async_nightly(hass, entry), f"{DOMAIN} nightly"
+        )
+
+    @callback
+    def _expire(_now: datetime) -> None:
+        entry.async_create_background_task(
+            hass, async_expire(entry), f"{DOMAIN} expiry"
+        )
+
+    cancel = [
+        community.add_event_listener(_forward),
+        async_track_time_change(
+            hass, _nightly, hour=PURGE_HOUR, minute=PURGE_MINUTE, second=0
+        ),
+        async_track_time_interval(hass, _expire, EXPIRY_INTERVAL),
+    ]
+    _expire(dt_util.utcnow())
+    return cancel
