@@ -29,6 +29,7 @@ from .models import (
     PersonStatus,
     Role,
     Unit,
+    Visit,
     Zone,
     ZoneKind,
 )
@@ -87,6 +88,10 @@ class Community:
         self._event_listeners: list[Callable[[str, dict[str, Any]], None]] = []
         #: Card deposits held for the whole community, in fen (kept in step).
         self.deposits_held_cents = 0
+        #: Active visits, their passes, and households' links (see visitors.py).
+        self.visits: dict[int, Visit] = {}
+        self.visit_by_credential: dict[int, int] = {}
+        self.links: dict[int, tuple[list[str], list[str]]] = {}
         # Check-then-write operations are serialised so two concurrent calls
         # cannot both pass a uniqueness check before either has written.
         self.write_lock = asyncio.Lock()
@@ -131,6 +136,12 @@ class Community:
         for credential in sorted(snapshot.credentials, key=lambda c: c.id):
             index.put_credential(credential)
         self.index = index
+        visits: list[Visit] = await self.run(self.db.active_visits)
+        self.visits = {v.id: v for v in visits}
+        self.visit_by_credential = {
+            v.credential_id: v.id for v in visits if v.credential_id is not None
+        }
+        self.links = await self.run(self.db.links)
         totals: dict[str, int] = await self.run(self.db.ledger_totals)
         self.deposits_held_cents = (
             totals.get(LedgerKind.DEPOSIT, 0)

@@ -259,3 +259,64 @@ class Door:
     allowed_roles: frozenset[Role] | None = None
     schedule: Schedule | None = None
     escape_route: bool = False
+
+
+class VisitStatus(StrEnum):
+    """Where a visit stands."""
+
+    EXPECTED = "expected"  # pre-registered, not yet arrived
+    PENDING = "pending"  # registered at the gate, waiting for the host
+    APPROVED = "approved"  # pass issued
+    ON_SITE = "on_site"  # the pass opened a gate
+    OVERDUE = "overdue"  # the visitor card was not returned in time
+    CLOSED = "closed"
+
+
+#: Visits that still have an entity.
+ACTIVE_VISIT_STATUSES = frozenset(
+    {
+        VisitStatus.EXPECTED,
+        VisitStatus.PENDING,
+        VisitStatus.APPROVED,
+        VisitStatus.ON_SITE,
+        VisitStatus.OVERDUE,
+    }
+)
+
+
+class PassKind(StrEnum):
+    """What a visitor gets to pass the doors."""
+
+    CARD = "card"  # a visitor card handed over at the gate, to be returned
+    PIN = "pin"
+    QR = "qr"  # a code payload scanned by a reader
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A visitor's visit to a household."""
+
+    id: int
+    household_id: int
+    visitor_name: str
+    status: VisitStatus
+    pre_registered: bool = False
+    multiple_entries: bool = False
+    purpose: str | None = None
+    expected_minutes: int | None = None
+    id_number_masked: str | None = None
+    phone_masked: str | None = None
+    window_from: datetime | None = None
+    window_until: datetime | None = None
+    pass_kind: PassKind | None = None
+    person_id: int | None = None
+    credential_id: int | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    deadline_at: datetime | None = None
+    decided_by: str | None = None
+    close_reason: str | None = None
+    card_returned: bool | None = None
+    created_at: datetime | None = None
+    checked_in_at: datetime | None = None
+    closed_at: datetime | None = None

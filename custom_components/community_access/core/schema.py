@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -173,6 +173,63 @@ settings_kv = Table(
 )
 
 
+visits = Table(
+    "visits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("household_id", Integer, nullable=False, index=True),
+    Column("visitor_name", String(100), nullable=False),
+    Column("id_number_enc", Text, nullable=True),
+    Column("id_number_hash", String(64), nullable=True),
+    Column("id_number_masked", String(32), nullable=True),
+    Column("phone_enc", Text, nullable=True),
+    Column("phone_hash", String(64), nullable=True),
+    Column("phone_masked", String(32), nullable=True),
+    Column("purpose", String(200), nullable=True),
+    Column("expected_minutes", Integer, nullable=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("pre_registered", Boolean, nullable=False, default=False),
+    Column("multiple_entries", Boolean, nullable=False, default=False),
+    Column("window_from", UTCDateTime, nullable=True),
+    Column("window_until", UTCDateTime, nullable=True),
+    Column("code_digest", String(64), nullable=True, index=True),
+    Column("pass_kind", String(16), nullable=True),
+    Column("card_digest", String(64), nullable=True),
+    Column("card_enc", Text, nullable=True),
+    Column("person_id", Integer, nullable=True),
+    Column("credential_id", Integer, nullable=True, index=True),
+    Column("valid_from", UTCDateTime, nullable=True),
+    Column("valid_until", UTCDateTime, nullable=True),
+    Column("deadline_at", UTCDateTime, nullable=True),
+    Column("decided_by", String(64), nullable=True),
+    Column("close_reason", String(32), nullable=True),
+    Column("card_returned", Boolean, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("checked_in_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+)
+
+watchlist = Table(
+    "watchlist",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id_number_hash", String(64), nullable=False, unique=True),
+    Column("id_number_masked", String(32), nullable=True),
+    Column("reason", String(200), nullable=True),
+    Column("added_by", String(64), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+household_links = Table(
+    "household_links",
+    metadata,
+    Column("household_id", Integer, primary_key=True),
+    Column("notify_services", Text, nullable=False, default="[]"),
+    Column("user_ids", Text, nullable=False, default="[]"),
+)
+
+
 def _migrate_to_1(conn: Connection) -> None:
     metadata.create_all(
         conn, tables=[households, persons, credentials, audit_log], checkfirst=True
@@ -209,7 +266,15 @@ def _migrate_to_2(conn: Connection) -> None:
 
 
 #: Migrations: version → function bringing the schema from version-1 to it.
+def _migrate_to_3(conn: Connection) -> None:
+    """Visitors: visits, the watch list, households linked to users and phones."""
+    metadata.create_all(
+        conn, tables=[visits, watchlist, household_links], checkfirst=True
+    )
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migrate_to_1,
     2: _migrate_to_2,
+    3: _migrate_to_3,
 }

@@ -38,10 +38,13 @@ from .models import (
     Household,
     LedgerEntry,
     LedgerKind,
+    PassKind,
     Person,
     PersonStatus,
     Role,
     Unit,
+    Visit,
+    VisitStatus,
 )
 from .schedule import Schedule
 from .schema import (
@@ -49,12 +52,15 @@ from .schema import (
     SCHEMA_VERSION,
     audit_log,
     credentials,
+    household_links,
     households,
     ledger,
     metadata,
     persons,
     schema_info,
     settings_kv,
+    visits,
+    watchlist,
 )
 
 
@@ -253,6 +259,41 @@ class Tx:
             note=entry.note,
         )
 
+    # ---- visits
+    def insert_visit(self, **values: Any) -> Visit:
+        """Insert a visit."""
+        now = _utcnow()
+        vid = self.conn.execute(
+            insert(visits).values(
+                created_at=now, updated_at=now, **_visit_values(values)
+            )
+        ).inserted_primary_key[0]
+        return self.visit(int(vid))
+
+    def visit(self, visit_id: int) -> Visit:
+        """Read a visit."""
+        row = self.conn.execute(
+            select(visits).where(visits.c.id == visit_id)
+        ).mappings()
+        return _visit(row.one())
+
+    def visit_row(self, visit_id: int) -> Mapping[Any, Any]:
+        """Return the raw row of a visit (encrypted fields included)."""
+        return (
+            self.conn.execute(select(visits).where(visits.c.id == visit_id))
+            .mappings()
+            .one()
+        )
+
+    def update_visit(self, visit_id: int, **values: Any) -> Visit:
+        """Change columns of a visit."""
+        self.conn.execute(
+            update(visits)
+            .where(visits.c.id == visit_id)
+            .values(updated_at=_utcnow(), **_visit_values(values))
+        )
+        return self.visit(visit_id)
+
     # ---- settings
     def set_setting(self, key: str, value: str) -> None:
         """Store a small value (upsert)."""
@@ -428,6 +469,109 @@ class Database:
         """Store a small value."""
         with self.transaction() as tx:
             tx.set_setting(key, value)
+
+    # ---- visits
+    def active_visits(self) -> list[Visit]:
+        """Visits that are not closed."""
+        stmt = select(visits).where(visits.c.status != "closed").order_by(visits.c.id)
+        with self._tx() as conn:
+            return [_visit(r) for r in conn.execute(stmt).mappings()]
+
+    def visits_between(self, start: datetime, end: datetime) -> list[Visit]:
+        """Visits whose expected or approved time overlaps [start, end)."""
+        begin = func.coalesce(visits.c.valid_from, visits.c.window_from)
+        finish = func.coalesce(visits.c.valid_until, visits.c.window_until)
+        stmt = (
+            select(visits)
+            .where(begin.is_not(None), begin < end, finish > start)
+            .order_by(begin, visits.c.id)
+        )
+        with self._tx() as conn:
+            return [_visit(r) for r in conn.execute(stmt).mappings()]
+
+    def visit_row(self, visit_id: int) -> Mapping[Any, Any]:
+        """Return the raw row of a visit (encrypted fields included)."""
+        with self.transaction() as tx:
+            return dict(tx.visit_row(visit_id))
+
+    def visits_with(self, column: str, digest: str) -> list[Visit]:
+        """Visits whose code or phone hash matches."""
+        stmt = select(visits).where(visits.c[column] == digest).order_by(visits.c.id)
+        with self._tx() as conn:
+            return [_visit(r) for r in conn.execute(stmt).mappings()]
+
+    # ---- the watch list
+    def bar(
+        self, id_number_hash: str, masked: str, reason: str | None, by: str | None
+    ) -> bool:
+        """Put an ID number (by keyed hash) on the watch list; False if already there."""
+        with self._tx() as conn:
+            if conn.execute(
+                select(watchlist.c.id).where(
+                    watchlist.c.id_number_hash == id_number_hash
+                )
+            ).first():
+                return False
+            conn.execute(
+                insert(watchlist).values(
+                    id_number_hash=id_number_hash,
+                    id_number_masked=masked,
+                    reason=reason,
+                    added_by=by,
+                    created_at=_utcnow(),
+                )
+            )
+            return True
+
+    def unbar(self, id_number_hash: str) -> bool:
+        """Take an ID number off the watch list."""
+        with self._tx() as conn:
+            result = conn.execute(
+                delete(watchlist).where(watchlist.c.id_number_hash == id_number_hash)
+            )
+            return bool(result.rowcount)
+
+    def barred(self, id_number_hash: str) -> bool:
+        """Whether an ID number is on the watch list."""
+        with self._tx() as conn:
+            return (
+                conn.execute(
+                    select(watchlist.c.id).where(
+                        watchlist.c.id_number_hash == id_number_hash
+                    )
+                ).first()
+                is not None
+            )
+
+    # ---- households linked to Home Assistant users and phones
+    def links(self) -> dict[int, tuple[list[str], list[str]]]:
+        """Household id → (notify services, user ids)."""
+        with self._tx() as conn:
+            return {
+                int(r["household_id"]): (
+                    json.loads(r["notify_services"]),
+                    json.loads(r["user_ids"]),
+                )
+                for r in conn.execute(select(household_links)).mappings()
+            }
+
+    def set_links(
+        self, household_id: int, services: list[str], users: list[str]
+    ) -> None:
+        """Replace a household's links."""
+        with self._tx() as conn:
+            conn.execute(
+                delete(household_links).where(
+                    household_links.c.household_id == household_id
+                )
+            )
+            conn.execute(
+                insert(household_links).values(
+                    household_id=household_id,
+                    notify_services=json.dumps(services),
+                    user_ids=json.dumps(users),
+                )
+            )
 
     # ---- the access record
     def add_audit(self, record: AuditRecord) -> int:
@@ -607,4 +751,41 @@ def _ledger(m: Mapping[Any, Any]) -> LedgerEntry:
         credential_id=m["credential_id"],
         recorded_by=m["recorded_by"],
         note=m["note"],
+    )
+
+
+def _visit_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    for key in ("status", "pass_kind"):
+        if key in out and out[key] is not None:
+            out[key] = str(out[key])
+    return out
+
+
+def _visit(m: Mapping[Any, Any]) -> Visit:
+    return Visit(
+        id=m["id"],
+        household_id=m["household_id"],
+        visitor_name=m["visitor_name"],
+        status=VisitStatus(m["status"]),
+        pre_registered=bool(m["pre_registered"]),
+        multiple_entries=bool(m["multiple_entries"]),
+        purpose=m["purpose"],
+        expected_minutes=m["expected_minutes"],
+        id_number_masked=m["id_number_masked"],
+        phone_masked=m["phone_masked"],
+        window_from=m["window_from"],
+        window_until=m["window_until"],
+        pass_kind=PassKind(m["pass_kind"]) if m["pass_kind"] else None,
+        person_id=m["person_id"],
+        credential_id=m["credential_id"],
+        valid_from=m["valid_from"],
+        valid_until=m["valid_until"],
+        deadline_at=m["deadline_at"],
+        decided_by=m["decided_by"],
+        close_reason=m["close_reason"],
+        card_returned=m["card_returned"],
+        created_at=m["created_at"],
+        checked_in_at=m["checked_in_at"],
+        closed_at=m["closed_at"],
     )

@@ -1,0 +1,644 @@
+"""Visitors (seeds 131–134, 4.5–4.7, 8): registration, approval, passes, returns.
+
+A visit registered at the gate is ``pending`` until the host approves or
+denies it, or nobody answers in time (refused ``host_unreachable``, seed
+134). A pre-registered visit is ``expected`` and admitted at check-in within
+its arrival window without a new approval (seed 133). Approval issues a pass
+(a visitor card handed over at the gate, a PIN or a QR payload) valid for the
+approved time, for the gates and the host's building only (seed 132). A
+visitor card not returned by the end of its pass is ``overdue`` and blocked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import re
+import secrets
+from typing import Any, cast
+
+from .community import Community, trivial_pin, utcnow
+from .decision import Decision
+from .errors import CommunityError
+from .models import (
+    ACTIVE_VISIT_STATUSES,
+    CredentialKind,
+    CredentialStatus,
+    PassKind,
+    Person,
+    PersonStatus,
+    Role,
+    Visit,
+    VisitStatus,
+)
+from .privacy import mask_name, normalize_credential, valid_id_number
+
+#: How early before its window a pre-registered visitor may check in.
+EARLY_CHECK_IN = timedelta(minutes=30)
+MAX_VISIT = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class PassResult:
+    """An approved visit and, for a PIN or QR pass, the code to hand over."""
+
+    visit: Visit
+    code: str | None = None
+
+
+@dataclass(slots=True)
+class VisitorSettings:
+    """Visitor defaults (from the entry options)."""
+
+    approval_timeout: timedelta = timedelta(minutes=3)
+    default_visit: timedelta = timedelta(hours=2)
+
+
+class VisitorDesk:
+    """Visitor operations on a :class:`Community` (active visits live on it)."""
+
+    def __init__(
+        self, community: Community, settings: VisitorSettings | None = None
+    ) -> None:
+        """Work on one community."""
+        self.community = community
+        self.settings = settings or VisitorSettings()
+
+    # ---- helpers
+    @property
+    def visits(self) -> dict[int, Visit]:
+        """Active visits by id (kept on the community)."""
+        return self.community.visits
+
+    def visit(self, visit_id: int) -> Visit:
+        """Return an active visit, or raise."""
+        visit = self.visits.get(visit_id)
+        if visit is None:
+            raise CommunityError("unknown_visit", visit_id=str(visit_id))
+        return visit
+
+    def _store(self, visit: Visit) -> Visit:
+        if visit.status in ACTIVE_VISIT_STATUSES:
+            self.visits[visit.id] = visit
+        else:
+            self.visits.pop(visit.id, None)
+        return visit
+
+    def unit_of(self, visit: Visit) -> str:
+        """Return the host unit of a visit."""
+        household = self.community.index.households.get(visit.household_id)
+        return str(household.unit) if household else ""
+
+    def event_data(self, visit: Visit, **extra: Any) -> dict[str, Any]:
+        """Event payload of a visit: masked name, host unit; never ID numbers."""
+        return {
+            "visit_id": visit.id,
+            "visitor": mask_name(visit.visitor_name),
+            "unit": self.unit_of(visit),
+            "status": visit.status.value,
+            "purpose": visit.purpose,
+            "pre_registered": visit.pre_registered,
+            "valid_until": visit.valid_until.isoformat() if visit.valid_until else None,
+            **extra,
+        }
+
+    def _emit(self, name: str, visit: Visit, **extra: Any) -> None:
+        self.community.emit(name, self.event_data(visit, **extra))
+
+    def _household(self, unit: str) -> int:
+        household = self.community.household(unit)
+        if household.moved_out_at is not None:
+            raise CommunityError("household_moved_out", unit=str(household.unit))
+        return household.id
+
+    async def _check_barred(self, id_number: str | None) -> dict[str, Any]:
+        community = self.community
+        if not id_number:
+            return {
+                "id_number_enc": None,
+                "id_number_hash": None,
+                "id_number_masked": None,
+            }
+        values = community.id_number_values(id_number)
+        if await community.run(community.db.barred, values["id_number_hash"]):
+            raise CommunityError("visitor_barred")
+        return values
+
+    def _phone_values(self, phone: str | None) -> dict[str, Any]:
+        values = self.community.phone_values(phone)
+        digits = re.sub(r"\D", "", phone or "")
+        values["phone_hash"] = (
+            self.community.vault.digest("visit_phone", digits) if digits else None
+        )
+        return values
+
+    def _card_values(self, card_number: str | None) -> dict[str, Any]:
+        if not card_number:
+            return {}
+        community = self.community
+        normalized = normalize_credential(CredentialKind.CARD, card_number)
+        if not normalized:
+            raise CommunityError("invalid_credential_value", kind="card")
+        digest = community.vault.credential_digest(CredentialKind.CARD, card_number)
+        existing = community.index.credential_by_digest(digest)
+        if existing is not None and existing.status is CredentialStatus.ACTIVE:
+            raise CommunityError("credential_in_use", kind="card")
+        if existing is not None and existing.status is CredentialStatus.LOST:
+            raise CommunityError("credential_reported_lost", kind="card")
+        return {
+            "pass_kind": PassKind.CARD,
+            "card_digest": digest,
+            "card_enc": community.vault.encrypt(normalized),
+        }
+
+    # ---- registration at the gate
+    async def register(
+        self,
+        *,
+        unit: str,
+        name: str,
+        id_number: str,
+        phone: str,
+        purpose: str | None = None,
+        expected_minutes: int | None = None,
+        card_number: str | None = None,
+        pass_kind: PassKind | None = None,
+        registered_by: str | None = None,
+        now: datetime | None = None,
+    ) -> Visit:
+        """Register a visitor at the gate (seed 131) and ask the host."""
+        community = self.community
+        now = now or utcnow()
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise CommunityError("invalid_name")
+        if not id_number or not valid_id_number(id_number):
+            raise CommunityError("invalid_id_number")
+        if not phone:
+            raise CommunityError("invalid_phone")
+        if expected_minutes is not None and not 1 <= expected_minutes <= 24 * 60:
+            raise CommunityError("invalid_duration")
+        async with community.write_lock:
+            household_id = self._household(unit)
+            values = {
+                "household_id": household_id,
+                "visitor_name": name,
+                "purpose": (purpose or "").strip()[:200] or None,
+                "expected_minutes": expected_minutes,
+                "status": VisitStatus.PENDING,
+                "deadline_at": now + self.settings.approval_timeout,
+                "decided_by": registered_by,
+                "pass_kind": pass_kind or PassKind.PIN,
+                **await self._check_barred(id_number),
+                **self._phone_values(phone),
+                **self._card_values(card_number),
+            }
+            visit: Visit = await community.run(lambda: self._insert(values))
+            self._store(visit)
+        community.notify_changed()
+        self._emit("visitor_approval_requested", visit)
+        return visit
+
+    def _insert(self, values: dict[str, Any]) -> Visit:
+        with self.community.db.transaction() as tx:
+            return tx.insert_visit(**values)
+
+    # ---- pre-registration (seed 133, 8)
+    async def preregister(
+        self,
+        *,
+        unit: str,
+        name: str,
+        phone: str,
+        window_from: datetime,
+        window_until: datetime,
+        id_number: str | None = None,
+        multiple_entries: bool = False,
+        purpose: str | None = None,
+        registered_by: str | None = None,
+    ) -> PassResult:
+        """Announce a visitor; returns the check-in code (shown once)."""
+        community = self.community
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise CommunityError("invalid_name")
+        if not phone:
+            raise CommunityError("invalid_phone")
+        if window_until <= window_from or window_until - window_from > MAX_VISIT:
+            raise CommunityError("invalid_visit_window")
+        if id_number and not valid_id_number(id_number):
+            raise CommunityError("invalid_id_number")
+        code = f"{secrets.randbelow(10**8):08d}"
+        async with community.write_lock:
+            values = {
+                "household_id": self._household(unit),
+                "visitor_name": name,
+                "purpose": (purpose or "").strip()[:200] or None,
+                "status": VisitStatus.EXPECTED,
+                "pre_registered": True,
+                "multiple_entries": multiple_entries,
+                "window_from": window_from,
+                "window_until": window_until,
+                "code_digest": community.vault.digest("visit_code", code),
+                "decided_by": registered_by,
+                **await self._check_barred(id_number),
+                **self._phone_values(phone),
+            }
+            visit: Visit = await community.run(lambda: self._insert(values))
+            self._store(visit)
+        community.notify_changed()
+        self._emit("visitor_preregistered", visit)
+        return PassResult(visit, code)
+
+    async def check_in(
+        self,
+        *,
+        code: str | None = None,
+        name: str | None = None,
+        phone: str | None = None,
+        card_number: str | None = None,
+        checked_by: str | None = None,
+        now: datetime | None = None,
+    ) -> PassResult:
+        """Admit a pre-registered visitor after the gate's check, without a new approval."""
+        community = self.community
+        now = now or utcnow()
+        if code:
+            digest = community.vault.digest("visit_code", code.strip())
+            matches = [
+                v for v in self.visits.values() if v.status is VisitStatus.EXPECTED
+            ]
+            rows: list[Visit] = await community.run(
+                community.db.visits_with, "code_digest", digest
+            )
+            ids = {v.id for v in rows}
+            found = [v for v in matches if v.id in ids]
+        elif name and phone:
+            digest = community.vault.digest("visit_phone", re.sub(r"\D", "", phone))
+            rows = await community.run(community.db.visits_with, "phone_hash", digest)
+            ids = {v.id for v in rows}
+            found = [
+                v
+                for v in self.visits.values()
+                if v.id in ids
+                and v.status is VisitStatus.EXPECTED
+                and v.visitor_name.strip() == name.strip()
+            ]
+        else:
+            raise CommunityError("code_or_name_and_phone_required")
+        if not found:
+            raise CommunityError("visit_not_found")
+        visit = found[0]
+        assert visit.window_from is not None and visit.window_until is not None
+        if now < visit.window_from - EARLY_CHECK_IN:
+            raise CommunityError("visit_too_early")
+        if now >= visit.window_until:
+            raise CommunityError("visit_window_passed")
+        extra = self._card_values(card_number) if card_number else {}
+        if extra:
+            await community.run(lambda: self._update(visit.id, **extra))
+        return await self._approve(
+            visit.id,
+            until=visit.window_until,
+            by=checked_by,
+            allowed={VisitStatus.EXPECTED},
+            now=now,
+            checked_in=True,
+        )
+
+    def _update(self, visit_id: int, **values: Any) -> Visit:
+        with self.community.db.transaction() as tx:
+            return tx.update_visit(visit_id, **values)
+
+    # ---- the host's answer
+    async def approve(
+        self,
+        visit_id: int,
+        *,
+        minutes: int | None = None,
+        approved_by: str | None = None,
+        now: datetime | None = None,
+    ) -> PassResult:
+        """Approve a pending visit: issue its pass for the approved time."""
+        now = now or utcnow()
+        visit = self.visit(visit_id)
+        if minutes is not None and not 1 <= minutes <= 24 * 60:
+            raise CommunityError("invalid_duration")
+        duration = (
+            timedelta(minutes=minutes)
+            if minutes is not None
+            else timedelta(minutes=visit.expected_minutes)
+            if visit.expected_minutes
+            else self.settings.default_visit
+        )
+        return await self._approve(
+            visit_id,
+            until=now + duration,
+            by=approved_by,
+            allowed={VisitStatus.PENDING},
+            now=now,
+        )
+
+    async def _approve(
+        self,
+        visit_id: int,
+        *,
+        until: datetime,
+        by: str | None,
+        allowed: set[VisitStatus],
+        now: datetime,
+        checked_in: bool = False,
+    ) -> PassResult:
+        community = self.community
+        async with community.write_lock:
+            visit = self.visit(visit_id)
+            if visit.status not in allowed:
+                raise CommunityError("visit_not_pending", status=visit.status.value)
+            row = await community.run(community.db.visit_row, visit_id)
+            kind = PassKind(row["pass_kind"]) if row["pass_kind"] else PassKind.PIN
+            if row["card_digest"]:
+                kind = PassKind.CARD
+            code = None
+            if kind is PassKind.CARD:
+                credential_kind = CredentialKind.CARD
+                value = community.vault.decrypt(row["card_enc"])
+            elif kind is PassKind.QR:
+                credential_kind = CredentialKind.PHONE_TAG
+                value = code = f"CAV{secrets.token_hex(12).upper()}"
+            else:
+                credential_kind = CredentialKind.PIN
+                value = code = self._new_pin()
+            probe = Person(
+                id=0, household_id=visit.household_id, name="", role=Role.VISITOR
+            )
+            credential_values = community.credential_values(
+                probe, credential_kind, value, valid_from=now, valid_until=until
+            )
+            person_values = {
+                "household_id": visit.household_id,
+                "name": visit.visitor_name,
+                "role": Role.VISITOR,
+                "valid_from": now,
+                "valid_until": until,
+                "extra_zones": [],
+                "id_number_enc": row["id_number_enc"],
+                "id_number_hash": row["id_number_hash"],
+                "id_number_masked": row["id_number_masked"],
+                "phone_enc": row["phone_enc"],
+                "phone_masked": row["phone_masked"],
+            }
+
+            def _work() -> tuple[Person, Any, Visit]:
+                with community.db.transaction() as tx:
+                    person = tx.insert_person(**person_values)
+                    credential = tx.insert_credential(
+                        **credential_values | {"person_id": person.id}
+                    )
+                    updated = tx.update_visit(
+                        visit_id,
+                        status=VisitStatus.APPROVED,
+                        pass_kind=kind,
+                        person_id=person.id,
+                        credential_id=credential.id,
+                        valid_from=now,
+                        valid_until=until,
+                        decided_by=by,
+                        checked_in_at=now if checked_in else None,
+                    )
+                    return person, credential, updated
+
+            person, credential, updated = await community.run(_work)
+            community.index.put_person(person)
+            community.index.put_credential(credential)
+            community.visit_by_credential[credential.id] = visit_id
+            self._store(updated)
+        community.notify_changed()
+        self._emit("visitor_approved", updated, pass_kind=kind.value)
+        return PassResult(updated, code)
+
+    def _new_pin(self) -> str:
+        community = self.community
+        while True:
+            pin = f"{secrets.randbelow(10**6):06d}"
+            if trivial_pin(pin):
+                continue
+            digest = community.vault.credential_digest(CredentialKind.PIN, pin)
+            existing = community.index.credential_by_digest(digest)
+            if existing is None or existing.status not in (
+                CredentialStatus.ACTIVE,
+                CredentialStatus.LOST,
+            ):
+                return pin
+
+    async def deny(self, visit_id: int, *, denied_by: str | None = None) -> Visit:
+        """Refuse the visit (the host or a guard)."""
+        return await self._close(
+            visit_id,
+            reason="denied",
+            by=denied_by,
+            allowed={VisitStatus.PENDING, VisitStatus.EXPECTED},
+            event="visitor_denied",
+        )
+
+    async def _close(
+        self,
+        visit_id: int,
+        *,
+        reason: str,
+        by: str | None,
+        allowed: set[VisitStatus] | None = None,
+        event: str,
+        status: VisitStatus = VisitStatus.CLOSED,
+        card_returned: bool | None = None,
+        credential_status: CredentialStatus = CredentialStatus.CANCELLED,
+    ) -> Visit:
+        community = self.community
+        async with community.write_lock:
+            visit = self.visit(visit_id)
+            if allowed is not None and visit.status not in allowed:
+                raise CommunityError("visit_not_pending", status=visit.status.value)
+            now = utcnow()
+
+            def _work() -> tuple[Visit, Any, Person | None]:
+                with community.db.transaction() as tx:
+                    credential = person = None
+                    if visit.credential_id is not None:
+                        current = community.index.credentials.get(visit.credential_id)
+                        if (
+                            current is not None
+                            and current.status is CredentialStatus.ACTIVE
+                        ):
+                            credential = tx.update_credential(
+                                visit.credential_id, status=credential_status
+                            )
+                    if visit.person_id is not None and status is VisitStatus.CLOSED:
+                        person = tx.update_person(
+                            visit.person_id,
+                            status=PersonStatus.MOVED_OUT,
+                            moved_out_at=now,
+                        )
+                    values: dict[str, Any] = {
+                        "status": status,
+                        "decided_by": by or visit.decided_by,
+                    }
+                    if status is VisitStatus.CLOSED:
+                        values |= {"close_reason": reason, "closed_at": now}
+                    if card_returned is not None:
+                        values["card_returned"] = card_returned
+                    return tx.update_visit(visit_id, **values), credential, person
+
+            updated, credential, person = cast(
+                "tuple[Visit, Any, Person | None]", await community.run(_work)
+            )
+            if credential is not None:
+                community.index.put_credential(credential)
+            if person is not None:
+                community.index.put_person(person)
+            self._store(updated)
+        community.notify_changed()
+        self._emit(event, updated, reason=reason)
+        return updated
+
+    # ---- leaving
+    async def check_out(
+        self, visit_id: int, *, card_returned: bool, checked_by: str | None = None
+    ) -> Visit:
+        """Let the visitor leave; a visitor card must come back (seed 132)."""
+        visit = self.visit(visit_id)
+        if visit.status not in (
+            VisitStatus.APPROVED,
+            VisitStatus.ON_SITE,
+            VisitStatus.OVERDUE,
+        ):
+            raise CommunityError("visit_not_on_site", status=visit.status.value)
+        if visit.pass_kind is PassKind.CARD and not card_returned:
+            return await self._close(
+                visit_id,
+                reason="card_not_returned",
+                by=checked_by,
+                event="visitor_overdue",
+                status=VisitStatus.OVERDUE,
+                card_returned=False,
+            )
+        return await self._close(
+            visit_id,
+            reason="checked_out",
+            by=checked_by,
+            event="visitor_checked_out",
+            card_returned=card_returned if visit.pass_kind is PassKind.CARD else None,
+            credential_status=CredentialStatus.RETURNED
+            if visit.pass_kind is PassKind.CARD
+            else CredentialStatus.CANCELLED,
+        )
+
+    async def note_access(self, decision: Decision) -> Visit | None:
+        """Mark the visitor on site once their pass opened a door."""
+        if not decision.granted or decision.credential_id is None:
+            return None
+        visit_id = self.community.visit_by_credential.get(decision.credential_id)
+        visit = self.visits.get(visit_id) if visit_id is not None else None
+        if visit is None or visit.status is not VisitStatus.APPROVED:
+            return None
+        community = self.community
+        updated: Visit = await community.run(
+            lambda: self._update(visit.id, status=VisitStatus.ON_SITE)
+        )
+        self._store(updated)
+        community.notify_changed()
+        self._emit("visitor_on_site", updated)
+        return updated
+
+    # ---- time passing
+    async def sweep(self, now: datetime) -> list[Visit]:
+        """Refuse unanswered visits, close missed ones, flag unreturned cards."""
+        changed = []
+        for visit in list(self.visits.values()):
+            if (
+                visit.status is VisitStatus.PENDING
+                and visit.deadline_at is not None
+                and now >= visit.deadline_at
+            ):
+                changed.append(
+                    await self._close(
+                        visit.id,
+                        reason="host_unreachable",
+                        by=None,
+                        event="visitor_refused",
+                    )
+                )
+            elif (
+                visit.status is VisitStatus.EXPECTED
+                and visit.window_until is not None
+                and now >= visit.window_until
+            ):
+                changed.append(
+                    await self._close(
+                        visit.id, reason="not_arrived", by=None, event="visitor_expired"
+                    )
+                )
+            elif (
+                visit.status in (VisitStatus.APPROVED, VisitStatus.ON_SITE)
+                and visit.valid_until is not None
+                and now >= visit.valid_until
+            ):
+                if visit.pass_kind is PassKind.CARD:
+                    changed.append(
+                        await self._close(
+                            visit.id,
+                            reason="card_not_returned",
+                            by=None,
+                            event="visitor_overdue",
+                            status=VisitStatus.OVERDUE,
+                            credential_status=CredentialStatus.CANCELLED,
+                        )
+                    )
+                else:
+                    changed.append(
+                        await self._close(
+                            visit.id,
+                            reason="pass_ended",
+                            by=None,
+                            event="visitor_expired",
+                            credential_status=CredentialStatus.EXPIRED,
+                        )
+                    )
+        return changed
+
+    # ---- the watch list
+    async def bar(
+        self, id_number: str, *, reason: str | None = None, by: str | None = None
+    ) -> bool:
+        """Bar a person by ID number (kept only as a keyed hash and a mask)."""
+        community = self.community
+        values = community.id_number_values(id_number)
+        barred: bool = await community.run(
+            community.db.bar,
+            values["id_number_hash"],
+            values["id_number_masked"],
+            (reason or "").strip()[:200] or None,
+            by,
+        )
+        return barred
+
+    async def unbar(self, id_number: str) -> bool:
+        """Lift a bar."""
+        community = self.community
+        values = community.id_number_values(id_number)
+        lifted: bool = await community.run(community.db.unbar, values["id_number_hash"])
+        return lifted
+
+    # ---- links to Home Assistant users and phones
+    async def link_household(
+        self, unit: str, *, notify_services: list[str], user_ids: list[str]
+    ) -> None:
+        """Set who is asked to approve the household's visitors."""
+        community = self.community
+        household_id = self._household(unit)
+        await community.run(
+            community.db.set_links, household_id, list(notify_services), list(user_ids)
+        )
+        community.links[household_id] = (list(notify_services), list(user_ids))
+
+    def links_of(self, household_id: int) -> tuple[list[str], list[str]]:
+        """(notify services, user ids) of a household."""
+        return self.community.links.get(household_id, ([], []))
