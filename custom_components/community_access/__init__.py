@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,20 +19,25 @@ from homeassistant.util import dt as dt_util
 
 from .blueprints import async_install_blueprints
 from .const import (
+    CONF_APPROVAL_TIMEOUT,
     CONF_CARD_DEPOSIT,
     CONF_CARD_QUOTA,
     CONF_DB_URL,
     CONF_DEMO,
+    CONF_GUARD_NOTIFY,
     CONF_REISSUE_FEE,
     CONF_RETENTION_DAYS,
     CONF_REVIEW_INTERVAL_DAYS,
     CONF_REVOKE_UNUSED_DAYS,
+    CONF_VISIT_MINUTES,
+    DEFAULT_APPROVAL_TIMEOUT,
     DEFAULT_CARD_DEPOSIT,
     DEFAULT_CARD_QUOTA,
     DEFAULT_REISSUE_FEE,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_REVIEW_INTERVAL_DAYS,
     DEFAULT_REVOKE_UNUSED_DAYS,
+    DEFAULT_VISIT_MINUTES,
     DOMAIN,
     LOGGER,
     SUBENTRY_DOOR,
@@ -39,6 +45,7 @@ from .const import (
 from .core.community import Community, Settings
 from .core.privacy import Vault, new_key
 from .core.storage import Database
+from .core.visitors import VisitorSettings
 from .door import DoorConfig, DoorOperator
 from .housekeeping import async_start_housekeeping
 from .repairs import async_check_door_locks
@@ -130,7 +137,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
             translation_key="database_too_new",
         ) from err
 
-    runtime = CommunityRuntime(community=community)
+    runtime = CommunityRuntime(
+        community=community,
+        visitor_settings=VisitorSettings(
+            approval_timeout=timedelta(
+                minutes=float(
+                    entry.options.get(CONF_APPROVAL_TIMEOUT, DEFAULT_APPROVAL_TIMEOUT)
+                )
+            ),
+            default_visit=timedelta(
+                minutes=float(
+                    entry.options.get(CONF_VISIT_MINUTES, DEFAULT_VISIT_MINUTES)
+                )
+            ),
+        ),
+        guard_notify=entry.options.get(CONF_GUARD_NOTIFY) or None,
+    )
     doors = []
     for subentry in entry.subentries.values():
         if subentry.subentry_type != SUBENTRY_DOOR:

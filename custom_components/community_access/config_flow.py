@@ -24,6 +24,7 @@ from homeassistant.util import slugify
 
 from .const import (
     CONF_ALLOWED_ROLES,
+    CONF_APPROVAL_TIMEOUT,
     CONF_AREA,
     CONF_BUILDING,
     CONF_CARD_DEPOSIT,
@@ -32,6 +33,7 @@ from .const import (
     CONF_DEMO,
     CONF_DIRECTION,
     CONF_ESCAPE_ROUTE,
+    CONF_GUARD_NOTIFY,
     CONF_HOURS,
     CONF_LOCK_ENTITY,
     CONF_OPEN_TIME,
@@ -39,8 +41,10 @@ from .const import (
     CONF_RETENTION_DAYS,
     CONF_REVIEW_INTERVAL_DAYS,
     CONF_REVOKE_UNUSED_DAYS,
+    CONF_VISIT_MINUTES,
     CONF_WEEKDAYS,
     CONF_ZONE_KIND,
+    DEFAULT_APPROVAL_TIMEOUT,
     DEFAULT_CARD_DEPOSIT,
     DEFAULT_CARD_QUOTA,
     DEFAULT_OPEN_TIME,
@@ -48,6 +52,7 @@ from .const import (
     DEFAULT_RETENTION_DAYS,
     DEFAULT_REVIEW_INTERVAL_DAYS,
     DEFAULT_REVOKE_UNUSED_DAYS,
+    DEFAULT_VISIT_MINUTES,
     DOMAIN,
     MIN_RETENTION_DAYS,
     SUBENTRY_DOOR,
@@ -130,6 +135,9 @@ def default_options() -> dict[str, Any]:
         CONF_RETENTION_DAYS: DEFAULT_RETENTION_DAYS,
         CONF_REVIEW_INTERVAL_DAYS: DEFAULT_REVIEW_INTERVAL_DAYS,
         CONF_REVOKE_UNUSED_DAYS: DEFAULT_REVOKE_UNUSED_DAYS,
+        CONF_APPROVAL_TIMEOUT: DEFAULT_APPROVAL_TIMEOUT,
+        CONF_VISIT_MINUTES: DEFAULT_VISIT_MINUTES,
+        CONF_GUARD_NOTIFY: "",
         CONF_DB_URL: "",
     }
 
@@ -169,6 +177,11 @@ class CommunityOptionsFlow(OptionsFlow):
         current = default_options() | dict(self.config_entry.options)
         if user_input is not None:
             url = str(user_input.get(CONF_DB_URL) or "").strip()
+            guard = str(user_input.get(CONF_GUARD_NOTIFY) or "").strip()
+            if guard and not self.hass.services.has_service(
+                "notify", guard.removeprefix("notify.")
+            ):
+                errors[CONF_GUARD_NOTIFY] = "unknown_notify_service"
             if url:
                 try:
                     make_url(url)
@@ -224,6 +237,31 @@ class CommunityOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_REVOKE_UNUSED_DAYS, default=current[CONF_REVOKE_UNUSED_DAYS]
                 ): _days(0),
+                vol.Required(
+                    CONF_APPROVAL_TIMEOUT, default=current[CONF_APPROVAL_TIMEOUT]
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=1,
+                        max=60,
+                        step=1,
+                        mode=selector.NumberSelectorMode.BOX,
+                        unit_of_measurement="min",
+                    )
+                ),
+                vol.Required(
+                    CONF_VISIT_MINUTES, default=current[CONF_VISIT_MINUTES]
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=5,
+                        max=1440,
+                        step=5,
+                        mode=selector.NumberSelectorMode.BOX,
+                        unit_of_measurement="min",
+                    )
+                ),
+                vol.Optional(
+                    CONF_GUARD_NOTIFY, default=current[CONF_GUARD_NOTIFY]
+                ): selector.TextSelector(),
                 vol.Optional(
                     CONF_DB_URL, default=current[CONF_DB_URL]
                 ): selector.TextSelector(),

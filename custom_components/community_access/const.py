@@ -17,6 +17,9 @@ CONF_RETENTION_DAYS: Final = "retention_days"
 CONF_DB_URL: Final = "db_url"
 CONF_REVIEW_INTERVAL_DAYS: Final = "review_interval_days"
 CONF_REVOKE_UNUSED_DAYS: Final = "revoke_unused_days"
+CONF_APPROVAL_TIMEOUT: Final = "approval_timeout_minutes"
+CONF_VISIT_MINUTES: Final = "visit_minutes"
+CONF_GUARD_NOTIFY: Final = "guard_notify"
 
 DEFAULT_CARD_QUOTA: Final = 4
 DEFAULT_CARD_DEPOSIT: Final = 20.0
@@ -27,6 +30,9 @@ MIN_RETENTION_DAYS: Final = 180
 #: 门禁权限管理规范 3: permissions reviewed regularly; default every 90 days.
 DEFAULT_REVIEW_INTERVAL_DAYS: Final = 90
 DEFAULT_REVOKE_UNUSED_DAYS: Final = 0
+#: Seed 134: a visitor whose host cannot be reached is refused; after 3 minutes.
+DEFAULT_APPROVAL_TIMEOUT: Final = 3
+DEFAULT_VISIT_MINUTES: Final = 120
 
 # Door subentries
 SUBENTRY_DOOR: Final = "door"
@@ -57,6 +63,15 @@ DESK_EVENTS: Final = (
     "credential_revoked",
     "credential_expired",
     "moved_out",
+    "visitor_approval_requested",
+    "visitor_preregistered",
+    "visitor_approved",
+    "visitor_denied",
+    "visitor_refused",
+    "visitor_on_site",
+    "visitor_checked_out",
+    "visitor_overdue",
+    "visitor_expired",
 )
 
 # Event entity types

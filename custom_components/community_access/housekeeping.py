@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -23,10 +24,13 @@ from homeassistant.util import dt as dt_util
 from .const import DESK_EVENTS, DOMAIN, LOGGER, PURGE_HOUR, PURGE_MINUTE
 from .core.carddesk import CardDesk
 from .core.review import PermissionReview, expire_due
-from .runtime import CommunityConfigEntry
+from .runtime import CommunityConfigEntry, visitor_desk
 from .services_desk import REVIEW_ISSUE_ID
+from .visitor_notify import async_visitor_notifications
 
 EXPIRY_INTERVAL = timedelta(minutes=10)
+#: Unanswered approvals (3 minutes by default) are refused within this delay.
+VISIT_SWEEP_INTERVAL = timedelta(seconds=10)
 
 
 def review_issue_id(entry: CommunityConfigEntry) -> str:
@@ -100,9 +104,21 @@ def async_start_housekeeping(
     community = entry.runtime_data.community
 
     @callback
-    def _forward(name: str, data: dict[str, object]) -> None:
+    def _forward(name: str, data: dict[str, Any]) -> None:
         if name in DESK_EVENTS:
             hass.bus.async_fire(f"{DOMAIN}_{name}", data)
+        if name.startswith("visitor_"):
+            entry.async_create_task(
+                hass,
+                async_visitor_notifications(hass, entry, name, data),
+                f"{DOMAIN} {name} notifications",
+            )
+
+    @callback
+    def _visits(_now: datetime) -> None:
+        entry.async_create_background_task(
+            hass, visitor_desk(entry).sweep(dt_util.utcnow()), f"{DOMAIN} visits"
+        )
 
     @callback
     def _nightly(_now: datetime) -> None:
@@ -122,6 +138,7 @@ def async_start_housekeeping(
             hass, _nightly, hour=PURGE_HOUR, minute=PURGE_MINUTE, second=0
         ),
         async_track_time_interval(hass, _expire, EXPIRY_INTERVAL),
+        async_track_time_interval(hass, _visits, VISIT_SWEEP_INTERVAL),
     ]
     _expire(dt_util.utcnow())
     return cancel

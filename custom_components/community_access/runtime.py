@@ -21,6 +21,7 @@ from .const import EVENT_ACCESS_DENIED, EVENT_ACCESS_GRANTED, LOGGER
 from .core.community import Community
 from .core.decision import Decision, Reason
 from .core.models import CredentialKind
+from .core.visitors import VisitorDesk, VisitorSettings
 from .door import DoorOperator
 
 
@@ -31,6 +32,15 @@ class CommunityRuntime:
     community: Community
     doors: dict[str, DoorOperator] = field(default_factory=dict)
     unsubscribe: list[CALLBACK_TYPE] = field(default_factory=list)
+    visitor_settings: VisitorSettings = field(default_factory=VisitorSettings)
+    #: Notify service of the guard desk (``notify.<name>``), if configured.
+    guard_notify: str | None = None
+
+
+def visitor_desk(entry: CommunityConfigEntry) -> VisitorDesk:
+    """Return the visitor desk of a loaded community."""
+    runtime = entry.runtime_data
+    return VisitorDesk(runtime.community, runtime.visitor_settings)
 
 
 type CommunityConfigEntry = ConfigEntry[CommunityRuntime]
@@ -83,6 +93,11 @@ async def async_present(
             entry.async_create_task(
                 hass, _open_logged(operator, context), f"open {door_name}"
             )
+    if (
+        decision.granted
+        and decision.credential_id in runtime.community.visit_by_credential
+    ):
+        await visitor_desk(entry).note_access(decision)
     return decision
 
 

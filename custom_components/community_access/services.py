@@ -39,6 +39,11 @@ from .service_helpers import (
     wrap,
 )
 from .services_desk import ATTR_CARD_NUMBER, DESK_SERVICES
+from .services_visitors import (
+    ADMIN_VISITOR_SERVICES,
+    HOST_VISITOR_SERVICES,
+    async_listen_phone_answers,
+)
 
 ATTR_DOOR = "door"
 ATTR_KIND = "kind"
@@ -277,10 +282,12 @@ _SERVICES: dict[str, tuple[Handler, vol.Schema | vol.All, SupportsResponse]] = {
 }
 
 
-_SERVICES |= DESK_SERVICES
+_SERVICES |= DESK_SERVICES | ADMIN_VISITOR_SERVICES
 
 #: Service fields that carry a secret (credential values, ID numbers, phones).
-SECRET_FIELDS = frozenset({ATTR_VALUE, ATTR_ID_NUMBER, ATTR_PHONE, ATTR_CARD_NUMBER})
+SECRET_FIELDS = frozenset(
+    {ATTR_VALUE, ATTR_ID_NUMBER, ATTR_PHONE, ATTR_CARD_NUMBER, "code"}
+)
 REDACTED = "**REDACTED**"
 
 
@@ -328,8 +335,18 @@ def async_setup_services(hass: HomeAssistant) -> None:
         async_register_admin_service(
             hass, DOMAIN, name, wrap(hass, handler), schema, supports_response
         )
+    # The host answers for their own household: checked per call.
+    for name, (handler, schema, supports_response) in HOST_VISITOR_SERVICES.items():
+        hass.services.async_register(
+            DOMAIN,
+            name,
+            wrap(hass, handler),
+            schema=schema,
+            supports_response=supports_response,
+        )
+    async_listen_phone_answers(hass)
 
 
 def public_services() -> list[str]:
     """Names of the services (for tests and documentation checks)."""
-    return list(_SERVICES)
+    return [*_SERVICES, *HOST_VISITOR_SERVICES]

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from custom_components.community_access.core.carddesk import CardDesk
 from custom_components.community_access.core.community import (
     Community,
     Settings,
@@ -20,6 +21,7 @@ from custom_components.community_access.core.community import (
 from custom_components.community_access.core.decision import Reason
 from custom_components.community_access.core.errors import CommunityError
 from custom_components.community_access.core.models import (
+    Credential,
     CredentialKind,
     CredentialStatus,
     Door,
@@ -31,6 +33,8 @@ from custom_components.community_access.core.models import (
 from custom_components.community_access.core.privacy import Vault, mask_id_number
 from custom_components.community_access.core.schedule import Schedule
 from custom_components.community_access.core.storage import AuditQuery, Database
+
+from .common import make_id_number
 
 TZ = ZoneInfo("Asia/Shanghai")
 # Monday 2024-01-01 10:00 in Shanghai.
@@ -267,17 +271,26 @@ async def test_id_number_and_phone_encrypted_at_rest(tmp_path: Path) -> None:
 
 async def test_set_person_status(community: Community) -> None:
     await community.add_household("3-2-501")
-    person = await community.add_person(name="A", role=Role.OWNER, unit="3-2-501")
-    await community.add_credential(person_id=person.id, kind=CARD, value=CARD_NUMBER)
+    person = await community.add_person(
+        name="A", role=Role.OWNER, unit="3-2-501", id_number=ID_NUMBER
+    )
+    await issue(community, person.id, CARD_NUMBER)
     suspended = await community.set_person_status(person.id, PersonStatus.SUSPENDED)
     assert suspended.status is PersonStatus.SUSPENDED
     assert community.person(person.id).status is PersonStatus.SUSPENDED
     assert community.decide("b3", CARD, CARD_NUMBER, AT).reason is Reason.SUSPENDED
-    await community.set_person_status(person.id, PersonStatus.MOVED_OUT)
+    await expect_error(
+        "use_move_out", community.set_person_status(person.id, PersonStatus.MOVED_OUT)
+    )
+    await CardDesk(community).move_out(person_id=person.id)
     assert community.decide("b3", CARD, CARD_NUMBER, AT).reason is Reason.MOVED_OUT
     await expect_error(
+        "person_moved_out", community.set_person_status(person.id, PersonStatus.ACTIVE)
+    )
+    await expect_error("person_moved_out", issue(community, person.id, "5555555555"))
+    await expect_error(
         "person_moved_out",
-        community.add_credential(person_id=person.id, kind=CARD, value="5555555555"),
+        community.add_credential(person_id=person.id, kind=PIN, value=PIN_CODE),
     )
     with pytest.raises(CommunityError) as info:
         await community.set_person_status(999, PersonStatus.ACTIVE)
@@ -290,17 +303,31 @@ async def test_set_person_status(community: Community) -> None:
 async def resident(
     community: Community, unit: str = "3-2-501", name: str = "张三"
 ) -> int:
+    """An owner with an ID number on record (cards are issued against it)."""
     if community.index.household_by_unit(unit) is None:
         await community.add_household(unit)
-    person = await community.add_person(name=name, role=Role.OWNER, unit=unit)
+    person = await community.add_person(
+        name=name,
+        role=Role.OWNER,
+        unit=unit,
+        id_number=make_id_number(len(community.index.persons)),
+    )
     return person.id
+
+
+async def issue(
+    community: Community, person_id: int, card_number: str, **kw: Any
+) -> Credential:
+    """Issue a card through the card desk; return the new credential."""
+    result = await CardDesk(community).issue_card(
+        person_id=person_id, card_number=card_number, **kw
+    )
+    return result.credential
 
 
 async def test_add_card(community: Community) -> None:
     person_id = await resident(community)
-    card = await community.add_credential(
-        person_id=person_id, kind=CARD, value="98:76:54:32:10"
-    )
+    card = await issue(community, person_id, "98:76:54:32:10")
     assert card.person_id == person_id
     assert card.kind is CARD
     assert card.status is CredentialStatus.ACTIVE
@@ -310,6 +337,15 @@ async def test_add_card(community: Community) -> None:
     assert decision.granted
     assert decision.credential_id == card.id
     assert community.credential(card.id) == card
+
+
+async def test_add_credential_refuses_cards(community: Community) -> None:
+    person_id = await resident(community)
+    await expect_error(
+        "use_issue_card",
+        community.add_credential(person_id=person_id, kind=CARD, value=CARD_NUMBER),
+    )
+    assert community.index.credentials == {}
 
 
 @pytest.mark.parametrize("pin", ["123", "12ab", "abcd", "123456789", "12 34", "-1234"])
@@ -322,7 +358,7 @@ async def test_invalid_pin(community: Community, pin: str) -> None:
     assert community.index.credentials == {}
 
 
-@pytest.mark.parametrize("pin", ["1234", "0000", "12345678", " 4829 "])
+@pytest.mark.parametrize("pin", ["5837", "0583", "58371629", " 4829 "])
 async def test_valid_pin(community: Community, pin: str) -> None:
     person_id = await resident(community)
     credential = await community.add_credential(
@@ -334,47 +370,53 @@ async def test_valid_pin(community: Community, pin: str) -> None:
 
 async def test_invalid_credential_value(community: Community) -> None:
     person_id = await resident(community)
+    tag = CredentialKind.PHONE_TAG
     await expect_error(
         "invalid_credential_value",
-        community.add_credential(person_id=person_id, kind=CARD, value=" :: "),
+        community.add_credential(person_id=person_id, kind=tag, value=" :: "),
     )
     await expect_error(
         "invalid_credential_value",
-        community.add_credential(person_id=person_id, kind=CARD, value="1" * 65),
+        community.add_credential(person_id=person_id, kind=tag, value="1" * 65),
     )
     await expect_error(
         "unknown_person",
-        community.add_credential(person_id=999, kind=CARD, value=CARD_NUMBER),
+        community.add_credential(person_id=999, kind=tag, value=CARD_NUMBER),
     )
     await expect_error(
         "invalid_validity",
         community.add_credential(
             person_id=person_id,
-            kind=CARD,
+            kind=tag,
             value=CARD_NUMBER,
             valid_from=AT,
             valid_until=AT,
         ),
     )
+    # The same checks apply to cards issued at the card desk.
+    await expect_error("invalid_credential_value", issue(community, person_id, " :: "))
+    await expect_error(
+        "invalid_credential_value", issue(community, person_id, "1" * 65)
+    )
+    await expect_error("unknown_person", issue(community, 999, CARD_NUMBER))
+    await expect_error(
+        "invalid_validity",
+        issue(community, person_id, CARD_NUMBER, valid_from=AT, valid_until=AT),
+    )
     assert community.index.credentials == {}
+    assert await community.run(community.db.ledger_entries) == []
 
 
 async def test_duplicate_active_credential(community: Community) -> None:
     first = await resident(community)
     second = await resident(community, "5-1-101", "李四")
-    await community.add_credential(person_id=first, kind=CARD, value=CARD_NUMBER)
+    await issue(community, first, CARD_NUMBER)
     err = await expect_error(
-        "credential_in_use",
-        community.add_credential(
-            person_id=second, kind=CARD, value="00-98-76-54-32-10"
-        ),
+        "credential_in_use", issue(community, second, "00-98-76-54-32-10")
     )
     assert err.placeholders == {"kind": "card"}
     assert CARD_NUMBER not in str(err)
-    await expect_error(
-        "credential_in_use",
-        community.add_credential(person_id=first, kind=CARD, value=CARD_NUMBER),
-    )
+    await expect_error("credential_in_use", issue(community, first, CARD_NUMBER))
     # The same number as a PIN-less other kind is a different credential.
     tag = await community.add_credential(
         person_id=first, kind=CredentialKind.PHONE_TAG, value=CARD_NUMBER
@@ -392,8 +434,8 @@ async def test_concurrent_duplicate_credential(community: Community) -> None:
     first = await resident(community)
     second = await resident(community, "5-1-101", "李四")
     results = await asyncio.gather(
-        community.add_credential(person_id=first, kind=CARD, value=CARD_NUMBER),
-        community.add_credential(person_id=second, kind=CARD, value=CARD_NUMBER),
+        issue(community, first, CARD_NUMBER),
+        issue(community, second, CARD_NUMBER),
         return_exceptions=True,
     )
     errors = [r for r in results if isinstance(r, CommunityError)]
@@ -422,23 +464,17 @@ async def test_concurrent_duplicate_household(community: Community) -> None:
 async def test_reuse_of_lost_card_refused(community: Community) -> None:
     owner = await resident(community)
     other = await resident(community, "5-1-101", "李四")
-    card = await community.add_credential(person_id=owner, kind=CARD, value=CARD_NUMBER)
+    card = await issue(community, owner, CARD_NUMBER)
     lost = await community.set_credential_status(card.id, CredentialStatus.LOST)
     assert lost.status is CredentialStatus.LOST
     assert community.decide("b3", CARD, CARD_NUMBER, AT).reason is Reason.LOST
-    await expect_error(
-        "credential_reported_lost",
-        community.add_credential(person_id=other, kind=CARD, value=CARD_NUMBER),
-    )
-    await expect_error(
-        "credential_reported_lost",
-        community.add_credential(person_id=owner, kind=CARD, value=CARD_NUMBER),
-    )
+    await expect_error("credential_reported_lost", issue(community, other, CARD_NUMBER))
+    await expect_error("credential_reported_lost", issue(community, owner, CARD_NUMBER))
 
 
 async def test_lost_never_back_to_active(community: Community) -> None:
     owner = await resident(community)
-    card = await community.add_credential(person_id=owner, kind=CARD, value=CARD_NUMBER)
+    card = await issue(community, owner, CARD_NUMBER)
     await community.set_credential_status(card.id, CredentialStatus.LOST)
     err = await expect_error(
         "credential_reported_lost",
@@ -446,10 +482,10 @@ async def test_lost_never_back_to_active(community: Community) -> None:
     )
     assert err.placeholders == {"kind": "card"}
     assert community.credential(card.id).status is CredentialStatus.LOST
-    cancelled = await community.set_credential_status(
-        card.id, CredentialStatus.CANCELLED
+    await expect_error(
+        "credential_reported_lost",
+        community.set_credential_status(card.id, CredentialStatus.CANCELLED),
     )
-    assert cancelled.status is CredentialStatus.CANCELLED
     with pytest.raises(CommunityError) as info:
         await community.set_credential_status(999, CredentialStatus.LOST)
     assert info.value.key == "unknown_credential"
@@ -458,11 +494,9 @@ async def test_lost_never_back_to_active(community: Community) -> None:
 async def test_returned_card_can_be_reissued(community: Community) -> None:
     owner = await resident(community)
     tenant = await resident(community, "5-1-101", "李四")
-    card = await community.add_credential(person_id=owner, kind=CARD, value=CARD_NUMBER)
-    await community.set_credential_status(card.id, CredentialStatus.RETURNED)
-    reissued = await community.add_credential(
-        person_id=tenant, kind=CARD, value=CARD_NUMBER
-    )
+    card = await issue(community, owner, CARD_NUMBER)
+    await CardDesk(community).return_card(card.id)
+    reissued = await issue(community, tenant, CARD_NUMBER)
     assert reissued.id != card.id
     decision = community.decide("b5", CARD, CARD_NUMBER, AT)
     assert decision.granted
@@ -475,7 +509,7 @@ async def test_returned_card_can_be_reissued(community: Community) -> None:
 async def test_card_and_pin_encrypted_at_rest(tmp_path: Path) -> None:
     community = await open_community(tmp_path)
     owner = await resident(community)
-    card = await community.add_credential(person_id=owner, kind=CARD, value=CARD_NUMBER)
+    card = await issue(community, owner, CARD_NUMBER)
     pin = await community.add_credential(person_id=owner, kind=PIN, value=PIN_CODE)
     face = await community.add_credential(
         person_id=owner, kind=CredentialKind.FACE, value="FACETEMPLATE0042"
@@ -512,7 +546,7 @@ async def test_card_and_pin_encrypted_at_rest(tmp_path: Path) -> None:
 
 async def test_present_writes_audit_record(community: Community) -> None:
     owner = await resident(community)
-    card = await community.add_credential(person_id=owner, kind=CARD, value=CARD_NUMBER)
+    card = await issue(community, owner, CARD_NUMBER)
     decision = await community.present(
         "b3", CARD, CARD_NUMBER, AT, source="reader.b3", actor="user-1"
     )
@@ -543,7 +577,7 @@ async def test_present_writes_audit_record(community: Community) -> None:
 
 async def test_present_refusals_are_recorded(community: Community) -> None:
     owner = await resident(community)
-    await community.add_credential(person_id=owner, kind=CARD, value=CARD_NUMBER)
+    await issue(community, owner, CARD_NUMBER)
     zone = await community.present("b5", CARD, CARD_NUMBER, AT)
     unknown = await community.present(
         "b3", CARD, "1122334455", AT + timedelta(seconds=1)
@@ -574,10 +608,10 @@ async def test_present_refusals_are_recorded(community: Community) -> None:
 
 async def test_credential_schedule_and_validity(community: Community) -> None:
     owner = await resident(community)
-    await community.add_credential(
-        person_id=owner,
-        kind=CARD,
-        value=CARD_NUMBER,
+    await issue(
+        community,
+        owner,
+        CARD_NUMBER,
         valid_until=AT + timedelta(days=1),
         schedule=Schedule.daily("08:00-18:00"),
     )
@@ -592,9 +626,7 @@ async def test_schedule_until_midnight_survives_storage(community: Community) ->
     """``20:00-24:00`` must admit 23:59:30 once stored (see the schedule round trip)."""
     owner = await resident(community)
     schedule = Schedule.daily("20:00-24:00")
-    credential = await community.add_credential(
-        person_id=owner, kind=CARD, value=CARD_NUMBER, schedule=schedule
-    )
+    credential = await issue(community, owner, CARD_NUMBER, schedule=schedule)
     moment = datetime(2024, 1, 1, 23, 59, 30, tzinfo=TZ)
     assert schedule.allows(moment)
     assert credential.schedule == schedule
@@ -615,7 +647,7 @@ async def test_listeners(community: Community) -> None:
 async def test_counts(community: Community) -> None:
     owner = await resident(community)
     await community.add_person(name="Guard", role=Role.STAFF)
-    await community.add_credential(person_id=owner, kind=CARD, value=CARD_NUMBER)
+    await issue(community, owner, CARD_NUMBER)
     await community.add_credential(person_id=owner, kind=PIN, value=PIN_CODE)
     assert community.counts() == {
         "households": 1,
@@ -633,7 +665,11 @@ async def test_counts(community: Community) -> None:
 async def populate(community: Community) -> dict[str, int]:
     owner = await resident(community)
     tenant = await resident(community, "5-1-101", "李四")
-    staff = (await community.add_person(name="Guard", role=Role.STAFF)).id
+    staff = (
+        await community.add_person(
+            name="Guard", role=Role.STAFF, id_number=make_id_number(101)
+        )
+    ).id
     visitor = (
         await community.add_person(
             name="Guest",
@@ -641,18 +677,14 @@ async def populate(community: Community) -> dict[str, int]:
             unit="3-2-501",
             valid_until=AT + timedelta(hours=2),
             extra_zones=["public:gym"],
+            id_number=make_id_number(102),
         )
     ).id
-    await community.add_credential(person_id=owner, kind=CARD, value=CARD_NUMBER)
+    await issue(community, owner, CARD_NUMBER)
     await community.add_credential(person_id=owner, kind=PIN, value=PIN_CODE)
-    await community.add_credential(person_id=tenant, kind=CARD, value="1111111111")
-    await community.add_credential(
-        person_id=staff,
-        kind=CARD,
-        value="2222222222",
-        schedule=Schedule.daily("07:00-19:00"),
-    )
-    await community.add_credential(person_id=visitor, kind=CARD, value="3333333333")
+    await issue(community, tenant, "1111111111")
+    await issue(community, staff, "2222222222", schedule=Schedule.daily("07:00-19:00"))
+    await issue(community, visitor, "3333333333")
     return {"owner": owner, "tenant": tenant, "staff": staff, "visitor": visitor}
 
 
@@ -699,17 +731,17 @@ async def test_restart_keeps_statuses(tmp_path: Path) -> None:
         community.vault.credential_digest(CARD, CARD_NUMBER)
     )
     assert owner_card is not None
-    await community.set_credential_status(owner_card.id, CredentialStatus.RETURNED)
-    await community.add_credential(
-        person_id=people["tenant"], kind=CARD, value=CARD_NUMBER
-    )
+    desk = CardDesk(community)
+    await desk.return_card(owner_card.id)
+    await issue(community, people["tenant"], CARD_NUMBER)
     await community.set_person_status(people["staff"], PersonStatus.SUSPENDED)
     tenant_card = community.index.credential_by_digest(
         community.vault.credential_digest(CARD, "1111111111")
     )
     assert tenant_card is not None
-    await community.set_credential_status(tenant_card.id, CredentialStatus.LOST)
+    await desk.report_lost(tenant_card.id)
     before = [community.decide(*p) for p in PRESENTATIONS]
+    held = community.deposits_held_cents
     await community.async_close()
 
     restarted = await open_community(tmp_path)
@@ -722,11 +754,10 @@ async def test_restart_keeps_statuses(tmp_path: Path) -> None:
         assert (
             restarted.decide("gate", CARD, "2222222222", AT).reason is Reason.SUSPENDED
         )
+        assert restarted.deposits_held_cents == held
         await expect_error(
             "credential_reported_lost",
-            restarted.add_credential(
-                person_id=people["owner"], kind=CARD, value="1111111111"
-            ),
+            issue(restarted, people["owner"], "1111111111"),
         )
     finally:
         await restarted.async_close()

@@ -115,6 +115,8 @@ def test_migrate_from_empty(tmp_path: Path) -> None:
         "persons",
         "credentials",
         "audit_log",
+        "ledger",
+        "settings_kv",
     } <= tables
 
 
@@ -396,7 +398,19 @@ def test_audit_round_trip(db: Database) -> None:
         "unit": "3-2-501",
         "source": "reader",
         "actor": "user-1",
+        "note": None,
     }
+
+
+def test_audit_note_round_trip(db: Database) -> None:
+    """Version 2 keeps a guard's note with a record."""
+    record_id = db.add_audit(
+        AuditRecord(at=T0, granted=True, reason="guard_verified", note="checked ID")
+    )
+    (loaded,) = db.query_audit(AuditQuery())
+    assert loaded.id == record_id
+    assert loaded.note == "checked ID"
+    assert loaded.as_dict()["note"] == "checked ID"
 
 
 def test_audit_newest_first(audit_db: Database) -> None:

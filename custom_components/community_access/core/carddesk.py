@@ -77,7 +77,7 @@ class Statement:
 
     @property
     def balance(self) -> int:
-        """Net money paid by the household (deposits held + fees + fines)."""
+        """Net money paid by the household: deposits not refunded (held or kept), fees, fines."""
         return self.deposits_paid - self.refunded + self.fees + self.fines
 
 

@@ -167,14 +167,27 @@ class Community:
 
     async def _add_household(self, unit: str, card_quota: int | None) -> Household:
         parsed = _parse_unit(unit)
-        if self.index.household_by_unit(str(parsed)) is not None:
-            raise CommunityError("household_exists", unit=str(parsed))
         if card_quota is not None and card_quota < 0:
             raise CommunityError("invalid_card_quota")
-        household: Household = await self.run(self.db.add_household, parsed, card_quota)
+        existing = self.index.household_by_unit(str(parsed))
+        if existing is not None and existing.moved_out_at is None:
+            raise CommunityError("household_exists", unit=str(parsed))
+        household: Household
+        if existing is not None:
+            # A new household moves into a vacated unit: the unit's record is
+            # reused (its ledger history stays with it).
+            household = await self.run(self._reoccupy, existing.id, card_quota)
+        else:
+            household = await self.run(self.db.add_household, parsed, card_quota)
         self.index.put_household(household)
         self.notify_changed()
         return household
+
+    def _reoccupy(self, household_id: int, card_quota: int | None) -> Household:
+        with self.db.transaction() as tx:
+            return tx.update_household(
+                household_id, moved_out_at=None, card_quota=card_quota
+            )
 
     def household(self, unit: str) -> Household:
         """Look a household up by unit or raise."""
@@ -267,9 +280,10 @@ class Community:
 
     async def add_person(self, **fields: Any) -> Person:
         """Register a person, in a household unless they are staff."""
-        values = self.person_values(**fields)
-        person: Person = await self.run(lambda: self.db.add_person(**values))
-        self.index.put_person(person)
+        async with self.write_lock:
+            values = self.person_values(**fields)
+            person: Person = await self.run(lambda: self.db.add_person(**values))
+            self.index.put_person(person)
         self.notify_changed()
         return person
 
@@ -320,10 +334,16 @@ class Community:
         return person
 
     async def set_person_status(self, person_id: int, status: PersonStatus) -> Person:
-        """Suspend, reinstate or move out a person."""
-        self.person(person_id)
-        person: Person = await self.run(self.db.set_person_status, person_id, status)
-        self.index.put_person(person)
+        """Suspend or reinstate a person (moving out goes through the card desk)."""
+        if status is PersonStatus.MOVED_OUT:
+            raise CommunityError("use_move_out")
+        async with self.write_lock:
+            if self.person(person_id).status is PersonStatus.MOVED_OUT:
+                raise CommunityError("person_moved_out")
+            person: Person = await self.run(
+                self.db.set_person_status, person_id, status
+            )
+            self.index.put_person(person)
         self.notify_changed()
         return person
 
@@ -494,17 +514,36 @@ class Community:
     ) -> Credential:
         """Change a credential's status (lost, returned, cancelled, ...)."""
         async with self.write_lock:
-            return await self._set_credential_status(credential_id, status)
+            credential = await self._set_credential_status(credential_id, status)
+        assert credential is not None
+        return credential
+
+    async def retire_if_active(
+        self, credential_id: int, status: CredentialStatus
+    ) -> Credential | None:
+        """Expire or cancel a credential only if it is still active (sweeps, reviews).
+
+        Checked under the lock, so a concurrent loss report is never overwritten.
+        """
+        async with self.write_lock:
+            return await self._set_credential_status(
+                credential_id, status, frozenset({CredentialStatus.ACTIVE})
+            )
 
     async def _set_credential_status(
-        self, credential_id: int, status: CredentialStatus
-    ) -> Credential:
+        self,
+        credential_id: int,
+        status: CredentialStatus,
+        only_from: frozenset[CredentialStatus] | None = None,
+    ) -> Credential | None:
         current = self.credential(credential_id)
+        if only_from is not None and current.status not in only_from:
+            return None
         if (
             current.status is CredentialStatus.LOST
-            and status is CredentialStatus.ACTIVE
+            and status is not CredentialStatus.LOST
         ):
-            # A card once lost never silently comes back.
+            # A card once lost is blocked for ever and never silently comes back.
             raise CommunityError("credential_reported_lost", kind=current.kind.value)
         credential: Credential = await self.run(
             self.db.set_credential_status, credential_id, status

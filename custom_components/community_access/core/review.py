@@ -108,11 +108,11 @@ class PermissionReview:
         for item in items:
             if item.finding != "unused":
                 continue
-            revoked.append(
-                await self.community.set_credential_status(
-                    item.credential.id, CredentialStatus.CANCELLED
-                )
+            credential = await self.community.retire_if_active(
+                item.credential.id, CredentialStatus.CANCELLED
             )
+            if credential is not None:
+                revoked.append(credential)
         return revoked
 
 
@@ -125,7 +125,9 @@ async def expire_due(community: Community, now: datetime) -> list[Credential]:
         and c.valid_until is not None
         and c.valid_until <= now
     ]
-    return [
-        await community.set_credential_status(cid, CredentialStatus.EXPIRED)
-        for cid in due
-    ]
+    expired = []
+    for cid in due:
+        credential = await community.retire_if_active(cid, CredentialStatus.EXPIRED)
+        if credential is not None:
+            expired.append(credential)
+    return expired
