@@ -514,6 +514,36 @@ def print_summary(
     )
 
 
+def demo_visitor(api: Api, entries: list[dict[str, Any]]) -> int | None:
+    """Register a pending visitor for the demo's 3-2-501 (a new one each start)."""
+    loaded = [
+        e for e in entries if e["state"] == "loaded" and e["title"] == COMMUNITY_NAME
+    ]
+    if not loaded:
+        return None
+    body = {
+        "config_entry_id": loaded[0]["entry_id"],
+        "unit": "3-2-501",
+        "name": "钱多多",
+        # A made-up resident ID with a valid check digit (demo data).
+        "id_number": "11010519800101050X",
+        "phone": "13900001111",
+        "purpose": "送文件 (delivering documents)",
+        "expected_minutes": 60,
+    }
+    status, payload = api.request(
+        "POST", "/api/services/community_access/register_visitor?return_response", body
+    )
+    if status != 200 or not isinstance(payload, dict):
+        print(
+            f"[develop] warning: could not register the demo visitor ({status})",
+            flush=True,
+        )
+        return None
+    response = payload.get("service_response", {})
+    return int(response["visit_id"]) if "visit_id" in response else None
+
+
 def setup(api: Api, config: Path, timeout: float) -> None:
     """Onboard, create the community, print the summary."""
     deadline = time.monotonic() + timeout
@@ -540,7 +570,16 @@ def setup(api: Api, config: Path, timeout: float) -> None:
                 "domain to config/configuration.yaml so scripts/develop installs it",
                 flush=True,
             )
+        visit = demo_visitor(api, entries)
         print_summary(api, login, entries)
+        if visit is not None:
+            print(
+                f"A visitor is waiting at the gate for 3-2-501 (visit {visit}). Approve "
+                "within 3 minutes, or it is refused as host_unreachable (seed 134):\n"
+                f"     action: community_access.approve_visitor\n"
+                f'     data: {{"visit_id": {visit}}}\n',
+                flush=True,
+            )
     finally:
         api.revoke()
 
