@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -45,6 +46,14 @@ async def async_get_config_entry_diagnostics(
             "access_records": audit_count,
         },
         "counts": community.counts(),
+        "deposits_held": community.deposits_held_cents / 100,
+        "visits": dict(Counter(v.status.value for v in community.visits.values())),
+        "linked_households": len(community.links),
+        "visitor_settings": {
+            "approval_timeout_s": runtime.visitor_settings.approval_timeout.total_seconds(),
+            "default_visit_s": runtime.visitor_settings.default_visit.total_seconds(),
+            "guard_notify": runtime.guard_notify is not None,
+        },
         "doors": [
             {
                 "id": operator.id,
