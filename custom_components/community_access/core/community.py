@@ -16,6 +16,7 @@ import itertools
 from typing import Any, TypeVar
 
 from .decision import AccessIndex, Decision, Reason
+from .detection import Detector, Finding
 from .errors import CommunityError
 from .models import (
     Credential,
@@ -25,6 +26,7 @@ from .models import (
     Household,
     LedgerEntry,
     LedgerKind,
+    Penalty,
     Person,
     PersonStatus,
     Role,
@@ -92,6 +94,10 @@ class Community:
         self.visits: dict[int, Visit] = {}
         self.visit_by_credential: dict[int, int] = {}
         self.links: dict[int, tuple[list[str], list[str]]] = {}
+        #: Penalties not lifted (see rules.py); read at load.
+        self.penalties: dict[int, Penalty] = {}
+        #: Misuse detection around decisions (see detection.py), if attached.
+        self.detector: Detector | None = None
         # Check-then-write operations are serialised so two concurrent calls
         # cannot both pass a uniqueness check before either has written.
         self.write_lock = asyncio.Lock()
@@ -571,11 +577,35 @@ class Community:
         source: str | None = None,
         actor: str | None = None,
     ) -> Decision:
-        """Decide and write the access record; committed when this returns."""
-        decision = self.decide(door_id, kind, value, at)
+        """Decide and write the access record; committed when this returns.
+
+        With a detector attached, a locked keypad refuses PINs, a grant may be
+        turned into an ``anti_passback`` denial, and findings are emitted as
+        ``violation_suspected`` / ``keypad_locked`` events.
+        """
+        detector = self.detector
+        refusal = detector.before(door_id, kind, at) if detector is not None else None
+        if refusal is not None:
+            decision = Decision(False, refusal, door_id, kind, at)
+        else:
+            decision = self.decide(door_id, kind, value, at)
         if decision.masked is None:
             decision = _with_mask(decision, mask_credential(kind, value))
-        await self.record(decision, source=source, actor=actor)
+        findings: list[Finding] = []
+        if detector is not None and refusal is None:
+            decision, findings = detector.after(decision, self.index.doors.get(door_id))
+        record_id = await self.record(decision, source=source, actor=actor)
+        for finding in findings:
+            data = finding.as_dict() | {
+                "record_id": record_id,
+                **self.who(finding.person_id),
+            }
+            self.emit(
+                "keypad_locked"
+                if finding.type == "keypad_locked"
+                else "violation_suspected",
+                data,
+            )
         return decision
 
     async def guard_verified_entry(

@@ -46,6 +46,12 @@ class Reason(StrEnum):
     REMOTE_OPEN = "remote_open"
     #: A resident without a card let in by a guard after a check (seed 4.2).
     GUARD_VERIFIED = "guard_verified"
+    #: A restriction penalty: gates and the own building only (第十九条 二).
+    RESTRICTED = "restricted"
+    #: The same credential entering twice without leaving (or the reverse).
+    ANTI_PASSBACK = "anti_passback"
+    #: Too many wrong PINs at this door: its keypad is locked for a while.
+    KEYPAD_LOCKED = "keypad_locked"
 
 
 _STATUS_REASON = {
@@ -93,6 +99,9 @@ class AccessIndex:
         self._persons_of: dict[int, set[int]] = {}
         self._credentials_of: dict[int, set[int]] = {}
         self._lost: set[int] = set()
+        #: Penalties in force: person id → end (None: until lifted).
+        self.suspended: dict[int, datetime | None] = {}
+        self.restricted: dict[int, datetime | None] = {}
 
     # ---- keeping the index in step with storage
     def put_household(self, household: Household) -> None:
@@ -233,7 +242,9 @@ class AccessIndex:
             return status_reason
         if person is None:
             return Reason.UNKNOWN_CREDENTIAL
-        if person.status is PersonStatus.SUSPENDED:
+        if person.status is PersonStatus.SUSPENDED or _in_force(
+            self.suspended, person.id, at
+        ):
             return Reason.SUSPENDED
         # Temporary credentials and people void themselves at their end time.
         for start, end in (
@@ -246,6 +257,10 @@ class AccessIndex:
                 return Reason.EXPIRED
         if not self._zone_allowed(person, household, door):
             return Reason.ZONE_NOT_ALLOWED
+        if door.zone.kind is ZoneKind.PUBLIC and _in_force(
+            self.restricted, person.id, at
+        ):
+            return Reason.RESTRICTED
         local = at.astimezone(self.tz)
         for schedule in (credential.schedule, door.schedule):
             if schedule is not None and not schedule.allows(local):
@@ -281,6 +296,15 @@ def _is_resident(person: Person | None) -> int:
         and person.role in RESIDENT_ROLES
         and person.status is not PersonStatus.MOVED_OUT
     )
+
+
+def _in_force(
+    penalties: dict[int, datetime | None], person_id: int, at: datetime
+) -> bool:
+    if person_id not in penalties:
+        return False
+    end = penalties[person_id]
+    return end is None or at < end
 
 
 def _is_active_card(credential: Credential | None) -> int:

@@ -320,3 +320,81 @@ class Visit:
     created_at: datetime | None = None
     checked_in_at: datetime | None = None
     closed_at: datetime | None = None
+
+
+class ViolationKind(StrEnum):
+    """Kinds of violations (第十条, 第十九条)."""
+
+    USING_ANOTHERS_CARD = "using_anothers_card"
+    LENDING_CARD = "lending_card"
+    TAMPERING = "tampering"
+    TAILGATING = "tailgating"
+    OTHER = "other"
+
+
+class PenaltyKind(StrEnum):
+    """Rungs of the penalty ladder (第十九条) and fines (第十条)."""
+
+    WARNING = "warning"  # 口头警告, with a deadline to correct (限期整改)
+    RESTRICTION = "restriction"  # 限制使用: gates and own building only
+    SUSPENSION = "suspension"  # 暂停出入
+    PUBLIC_NOTICE = "public_notice"  # 公告批评
+    REPORT = "report"  # 报告: for the owners' assembly and the authorities
+    FINE = "fine"
+
+
+#: The default ladder: the n-th violation of a person within a year gets rung n.
+DEFAULT_LADDER = (
+    PenaltyKind.WARNING,
+    PenaltyKind.RESTRICTION,
+    PenaltyKind.SUSPENSION,
+    PenaltyKind.PUBLIC_NOTICE,
+    PenaltyKind.REPORT,
+)
+#: 第十条: 100 yuan for using another's card, 200 for lending, transferring or selling.
+DEFAULT_FINES_CENTS = {
+    ViolationKind.USING_ANOTHERS_CARD: 10000,
+    ViolationKind.LENDING_CARD: 20000,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A recorded violation."""
+
+    id: int
+    at: datetime
+    kind: ViolationKind
+    person_id: int | None
+    household_id: int | None
+    credential_id: int | None = None
+    note: str | None = None
+    evidence: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
+    status: str = "open"
+    source: str = "manual"
+    recorded_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Penalty:
+    """A penalty decided on a person (or household), with its period."""
+
+    id: int
+    kind: PenaltyKind
+    person_id: int | None
+    household_id: int | None
+    start: datetime
+    end: datetime | None = None
+    deadline: datetime | None = None
+    amount_cents: int | None = None
+    violation_id: int | None = None
+    note: str | None = None
+    decided_by: str | None = None
+    lifted_at: datetime | None = None
+    lifted_by: str | None = None
+
+    def in_force(self, at: datetime) -> bool:
+        """Whether the penalty applies at a moment."""
+        if self.lifted_at is not None and self.lifted_at <= at:
+            return False
+        return self.start <= at and (self.end is None or at < self.end)

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -230,6 +230,52 @@ household_links = Table(
 )
 
 
+violations = Table(
+    "violations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("person_id", Integer, nullable=True, index=True),
+    Column("credential_id", Integer, nullable=True),
+    Column("household_id", Integer, nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("evidence", Text, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("recorded_by", String(64), nullable=True),
+)
+
+penalties = Table(
+    "penalties",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("violation_id", Integer, nullable=True, index=True),
+    Column("person_id", Integer, nullable=True, index=True),
+    Column("household_id", Integer, nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("start", UTCDateTime, nullable=False),
+    Column("end", UTCDateTime, nullable=True),
+    Column("deadline", UTCDateTime, nullable=True),
+    Column("amount_cents", Integer, nullable=True),
+    Column("note", Text, nullable=True),
+    Column("decided_by", String(64), nullable=True),
+    Column("lifted_at", UTCDateTime, nullable=True),
+    Column("lifted_by", String(64), nullable=True),
+)
+
+commendations = Table(
+    "commendations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("person_id", Integer, nullable=True),
+    Column("household_id", Integer, nullable=True),
+    Column("note", Text, nullable=True),
+    Column("recorded_by", String(64), nullable=True),
+)
+
+
 def _migrate_to_1(conn: Connection) -> None:
     metadata.create_all(
         conn, tables=[households, persons, credentials, audit_log], checkfirst=True
@@ -273,8 +319,16 @@ def _migrate_to_3(conn: Connection) -> None:
     )
 
 
+def _migrate_to_4(conn: Connection) -> None:
+    """Rules: violations, penalties, commendations."""
+    metadata.create_all(
+        conn, tables=[violations, penalties, commendations], checkfirst=True
+    )
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migrate_to_1,
     2: _migrate_to_2,
     3: _migrate_to_3,
+    4: _migrate_to_4,
 }
