@@ -20,11 +20,13 @@ from homeassistant.util import dt as dt_util
 from .blueprints import async_install_blueprints
 from .const import (
     CONF_APPROVAL_TIMEOUT,
+    CONF_AUTO_RECORD,
     CONF_CARD_DEPOSIT,
     CONF_CARD_QUOTA,
     CONF_DB_URL,
     CONF_DEMO,
     CONF_GUARD_NOTIFY,
+    CONF_NOTICE_NOTIFY,
     CONF_REISSUE_FEE,
     CONF_RETENTION_DAYS,
     CONF_REVIEW_INTERVAL_DAYS,
@@ -43,16 +45,23 @@ from .const import (
     SUBENTRY_DOOR,
 )
 from .core.community import Community, Settings
+from .core.detection import Detector
 from .core.privacy import Vault, new_key
 from .core.storage import Database
 from .core.visitors import VisitorSettings
 from .door import DoorConfig, DoorOperator
 from .housekeeping import async_start_housekeeping
 from .repairs import async_check_door_locks
-from .runtime import CommunityConfigEntry, CommunityRuntime
+from .rules_setup import detection_settings, rule_settings
+from .runtime import CommunityConfigEntry, CommunityRuntime, rule_book
 from .services import async_setup_services
 
-PLATFORMS: list[Platform] = [Platform.EVENT, Platform.LOCK, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.LOCK,
+    Platform.SENSOR,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 KEYS_VERSION = 1
 
@@ -152,6 +161,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
             ),
         ),
         guard_notify=entry.options.get(CONF_GUARD_NOTIFY) or None,
+        rule_settings=rule_settings(entry.options),
+        notice_notify=entry.options.get(CONF_NOTICE_NOTIFY) or None,
+        auto_record=bool(entry.options.get(CONF_AUTO_RECORD, False)),
     )
     doors = []
     for subentry in entry.subentries.values():
@@ -168,6 +180,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
         doors.append(config.door)
     community.set_doors(doors)
     entry.runtime_data = runtime
+    await rule_book(entry).async_load()
+    await _async_attach_detector(hass, entry)
 
     device_registry = dr.async_get(hass)
     device_registry.async_get_or_create(
@@ -199,6 +213,27 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
 
     entry.async_on_unload(async_at_started(hass, _check_locks))
     return True
+
+
+async def _async_attach_detector(
+    hass: HomeAssistant, entry: CommunityConfigEntry
+) -> None:
+    """Misuse detection, its presence state rebuilt from the access record."""
+    runtime = entry.runtime_data
+    detector = Detector(detection_settings(entry.options))
+    detector.set_doors(
+        (operator.config.door, operator.config.anti_passback)
+        for operator in runtime.doors.values()
+    )
+    grants = await hass.async_add_executor_job(
+        runtime.community.db.last_grants_per_door
+    )
+    detector.restore(
+        (credential_id, runtime.doors[door_id].config.door, at)
+        for credential_id, door_id, at in grants
+        if door_id in runtime.doors
+    )
+    runtime.community.detector = detector
 
 
 async def _async_update_listener(

@@ -24,8 +24,10 @@ from homeassistant.util import slugify
 
 from .const import (
     CONF_ALLOWED_ROLES,
+    CONF_ANTI_PASSBACK,
     CONF_APPROVAL_TIMEOUT,
     CONF_AREA,
+    CONF_AUTO_RECORD,
     CONF_BUILDING,
     CONF_CARD_DEPOSIT,
     CONF_CARD_QUOTA,
@@ -35,12 +37,17 @@ from .const import (
     CONF_ESCAPE_ROUTE,
     CONF_GUARD_NOTIFY,
     CONF_HOURS,
+    CONF_LADDER,
     CONF_LOCK_ENTITY,
+    CONF_NOTICE_NOTIFY,
     CONF_OPEN_TIME,
+    CONF_PIN_ATTEMPTS,
+    CONF_PIN_LOCKOUT_MINUTES,
     CONF_REISSUE_FEE,
     CONF_RETENTION_DAYS,
     CONF_REVIEW_INTERVAL_DAYS,
     CONF_REVOKE_UNUSED_DAYS,
+    CONF_TRAVEL_SECONDS,
     CONF_VISIT_MINUTES,
     CONF_WEEKDAYS,
     CONF_ZONE_KIND,
@@ -48,6 +55,8 @@ from .const import (
     DEFAULT_CARD_DEPOSIT,
     DEFAULT_CARD_QUOTA,
     DEFAULT_OPEN_TIME,
+    DEFAULT_PIN_ATTEMPTS,
+    DEFAULT_PIN_LOCKOUT_MINUTES,
     DEFAULT_REISSUE_FEE,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_REVIEW_INTERVAL_DAYS,
@@ -57,10 +66,12 @@ from .const import (
     MIN_RETENTION_DAYS,
     SUBENTRY_DOOR,
 )
-from .core.models import Direction, Role, ZoneKind
+from .core.detection import PassbackMode
+from .core.models import DEFAULT_LADDER, Direction, Role, ZoneKind
 from .core.schedule import WEEKDAYS
 from .demo import demo_doors
 from .door import door_from_data
+from .rules_setup import parse_ladder
 
 
 class CommunityConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -138,6 +149,12 @@ def default_options() -> dict[str, Any]:
         CONF_APPROVAL_TIMEOUT: DEFAULT_APPROVAL_TIMEOUT,
         CONF_VISIT_MINUTES: DEFAULT_VISIT_MINUTES,
         CONF_GUARD_NOTIFY: "",
+        CONF_TRAVEL_SECONDS: 0,
+        CONF_PIN_ATTEMPTS: DEFAULT_PIN_ATTEMPTS,
+        CONF_PIN_LOCKOUT_MINUTES: DEFAULT_PIN_LOCKOUT_MINUTES,
+        CONF_AUTO_RECORD: False,
+        CONF_LADDER: ",".join(k.value for k in DEFAULT_LADDER),
+        CONF_NOTICE_NOTIFY: "",
         CONF_DB_URL: "",
     }
 
@@ -178,6 +195,20 @@ class CommunityOptionsFlow(OptionsFlow):
         if user_input is not None:
             url = str(user_input.get(CONF_DB_URL) or "").strip()
             guard = str(user_input.get(CONF_GUARD_NOTIFY) or "").strip()
+            notice = str(user_input.get(CONF_NOTICE_NOTIFY) or "").strip()
+            if notice and not self.hass.services.has_service(
+                "notify", notice.removeprefix("notify.")
+            ):
+                errors[CONF_NOTICE_NOTIFY] = "unknown_notify_service"
+            ladder = ",".join(
+                p.strip()
+                for p in str(user_input.get(CONF_LADDER) or "").split(",")
+                if p.strip()
+            )
+            try:
+                parse_ladder(ladder)
+            except ValueError:
+                errors[CONF_LADDER] = "invalid_ladder"
             if guard and not self.hass.services.has_service(
                 "notify", guard.removeprefix("notify.")
             ):
@@ -262,6 +293,44 @@ class CommunityOptionsFlow(OptionsFlow):
                 vol.Optional(
                     CONF_GUARD_NOTIFY, default=current[CONF_GUARD_NOTIFY]
                 ): selector.TextSelector(),
+                vol.Required(
+                    CONF_TRAVEL_SECONDS, default=current[CONF_TRAVEL_SECONDS]
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0,
+                        max=3600,
+                        step=1,
+                        mode=selector.NumberSelectorMode.BOX,
+                        unit_of_measurement="s",
+                    )
+                ),
+                vol.Required(
+                    CONF_PIN_ATTEMPTS, default=current[CONF_PIN_ATTEMPTS]
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0, max=5, step=1, mode=selector.NumberSelectorMode.BOX
+                    )
+                ),
+                vol.Required(
+                    CONF_PIN_LOCKOUT_MINUTES, default=current[CONF_PIN_LOCKOUT_MINUTES]
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=1,
+                        max=1440,
+                        step=1,
+                        mode=selector.NumberSelectorMode.BOX,
+                        unit_of_measurement="min",
+                    )
+                ),
+                vol.Required(
+                    CONF_AUTO_RECORD, default=current[CONF_AUTO_RECORD]
+                ): selector.BooleanSelector(),
+                vol.Required(
+                    CONF_LADDER, default=current[CONF_LADDER]
+                ): selector.TextSelector(),
+                vol.Optional(
+                    CONF_NOTICE_NOTIFY, default=current[CONF_NOTICE_NOTIFY]
+                ): selector.TextSelector(),
                 vol.Optional(
                     CONF_DB_URL, default=current[CONF_DB_URL]
                 ): selector.TextSelector(),
@@ -315,6 +384,14 @@ DOOR_SCHEMA = vol.Schema(
         ),
         vol.Optional(CONF_HOURS): selector.TextSelector(),
         vol.Required(CONF_ESCAPE_ROUTE, default=False): selector.BooleanSelector(),
+        vol.Required(
+            CONF_ANTI_PASSBACK, default=PassbackMode.NONE.value
+        ): selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=[m.value for m in PassbackMode],
+                translation_key=CONF_ANTI_PASSBACK,
+            )
+        ),
     }
 )
 

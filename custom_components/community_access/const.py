@@ -20,6 +20,15 @@ CONF_REVOKE_UNUSED_DAYS: Final = "revoke_unused_days"
 CONF_APPROVAL_TIMEOUT: Final = "approval_timeout_minutes"
 CONF_VISIT_MINUTES: Final = "visit_minutes"
 CONF_GUARD_NOTIFY: Final = "guard_notify"
+CONF_ANTI_PASSBACK: Final = "anti_passback"
+CONF_TRAVEL_SECONDS: Final = "travel_seconds"
+CONF_PIN_ATTEMPTS: Final = "pin_attempts"
+CONF_PIN_LOCKOUT_MINUTES: Final = "pin_lockout_minutes"
+CONF_AUTO_RECORD: Final = "auto_record_suspicions"
+CONF_LADDER: Final = "penalty_ladder"
+CONF_NOTICE_NOTIFY: Final = "notice_notify"
+DEFAULT_PIN_ATTEMPTS: Final = 5
+DEFAULT_PIN_LOCKOUT_MINUTES: Final = 10
 
 DEFAULT_CARD_QUOTA: Final = 4
 DEFAULT_CARD_DEPOSIT: Final = 20.0
@@ -72,6 +81,13 @@ DESK_EVENTS: Final = (
     "visitor_checked_out",
     "visitor_overdue",
     "visitor_expired",
+    "violation_recorded",
+    "violation_suspected",
+    "penalty_applied",
+    "penalty_lifted",
+    "public_notice",
+    "keypad_locked",
+    "commendation_recorded",
 )
 
 # Event entity types

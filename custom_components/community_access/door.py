@@ -30,6 +30,7 @@ from homeassistant.helpers.event import async_call_later, async_track_state_chan
 
 from .const import (
     CONF_ALLOWED_ROLES,
+    CONF_ANTI_PASSBACK,
     CONF_AREA,
     CONF_BUILDING,
     CONF_DIRECTION,
@@ -44,6 +45,7 @@ from .const import (
     LOGGER,
 )
 from .core.decision import Decision
+from .core.detection import PassbackMode
 from .core.models import Direction, Door, Role, Zone, ZoneKind
 from .core.schedule import WEEKDAYS, Schedule
 
@@ -83,6 +85,7 @@ class DoorConfig:
     door: Door
     lock_entity_id: str | None
     open_time: float
+    anti_passback: PassbackMode = PassbackMode.NONE
 
     @classmethod
     def from_subentry(cls, subentry: ConfigSubentry) -> DoorConfig:
@@ -92,6 +95,7 @@ class DoorConfig:
             door=door_from_data(subentry.subentry_id, subentry.title, data),
             lock_entity_id=data.get(CONF_LOCK_ENTITY) or None,
             open_time=float(data.get(CONF_OPEN_TIME, DEFAULT_OPEN_TIME)),
+            anti_passback=PassbackMode(data.get(CONF_ANTI_PASSBACK, PassbackMode.NONE)),
         )
 
     @property
@@ -174,6 +178,11 @@ class DoorOperator:
         """Be told of every decision taken at this door."""
         self._access_listeners.append(listener)
         return lambda: self._access_listeners.remove(listener)
+
+    @callback
+    def async_keypad_changed(self) -> None:
+        """Tell the entities the keypad was locked or unlocked."""
+        self._notify()
 
     @callback
     def async_announce(self, decision: Decision) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
     async_track_time_change,
     async_track_time_interval,
 )
@@ -24,6 +25,7 @@ from homeassistant.util import dt as dt_util
 from .const import DESK_EVENTS, DOMAIN, LOGGER, PURGE_HOUR, PURGE_MINUTE
 from .core.carddesk import CardDesk
 from .core.review import PermissionReview, expire_due
+from .rules_notify import RULE_EVENTS, async_rule_event
 from .runtime import CommunityConfigEntry, visitor_desk
 from .services_desk import REVIEW_ISSUE_ID
 from .visitor_notify import async_visitor_notifications
@@ -113,6 +115,25 @@ def async_start_housekeeping(
                 async_visitor_notifications(hass, entry, name, data),
                 f"{DOMAIN} {name} notifications",
             )
+        elif name == "keypad_locked":
+            _keypad_locked(data)
+        elif name in RULE_EVENTS:
+            entry.async_create_task(
+                hass, async_rule_event(hass, entry, name, data), f"{DOMAIN} {name}"
+            )
+
+    @callback
+    def _keypad_locked(data: dict[str, Any]) -> None:
+        operator = entry.runtime_data.doors.get(str(data.get("door_id")))
+        until = dt_util.parse_datetime(str(data.get("until")))
+        if operator is None or until is None:
+            return
+        operator.async_keypad_changed()
+        entry.async_on_unload(
+            async_track_point_in_utc_time(
+                hass, lambda _now: operator.async_keypad_changed(), until
+            )
+        )
 
     @callback
     def _visits(_now: datetime) -> None:

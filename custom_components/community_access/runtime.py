@@ -21,6 +21,7 @@ from .const import EVENT_ACCESS_DENIED, EVENT_ACCESS_GRANTED, LOGGER
 from .core.community import Community
 from .core.decision import Decision, Reason
 from .core.models import CredentialKind
+from .core.rules import RuleBook, RuleSettings
 from .core.visitors import VisitorDesk, VisitorSettings
 from .door import DoorOperator
 
@@ -35,6 +36,19 @@ class CommunityRuntime:
     visitor_settings: VisitorSettings = field(default_factory=VisitorSettings)
     #: Notify service of the guard desk (``notify.<name>``), if configured.
     guard_notify: str | None = None
+    rule_settings: RuleSettings = field(default_factory=RuleSettings)
+    #: Notify service for public notices (公告批评), if configured.
+    notice_notify: str | None = None
+    #: Turn detected suspicions into recorded violations.
+    auto_record: bool = False
+    #: The latest public notice (masked), for its sensor.
+    last_notice: dict[str, Any] | None = None
+
+
+def rule_book(entry: CommunityConfigEntry) -> RuleBook:
+    """Return the rule book of a loaded community."""
+    runtime = entry.runtime_data
+    return RuleBook(runtime.community, runtime.rule_settings)
 
 
 def visitor_desk(entry: CommunityConfigEntry) -> VisitorDesk:

@@ -19,6 +19,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .core.community import Community
+from .core.models import PersonStatus
 from .entity import CommunityEntity
 from .runtime import CommunityConfigEntry
 
@@ -32,6 +33,21 @@ def _lost_this_month(community: Community) -> int:
         for c in community.index.lost_credentials()
         if c.updated_at is not None and c.updated_at >= start
     )
+
+
+def _suspended_now(community: Community) -> int:
+    now = dt_util.utcnow()
+    by_penalty = {
+        pid
+        for pid, end in community.index.suspended.items()
+        if end is None or now < end
+    }
+    by_status = {
+        p.id
+        for p in community.index.persons.values()
+        if p.status is PersonStatus.SUSPENDED
+    }
+    return len(by_penalty | by_status)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,6 +84,16 @@ SENSORS = (
         value=_lost_this_month,
     ),
     CountDescription(
+        key="open_violations",
+        state_class=SensorStateClass.MEASUREMENT,
+        value=lambda c: c.open_violation_count,
+    ),
+    CountDescription(
+        key="people_suspended",
+        state_class=SensorStateClass.MEASUREMENT,
+        value=_suspended_now,
+    ),
+    CountDescription(
         key="deposits_held",
         device_class=SensorDeviceClass.MONETARY,
         native_unit_of_measurement="CNY",
@@ -84,6 +110,7 @@ async def async_setup_entry(
 ) -> None:
     """Create the summary sensors."""
     async_add_entities(CountSensor(entry, description) for description in SENSORS)
+    async_add_entities([PublicNoticeSensor(entry, "latest_public_notice")])
 
 
 class CountSensor(CommunityEntity, SensorEntity):
@@ -108,3 +135,27 @@ class CountSensor(CommunityEntity, SensorEntity):
     def native_value(self) -> float:
         """Return the current figure."""
         return self.entity_description.value(self.entry.runtime_data.community)
+
+
+class PublicNoticeSensor(CommunityEntity, SensorEntity):
+    """The latest public notice (公告批评), name masked."""
+
+    async def async_added_to_hass(self) -> None:
+        """Update when a notice is published."""
+        self.async_on_remove(
+            self.entry.runtime_data.community.add_listener(self.async_write_ha_state)
+        )
+
+    @property
+    def native_value(self) -> str | None:
+        """Masked name and unit of the latest notice."""
+        notice = self.entry.runtime_data.last_notice
+        if notice is None:
+            return None
+        return f"{notice.get('person', '')} {notice.get('unit') or ''}".strip()
+
+    @property
+    def extra_state_attributes(self) -> dict[str, object]:
+        """When, and the violation it follows."""
+        notice = self.entry.runtime_data.last_notice or {}
+        return {"at": notice.get("at"), "violation_id": notice.get("violation_id")}

@@ -39,6 +39,7 @@ from .service_helpers import (
     wrap,
 )
 from .services_desk import ATTR_CARD_NUMBER, DESK_SERVICES
+from .services_rules import RULE_SERVICES
 from .services_visitors import (
     ADMIN_VISITOR_SERVICES,
     HOST_VISITOR_SERVICES,
@@ -282,7 +283,7 @@ _SERVICES: dict[str, tuple[Handler, vol.Schema | vol.All, SupportsResponse]] = {
 }
 
 
-_SERVICES |= DESK_SERVICES | ADMIN_VISITOR_SERVICES
+_SERVICES |= DESK_SERVICES | ADMIN_VISITOR_SERVICES | RULE_SERVICES
 
 #: Service fields that carry a secret (credential values, ID numbers, phones).
 SECRET_FIELDS = frozenset(

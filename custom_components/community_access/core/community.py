@@ -98,6 +98,7 @@ class Community:
         self.penalties: dict[int, Penalty] = {}
         #: Misuse detection around decisions (see detection.py), if attached.
         self.detector: Detector | None = None
+        self.open_violation_count = 0
         # Check-then-write operations are serialised so two concurrent calls
         # cannot both pass a uniqueness check before either has written.
         self.write_lock = asyncio.Lock()

@@ -81,6 +81,7 @@ class RuleBook:
                 return [_penalty(r) for r in rows]
 
         community.penalties = {p.id: p for p in await community.run(_read)}
+        community.open_violation_count = await self.open_violations()
         self._reindex()
 
     def _reindex(self) -> None:
@@ -221,6 +222,7 @@ class RuleBook:
             for penalty in made:
                 community.penalties[penalty.id] = penalty
             community.apply_ledger(entries)
+            community.open_violation_count += 1
             self._reindex()
         community.notify_changed()
         who = community.who(person.id)

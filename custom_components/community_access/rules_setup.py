@@ -1,0 +1,56 @@
+"""Wiring the rule book and the detector to a community's options and doors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from .const import (
+    CONF_LADDER,
+    CONF_PIN_ATTEMPTS,
+    CONF_PIN_LOCKOUT_MINUTES,
+    CONF_TRAVEL_SECONDS,
+    DEFAULT_PIN_ATTEMPTS,
+    DEFAULT_PIN_LOCKOUT_MINUTES,
+)
+from .core.detection import DetectionSettings
+from .core.models import DEFAULT_LADDER, PenaltyKind
+from .core.rules import RuleSettings
+
+#: Penalties a ladder may hold (fines follow the violation kind, not the ladder).
+LADDER_KINDS = frozenset(PenaltyKind) - {PenaltyKind.FINE}
+
+
+def parse_ladder(text: str) -> tuple[PenaltyKind, ...]:
+    """``warning,restriction,...`` → ladder; empty means no automatic penalty."""
+    ladder = []
+    for part in text.split(","):
+        name = part.strip()
+        if not name:
+            continue
+        kind = PenaltyKind(name)  # ValueError for unknown names
+        if kind not in LADDER_KINDS:
+            raise ValueError(name)
+        ladder.append(kind)
+    return tuple(ladder)
+
+
+def rule_settings(options: Mapping[str, Any]) -> RuleSettings:
+    """Rule settings from the entry options."""
+    text = options.get(CONF_LADDER)
+    ladder = DEFAULT_LADDER if text is None else parse_ladder(str(text))
+    return RuleSettings(ladder=ladder)
+
+
+def detection_settings(options: Mapping[str, Any]) -> DetectionSettings:
+    """Detector thresholds from the entry options."""
+    return DetectionSettings(
+        travel_seconds=int(options.get(CONF_TRAVEL_SECONDS, 0)),
+        pin_attempts=int(options.get(CONF_PIN_ATTEMPTS, DEFAULT_PIN_ATTEMPTS)),
+        pin_lockout=timedelta(
+            minutes=int(
+                options.get(CONF_PIN_LOCKOUT_MINUTES, DEFAULT_PIN_LOCKOUT_MINUTES)
+            )
+        ),
+    )
