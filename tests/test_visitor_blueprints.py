@@ -235,7 +235,9 @@ async def test_approval_ignores_other_units_and_other_answers(
 
     visit = await register(hass, setup_entry, notified)
     assert len(notified) == 1
-    answer(hass, f"COMMUNITY_ACCESS_BP_APPROVE_{visit.id + 1}")  # another visit's button
+    answer(
+        hass, f"COMMUNITY_ACCESS_BP_APPROVE_{visit.id + 1}"
+    )  # another visit's button
     answer(hass, "SOMETHING_ELSE")
     await time_out(hass)
     assert host_calls(calls) == []

@@ -129,11 +129,12 @@ def async_start_housekeeping(
         if operator is None or until is None:
             return
         operator.async_keypad_changed()
-        entry.async_on_unload(
-            async_track_point_in_utc_time(
-                hass, lambda _now: operator.async_keypad_changed(), until
-            )
-        )
+
+        @callback
+        def _unlocked(_now: datetime) -> None:
+            operator.async_keypad_changed()
+
+        entry.async_on_unload(async_track_point_in_utc_time(hass, _unlocked, until))
 
     @callback
     def _visits(_now: datetime) -> None:

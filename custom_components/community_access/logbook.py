@@ -57,19 +57,50 @@ _DESK_MESSAGES = {
         "moved out: {credentials_cancelled} credentials cancelled",
         "已迁出:注销 {credentials_cancelled} 个凭证",
     ),
+    "visitor_approval_requested": (
+        "visitor {visitor} waits for approval",
+        "访客 {visitor} 等待确认",
+    ),
+    "visitor_preregistered": (
+        "visitor {visitor} pre-registered",
+        "访客 {visitor} 已预约",
+    ),
+    "visitor_approved": (
+        "visitor {visitor} approved until {valid_until}",
+        "访客 {visitor} 已获准,至 {valid_until}",
+    ),
+    "visitor_denied": ("visitor {visitor} denied", "访客 {visitor} 被拒绝"),
+    "visitor_refused": (
+        "visitor {visitor} refused: host unreachable",
+        "访客 {visitor} 被拒:无法联系住户",
+    ),
+    "visitor_on_site": ("visitor {visitor} entered", "访客 {visitor} 已进入"),
+    "visitor_checked_out": ("visitor {visitor} left", "访客 {visitor} 已离开"),
+    "visitor_overdue": (
+        "visitor card of {visitor} not returned",
+        "访客 {visitor} 的访客卡未交还",
+    ),
+    "visitor_expired": ("visit of {visitor} ended", "访客 {visitor} 的来访已结束"),
+    "violation_recorded": ("violation recorded: {kind}", "记录违规:{kind}"),
+    "violation_suspected": ("suspected violation: {type}", "疑似违规:{type}"),
+    "penalty_applied": ("penalty applied: {kind}", "执行处罚:{kind}"),
+    "penalty_lifted": ("penalty lifted: {kind}", "解除处罚:{kind}"),
+    "public_notice": ("public notice for {person}", "公告批评 {person}"),
+    "keypad_locked": ("keypad locked after wrong PINs", "密码错误过多,键盘已锁定"),
+    "commendation_recorded": ("commended", "受到表扬"),
 }
 
 
 def describe_desk(name: str, data: dict[str, Any], language: str) -> dict[str, str]:
     """Logbook name and message for a card-desk event."""
     zh = language.lower().startswith("zh")
-    english, chinese = _DESK_MESSAGES[name]
+    english, chinese = _DESK_MESSAGES.get(name, (name.replace("_", " "), name))
     fields = {k: ("" if v is None else v) for k, v in data.items()}
     try:
         message = (chinese if zh else english).format(**fields)
     except (KeyError, IndexError):
         message = chinese if zh else english
-    who = data.get("person_name") or data.get("unit") or ""
+    who = data.get("person_name") or data.get("unit") or data.get("door_id") or ""
     return {LOGBOOK_ENTRY_NAME: str(who), LOGBOOK_ENTRY_MESSAGE: message}
 
 

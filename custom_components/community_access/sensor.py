@@ -22,6 +22,7 @@ from .core.community import Community
 from .core.models import PersonStatus
 from .entity import CommunityEntity
 from .runtime import CommunityConfigEntry
+from .visit_sensor import async_setup_visit_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -111,6 +112,7 @@ async def async_setup_entry(
     """Create the summary sensors."""
     async_add_entities(CountSensor(entry, description) for description in SENSORS)
     async_add_entities([PublicNoticeSensor(entry, "latest_public_notice")])
+    await async_setup_visit_sensors(hass, entry, async_add_entities)
 
 
 class CountSensor(CommunityEntity, SensorEntity):
