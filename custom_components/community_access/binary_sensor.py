@@ -13,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .door import DoorOperator
-from .entity import DoorEntity
+from .entity import DoorEntity, async_add_door_entities
 from .runtime import CommunityConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -25,10 +25,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """One keypad-lockout sensor per door."""
-    for operator in entry.runtime_data.doors.values():
-        async_add_entities(
-            [KeypadLockout(entry, operator)], config_subentry_id=operator.config.id
-        )
+    async_add_door_entities(entry, async_add_entities, KeypadLockout)
 
 
 class KeypadLockout(DoorEntity, BinarySensorEntity):

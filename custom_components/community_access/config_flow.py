@@ -159,28 +159,24 @@ def default_options() -> dict[str, Any]:
     }
 
 
-def _money() -> selector.NumberSelector:
-    return selector.NumberSelector(
-        selector.NumberSelectorConfig(
-            min=0,
-            max=10000,
-            step=0.01,
-            mode=selector.NumberSelectorMode.BOX,
-            unit_of_measurement="CNY",
-        )
+def _box(
+    minimum: float, maximum: float, *, step: float = 1, unit: str | None = None
+) -> selector.NumberSelector:
+    """Return a number selector typed in a box."""
+    config = selector.NumberSelectorConfig(
+        min=minimum, max=maximum, step=step, mode=selector.NumberSelectorMode.BOX
     )
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return selector.NumberSelector(config)
+
+
+def _money() -> selector.NumberSelector:
+    return _box(0, 10000, step=0.01, unit="CNY")
 
 
 def _days(minimum: int) -> selector.NumberSelector:
-    return selector.NumberSelector(
-        selector.NumberSelectorConfig(
-            min=minimum,
-            max=3650,
-            step=1,
-            mode=selector.NumberSelectorMode.BOX,
-            unit_of_measurement="d",
-        )
-    )
+    return _box(minimum, 3650, unit="d")
 
 
 class CommunityOptionsFlow(OptionsFlow):
@@ -237,12 +233,8 @@ class CommunityOptionsFlow(OptionsFlow):
             current |= user_input
         schema = vol.Schema(
             {
-                vol.Required(
-                    CONF_CARD_QUOTA, default=current[CONF_CARD_QUOTA]
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=1, max=50, step=1, mode=selector.NumberSelectorMode.BOX
-                    )
+                vol.Required(CONF_CARD_QUOTA, default=current[CONF_CARD_QUOTA]): _box(
+                    1, 50
                 ),
                 vol.Required(
                     CONF_CARD_DEPOSIT, default=current[CONF_CARD_DEPOSIT]
@@ -252,15 +244,7 @@ class CommunityOptionsFlow(OptionsFlow):
                 ): _money(),
                 vol.Required(
                     CONF_RETENTION_DAYS, default=current[CONF_RETENTION_DAYS]
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=MIN_RETENTION_DAYS,
-                        max=3650,
-                        step=1,
-                        mode=selector.NumberSelectorMode.BOX,
-                        unit_of_measurement="d",
-                    )
-                ),
+                ): _box(MIN_RETENTION_DAYS, 3650, unit="d"),
                 vol.Required(
                     CONF_REVIEW_INTERVAL_DAYS,
                     default=current[CONF_REVIEW_INTERVAL_DAYS],
@@ -270,58 +254,22 @@ class CommunityOptionsFlow(OptionsFlow):
                 ): _days(0),
                 vol.Required(
                     CONF_APPROVAL_TIMEOUT, default=current[CONF_APPROVAL_TIMEOUT]
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=1,
-                        max=60,
-                        step=1,
-                        mode=selector.NumberSelectorMode.BOX,
-                        unit_of_measurement="min",
-                    )
-                ),
+                ): _box(1, 60, unit="min"),
                 vol.Required(
                     CONF_VISIT_MINUTES, default=current[CONF_VISIT_MINUTES]
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=5,
-                        max=1440,
-                        step=5,
-                        mode=selector.NumberSelectorMode.BOX,
-                        unit_of_measurement="min",
-                    )
-                ),
+                ): _box(5, 1440, step=5, unit="min"),
                 vol.Optional(
                     CONF_GUARD_NOTIFY, default=current[CONF_GUARD_NOTIFY]
                 ): selector.TextSelector(),
                 vol.Required(
                     CONF_TRAVEL_SECONDS, default=current[CONF_TRAVEL_SECONDS]
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=0,
-                        max=3600,
-                        step=1,
-                        mode=selector.NumberSelectorMode.BOX,
-                        unit_of_measurement="s",
-                    )
-                ),
+                ): _box(0, 3600, unit="s"),
                 vol.Required(
                     CONF_PIN_ATTEMPTS, default=current[CONF_PIN_ATTEMPTS]
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=0, max=5, step=1, mode=selector.NumberSelectorMode.BOX
-                    )
-                ),
+                ): _box(0, 5),
                 vol.Required(
                     CONF_PIN_LOCKOUT_MINUTES, default=current[CONF_PIN_LOCKOUT_MINUTES]
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=1,
-                        max=1440,
-                        step=1,
-                        mode=selector.NumberSelectorMode.BOX,
-                        unit_of_measurement="min",
-                    )
-                ),
+                ): _box(1, 1440, unit="min"),
                 vol.Required(
                     CONF_AUTO_RECORD, default=current[CONF_AUTO_RECORD]
                 ): selector.BooleanSelector(),
@@ -361,17 +309,7 @@ DOOR_SCHEMA = vol.Schema(
         vol.Optional(CONF_LOCK_ENTITY): selector.EntitySelector(
             selector.EntitySelectorConfig(domain="lock")
         ),
-        vol.Required(
-            CONF_OPEN_TIME, default=DEFAULT_OPEN_TIME
-        ): selector.NumberSelector(
-            selector.NumberSelectorConfig(
-                min=1,
-                max=300,
-                step=1,
-                mode=selector.NumberSelectorMode.BOX,
-                unit_of_measurement="s",
-            )
-        ),
+        vol.Required(CONF_OPEN_TIME, default=DEFAULT_OPEN_TIME): _box(1, 300, unit="s"),
         vol.Optional(CONF_ALLOWED_ROLES): selector.SelectSelector(
             selector.SelectSelectorConfig(
                 options=[r.value for r in Role], multiple=True, translation_key="role"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
 from .door import DoorOperator
@@ -45,4 +48,16 @@ class DoorEntity(Entity):
             manufacturer="Community Access",
             model=f"Door ({door.zone.kind.value})",
             via_device=(DOMAIN, entry.entry_id),
+        )
+
+
+def async_add_door_entities(
+    entry: CommunityConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    factory: Callable[[CommunityConfigEntry, DoorOperator], Entity],
+) -> None:
+    """Add one entity per door, each in its door's subentry."""
+    for operator in entry.runtime_data.doors.values():
+        async_add_entities(
+            [factory(entry, operator)], config_subentry_id=operator.config.id
         )

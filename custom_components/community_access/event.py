@@ -9,7 +9,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import EVENT_TYPE_DENIED, EVENT_TYPE_GRANTED
 from .core.decision import Decision
 from .door import DoorOperator
-from .entity import DoorEntity
+from .entity import DoorEntity, async_add_door_entities
 from .runtime import CommunityConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -21,10 +21,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """One reader event entity per door."""
-    for operator in entry.runtime_data.doors.values():
-        async_add_entities(
-            [DoorReaderEvent(entry, operator)], config_subentry_id=operator.config.id
-        )
+    async_add_door_entities(entry, async_add_entities, DoorReaderEvent)
 
 
 class DoorReaderEvent(DoorEntity, EventEntity):

@@ -9,7 +9,7 @@ from homeassistant.components.lock.const import LockState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .entity import DoorEntity
+from .entity import DoorEntity, async_add_door_entities
 from .runtime import CommunityConfigEntry, async_remote_open
 
 PARALLEL_UPDATES = 0
@@ -21,10 +21,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """One lock per door, each in its door's subentry."""
-    for operator in entry.runtime_data.doors.values():
-        async_add_entities(
-            [DoorLock(entry, operator)], config_subentry_id=operator.config.id
-        )
+    async_add_door_entities(entry, async_add_entities, DoorLock)
 
 
 class DoorLock(DoorEntity, LockEntity):

@@ -19,10 +19,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .core.community import Community
-from .core.models import PersonStatus
+from .core.models import PersonStatus, VisitStatus
 from .entity import CommunityEntity
 from .runtime import CommunityConfigEntry
-from .visit_sensor import async_setup_visit_sensors
+from .visit_sensor import async_setup_visit_sensors, visits_with
 
 PARALLEL_UPDATES = 0
 
@@ -83,6 +83,16 @@ SENSORS = (
         key="cards_lost_this_month",
         state_class=SensorStateClass.MEASUREMENT,
         value=_lost_this_month,
+    ),
+    CountDescription(
+        key="visitors_on_site",
+        state_class=SensorStateClass.MEASUREMENT,
+        value=lambda c: visits_with(c, VisitStatus.ON_SITE),
+    ),
+    CountDescription(
+        key="overdue_visitor_cards",
+        state_class=SensorStateClass.MEASUREMENT,
+        value=lambda c: visits_with(c, VisitStatus.OVERDUE),
     ),
     CountDescription(
         key="open_violations",

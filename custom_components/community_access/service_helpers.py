@@ -15,6 +15,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
+from .core.decision import Decision
 from .core.errors import CommunityError
 from .runtime import CommunityConfigEntry
 
@@ -105,3 +106,15 @@ def wrap(
             raise service_error(err.key, **err.placeholders) from None
 
     return _call
+
+
+def decision_response(decision: Decision, door_id: str) -> dict[str, Any]:
+    """Response data of a decision at a door."""
+    return {
+        "granted": decision.granted,
+        "reason": decision.reason.value,
+        "door_id": door_id,
+        "person_id": decision.person_id,
+        "person_name": decision.person_name,
+        "unit": decision.unit,
+    }

@@ -34,6 +34,7 @@ from .service_helpers import (
     ENTRY_FIELD,
     Handler,
     aware,
+    decision_response,
     resolve_door,
     service_error,
     wrap,
@@ -159,14 +160,7 @@ async def _present(
         source="service",
         context=call.context,
     )
-    return {
-        "granted": decision.granted,
-        "reason": decision.reason.value,
-        "door_id": door_id,
-        "person_id": decision.person_id,
-        "person_name": decision.person_name,
-        "unit": decision.unit,
-    }
+    return decision_response(decision, door_id)
 
 
 async def _query(

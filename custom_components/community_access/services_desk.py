@@ -31,6 +31,7 @@ from .service_helpers import (
     Handler,
     actor,
     aware,
+    decision_response,
     resolve_door,
     service_error,
     to_cents,
@@ -434,14 +435,7 @@ async def _guard_entry(
         note=call.data.get(ATTR_NOTE),
         context=call.context,
     )
-    return {
-        "granted": decision.granted,
-        "reason": decision.reason.value,
-        "door_id": door_id,
-        "person_id": decision.person_id,
-        "person_name": decision.person_name,
-        "unit": decision.unit,
-    }
+    return decision_response(decision, door_id)
 
 
 DESK_SERVICES: dict[str, tuple[Handler, vol.Schema | vol.All, SupportsResponse]] = {

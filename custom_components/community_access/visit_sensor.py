@@ -12,16 +12,10 @@ phone number or a pass code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from homeassistant.components.sensor import (
-    SensorDeviceClass,
-    SensorEntity,
-    SensorEntityDescription,
-    SensorStateClass,
-)
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
@@ -52,25 +46,9 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-@dataclass(frozen=True, kw_only=True)
-class VisitorCountDescription(SensorEntityDescription):
-    """How many active visits have one status."""
-
-    status: VisitStatus
-
-
-VISITOR_COUNTS = (
-    VisitorCountDescription(
-        key="visitors_on_site",
-        state_class=SensorStateClass.MEASUREMENT,
-        status=VisitStatus.ON_SITE,
-    ),
-    VisitorCountDescription(
-        key="overdue_visitor_cards",
-        state_class=SensorStateClass.MEASUREMENT,
-        status=VisitStatus.OVERDUE,
-    ),
-)
+def visits_with(community: Community, status: VisitStatus) -> int:
+    """How many active visits have one status (the visitor count sensors)."""
+    return sum(1 for visit in community.visits.values() if visit.status is status)
 
 
 async def async_setup_visit_sensors(
@@ -78,12 +56,9 @@ async def async_setup_visit_sensors(
     entry: CommunityConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Create the visitor figures and one sensor per active visit; follow changes."""
+    """Create one sensor per active visit and follow the changes."""
     community = entry.runtime_data.community
     _remove_stale_visit_entities(hass, entry, community)
-    async_add_entities(
-        VisitorCountSensor(entry, description) for description in VISITOR_COUNTS
-    )
     visit_sensors = VisitSensors(hass, entry, async_add_entities)
     visit_sensors.async_sync()
     entry.async_on_unload(community.add_listener(visit_sensors.async_sync))
@@ -236,32 +211,3 @@ class VisitSensor(CommunityEntity, SensorEntity):
             "window_from": _iso(visit.window_from),
             "window_until": _iso(visit.window_until),
         }
-
-
-class VisitorCountSensor(CommunityEntity, SensorEntity):
-    """How many active visits have one status; kept up to date on every change."""
-
-    entity_description: VisitorCountDescription
-
-    def __init__(
-        self, entry: CommunityConfigEntry, description: VisitorCountDescription
-    ) -> None:
-        """Create from a description."""
-        super().__init__(entry, description.key)
-        self.entity_description = description
-
-    async def async_added_to_hass(self) -> None:
-        """Update on every change of the community."""
-        self.async_on_remove(
-            self.entry.runtime_data.community.add_listener(self.async_write_ha_state)
-        )
-
-    @property
-    def native_value(self) -> int:
-        """Return the number of visits with the description's status."""
-        status = self.entity_description.status
-        return sum(
-            1
-            for visit in self.entry.runtime_data.community.visits.values()
-            if visit.status is status
-        )
