@@ -19,7 +19,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .core.community import Community
-from .core.models import PersonStatus, VisitStatus
+from .core.models import VisitStatus
 from .entity import CommunityEntity
 from .runtime import CommunityConfigEntry
 from .visit_sensor import async_setup_visit_sensors, visits_with
@@ -43,12 +43,7 @@ def _suspended_now(community: Community) -> int:
         for pid, end in community.index.suspended.items()
         if end is None or now < end
     }
-    by_status = {
-        p.id
-        for p in community.index.persons.values()
-        if p.status is PersonStatus.SUSPENDED
-    }
-    return len(by_penalty | by_status)
+    return len(by_penalty | community.index.suspended_by_status)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -99,6 +99,8 @@ class AccessIndex:
         self._persons_of: dict[int, set[int]] = {}
         self._credentials_of: dict[int, set[int]] = {}
         self._lost: set[int] = set()
+        #: People whose status is suspended (kept in step, for the sensor).
+        self.suspended_by_status: set[int] = set()
         #: Penalties in force: person id → end (None: until lifted).
         self.suspended: dict[int, datetime | None] = {}
         self.restricted: dict[int, datetime | None] = {}
@@ -122,6 +124,10 @@ class AccessIndex:
         """Insert or replace a person."""
         old = self.persons.get(person.id)
         self.resident_count += _is_resident(person) - _is_resident(old)
+        if person.status is PersonStatus.SUSPENDED:
+            self.suspended_by_status.add(person.id)
+        else:
+            self.suspended_by_status.discard(person.id)
         if old is not None and old.household_id is not None:
             self._persons_of.get(old.household_id, set()).discard(old.id)
         if person.household_id is not None:
@@ -132,6 +138,7 @@ class AccessIndex:
         """Forget a person."""
         old = self.persons.pop(person_id, None)
         self.resident_count -= _is_resident(old)
+        self.suspended_by_status.discard(person_id)
         if old is not None and old.household_id is not None:
             self._persons_of.get(old.household_id, set()).discard(old.id)
 
