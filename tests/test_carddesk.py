@@ -589,3 +589,21 @@ async def test_bulk_import_and_ledger(hass: HomeAssistant, setup_entry) -> None:
         setup_entry.runtime_data.community.db.ledger_totals
     )
     assert totals == {"deposit": households * 3 * 2000}
+
+
+async def test_returning_the_last_card_of_a_face_user_is_refused(
+    hass: HomeAssistant, setup_entry
+) -> None:
+    ids = await add_resident(hass)
+    face = await call(
+        hass,
+        "add_credential",
+        {"person_id": ids["person_id"], "kind": "face", "value": "face-9"},
+    )
+    assert (
+        await _refused(hass, "return_card", {"credential_id": ids["credential_id"]})
+        == "face_needs_other_credential"
+    )
+    await call(hass, "revoke_credential", {"credential_id": face["credential_id"]})
+    refund = await call(hass, "return_card", {"credential_id": ids["credential_id"]})
+    assert refund["ledger"] == {"refund": 20.0}

@@ -374,6 +374,12 @@ class CardDesk:
             if not returnable:
                 raise CommunityError("credential_not_active")
             person = community.person(card.person_id)
+            if card.status is CredentialStatus.ACTIVE and community.face_would_be_alone(
+                person.id, without=card.id
+            ):
+                # Face may not become the only way in: revoke the face first,
+                # or give another credential.
+                raise CommunityError("face_needs_other_credential")
 
             def _work() -> CardResult:
                 with community.db.transaction() as tx:

@@ -450,6 +450,16 @@ class Community:
             "schedule": schedule,
         }
 
+    def face_would_be_alone(self, person_id: int, *, without: int) -> bool:
+        """Whether removing a credential would leave a face as the only way in."""
+        has_face = any(
+            c.kind is CredentialKind.FACE
+            and c.status is CredentialStatus.ACTIVE
+            and c.id != without
+            for c in self.index.credentials_of(person_id)
+        )
+        return has_face and not self._has_other_than_face(person_id, without=without)
+
     def _has_other_than_face(
         self, person_id: int, *, without: int | None = None
     ) -> bool:
@@ -468,16 +478,8 @@ class Community:
                 raise CommunityError("use_return_card")
             if current.status is not CredentialStatus.ACTIVE:
                 raise CommunityError("credential_not_active")
-            has_face = any(
-                c.kind is CredentialKind.FACE
-                and c.status is CredentialStatus.ACTIVE
-                and c.id != current.id
-                for c in self.index.credentials_of(current.person_id)
-            )
-            if (
-                has_face
-                and current.kind is not CredentialKind.FACE
-                and not self._has_other_than_face(current.person_id, without=current.id)
+            if current.kind is not CredentialKind.FACE and self.face_would_be_alone(
+                current.person_id, without=current.id
             ):
                 raise CommunityError("face_needs_other_credential")
             credential: Credential = await self.run(
