@@ -357,9 +357,10 @@ def async_listen_phone_answers(hass: HomeAssistant) -> None:
         if parsed is None:
             return
         approve, minutes, visit_id = parsed
+        # Visit ids are per community: try each that has it, stop at the first
+        # that accepts this user's answer.
         for entry in hass.config_entries.async_loaded_entries(DOMAIN):
-            desk = visitor_desk(entry)
-            if visit_id not in desk.visits:
+            if visit_id not in visitor_desk(entry).visits:
                 continue
             try:
                 await async_answer(
@@ -372,11 +373,15 @@ def async_listen_phone_answers(hass: HomeAssistant) -> None:
                 )
             except Unauthorized:
                 LOGGER.warning(
-                    "A phone answer for visit %s came from a user not linked to its household",
+                    "A phone answer for visit %s of %s came from a user not linked "
+                    "to its household",
                     visit_id,
+                    entry.title,
                 )
+                continue
             except CommunityError as err:
                 LOGGER.info("Phone answer for visit %s not applied: %s", visit_id, err)
+                continue
             return
 
     hass.bus.async_listen("mobile_app_notification_action", _answer)

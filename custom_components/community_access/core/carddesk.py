@@ -803,5 +803,5 @@ class CardDesk:
             refunded=total(LedgerKind.REFUND),
             deposits_kept=total(LedgerKind.DEPOSIT_KEPT),
             fees=total(LedgerKind.REISSUE_FEE),
-            fines=total(LedgerKind.FINE),
+            fines=total(LedgerKind.FINE) - total(LedgerKind.FINE_WAIVED),
         )

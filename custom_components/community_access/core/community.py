@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 import itertools
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from .models import (
     Credential,
     CredentialKind,
     CredentialStatus,
+    Direction,
     Door,
     Household,
     LedgerEntry,
@@ -32,6 +33,7 @@ from .models import (
     Role,
     Unit,
     Visit,
+    VisitStatus,
     Zone,
     ZoneKind,
 )
@@ -595,6 +597,8 @@ class Community:
         if decision.masked is None:
             decision = _with_mask(decision, mask_credential(kind, value))
         findings: list[Finding] = []
+        if decision.granted and self._single_entry_used(decision):
+            decision = replace(decision, granted=False, reason=Reason.PASS_USED)
         if detector is not None and refusal is None:
             decision, findings = detector.after(decision, self.index.doors.get(door_id))
         record_id = await self.record(decision, source=source, actor=actor)
@@ -610,6 +614,22 @@ class Community:
                 data,
             )
         return decision
+
+    def _single_entry_used(self, decision: Decision) -> bool:
+        """Tell whether a used single-entry visitor pass is presented at a gate to come in."""
+        if decision.credential_id is None:
+            return False
+        visit_id = self.visit_by_credential.get(decision.credential_id)
+        visit = self.visits.get(visit_id) if visit_id is not None else None
+        door = self.index.doors.get(decision.door_id)
+        return (
+            visit is not None
+            and not visit.multiple_entries
+            and visit.status is VisitStatus.ON_SITE
+            and door is not None
+            and door.zone.kind is ZoneKind.GATE
+            and door.direction is not Direction.OUT
+        )
 
     async def guard_verified_entry(
         self,

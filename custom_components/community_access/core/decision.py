@@ -52,6 +52,8 @@ class Reason(StrEnum):
     ANTI_PASSBACK = "anti_passback"
     #: Too many wrong PINs at this door: its keypad is locked for a while.
     KEYPAD_LOCKED = "keypad_locked"
+    #: A single-entry visitor pass already used to come in.
+    PASS_USED = "pass_used"
 
 
 _STATUS_REASON = {
@@ -264,9 +266,15 @@ class AccessIndex:
                 return Reason.EXPIRED
         if not self._zone_allowed(person, household, door):
             return Reason.ZONE_NOT_ALLOWED
-        if door.zone.kind is ZoneKind.PUBLIC and _in_force(
-            self.restricted, person.id, at
+        if _in_force(self.restricted, person.id, at) and not (
+            door.zone.kind is ZoneKind.GATE
+            or (
+                door.zone.kind is ZoneKind.BUILDING
+                and household is not None
+                and household.unit.building == door.zone.key
+            )
         ):
+            # 限制使用: the gates and the own building only, whatever else was allowed.
             return Reason.RESTRICTED
         local = at.astimezone(self.tz)
         for schedule in (credential.schedule, door.schedule):

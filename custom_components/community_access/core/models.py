@@ -226,6 +226,8 @@ class LedgerKind(StrEnum):
     DEPOSIT_KEPT = "deposit_kept"
     REISSUE_FEE = "reissue_fee"
     FINE = "fine"
+    #: A fine lifted (waived): cancels that much of the fines.
+    FINE_WAIVED = "fine_waived"
 
 
 @dataclass(frozen=True, slots=True)

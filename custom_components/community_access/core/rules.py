@@ -382,6 +382,19 @@ class RuleBook:
                         .where(penalties.c.id == penalty_id)
                         .values(lifted_at=at, lifted_by=lifted_by)
                     )
+                    if current.kind is PenaltyKind.FINE and current.amount_cents:
+                        # A lifted fine is waived: the ledger says so.
+                        tx.insert_ledger(
+                            LedgerEntry(
+                                at=at,
+                                kind=LedgerKind.FINE_WAIVED,
+                                amount_cents=current.amount_cents,
+                                household_id=current.household_id,
+                                person_id=current.person_id,
+                                recorded_by=lifted_by,
+                                note=f"penalty {penalty_id}",
+                            )
+                        )
                     return _penalty(
                         tx.conn.execute(
                             select(penalties).where(penalties.c.id == penalty_id)

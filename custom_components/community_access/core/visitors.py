@@ -535,74 +535,76 @@ class VisitorDesk:
         """Mark the visitor on site once their pass opened a door."""
         if not decision.granted or decision.credential_id is None:
             return None
-        visit_id = self.community.visit_by_credential.get(decision.credential_id)
-        visit = self.visits.get(visit_id) if visit_id is not None else None
-        if visit is None or visit.status is not VisitStatus.APPROVED:
-            return None
         community = self.community
-        updated: Visit = await community.run(
-            lambda: self._update(visit.id, status=VisitStatus.ON_SITE)
-        )
-        self._store(updated)
+        async with community.write_lock:
+            visit_id = community.visit_by_credential.get(decision.credential_id)
+            visit = self.visits.get(visit_id) if visit_id is not None else None
+            # Re-checked under the lock: a check-out in between must not reopen it.
+            if visit is None or visit.status is not VisitStatus.APPROVED:
+                return None
+            vid = visit.id
+            updated: Visit = await community.run(
+                lambda: self._update(vid, status=VisitStatus.ON_SITE)
+            )
+            self._store(updated)
         community.notify_changed()
         self._emit("visitor_on_site", updated)
         return updated
 
     # ---- time passing
     async def sweep(self, now: datetime) -> list[Visit]:
-        """Refuse unanswered visits, close missed ones, flag unreturned cards."""
+        """Refuse unanswered visits, close missed ones, flag unreturned cards.
+
+        Each close re-checks the visit's status under the lock: a visit the
+        host approved, or the guard checked out, meanwhile is left alone.
+        """
         changed = []
         for visit in list(self.visits.values()):
-            if (
-                visit.status is VisitStatus.PENDING
-                and visit.deadline_at is not None
-                and now >= visit.deadline_at
-            ):
+            action = self._due(visit, now)
+            if action is None:
+                continue
+            try:
                 changed.append(
                     await self._close(
-                        visit.id,
-                        reason="host_unreachable",
-                        by=None,
-                        event="visitor_refused",
+                        visit.id, by=None, allowed={visit.status}, **action
                     )
                 )
-            elif (
-                visit.status is VisitStatus.EXPECTED
-                and visit.window_until is not None
-                and now >= visit.window_until
-            ):
-                changed.append(
-                    await self._close(
-                        visit.id, reason="not_arrived", by=None, event="visitor_expired"
-                    )
-                )
-            elif (
-                visit.status in (VisitStatus.APPROVED, VisitStatus.ON_SITE)
-                and visit.valid_until is not None
-                and now >= visit.valid_until
-            ):
-                if visit.pass_kind is PassKind.CARD:
-                    changed.append(
-                        await self._close(
-                            visit.id,
-                            reason="card_not_returned",
-                            by=None,
-                            event="visitor_overdue",
-                            status=VisitStatus.OVERDUE,
-                            credential_status=CredentialStatus.CANCELLED,
-                        )
-                    )
-                else:
-                    changed.append(
-                        await self._close(
-                            visit.id,
-                            reason="pass_ended",
-                            by=None,
-                            event="visitor_expired",
-                            credential_status=CredentialStatus.EXPIRED,
-                        )
-                    )
+            except CommunityError:
+                continue  # answered, checked out or closed meanwhile
         return changed
+
+    @staticmethod
+    def _due(visit: Visit, now: datetime) -> dict[str, Any] | None:
+        if (
+            visit.status is VisitStatus.PENDING
+            and visit.deadline_at is not None
+            and now >= visit.deadline_at
+        ):
+            return {"reason": "host_unreachable", "event": "visitor_refused"}
+        if (
+            visit.status is VisitStatus.EXPECTED
+            and visit.window_until is not None
+            and now >= visit.window_until
+        ):
+            return {"reason": "not_arrived", "event": "visitor_expired"}
+        if (
+            visit.status in (VisitStatus.APPROVED, VisitStatus.ON_SITE)
+            and visit.valid_until is not None
+            and now >= visit.valid_until
+        ):
+            if visit.pass_kind is PassKind.CARD:
+                return {
+                    "reason": "card_not_returned",
+                    "event": "visitor_overdue",
+                    "status": VisitStatus.OVERDUE,
+                    "credential_status": CredentialStatus.CANCELLED,
+                }
+            return {
+                "reason": "pass_ended",
+                "event": "visitor_expired",
+                "credential_status": CredentialStatus.EXPIRED,
+            }
+        return None
 
     # ---- the watch list
     async def bar(
