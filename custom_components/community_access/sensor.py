@@ -28,12 +28,19 @@ PARALLEL_UPDATES = 0
 
 
 def _lost_this_month(community: Community) -> int:
+    """Cards reported lost since the first of the month (cached per change of the set)."""
+    index = community.index
     start = dt_util.start_of_local_day().replace(day=1)
-    return sum(
+    key = (index.lost_version, start)
+    if index.lost_month_cache is not None and index.lost_month_cache[0] == key:
+        return index.lost_month_cache[1]
+    value = sum(
         1
-        for c in community.index.lost_credentials()
+        for c in index.lost_credentials()
         if c.updated_at is not None and c.updated_at >= start
     )
+    index.lost_month_cache = (key, value)
+    return value
 
 
 def _suspended_now(community: Community) -> int:

@@ -101,6 +101,10 @@ class AccessIndex:
         self._persons_of: dict[int, set[int]] = {}
         self._credentials_of: dict[int, set[int]] = {}
         self._lost: set[int] = set()
+        #: Bumped whenever the set of lost credentials changes (for caches).
+        self.lost_version = 0
+        #: ((lost_version, month start), count) of the lost-this-month sensor.
+        self.lost_month_cache: tuple[tuple[int, datetime], int] | None = None
         #: People whose status is suspended (kept in step, for the sensor).
         self.suspended_by_status: set[int] = set()
         #: Penalties in force: person id → end (None: until lifted).
@@ -152,8 +156,10 @@ class AccessIndex:
         self._credentials_of.setdefault(credential.person_id, set()).add(credential.id)
         if credential.status is CredentialStatus.LOST:
             self._lost.add(credential.id)
-        else:
+            self.lost_version += 1
+        elif credential.id in self._lost:
             self._lost.discard(credential.id)
+            self.lost_version += 1
         if old is not None and old.digest != credential.digest:
             if self._by_digest.get(old.digest) == old.id:
                 del self._by_digest[old.digest]
@@ -167,7 +173,9 @@ class AccessIndex:
         old = self.credentials.pop(credential_id, None)
         self.active_credential_count -= _is_active(old)
         self.active_card_count -= _is_active_card(old)
-        self._lost.discard(credential_id)
+        if credential_id in self._lost:
+            self._lost.discard(credential_id)
+            self.lost_version += 1
         if old is not None:
             self._credentials_of.get(old.person_id, set()).discard(old.id)
         if old is not None and self._by_digest.get(old.digest) == old.id:
