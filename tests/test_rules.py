@@ -407,3 +407,21 @@ async def test_commendation_and_penalty_blueprint(
 
 async def test_test_doors_unchanged() -> None:
     assert [d[0] for d in TEST_DOORS] == ["door_gate", "door_b3", "door_b1", "door_gym"]
+
+
+async def test_card_face_window_option(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, freezer, face_card_seconds=0)
+    await add_resident(hass)
+    other = await add_resident(hass, name="李秀英", role="family", card="87654321")
+    await call(
+        hass,
+        "add_credential",
+        {"person_id": other["person_id"], "kind": "face", "value": "face-li"},
+    )
+    suspected = async_capture_events(hass, f"{DOMAIN}_violation_suspected")
+    await present(hass, "Building 3 door", "face-li", "face")
+    await present(hass, "Building 3 door", CARD)
+    await hass.async_block_till_done()
+    assert suspected == []  # the check is off

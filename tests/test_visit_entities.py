@@ -401,3 +401,22 @@ async def test_restart_keeps_visit_entities(
     await hass.async_block_till_done()
     assert hass.states.get(pending_entity) is None
     assert registry.async_get(pending_entity) is None
+
+
+def test_calendar_span_ends_at_an_early_check_out() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from custom_components.community_access.calendar import visit_span
+    from custom_components.community_access.core.models import Visit, VisitStatus
+
+    start = datetime(2026, 6, 1, 2, tzinfo=UTC)
+    visit = Visit(
+        id=1,
+        household_id=1,
+        visitor_name="x",
+        status=VisitStatus.CLOSED,
+        valid_from=start,
+        valid_until=start + timedelta(hours=2),
+        closed_at=start + timedelta(minutes=40),
+    )
+    assert visit_span(visit) == (start, start + timedelta(minutes=40))

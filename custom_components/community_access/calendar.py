@@ -37,7 +37,10 @@ async def async_setup_entry(
 def visit_span(visit: Visit) -> tuple[datetime, datetime] | None:
     """When a visit shows on the calendar, or ``None`` if it does not."""
     if visit.valid_from is not None and visit.valid_until is not None:
-        span = (visit.valid_from, visit.valid_until)
+        end = visit.valid_until
+        if visit.closed_at is not None and visit.closed_at < end:
+            end = visit.closed_at  # checked out (or closed) early
+        span = (visit.valid_from, end)
     elif (
         visit.status is VisitStatus.EXPECTED
         and visit.window_from is not None

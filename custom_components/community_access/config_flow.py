@@ -35,6 +35,7 @@ from .const import (
     CONF_DEMO,
     CONF_DIRECTION,
     CONF_ESCAPE_ROUTE,
+    CONF_FACE_CARD_SECONDS,
     CONF_GUARD_NOTIFY,
     CONF_HOURS,
     CONF_LADDER,
@@ -54,6 +55,7 @@ from .const import (
     DEFAULT_APPROVAL_TIMEOUT,
     DEFAULT_CARD_DEPOSIT,
     DEFAULT_CARD_QUOTA,
+    DEFAULT_FACE_CARD_SECONDS,
     DEFAULT_OPEN_TIME,
     DEFAULT_PIN_ATTEMPTS,
     DEFAULT_PIN_LOCKOUT_MINUTES,
@@ -150,6 +152,7 @@ def default_options() -> dict[str, Any]:
         CONF_VISIT_MINUTES: DEFAULT_VISIT_MINUTES,
         CONF_GUARD_NOTIFY: "",
         CONF_TRAVEL_SECONDS: 0,
+        CONF_FACE_CARD_SECONDS: DEFAULT_FACE_CARD_SECONDS,
         CONF_PIN_ATTEMPTS: DEFAULT_PIN_ATTEMPTS,
         CONF_PIN_LOCKOUT_MINUTES: DEFAULT_PIN_LOCKOUT_MINUTES,
         CONF_AUTO_RECORD: False,
@@ -264,6 +267,9 @@ class CommunityOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_TRAVEL_SECONDS, default=current[CONF_TRAVEL_SECONDS]
                 ): _box(0, 3600, unit="s"),
+                vol.Required(
+                    CONF_FACE_CARD_SECONDS, default=current[CONF_FACE_CARD_SECONDS]
+                ): _box(0, 300, unit="s"),
                 vol.Required(
                     CONF_PIN_ATTEMPTS, default=current[CONF_PIN_ATTEMPTS]
                 ): _box(0, 5),

@@ -7,10 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 from .const import (
+    CONF_FACE_CARD_SECONDS,
     CONF_LADDER,
     CONF_PIN_ATTEMPTS,
     CONF_PIN_LOCKOUT_MINUTES,
     CONF_TRAVEL_SECONDS,
+    DEFAULT_FACE_CARD_SECONDS,
     DEFAULT_PIN_ATTEMPTS,
     DEFAULT_PIN_LOCKOUT_MINUTES,
 )
@@ -47,6 +49,9 @@ def detection_settings(options: Mapping[str, Any]) -> DetectionSettings:
     """Detector thresholds from the entry options."""
     return DetectionSettings(
         travel_seconds=int(options.get(CONF_TRAVEL_SECONDS, 0)),
+        face_card_seconds=int(
+            options.get(CONF_FACE_CARD_SECONDS, DEFAULT_FACE_CARD_SECONDS)
+        ),
         pin_attempts=int(options.get(CONF_PIN_ATTEMPTS, DEFAULT_PIN_ATTEMPTS)),
         pin_lockout=timedelta(
             minutes=int(

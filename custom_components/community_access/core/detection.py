@@ -137,6 +137,7 @@ class Detector:
             window = timedelta(seconds=self.settings.face_card_seconds)
             if (
                 face is not None
+                and self.settings.face_card_seconds > 0
                 and at - face[1] <= window
                 and face[0] != decision.person_id
             ):
