@@ -425,3 +425,30 @@ async def test_card_face_window_option(
     await present(hass, "Building 3 door", CARD)
     await hass.async_block_till_done()
     assert suspected == []  # the check is off
+
+
+async def test_keypad_lockout_survives_restart(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await _setup(hass, freezer)
+    ids = await add_resident(hass, card=None)
+    await call(
+        hass,
+        "add_credential",
+        {"person_id": ids["person_id"], "kind": "pin", "value": PIN},
+    )
+    for n in range(5):
+        await present(hass, "Building 3 door", f"92{n}4817", "pin")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert (await present(hass, "Building 3 door", PIN, "pin"))[
+        "reason"
+    ] == "keypad_locked"
+    assert (
+        hass.states.get("binary_sensor.building_3_door_keypad_locked_out").state == "on"
+    )
+    await call(hass, "unlock_keypad", {"door": "Building 3 door"})
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert (await present(hass, "Building 3 door", PIN, "pin"))["granted"] is True

@@ -50,7 +50,7 @@ from .core.privacy import Vault, new_key
 from .core.storage import Database
 from .core.visitors import VisitorSettings
 from .door import DoorConfig, DoorOperator
-from .housekeeping import async_start_housekeeping
+from .housekeeping import async_start_housekeeping, keypad_lock_key
 from .repairs import async_check_door_locks
 from .rules_setup import detection_settings, rule_settings
 from .runtime import CommunityConfigEntry, CommunityRuntime, rule_book
@@ -234,6 +234,15 @@ async def _async_attach_detector(
         for credential_id, door_id, at in grants
         if door_id in runtime.doors
     )
+    # Keypad lockouts in force survive a restart.
+    now = dt_util.utcnow()
+    for door_id in runtime.doors:
+        value = await hass.async_add_executor_job(
+            runtime.community.db.setting, keypad_lock_key(door_id)
+        )
+        until = dt_util.parse_datetime(value) if value else None
+        if until is not None and until > now:
+            detector.locked_until[door_id] = until
     runtime.community.detector = detector
 
 

@@ -35,6 +35,11 @@ EXPIRY_INTERVAL = timedelta(minutes=10)
 VISIT_SWEEP_INTERVAL = timedelta(seconds=10)
 
 
+def keypad_lock_key(door_id: str) -> str:
+    """Return the settings key under which a door's keypad lockout is kept."""
+    return f"keypad_locked_until:{door_id}"
+
+
 def review_issue_id(entry: CommunityConfigEntry) -> str:
     """Repair issue id of a community's due permission review."""
     return f"{REVIEW_ISSUE_ID}_{entry.entry_id}"
@@ -129,6 +134,14 @@ def async_start_housekeeping(
         if operator is None or until is None:
             return
         operator.async_keypad_changed()
+        key = keypad_lock_key(operator.id)
+
+        async def _keep() -> None:
+            await community.run(community.db.set_setting, key, until.isoformat())
+
+        entry.async_create_background_task(
+            hass, _keep(), f"{DOMAIN} keep keypad lockout"
+        )
 
         @callback
         def _unlocked(_now: datetime) -> None:

@@ -15,6 +15,7 @@ from homeassistant.core import (
 from homeassistant.helpers import config_validation as cv
 
 from .core.models import Penalty, PenaltyKind, Violation, ViolationKind
+from .housekeeping import keypad_lock_key
 from .runtime import CommunityConfigEntry, rule_book
 from .service_helpers import (
     ENTRY_FIELD,
@@ -187,6 +188,9 @@ async def _unlock_keypad(
     if detector is None:
         raise service_error("no_community")
     detector.unlock_keypad(door_id)
+    await hass.async_add_executor_job(
+        entry.runtime_data.community.db.set_setting, keypad_lock_key(door_id), ""
+    )
     operator = entry.runtime_data.doors.get(door_id)
     if operator is not None:
         operator.async_keypad_changed()
