@@ -54,6 +54,7 @@ from .housekeeping import async_start_housekeeping, keypad_lock_key
 from .repairs import async_check_door_locks
 from .rules_setup import detection_settings, rule_settings
 from .runtime import CommunityConfigEntry, CommunityRuntime, rule_book
+from .serial_hub import async_start_lines, async_stop_lines
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
@@ -199,6 +200,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
 
         await async_seed_demo(community)
 
+    try:
+        await async_start_lines(hass, entry)
+    except ConfigEntryNotReady:
+        await community.async_close()
+        raise
+
     for operator in runtime.doors.values():
         operator.async_start()
 
@@ -262,5 +269,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: CommunityConfigEntry) -
             unsub()
         for operator in runtime.doors.values():
             operator.async_stop()
+        await async_stop_lines(entry)
         await runtime.community.async_close()
     return unloaded

@@ -1,4 +1,4 @@
-"""A binary sensor per door: its keypad is locked after too many wrong PINs."""
+"""Binary sensors: a door's keypad lockout; a serial line's connectivity."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
     BinarySensorEntity,
 )
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
+from .const import DOMAIN
 from .door import DoorOperator
 from .entity import DoorEntity, async_add_door_entities
 from .runtime import CommunityConfigEntry
+from .serial_hub import SerialHub
 
 PARALLEL_UPDATES = 0
 
@@ -24,8 +28,10 @@ async def async_setup_entry(
     entry: CommunityConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """One keypad-lockout sensor per door."""
+    """One keypad-lockout sensor per door, one connectivity sensor per line."""
     async_add_door_entities(entry, async_add_entities, KeypadLockout)
+    for line_id, hub in entry.runtime_data.lines.items():
+        async_add_entities([LineConnectivity(entry, hub)], config_subentry_id=line_id)
 
 
 class KeypadLockout(DoorEntity, BinarySensorEntity):
@@ -57,3 +63,35 @@ class KeypadLockout(DoorEntity, BinarySensorEntity):
         detector = self.entry.runtime_data.community.detector
         until = detector.locked_until.get(self.operator.id) if detector else None
         return {"until": until.isoformat() if until and self.is_on else None}
+
+
+class LineConnectivity(BinarySensorEntity):
+    """On while the serial line's port is open."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_translation_key = "line_connected"
+
+    def __init__(self, entry: CommunityConfigEntry, hub: SerialHub) -> None:
+        """Create for a line, on the line's own device."""
+        self.hub = hub
+        config = hub.config
+        self._attr_unique_id = f"{entry.entry_id}_{config.id}_connected"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, config.id)},
+            name=config.title,
+            manufacturer="Community Access",
+            model=f"Serial line ({config.protocol})",
+            via_device=(DOMAIN, entry.entry_id),
+        )
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the line."""
+        self.async_on_remove(self.hub.add_listener(self.async_write_ha_state))
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the port is open."""
+        return self.hub.connected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import serialx
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 import voluptuous as vol
@@ -12,6 +13,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentry,
     ConfigSubentryData,
     ConfigSubentryFlow,
     OptionsFlow,
@@ -28,12 +30,16 @@ from .const import (
     CONF_APPROVAL_TIMEOUT,
     CONF_AREA,
     CONF_AUTO_RECORD,
+    CONF_BAUDRATE,
     CONF_BUILDING,
     CONF_CARD_DEPOSIT,
     CONF_CARD_QUOTA,
+    CONF_CHANNEL,
+    CONF_COIL,
     CONF_DB_URL,
     CONF_DEMO,
     CONF_DIRECTION,
+    CONF_DOOR,
     CONF_ESCAPE_ROUTE,
     CONF_FACE_CARD_SECONDS,
     CONF_GUARD_NOTIFY,
@@ -42,17 +48,23 @@ from .const import (
     CONF_LOCK_ENTITY,
     CONF_NOTICE_NOTIFY,
     CONF_OPEN_TIME,
+    CONF_PATTERN,
     CONF_PIN_ATTEMPTS,
     CONF_PIN_LOCKOUT_MINUTES,
+    CONF_PORT,
+    CONF_PROTOCOL,
+    CONF_RADIX,
     CONF_REISSUE_FEE,
     CONF_RETENTION_DAYS,
     CONF_REVIEW_INTERVAL_DAYS,
     CONF_REVOKE_UNUSED_DAYS,
     CONF_TRAVEL_SECONDS,
+    CONF_UNIT_ID,
     CONF_VISIT_MINUTES,
     CONF_WEEKDAYS,
     CONF_ZONE_KIND,
     DEFAULT_APPROVAL_TIMEOUT,
+    DEFAULT_BAUDRATE,
     DEFAULT_CARD_DEPOSIT,
     DEFAULT_CARD_QUOTA,
     DEFAULT_FACE_CARD_SECONDS,
@@ -66,13 +78,20 @@ from .const import (
     DEFAULT_VISIT_MINUTES,
     DOMAIN,
     MIN_RETENTION_DAYS,
+    PROTOCOL_EM4100,
+    PROTOCOL_LCUS,
+    PROTOCOL_LINE,
+    PROTOCOL_MODBUS,
+    RELAY_PROTOCOLS,
     SUBENTRY_DOOR,
+    SUBENTRY_SERIAL_LINE,
 )
 from .core.detection import PassbackMode
 from .core.models import DEFAULT_LADDER, Direction, Role, ZoneKind
 from .core.schedule import WEEKDAYS
 from .demo import demo_doors
 from .door import door_from_data
+from .drivers.line_reader import LineReader
 from .rules_setup import parse_ladder
 
 
@@ -135,8 +154,11 @@ class CommunityConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Doors are subentries."""
-        return {SUBENTRY_DOOR: DoorSubentryFlow}
+        """Doors and serial lines are subentries."""
+        return {
+            SUBENTRY_DOOR: DoorSubentryFlow,
+            SUBENTRY_SERIAL_LINE: SerialLineSubentryFlow,
+        }
 
 
 def default_options() -> dict[str, Any]:
@@ -409,4 +431,158 @@ class DoorSubentryFlow(ConfigSubentryFlow):
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(DOOR_SCHEMA, current),
             errors=errors,
+        )
+
+
+PROTOCOLS = [PROTOCOL_EM4100, PROTOCOL_LINE, PROTOCOL_LCUS, PROTOCOL_MODBUS]
+#: The fields each protocol keeps, besides port, baud rate, protocol and door.
+PROTOCOL_FIELDS: dict[str, tuple[str, ...]] = {
+    PROTOCOL_EM4100: (),
+    PROTOCOL_LINE: (CONF_PATTERN, CONF_RADIX),
+    PROTOCOL_LCUS: (CONF_CHANNEL,),
+    PROTOCOL_MODBUS: (CONF_UNIT_ID, CONF_COIL),
+}
+
+
+def _list_ports() -> list[str]:
+    """List the serial ports present on this machine (blocking)."""
+    try:
+        return sorted(str(port.device) for port in serialx.list_serial_ports())
+    except OSError:
+        return []
+
+
+def _line_schema(
+    doors: list[selector.SelectOptionDict], ports: list[str]
+) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_PORT): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=ports,
+                    custom_value=True,
+                    mode=selector.SelectSelectorMode.DROPDOWN,
+                )
+            ),
+            vol.Required(CONF_BAUDRATE, default=DEFAULT_BAUDRATE): _box(300, 921600),
+            vol.Required(CONF_PROTOCOL, default=PROTOCOL_EM4100): (
+                selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=PROTOCOLS, translation_key=CONF_PROTOCOL
+                    )
+                )
+            ),
+            vol.Required(CONF_DOOR): selector.SelectSelector(
+                selector.SelectSelectorConfig(options=doors)
+            ),
+            vol.Optional(CONF_PATTERN): selector.TextSelector(),
+            vol.Required(CONF_RADIX, default="16"): selector.SelectSelector(
+                selector.SelectSelectorConfig(options=["16", "10"])
+            ),
+            vol.Required(CONF_CHANNEL, default=1): _box(1, 8),
+            vol.Required(CONF_UNIT_ID, default=1): _box(1, 247),
+            vol.Required(CONF_COIL, default=0): _box(0, 65535),
+        }
+    )
+
+
+class SerialLineSubentryFlow(ConfigSubentryFlow):
+    """Add or reconfigure a serial line with a reader or a relay on it."""
+
+    def _doors(self) -> dict[str, ConfigSubentry]:
+        return {
+            s.subentry_id: s
+            for s in self._get_entry().subentries.values()
+            if s.subentry_type == SUBENTRY_DOOR
+        }
+
+    def _validate(
+        self, user_input: dict[str, Any], editing: str | None
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """Normalise the form; return (data, errors)."""
+        protocol = user_input[CONF_PROTOCOL]
+        data: dict[str, Any] = {
+            CONF_PORT: str(user_input.get(CONF_PORT) or "").strip(),
+            CONF_BAUDRATE: int(user_input.get(CONF_BAUDRATE, DEFAULT_BAUDRATE)),
+            CONF_PROTOCOL: protocol,
+            CONF_DOOR: user_input.get(CONF_DOOR),
+        }
+        for key in PROTOCOL_FIELDS[protocol]:
+            value = user_input.get(key)
+            if key == CONF_PATTERN:
+                data[key] = str(value or "").strip()
+            elif value is not None:
+                data[key] = int(value)
+        errors: dict[str, str] = {}
+        if not data[CONF_PORT]:
+            errors[CONF_PORT] = "invalid_port"
+        door = self._doors().get(str(data[CONF_DOOR]))
+        if door is None:
+            errors[CONF_DOOR] = "unknown_door"
+        elif protocol in RELAY_PROTOCOLS:
+            if door.data.get(CONF_LOCK_ENTITY):
+                errors[CONF_DOOR] = "door_has_lock"
+            elif any(
+                s.subentry_type == SUBENTRY_SERIAL_LINE
+                and s.subentry_id != editing
+                and s.data.get(CONF_PROTOCOL) in RELAY_PROTOCOLS
+                and s.data.get(CONF_DOOR) == door.subentry_id
+                for s in self._get_entry().subentries.values()
+            ):
+                errors[CONF_DOOR] = "door_has_relay"
+        if protocol == PROTOCOL_LINE:
+            try:
+                LineReader(data[CONF_PATTERN] or None, data.get(CONF_RADIX, 16))
+            except ValueError:
+                errors[CONF_PATTERN] = "invalid_pattern"
+        return data, errors
+
+    async def _form(
+        self, step_id: str, current: dict[str, Any], errors: dict[str, str]
+    ) -> SubentryFlowResult:
+        ports = await self.hass.async_add_executor_job(_list_ports)
+        doors = [
+            selector.SelectOptionDict(value=sid, label=s.title)
+            for sid, s in self._doors().items()
+        ]
+        shown = {k: str(v) if k == CONF_RADIX else v for k, v in current.items()}
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                _line_schema(doors, ports), shown
+            ),
+            errors=errors,
+        )
+
+    def _title(self, data: dict[str, Any]) -> str:
+        door = self._doors()[str(data[CONF_DOOR])]
+        return f"{door.title} {data[CONF_PROTOCOL]} ({data[CONF_PORT]})"
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add a serial line."""
+        errors: dict[str, str] = {}
+        if not self._doors():
+            return self.async_abort(reason="no_doors")
+        if user_input is not None:
+            data, errors = self._validate(user_input, None)
+            if not errors:
+                return self.async_create_entry(title=self._title(data), data=data)
+        return await self._form("user", user_input or {}, errors)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a serial line."""
+        subentry = self._get_reconfigure_subentry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = self._validate(user_input, subentry.subentry_id)
+            if not errors:
+                return self.async_update_and_abort(
+                    self._get_entry(), subentry, title=self._title(data), data=data
+                )
+        return await self._form(
+            "reconfigure", user_input or dict(subentry.data), errors
         )

@@ -59,6 +59,25 @@ CONF_HOURS: Final = "hours"
 CONF_ESCAPE_ROUTE: Final = "escape_route"
 DEFAULT_OPEN_TIME: Final = 5
 
+# Serial line subentries (readers and relays on a serial port)
+SUBENTRY_SERIAL_LINE: Final = "serial_line"
+CONF_PORT: Final = "port"
+CONF_BAUDRATE: Final = "baudrate"
+CONF_PROTOCOL: Final = "protocol"
+CONF_DOOR: Final = "door"
+CONF_PATTERN: Final = "pattern"
+CONF_RADIX: Final = "radix"
+CONF_CHANNEL: Final = "channel"
+CONF_UNIT_ID: Final = "unit_id"
+CONF_COIL: Final = "coil"
+DEFAULT_BAUDRATE: Final = 9600
+PROTOCOL_EM4100: Final = "em4100"
+PROTOCOL_LINE: Final = "line"
+PROTOCOL_LCUS: Final = "lcus"
+PROTOCOL_MODBUS: Final = "modbus"
+READER_PROTOCOLS: Final = (PROTOCOL_EM4100, PROTOCOL_LINE)
+RELAY_PROTOCOLS: Final = (PROTOCOL_LCUS, PROTOCOL_MODBUS)
+
 # Bus events (never carry ID numbers, card numbers or PINs)
 EVENT_ACCESS_GRANTED: Final = f"{DOMAIN}_access_granted"
 EVENT_ACCESS_DENIED: Final = f"{DOMAIN}_access_denied"

@@ -66,5 +66,16 @@ async def async_get_config_entry_diagnostics(
             }
             for operator in runtime.doors.values()
         ],
+        "lines": [
+            {
+                "protocol": hub.config.protocol,
+                "port": hub.config.port,
+                "baudrate": hub.config.baudrate,
+                "door_id": hub.config.door_id,
+                "connected": hub.connected,
+                "connections": hub.line.connections,
+            }
+            for hub in runtime.lines.values()
+        ],
         "recent_access": async_redact_data([r.as_dict() for r in recent], TO_REDACT),
     }

@@ -3,6 +3,8 @@
 A :class:`DoorOperator` opens a door after a grant: it unlocks the Home
 Assistant lock entity the door is bound to (Z-Wave, Zigbee2MQTT, Nuki, ...)
 and locks it again after the open time if the lock does not do so itself.
+A door may instead be driven by a relay on a serial line (see
+:mod:`.serial_hub`): switched on for the open time, then off again.
 A door without a bound lock is virtual: its state is kept here. Entities are
 only views of an operator, so a disabled entity never stops a door opening.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from homeassistant.components.lock.const import LockState
 from homeassistant.config_entries import ConfigSubentry
@@ -78,6 +80,17 @@ def door_from_data(door_id: str, name: str, data: Mapping[str, Any]) -> Door:
     )
 
 
+class DoorRelay(Protocol):
+    """A relay that opens a door (a channel or coil on a serial line)."""
+
+    @property
+    def connected(self) -> bool:
+        """Whether the relay can be switched now."""
+
+    async def async_switch(self, on: bool) -> None:
+        """Switch the relay; raise ``HomeAssistantError`` on failure."""
+
+
 @dataclass(frozen=True, slots=True)
 class DoorConfig:
     """A door as configured: the core door plus how to open it."""
@@ -116,6 +129,8 @@ class DoorOperator:
         self._unsub_state: CALLBACK_TYPE | None = None
         self._state_listeners: list[Callable[[], None]] = []
         self._access_listeners: list[Callable[[Decision], None]] = []
+        #: A relay opening this door instead of a lock entity, if any.
+        self.relay: DoorRelay | None = None
 
     @property
     def id(self) -> str:
@@ -146,9 +161,9 @@ class DoorOperator:
     # ---- state
     @property
     def available(self) -> bool:
-        """A bound door is available while its lock is."""
+        """A bound door is available while its lock (or relay line) is."""
         if self.config.lock_entity_id is None:
-            return True
+            return self.relay is None or self.relay.connected
         state = self.hass.states.get(self.config.lock_entity_id)
         return state is not None and state.state not in (
             STATE_UNAVAILABLE,
@@ -191,6 +206,11 @@ class DoorOperator:
             listener(decision)
 
     @callback
+    def async_relay_changed(self) -> None:
+        """Tell the entities the relay's line came or went."""
+        self._notify()
+
+    @callback
     def _notify(self) -> None:
         for listener in list(self._state_listeners):
             listener()
@@ -207,6 +227,8 @@ class DoorOperator:
         """Unlock for the open time, then lock again."""
         self._cancel_relock()
         if self.config.lock_entity_id is None:
+            if self.relay is not None:
+                await self.relay.async_switch(True)
             self._virtual_locked = False
             self._notify()
         else:
@@ -219,6 +241,8 @@ class DoorOperator:
         """Lock now."""
         self._cancel_relock()
         if self.config.lock_entity_id is None:
+            if self.relay is not None:
+                await self.relay.async_switch(False)
             self._virtual_locked = True
             self._notify()
         else:
@@ -230,12 +254,24 @@ class DoorOperator:
         if self.config.lock_entity_id is None:
             self._virtual_locked = True
             self._notify()
+            if self.relay is not None:
+                self.hass.async_create_task(
+                    self._relay_off_logged(), f"relay off {self.config.door.name}"
+                )
             return
         # Lock again only if the lock did not do so by itself.
         if self.state == LockState.UNLOCKED:
             self.hass.async_create_task(
                 self._call_lock_logged("lock"), f"relock {self.config.door.name}"
             )
+
+    async def _relay_off_logged(self) -> None:
+        if self.relay is None:
+            return
+        try:
+            await self.relay.async_switch(False)
+        except HomeAssistantError as err:
+            LOGGER.warning("Could not close %s again: %s", self.config.door.name, err)
 
     async def _call_lock_logged(self, service: str) -> None:
         try:

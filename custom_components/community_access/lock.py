@@ -12,7 +12,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .entity import DoorEntity, async_add_door_entities
 from .runtime import CommunityConfigEntry, async_remote_open
 
-PARALLEL_UPDATES = 0
+# Doors may switch relays on a shared serial bus: one command at a time.
+PARALLEL_UPDATES = 1
 
 
 async def async_setup_entry(

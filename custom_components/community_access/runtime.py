@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant
@@ -25,6 +25,9 @@ from .core.rules import RuleBook, RuleSettings
 from .core.visitors import VisitorDesk, VisitorSettings
 from .door import DoorOperator
 
+if TYPE_CHECKING:
+    from .serial_hub import SerialHub
+
 
 @dataclass
 class CommunityRuntime:
@@ -32,6 +35,8 @@ class CommunityRuntime:
 
     community: Community
     doors: dict[str, DoorOperator] = field(default_factory=dict)
+    #: Serial lines by subentry id.
+    lines: dict[str, SerialHub] = field(default_factory=dict)
     unsubscribe: list[CALLBACK_TYPE] = field(default_factory=list)
     visitor_settings: VisitorSettings = field(default_factory=VisitorSettings)
     #: Notify service of the guard desk (``notify.<name>``), if configured.
