@@ -6,10 +6,8 @@ slave by name (or through a symlink standing for ``/dev/ttyUSB0``).
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
-import os
 from pathlib import Path
 from typing import Any
 
@@ -41,44 +39,7 @@ from homeassistant.util import dt as dt_util
 
 from .conftest import TEST_DOORS
 from .helpers import CARD, add_resident, present
-
-
-class PtyDevice:
-    """The device end of a pty pair, driven from the event loop."""
-
-    def __init__(self) -> None:
-        self.master, self._slave = os.openpty()
-        self.path = os.ttyname(self._slave)
-        os.set_blocking(self.master, False)
-        self.received = bytearray()
-        self._loop = asyncio.get_running_loop()
-        self._loop.add_reader(self.master, self._read)
-        self.closed = False
-
-    def _read(self) -> None:
-        try:
-            self.received += os.read(self.master, 4096)
-        except BlockingIOError:
-            return
-        except OSError:
-            self._loop.remove_reader(self.master)
-
-    def send(self, data: bytes) -> None:
-        assert os.write(self.master, data) == len(data)
-
-    def unplug(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        self._loop.remove_reader(self.master)
-        os.close(self.master)
-        os.close(self._slave)
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.01)
+from .ptys import PtyDevice, wait_for
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ threads. The line opens the slave by name with serialx, as it would open
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 import errno
 import logging
 import os
@@ -32,49 +32,9 @@ from custom_components.community_access.drivers.transport import (
     PortUnavailableError,
     SerialLine,
 )
+from tests.ptys import PtyDevice, wait_for
 
 FAST = {"retry_initial": 0.05, "retry_max": 0.2, "stable_after": 0.5}
-
-
-class PtyDevice:
-    """The device end of a pty pair, driven from the event loop."""
-
-    def __init__(self) -> None:
-        self.master, self._slave = os.openpty()
-        self.path = os.ttyname(self._slave)
-        os.set_blocking(self.master, False)
-        self.received = bytearray()
-        self._loop = asyncio.get_running_loop()
-        self._loop.add_reader(self.master, self._read)
-        self.closed = False
-
-    def _read(self) -> None:
-        try:
-            data = os.read(self.master, 4096)
-        except BlockingIOError:
-            return
-        except OSError:
-            self._loop.remove_reader(self.master)
-            return
-        self.received += data
-
-    def send(self, data: bytes) -> None:
-        assert os.write(self.master, data) == len(data)
-
-    def unplug(self) -> None:
-        """Close both ends held here: the line's reads fail."""
-        if self.closed:
-            return
-        self.closed = True
-        self._loop.remove_reader(self.master)
-        os.close(self.master)
-        os.close(self._slave)
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = 3.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.01)
 
 
 @pytest.fixture
