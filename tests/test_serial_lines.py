@@ -218,17 +218,12 @@ async def test_subentry_flow(hass: HomeAssistant, device: PtyDevice) -> None:
         "door": "door_gate",
         "pattern": "(",
         "radix": "16",
-        "channel": 1,
+        "board_size": "1",
         "unit_id": 1,
         "coil": 0,
     }
     bad = await hass.config_entries.subentries.async_configure(result["flow_id"], form)
     assert bad["errors"] == {"port": "invalid_port", "pattern": "invalid_pattern"}
-    taken = await hass.config_entries.subentries.async_configure(
-        result["flow_id"],
-        form | {"port": "/dev/x", "protocol": "modbus", "door": "door_b3"},
-    )
-    assert taken["errors"] == {"door": "door_has_relay"}
     done = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
         form | {"port": "/dev/ttyUSB1", "pattern": r"W26:(?P<card>\d+)", "radix": "10"},
@@ -246,16 +241,27 @@ async def test_subentry_flow(hass: HomeAssistant, device: PtyDevice) -> None:
     # The new line's port does not exist: the entry waits for it.
     assert entry.state is ConfigEntryState.SETUP_RETRY
 
+    # An old one-door relay line becomes a board with a door per output.
     result = await entry.start_subentry_reconfigure_flow(hass, "line1")
     assert result["type"] is FlowResultType.FORM
-    changed = await hass.config_entries.subentries.async_configure(
+    outputs = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
-        form
-        | {"port": device.path, "protocol": "lcus", "door": "door_b3", "channel": 3},
+        form | {"port": device.path, "protocol": "lcus", "board_size": "4"},
+    )
+    assert outputs["type"] is FlowResultType.FORM
+    assert outputs["step_id"] == "reconfigure_outputs"
+    changed = await hass.config_entries.subentries.async_configure(
+        outputs["flow_id"], {"output_1": "door_b3", "output_3": "door_gate"}
     )
     assert changed["type"] is FlowResultType.ABORT
     assert changed["reason"] == "reconfigure_successful"
-    assert entry.subentries["line1"].data["channel"] == 3
+    assert entry.subentries["line1"].data == {
+        "port": device.path,
+        "baudrate": 9600,
+        "protocol": "lcus",
+        "board_size": 4,
+        "outputs": {"1": "door_b3", "3": "door_gate"},
+    }
     await hass.async_block_till_done()
     if entry.state is ConfigEntryState.LOADED:
         await unload(hass, entry)

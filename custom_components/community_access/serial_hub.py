@@ -1,16 +1,17 @@
 """Serial lines: one :class:`SerialHub` per ``serial_line`` subentry.
 
-A hub owns one :class:`~.drivers.transport.SerialLine` and one device on
-it: a card reader (EM4100 or a line reader) presenting cards at its door
-through :func:`~.runtime.async_present`, or a relay (LCUS channel or Modbus
-coil) that opens its door (see :class:`~.door.DoorOperator`).
+A hub owns one :class:`~.drivers.transport.SerialLine` and what is on it:
+a card reader (EM4100 or a line reader) presenting cards at its door
+through :func:`~.runtime.async_present`, or a relay board (LCUS channels or
+Modbus coils) whose outputs each open one door (see
+:class:`~.door.DoorOperator` and :mod:`.relay_outputs`).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
@@ -19,8 +20,6 @@ from homeassistant.exceptions import ConfigEntryNotReady, HomeAssistantError
 
 from .const import (
     CONF_BAUDRATE,
-    CONF_CHANNEL,
-    CONF_COIL,
     CONF_DOOR,
     CONF_PATTERN,
     CONF_PORT,
@@ -34,6 +33,7 @@ from .const import (
     PROTOCOL_LCUS,
     PROTOCOL_LINE,
     PROTOCOL_MODBUS,
+    RELAY_PROTOCOLS,
     SUBENTRY_SERIAL_LINE,
 )
 from .core.models import CredentialKind
@@ -45,6 +45,7 @@ from .drivers.readers import (
     ModbusRelays,
 )
 from .drivers.transport import PortUnavailableError, SerialLine, SerialLineError
+from .relay_outputs import board_size, relay_outputs
 from .runtime import CommunityConfigEntry, async_present
 
 #: How long switching a relay off may take when a line stops.
@@ -53,23 +54,31 @@ STOP_SWITCH_TIMEOUT = 2.0
 
 @dataclass(frozen=True, slots=True)
 class LineConfig:
-    """A serial line as configured."""
+    """A serial line as configured.
+
+    ``door_id`` is the reader's door; a relay line has ``outputs`` instead
+    (channel or coil -> door id, see :mod:`.relay_outputs`).
+    """
 
     id: str
     title: str
     port: str
     baudrate: int
     protocol: str
-    door_id: str
+    door_id: str | None = None
     pattern: str | None = None
     radix: int = 16
-    channel: int = 1
     unit_id: int = 1
-    coil: int = 0
+    board_size: int = 1
+    outputs: Mapping[int, str] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, line_id: str, title: str, data: Mapping[str, Any]) -> LineConfig:
-        """Read a subentry's data; ``ValueError``/``KeyError`` if invalid."""
+        """Read a subentry's data; ``ValueError``/``KeyError`` if invalid.
+
+        Relay lines in the one-door shape of earlier versions (``door`` and
+        ``channel`` or ``coil``) read as a one-output mapping.
+        """
         protocol = str(data[CONF_PROTOCOL])
         if protocol not in (
             PROTOCOL_EM4100,
@@ -78,18 +87,19 @@ class LineConfig:
             PROTOCOL_MODBUS,
         ):
             raise ValueError(f"unknown protocol {protocol}")
+        relay = protocol in RELAY_PROTOCOLS
         return cls(
             id=line_id,
             title=title,
             port=str(data[CONF_PORT]),
             baudrate=int(data.get(CONF_BAUDRATE, DEFAULT_BAUDRATE)),
             protocol=protocol,
-            door_id=str(data[CONF_DOOR]),
+            door_id=None if relay else str(data[CONF_DOOR]),
             pattern=str(data.get(CONF_PATTERN) or "").strip() or None,
             radix=int(data.get(CONF_RADIX, 16)),
-            channel=int(data.get(CONF_CHANNEL, 1)),
             unit_id=int(data.get(CONF_UNIT_ID, 1)),
-            coil=int(data.get(CONF_COIL, 0)),
+            board_size=board_size(protocol, data) if relay else 1,
+            outputs=relay_outputs(protocol, data) if relay else {},
         )
 
     @classmethod
@@ -98,8 +108,30 @@ class LineConfig:
         return cls.from_data(subentry.subentry_id, subentry.title, subentry.data)
 
 
+class RelayOutput:
+    """One output of a relay line (an LCUS channel or a Modbus coil).
+
+    It is the :class:`~.door.DoorRelay` of the door it opens.
+    """
+
+    def __init__(self, hub: SerialHub, output: int, door_id: str) -> None:
+        """Output ``output`` of ``hub``, wired to ``door_id``."""
+        self.hub = hub
+        self.output = output
+        self.door_id = door_id
+
+    @property
+    def connected(self) -> bool:
+        """Whether the line is open."""
+        return self.hub.connected
+
+    async def async_switch(self, on: bool) -> None:
+        """Switch this output; raise ``HomeAssistantError``."""
+        await self.hub.async_switch_output(self.output, on)
+
+
 class SerialHub:
-    """One serial line and the reader or relay on it."""
+    """One serial line and the reader or relay board on it."""
 
     def __init__(
         self, hass: HomeAssistant, entry: CommunityConfigEntry, config: LineConfig
@@ -115,7 +147,13 @@ class SerialHub:
         self._listeners: list[Callable[[], None]] = []
         self._lcus: LcusRelays | None = None
         self._modbus: ModbusRelays | None = None
-        self._relay_on = False
+        #: The outputs wired to doors, by channel or coil.
+        self.outputs: dict[int, RelayOutput] = {
+            output: RelayOutput(self, output, door_id)
+            for output, door_id in config.outputs.items()
+        }
+        #: Outputs last switched on (switched off again when the line stops).
+        self._on: set[int] = set()
         if config.protocol == PROTOCOL_EM4100:
             reader: Em4100Reader | LineCardReader = Em4100Reader(
                 self.line, config.id, self._card
@@ -131,7 +169,7 @@ class SerialHub:
             )
             self._detach.append(reader.detach)
         elif config.protocol == PROTOCOL_LCUS:
-            self._lcus = LcusRelays(self.line, channels=config.channel)
+            self._lcus = LcusRelays(self.line, channels=config.board_size)
         else:
             self._modbus = ModbusRelays(self.line, unit=config.unit_id)
             self._detach.append(self._modbus.detach)
@@ -143,7 +181,7 @@ class SerialHub:
 
     @property
     def is_relay(self) -> bool:
-        """Whether this line drives a relay."""
+        """Whether this line drives relays."""
         return self._lcus is not None or self._modbus is not None
 
     @property
@@ -170,53 +208,100 @@ class SerialHub:
                     "error": str(err.__cause__ or err),
                 },
             ) from err
-        operator = self.entry.runtime_data.doors.get(self.config.door_id)
-        if not self.is_relay or operator is None:
-            return
-        if operator.config.lock_entity_id is not None or operator.relay is not None:
-            LOGGER.error(
-                "Door %s already opens otherwise; relay line %s is not used",
-                operator.config.door.name,
-                self.config.title,
-            )
-            return
-        operator.relay = self
+        for relay in self.outputs.values():
+            operator = self.entry.runtime_data.doors.get(relay.door_id)
+            if operator is None:
+                LOGGER.error(
+                    "%s: output %s drives a door that no longer exists",
+                    self.config.title,
+                    relay.output,
+                )
+                continue
+            if operator.config.lock_entity_id is not None or operator.relay is not None:
+                LOGGER.error(
+                    "Door %s already opens otherwise; output %s of %s is not used",
+                    operator.config.door.name,
+                    relay.output,
+                    self.config.title,
+                )
+                continue
+            operator.relay = relay
+            operator.async_relay_changed()
 
     async def async_stop(self) -> None:
-        """Switch a relay left on off, then close the port."""
-        if self._relay_on and self.line.connected:
+        """Switch outputs left on off, then close the port."""
+        for output in sorted(self._on):
+            if not self.line.connected:
+                break
             try:
                 async with asyncio.timeout(STOP_SWITCH_TIMEOUT):
-                    await self.async_switch(False)
+                    await self.async_switch_output(output, False)
             except (HomeAssistantError, TimeoutError) as err:
-                LOGGER.warning("%s: relay not switched off: %s", self.config.title, err)
+                LOGGER.warning(
+                    "%s: output %s not switched off: %s",
+                    self.config.title,
+                    output,
+                    err,
+                )
         for detach in self._detach:
             detach()
         self._detach.clear()
         await self.line.stop()
 
-    async def async_switch(self, on: bool) -> None:
-        """Switch the relay (a door opening); raise ``HomeAssistantError``."""
+    async def async_switch_output(self, output: int, on: bool) -> None:
+        """Switch one channel or coil; raise ``HomeAssistantError``.
+
+        Modbus requests on the line go one at a time (each waits for the
+        board's echo); LCUS commands are written whole, unacknowledged.
+        """
         try:
             if self._lcus is not None:
-                await self._lcus.switch(self.config.channel, on)
+                await self._lcus.switch(output, on)
             elif self._modbus is not None:
-                await self._modbus.write_coil(self.config.coil, on)
+                await self._modbus.write_coil(output, on)
+            else:
+                raise ValueError(f"{self.config.title} has no relays")
         except SerialLineError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="relay_failed",
                 translation_placeholders={"line": self.config.title, "error": str(err)},
             ) from err
-        self._relay_on = on
+        if on:
+            self._on.add(output)
+        else:
+            self._on.discard(output)
+
+    async def async_read_outputs(self) -> dict[int, bool | None]:
+        """Return the outputs' states (read from a Modbus board, else as commanded)."""
+        if self._modbus is not None and self.outputs:
+            first = min(self.outputs)
+            count = max(self.outputs) - first + 1
+            try:
+                states = await self._modbus.read_coils(first, count)
+            except SerialLineError as err:
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="relay_failed",
+                    translation_placeholders={
+                        "line": self.config.title,
+                        "error": str(err),
+                    },
+                ) from err
+            return {output: states[output - first] for output in self.outputs}
+        if self._lcus is not None:
+            return {output: self._lcus.states.get(output) for output in self.outputs}
+        return {}
 
     @callback
     def _state_changed(self, connected: bool) -> None:
         for listener in list(self._listeners):
             listener()
-        operator = self.entry.runtime_data.doors.get(self.config.door_id)
-        if operator is not None and operator.relay is self:
-            operator.async_relay_changed()
+        doors = self.entry.runtime_data.doors
+        for relay in self.outputs.values():
+            operator = doors.get(relay.door_id)
+            if operator is not None and operator.relay is relay:
+                operator.async_relay_changed()
 
     @callback
     def _card(self, card: CardPresentation) -> None:
@@ -225,6 +310,8 @@ class SerialHub:
         )
 
     async def _present(self, number: str) -> None:
+        if self.config.door_id is None:
+            return
         try:
             await async_present(
                 self.hass,
