@@ -6,8 +6,9 @@ integrations, or the loader reports it as not found.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -18,6 +19,9 @@ from custom_components.community_access.const import DOMAIN, SUBENTRY_DOOR
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
+
+if TYPE_CHECKING:
+    from .zha_lock_harness import DoorLockSimulator, ZhaLockEnv
 
 # The harness sets sqlalchemy.engine to INFO, which would print every SQL
 # statement of the recorder tests into the run's output.
@@ -116,3 +120,27 @@ async def setup_entry(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+# --- ZHA: the real ZHA integration on a fake radio, with a Door Lock joined ---
+# (helpers in tests/zha_lock_harness.py)
+
+
+@pytest.fixture
+def door_lock_sim() -> DoorLockSimulator:
+    """The memory of the Door Lock that ``zha_lock`` joins (override to preset)."""
+    from .zha_lock_harness import DoorLockSimulator
+
+    return DoorLockSimulator()
+
+
+@pytest.fixture
+async def zha_lock(
+    hass: HomeAssistant, door_lock_sim: DoorLockSimulator
+) -> AsyncIterator[ZhaLockEnv]:
+    """ZHA set up through its config entry on a fake radio, a Door Lock joined."""
+    from .zha_lock_harness import zha_with_door_lock
+
+    await hass.config.async_set_time_zone("Asia/Shanghai")
+    async with zha_with_door_lock(hass, door_lock_sim) as env:
+        yield env

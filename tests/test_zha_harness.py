@@ -1,0 +1,114 @@
+"""Smoke tests of the ZHA test harness: real ZHA, fake radio, a Door Lock joined."""
+
+from __future__ import annotations
+
+from zigpy.zcl.clusters.closures import DoorLock
+
+from homeassistant.components.zha import const as zha_const
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import Platform
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+
+from .zha_lock_harness import LOCK_IEEE, LOCK_MANUFACTURER, LOCK_MODEL, ZhaLockEnv
+
+
+async def test_zha_loads_and_creates_the_lock_entity(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv
+) -> None:
+    assert zha_lock.entry.state is ConfigEntryState.LOADED
+    entity = er.async_get(hass).async_get(zha_lock.entity_id)
+    assert entity is not None
+    assert entity.platform == zha_const.DOMAIN
+    assert entity.domain == Platform.LOCK
+    device = dr.async_get(hass).async_get(entity.device_id)
+    assert device is not None
+    assert device.manufacturer == LOCK_MANUFACTURER
+    assert device.model == LOCK_MODEL
+    assert (dr.CONNECTION_ZIGBEE, LOCK_IEEE) in device.connections
+    # ZHA read the lock state from the simulated lock while joining.
+    assert hass.states.get(zha_lock.entity_id).state == "locked"
+
+
+async def test_zha_set_lock_user_code_lands_in_the_lock_memory(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv
+) -> None:
+    await hass.services.async_call(
+        zha_const.DOMAIN,
+        "set_lock_user_code",
+        {"entity_id": zha_lock.entity_id, "code_slot": 3, "user_code": "482913"},
+        blocking=True,
+    )
+    # ZHA's slot 3 is ZCL user id 2.
+    assert zha_lock.sim.pins() == {2: "482913"}
+    assert zha_lock.sim.users[2].status == DoorLock.UserStatus.Enabled
+    assert zha_lock.sim.command_names() == ["set_pin_code"]
+    assert zha_lock.sim.commands[0].args["user_id"] == 2
+
+    await hass.services.async_call(
+        zha_const.DOMAIN,
+        "clear_lock_user_code",
+        {"entity_id": zha_lock.entity_id, "code_slot": 3},
+        blocking=True,
+    )
+    assert zha_lock.sim.pins() == {}
+    assert zha_lock.sim.command_names() == ["set_pin_code", "clear_pin_code"]
+
+
+async def test_lock_and_unlock_through_zha(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv
+) -> None:
+    await hass.services.async_call(
+        "lock", "unlock", {"entity_id": zha_lock.entity_id}, blocking=True
+    )
+    assert zha_lock.sim.attributes[DoorLock.cluster_id][0x0000] == (
+        DoorLock.LockState.Unlocked
+    )
+    assert zha_lock.sim.command_names() == ["unlock_door"]
+
+
+async def test_operation_event_reaches_a_cluster_listener_and_zha(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv
+) -> None:
+    heard: list[tuple[int, int, list[object]]] = []
+
+    class Listener:
+        def cluster_command(
+            self, tsn: int, command_id: int, args: list[object]
+        ) -> None:
+            heard.append((tsn, command_id, args))
+
+    zha_events: list[Event] = []
+
+    @callback
+    def on_zha_event(event: Event) -> None:
+        zha_events.append(event)
+
+    unsub = hass.bus.async_listen("zha_event", on_zha_event)
+    zha_lock.cluster.add_listener(Listener())
+    zha_lock.sim.emit_operation_event(
+        source=DoorLock.OperationEventSource.Keypad,
+        code=DoorLock.OperationEvent.Unlock,
+        user_id=4,
+        pin="123456",
+        local_time=100,
+    )
+    zha_lock.sim.emit_programming_event(
+        source=DoorLock.OperationEventSource.Keypad,
+        code=DoorLock.ProgrammingEvent.PINCodeAdded,
+        user_id=7,
+    )
+    await hass.async_block_till_done()
+    unsub()
+
+    assert [command_id for _tsn, command_id, _args in heard] == [0x20, 0x21]
+    operation = heard[0][2]
+    assert operation.operation_event_source == DoorLock.OperationEventSource.Keypad
+    assert operation.operation_event_code == DoorLock.OperationEvent.Unlock
+    assert operation.user_id == 4
+    assert operation.local_time == 100
+    assert heard[1][2].program_event_code == DoorLock.ProgrammingEvent.PINCodeAdded
+    # ZHA turns the operation event (only) into a zha_event, slots from 1.
+    assert len(zha_events) == 1
+    assert zha_events[0].data["command"] == "operation_event_notification"
+    assert zha_events[0].data["args"]["code_slot"] == 5
