@@ -10,7 +10,14 @@ from homeassistant.const import Platform
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from .zha_lock_harness import LOCK_IEEE, LOCK_MANUFACTURER, LOCK_MODEL, ZhaLockEnv
+from .zha_lock_harness import (
+    LOCK_IEEE,
+    LOCK_MANUFACTURER,
+    LOCK_MODEL,
+    DoorLockSimulator,
+    ZhaLockEnv,
+    async_join_door_lock,
+)
 
 
 async def test_zha_loads_and_creates_the_lock_entity(
@@ -112,3 +119,59 @@ async def test_operation_event_reaches_a_cluster_listener_and_zha(
     assert len(zha_events) == 1
     assert zha_events[0].data["command"] == "operation_event_notification"
     assert zha_events[0].data["args"]["code_slot"] == 5
+
+
+async def test_zha_reload_keeps_the_joined_lock_and_its_memory(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv
+) -> None:
+    """After ZHA restarts, the lock is restored (not re-joined) with its memory."""
+    zha_lock.sim.preload_pin(1, "2468")
+    assert await hass.config_entries.async_reload(zha_lock.entry.entry_id)
+    await hass.async_block_till_done()
+    assert zha_lock.entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(zha_lock.entity_id) is not None
+
+    zha_lock.sim.reset_records()
+    await hass.services.async_call(
+        zha_const.DOMAIN,
+        "set_lock_user_code",
+        {"entity_id": zha_lock.entity_id, "code_slot": 1, "user_code": "1357"},
+        blocking=True,
+    )
+    assert zha_lock.sim.pins() == {0: "1357", 1: "2468"}
+    assert zha_lock.sim.command_names() == ["set_pin_code"]
+
+
+async def test_a_second_lock_has_its_own_memory(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv
+) -> None:
+    second = DoorLockSimulator()
+    _device, entity_id = await async_join_door_lock(
+        hass, zha_lock.app, second, ieee="68:0a:e2:ff:fe:6a:10:02", nwk=0x4C22
+    )
+    assert entity_id != zha_lock.entity_id
+    second.reset_records()
+    await hass.services.async_call(
+        zha_const.DOMAIN,
+        "set_lock_user_code",
+        {"entity_id": entity_id, "code_slot": 1, "user_code": "8080"},
+        blocking=True,
+    )
+    assert second.pins() == {0: "8080"}
+    assert zha_lock.sim.pins() == {}
+    assert zha_lock.sim.commands == []
+
+    heard: list[int] = []
+
+    class Listener:
+        def cluster_command(self, tsn: int, command_id: int, args: object) -> None:
+            heard.append(command_id)
+
+    zha_lock.cluster.add_listener(Listener())
+    second.emit_operation_event(
+        source=DoorLock.OperationEventSource.Keypad,
+        code=DoorLock.OperationEvent.Unlock,
+        user_id=0,
+    )
+    await hass.async_block_till_done()
+    assert heard == []  # the first lock's cluster heard nothing

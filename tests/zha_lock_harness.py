@@ -172,7 +172,7 @@ def patched_radio(app: FakeRadio) -> Iterator[None]:
     with (
         patch(
             "bellows.zigbee.application.ControllerApplication.new",
-            return_value=app,
+            side_effect=lambda *args, **kwargs: _hand_out(app),
         ),
         patch("homeassistant.components.zha.radio_manager.CONNECT_DELAY_S", 0),
         patch("homeassistant.components.zha.radio_manager.RETRY_DELAY_S", 0),
@@ -181,6 +181,19 @@ def patched_radio(app: FakeRadio) -> Iterator[None]:
         patch("zigpy.device.Device.request", return_value=[_Status.SUCCESS]),
     ):
         yield
+
+
+def _hand_out(app: FakeRadio) -> FakeRadio:
+    """Give ZHA the radio application, as a radio library's ``new`` does.
+
+    A real radio library builds a new application each time; this one is
+    reused across ZHA reloads (it holds the joined devices), so gateways that
+    ZHA shut down are detached from it first.
+    """
+    for listener_id, (listener, _context) in list(app._listeners.items()):
+        if getattr(listener, "application_controller", app) is None:
+            del app._listeners[listener_id]
+    return app
 
 
 async def async_setup_zha(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -309,6 +322,7 @@ class DoorLockSimulator:
         self._fail_left = 0
         self._endpoint: zigpy.endpoint.Endpoint | None = None
         self._app: ControllerApplication | None = None
+        self._nwk = LOCK_NWK
         self._tsn = 0x40
 
     # -- set-up -------------------------------------------------------------
@@ -316,6 +330,7 @@ class DoorLockSimulator:
     def attach(self, app: ControllerApplication, device: zigpy.device.Device) -> None:
         """Answer every request to the lock endpoint of ``device``."""
         self._app = app
+        self._nwk = int(device.nwk)
         self._endpoint = device.endpoints[LOCK_ENDPOINT]
         self._endpoint.request = self._request  # type: ignore[method-assign]
 
@@ -472,7 +487,7 @@ class DoorLockSimulator:
         )
         self._app.packet_received(
             t.ZigbeePacket(
-                src=t.AddrModeAddress(addr_mode=t.AddrMode.NWK, address=LOCK_NWK),
+                src=t.AddrModeAddress(addr_mode=t.AddrMode.NWK, address=self._nwk),
                 src_ep=LOCK_ENDPOINT,
                 dst=t.AddrModeAddress(addr_mode=t.AddrMode.NWK, address=0x0000),
                 dst_ep=1,
@@ -921,9 +936,11 @@ def _round_trip(
 # --------------------------------------------------------------------------
 
 
-def make_lock_device(app: ControllerApplication) -> zigpy.device.Device:
+def make_lock_device(
+    app: ControllerApplication, ieee: str = LOCK_IEEE, nwk: int = LOCK_NWK
+) -> zigpy.device.Device:
     """A battery Door Lock as zigpy knows it after its interview."""
-    device = app.add_device(ieee=t.EUI64.convert(LOCK_IEEE), nwk=t.NWK(LOCK_NWK))
+    device = app.add_device(ieee=t.EUI64.convert(ieee), nwk=t.NWK(nwk))
     device.manufacturer = LOCK_MANUFACTURER
     device.model = LOCK_MODEL
     # End device, allocate address, battery powered, not receiving when idle.
@@ -959,10 +976,19 @@ class ZhaLockEnv:
 
 
 async def async_join_door_lock(
-    hass: HomeAssistant, app: FakeRadio, sim: DoorLockSimulator
+    hass: HomeAssistant,
+    app: FakeRadio,
+    sim: DoorLockSimulator,
+    *,
+    ieee: str = LOCK_IEEE,
+    nwk: int = LOCK_NWK,
 ) -> tuple[zigpy.device.Device, str]:
-    """Join the lock through ZHA's gateway; return it and its lock entity id."""
-    device = make_lock_device(app)
+    """Join a lock through ZHA's gateway; return it and its lock entity id.
+
+    Call it again with another ``ieee`` / ``nwk`` and simulator for a
+    second lock on the same network.
+    """
+    device = make_lock_device(app, ieee, nwk)
     sim.attach(app, device)
     gateway = get_zha_gateway(hass)
     gateway.get_or_create_device(device)
