@@ -17,6 +17,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .door import DoorOperator
 from .entity import DoorEntity, async_add_door_entities
+from .osdp_entities import async_add_osdp_entities
 from .runtime import CommunityConfigEntry
 from .serial_hub import SerialHub
 
@@ -32,6 +33,7 @@ async def async_setup_entry(
     async_add_door_entities(entry, async_add_entities, KeypadLockout)
     for line_id, hub in entry.runtime_data.lines.items():
         async_add_entities([LineConnectivity(entry, hub)], config_subentry_id=line_id)
+    async_add_osdp_entities(entry, async_add_entities)
 
 
 class KeypadLockout(DoorEntity, BinarySensorEntity):

@@ -83,8 +83,10 @@ from .const import (
     PROTOCOL_LCUS,
     PROTOCOL_LINE,
     PROTOCOL_MODBUS,
+    PROTOCOL_OSDP,
     RELAY_PROTOCOLS,
     SUBENTRY_DOOR,
+    SUBENTRY_OSDP_READER,
     SUBENTRY_SERIAL_LINE,
 )
 from .core.detection import PassbackMode
@@ -93,6 +95,7 @@ from .core.schedule import WEEKDAYS
 from .demo import demo_doors
 from .door import door_from_data
 from .drivers.line_reader import LineReader
+from .osdp_flow import OsdpReaderSubentryFlow
 from .relay_outputs import (
     CONF_BOARD_SIZE,
     CONF_OUTPUTS,
@@ -171,6 +174,7 @@ class CommunityConfigFlow(ConfigFlow, domain=DOMAIN):
         return {
             SUBENTRY_DOOR: DoorSubentryFlow,
             SUBENTRY_SERIAL_LINE: SerialLineSubentryFlow,
+            SUBENTRY_OSDP_READER: OsdpReaderSubentryFlow,
         }
 
 
@@ -447,13 +451,20 @@ class DoorSubentryFlow(ConfigSubentryFlow):
         )
 
 
-PROTOCOLS = [PROTOCOL_EM4100, PROTOCOL_LINE, PROTOCOL_LCUS, PROTOCOL_MODBUS]
+PROTOCOLS = [
+    PROTOCOL_EM4100,
+    PROTOCOL_LINE,
+    PROTOCOL_LCUS,
+    PROTOCOL_MODBUS,
+    PROTOCOL_OSDP,
+]
 #: The fields each protocol keeps, besides port, baud rate, protocol and door.
 PROTOCOL_FIELDS: dict[str, tuple[str, ...]] = {
     PROTOCOL_EM4100: (),
     PROTOCOL_LINE: (CONF_PATTERN, CONF_RADIX),
     PROTOCOL_LCUS: (CONF_BOARD_SIZE,),
     PROTOCOL_MODBUS: (CONF_UNIT_ID, CONF_COIL, CONF_BOARD_SIZE),
+    PROTOCOL_OSDP: (),
 }
 
 
@@ -594,6 +605,8 @@ class SerialLineSubentryFlow(ConfigSubentryFlow):
                 output_numbers(protocol, data)[-1] > MAX_COIL
             ):
                 errors[CONF_BOARD_SIZE] = "output_out_of_range"
+        elif protocol == PROTOCOL_OSDP:
+            del data[CONF_DOOR]  # its readers are subentries of their own
         elif self._doors().get(str(data[CONF_DOOR])) is None:
             errors[CONF_DOOR] = "unknown_door"
         if protocol == PROTOCOL_LINE:
@@ -624,6 +637,8 @@ class SerialLineSubentryFlow(ConfigSubentryFlow):
         )
 
     def _title(self, data: dict[str, Any]) -> str:
+        if data[CONF_PROTOCOL] == PROTOCOL_OSDP:
+            return f"OSDP ({data[CONF_PORT]})"
         doors = self._doors()
         if data[CONF_PROTOCOL] in RELAY_PROTOCOLS:
             names = ", ".join(

@@ -77,5 +77,6 @@ async def async_get_config_entry_diagnostics(
             }
             for hub in runtime.lines.values()
         ],
+        "osdp": [hub.diagnostics() for hub in runtime.osdp.values()],
         "recent_access": async_redact_data([r.as_dict() for r in recent], TO_REDACT),
     }

@@ -327,10 +327,14 @@ class SerialHub:
 
 async def async_start_lines(hass: HomeAssistant, entry: CommunityConfigEntry) -> None:
     """Start a hub per ``serial_line`` subentry; all or none."""
+    from .osdp_hub import async_start_osdp  # noqa: PLC0415
+
     lines = entry.runtime_data.lines
     for subentry in entry.subentries.values():
         if subentry.subentry_type != SUBENTRY_SERIAL_LINE:
             continue
+        if subentry.data.get(CONF_PROTOCOL) == "osdp":
+            continue  # OSDP lines and their readers: osdp_hub
         try:
             hub = SerialHub(hass, entry, LineConfig.from_subentry(subentry))
         except (ValueError, KeyError) as err:
@@ -346,10 +350,18 @@ async def async_start_lines(hass: HomeAssistant, entry: CommunityConfigEntry) ->
             await async_stop_lines(entry)
             raise
         lines[subentry.subentry_id] = hub
+    try:
+        await async_start_osdp(hass, entry)
+    except ConfigEntryNotReady:
+        await async_stop_lines(entry)
+        raise
 
 
 async def async_stop_lines(entry: CommunityConfigEntry) -> None:
     """Stop every line of the entry."""
+    from .osdp_hub import async_stop_osdp  # noqa: PLC0415
+
+    await async_stop_osdp(entry)
     lines = entry.runtime_data.lines
     for operator in entry.runtime_data.doors.values():
         operator.relay = None
