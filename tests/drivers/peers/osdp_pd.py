@@ -3,7 +3,7 @@
 
 Run in a subprocess (libosdp runs its own thread)::
 
-    osdp_pd.py --fd N --address 1 [--scbk HEX] [--install-mode]
+    osdp_pd.py --fd N --address 1 [--scbk HEX] [--install-mode] [--serial N]
 
 The PD talks OSDP on file descriptor ``N`` (one end of a pty, passed with
 ``pass_fds``). It prints ``ready`` once started, then one JSON line per
@@ -12,6 +12,9 @@ command the CP sends it (``{"command": {...}}``). Lines on stdin:
 * ``card <hex> <bits>``: report a Wiegand card read of ``bits`` bits,
 * ``keys <digits>``: report key presses,
 * ``status``: print ``{"sc_active": bool, "online": bool}``,
+* ``lstat <tamper> <power>``: report a local status change (0/1 each; an
+  LSTATR in answer to the next POLL),
+* ``mute`` / ``unmute``: stop answering (drop what arrives) / answer again,
 * ``quit`` (or end of input): stop.
 """
 
@@ -32,15 +35,19 @@ class FdChannel(osdp.Channel):
     def __init__(self, fd: int) -> None:
         super().__init__()
         self.fd = fd
+        self.muted = False
         os.set_blocking(fd, False)
 
     def read(self, max_bytes: int) -> bytes:
         try:
-            return os.read(self.fd, max_bytes)
+            data = os.read(self.fd, max_bytes)
         except (BlockingIOError, OSError):
             return b""
+        return b"" if self.muted else data
 
     def write(self, buf: bytes) -> int:
+        if self.muted:
+            return len(buf)
         try:
             return os.write(self.fd, buf)
         except (BlockingIOError, OSError):
@@ -62,6 +69,7 @@ def main() -> int:
     parser.add_argument("--scbk", default=None, help="hex SCBK; none = install mode")
     parser.add_argument("--install-mode", action="store_true")
     parser.add_argument("--enforce-secure", action="store_true")
+    parser.add_argument("--serial", type=int, default=0x12345678)
     args = parser.parse_args()
 
     flags = []
@@ -70,13 +78,15 @@ def main() -> int:
     if args.enforce_secure:
         flags.append(osdp.LibFlag.EnforceSecure)
     scbk = bytes.fromhex(args.scbk) if args.scbk else None
+    channel = FdChannel(args.fd)
+    local_status = bytearray(2)  # tamper, power failure
     info = osdp.PDInfo(
         args.address,
-        FdChannel(args.fd),
+        channel,
         scbk=scbk,
         name="test-pd",
         flags=flags,
-        id=osdp.PdId(2, 3, 0x00A1B2C3, 0x12345678, 0x00010203),
+        id=osdp.PdId(2, 3, 0x00A1B2C3, args.serial, 0x00010203),
     )
     caps = osdp.PDCapabilities(
         [
@@ -129,6 +139,19 @@ def main() -> int:
                         "data": words[1].encode("ascii"),
                     }
                 )
+            elif words[0] == "lstat":
+                local_status[:] = bytes([int(words[1]), int(words[2])])
+                pd.submit_event(
+                    {
+                        "event": osdp.Event.Status,
+                        "type": osdp.StatusReportType.Local,
+                        "report": bytes(local_status),
+                    }
+                )
+            elif words[0] == "mute":
+                channel.muted = True
+            elif words[0] == "unmute":
+                channel.muted = False
             elif words[0] == "status":
                 _emit(
                     {
