@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -275,6 +275,37 @@ commendations = Table(
     Column("recorded_by", String(64), nullable=True),
 )
 
+# v5: what the integration keeps in each lock's credential memory (one row
+# per lock user id it knows of) and per-lock facts (capacity, lockout written).
+# Digests are keyed hashes of the code on the lock, never the code.
+lock_slots = Table(
+    "lock_slots",
+    metadata,
+    Column("lock_id", String(64), primary_key=True),
+    Column("user_id", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(8), nullable=False),
+    Column("credential_id", Integer, nullable=True, index=True),
+    Column("state", String(16), nullable=False),
+    Column("digest", String(64), nullable=True),
+    Column("schedule_fp", String(64), nullable=True),
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("last_error", String(200), nullable=True),
+    Column("next_attempt_at", UTCDateTime, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+lock_meta = Table(
+    "lock_meta",
+    metadata,
+    Column("lock_id", String(64), primary_key=True),
+    Column("capacity", Text, nullable=True),
+    Column("capacity_read_at", UTCDateTime, nullable=True),
+    Column("last_readback_at", UTCDateTime, nullable=True),
+    Column("lockout_limit", Integer, nullable=True),
+    Column("lockout_seconds", Integer, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
 
 def _migrate_to_1(conn: Connection) -> None:
     metadata.create_all(
@@ -326,9 +357,15 @@ def _migrate_to_4(conn: Connection) -> None:
     )
 
 
+def _migrate_to_5(conn: Connection) -> None:
+    """Lock sync: per-lock slot table and lock facts."""
+    metadata.create_all(conn, tables=[lock_slots, lock_meta], checkfirst=True)
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migrate_to_1,
     2: _migrate_to_2,
     3: _migrate_to_3,
     4: _migrate_to_4,
+    5: _migrate_to_5,
 }

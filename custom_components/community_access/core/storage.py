@@ -55,6 +55,8 @@ from .schema import (
     household_links,
     households,
     ledger,
+    lock_meta,
+    lock_slots,
     metadata,
     persons,
     schema_info,
@@ -127,6 +129,39 @@ class Snapshot:
     households: list[Household]
     persons: list[Person]
     credentials: list[Credential]
+
+
+@dataclass(frozen=True, slots=True)
+class LockSlotRecord:
+    """One lock user id as the integration knows it (see ``core/lock_sync.py``).
+
+    ``digest`` is the keyed hash of the code on the lock (or, while a write
+    is pending or failed, of the code being written); never the code.
+    """
+
+    lock_id: str
+    user_id: int
+    kind: str
+    state: str
+    credential_id: int | None = None
+    digest: str | None = None
+    schedule_fp: str | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LockMetaRecord:
+    """Facts about one lock: capacity read, last full read-back, lockout written."""
+
+    lock_id: str
+    capacity: dict[str, int] | None = None
+    capacity_read_at: datetime | None = None
+    last_readback_at: datetime | None = None
+    lockout_limit: int | None = None
+    lockout_seconds: int | None = None
 
 
 def _utcnow() -> datetime:
@@ -653,6 +688,114 @@ class Database:
             result = conn.execute(delete(audit_log).where(audit_log.c.at < before))
             return int(result.rowcount)
 
+    # ---- lock sync (v5)
+    def credential_secret(self, credential_id: int) -> str | None:
+        """Return the encrypted value of a credential (for programming a lock)."""
+        with self.transaction() as tx:
+            return tx.credential_secret(credential_id)
+
+    def credential_secrets(self, credential_ids: list[int]) -> dict[int, str | None]:
+        """Return the encrypted values of several credentials (500 ids a query)."""
+        out: dict[int, str | None] = {}
+        with self._tx() as conn:
+            for start in range(0, len(credential_ids), 500):
+                chunk = credential_ids[start : start + 500]
+                rows = conn.execute(
+                    select(credentials.c.id, credentials.c.value_enc).where(
+                        credentials.c.id.in_(chunk)
+                    )
+                )
+                out.update({int(cid): enc for cid, enc in rows})
+        return out
+
+    def lock_slots(self, lock_id: str) -> list[LockSlotRecord]:
+        """Every slot row of a lock, by user id."""
+        stmt = (
+            select(lock_slots)
+            .where(lock_slots.c.lock_id == lock_id)
+            .order_by(lock_slots.c.user_id)
+        )
+        with self._tx() as conn:
+            return [_lock_slot(r) for r in conn.execute(stmt).mappings()]
+
+    def put_lock_slots(self, records: list[LockSlotRecord]) -> None:
+        """Insert or replace slot rows (one transaction)."""
+        now = _utcnow()
+        with self._tx() as conn:
+            for record in records:
+                values = {
+                    "kind": record.kind,
+                    "credential_id": record.credential_id,
+                    "state": record.state,
+                    "digest": record.digest,
+                    "schedule_fp": record.schedule_fp,
+                    "attempts": record.attempts,
+                    "last_error": record.last_error,
+                    "next_attempt_at": record.next_attempt_at,
+                    "updated_at": record.updated_at or now,
+                }
+                where = and_(
+                    lock_slots.c.lock_id == record.lock_id,
+                    lock_slots.c.user_id == record.user_id,
+                )
+                if (
+                    conn.execute(
+                        update(lock_slots).where(where).values(**values)
+                    ).rowcount
+                    == 0
+                ):
+                    conn.execute(
+                        insert(lock_slots).values(
+                            lock_id=record.lock_id, user_id=record.user_id, **values
+                        )
+                    )
+
+    def lock_meta(self, lock_id: str) -> LockMetaRecord | None:
+        """Return the facts kept about a lock, if any."""
+        with self._tx() as conn:
+            row = (
+                conn.execute(select(lock_meta).where(lock_meta.c.lock_id == lock_id))
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return None
+        return LockMetaRecord(
+            lock_id=row["lock_id"],
+            capacity=json.loads(row["capacity"]) if row["capacity"] else None,
+            capacity_read_at=row["capacity_read_at"],
+            last_readback_at=row["last_readback_at"],
+            lockout_limit=row["lockout_limit"],
+            lockout_seconds=row["lockout_seconds"],
+        )
+
+    def put_lock_meta(self, record: LockMetaRecord) -> None:
+        """Insert or replace the facts about a lock."""
+        values = {
+            "capacity": json.dumps(record.capacity, sort_keys=True)
+            if record.capacity is not None
+            else None,
+            "capacity_read_at": record.capacity_read_at,
+            "last_readback_at": record.last_readback_at,
+            "lockout_limit": record.lockout_limit,
+            "lockout_seconds": record.lockout_seconds,
+            "updated_at": _utcnow(),
+        }
+        with self._tx() as conn:
+            stmt = (
+                update(lock_meta)
+                .where(lock_meta.c.lock_id == record.lock_id)
+                .values(**values)
+            )
+            if conn.execute(stmt).rowcount == 0:
+                conn.execute(insert(lock_meta).values(lock_id=record.lock_id, **values))
+
+    def forget_lock(self, lock_id: str) -> None:
+        """Delete everything kept about a lock (it was removed)."""
+        with self._tx() as conn:
+            conn.execute(delete(lock_slots).where(lock_slots.c.lock_id == lock_id))
+            conn.execute(delete(lock_meta).where(lock_meta.c.lock_id == lock_id))
+
 
 _INSERT_AUDIT = insert(audit_log)
 
@@ -806,4 +949,20 @@ def _visit(m: Mapping[Any, Any]) -> Visit:
         created_at=m["created_at"],
         checked_in_at=m["checked_in_at"],
         closed_at=m["closed_at"],
+    )
+
+
+def _lock_slot(m: Mapping[Any, Any]) -> LockSlotRecord:
+    return LockSlotRecord(
+        lock_id=m["lock_id"],
+        user_id=int(m["user_id"]),
+        kind=m["kind"],
+        state=m["state"],
+        credential_id=m["credential_id"],
+        digest=m["digest"],
+        schedule_fp=m["schedule_fp"],
+        attempts=int(m["attempts"] or 0),
+        last_error=m["last_error"],
+        next_attempt_at=m["next_attempt_at"],
+        updated_at=m["updated_at"],
     )
