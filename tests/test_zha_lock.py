@@ -31,8 +31,10 @@ from .zha_lock_harness import (
     LOCK_IEEE,
     STATUS_DUPLICATE_CODE,
     STATUS_GENERAL_FAILURE,
+    DoorLockSimulator,
     ZhaLockEnv,
     delivery_error,
+    make_lock_device,
 )
 
 PIN = CredentialSlotKind.PIN
@@ -104,14 +106,72 @@ async def test_find_door_lock_none_without_zha(hass: HomeAssistant) -> None:
     assert "zha" not in hass.config.components
 
 
-async def test_unavailable_and_not_found_once_zha_is_unloaded(
+async def test_while_zha_is_unloaded_the_lock_is_unreachable(
     hass: HomeAssistant, zha_lock: ZhaLockEnv
 ) -> None:
     lock = _door_lock(hass, zha_lock)
+    events: list[object] = []
+    lock.add_event_listener(events.append)
     assert await hass.config_entries.async_unload(zha_lock.entry.entry_id)
     await hass.async_block_till_done()
+
     assert lock.available is False
+    assert lock.refresh() is False
     assert async_find_door_lock(hass, zha_lock.entity_id) is None
+    with pytest.raises(LockTimeoutError):
+        await lock.write_slot(PIN, 0, "583716")
+    assert zha_lock.sim.commands == []
+
+    # ZHA comes back: the same adapter reaches the lock and hears it again.
+    assert await hass.config_entries.async_setup(zha_lock.entry.entry_id)
+    await hass.async_block_till_done()
+    assert lock.available is True
+    await lock.write_slot(PIN, 0, "583716")
+    assert zha_lock.sim.pins() == {0: "583716"}
+    zha_lock.sim.emit_operation_event(
+        source=DoorLock.OperationEventSource.Keypad,
+        code=DoorLock.OperationEvent.Unlock,
+        user_id=0,
+    )
+    await hass.async_block_till_done()
+    assert len(events) == 1
+
+
+async def test_follows_zha_to_new_device_objects_after_a_reload(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv
+) -> None:
+    """A restarted ZHA builds new zigpy objects for the same lock."""
+    lock = _door_lock(hass, zha_lock)
+    events: list[object] = []
+    lock.add_event_listener(events.append)
+    assert await hass.config_entries.async_unload(zha_lock.entry.entry_id)
+    await hass.async_block_till_done()
+    # As if zigpy loaded the network from its database again.
+    reloaded = DoorLockSimulator()
+    reloaded.attach(zha_lock.app, make_lock_device(zha_lock.app))
+    assert await hass.config_entries.async_setup(zha_lock.entry.entry_id)
+    await hass.async_block_till_done()
+    reloaded.reset_records()
+
+    await lock.write_slot(PIN, 1, "7531")
+    assert reloaded.command_names() == ["set_pin_code"]
+    assert reloaded.pins() == {1: "7531"}
+    assert zha_lock.sim.commands == []
+    reloaded.emit_operation_event(
+        source=DoorLock.OperationEventSource.RFID,
+        code=DoorLock.OperationEvent.Unlock,
+        user_id=1,
+    )
+    await hass.async_block_till_done()
+    assert len(events) == 1
+    # The old cluster no longer has the adapter's listener.
+    zha_lock.sim.emit_operation_event(
+        source=DoorLock.OperationEventSource.RFID,
+        code=DoorLock.OperationEvent.Unlock,
+        user_id=1,
+    )
+    await hass.async_block_till_done()
+    assert len(events) == 1
 
 
 # -- capacity ----------------------------------------------------------------

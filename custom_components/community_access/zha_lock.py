@@ -293,7 +293,15 @@ def _check_code(kind: CredentialSlotKind, code: str) -> None:
 
 
 class ZhaDoorLock:
-    """One ZHA lock's credential memory (implements ``LockPort``)."""
+    """One ZHA lock's credential memory (implements ``LockPort``).
+
+    The zigpy cluster is looked up again through ZHA's gateway for every
+    command (a dictionary lookup), so the adapter follows ZHA through a
+    reload; while ZHA is not loaded or the device is gone, commands raise
+    :class:`~.core.lock_sync.LockTimeoutError` like an unreachable lock.
+    Event listeners move to the new cluster at the next command, at
+    :attr:`available` or at :meth:`refresh`.
+    """
 
     def __init__(
         self,
@@ -301,14 +309,15 @@ class ZhaDoorLock:
         cluster: Any,
         *,
         entity_id: str,
-        ieee: str,
         timeout: float = DEFAULT_COMMAND_TIMEOUT,
     ) -> None:
-        """Wrap the zigpy Door Lock ``cluster`` of the device ``ieee``."""
+        """Wrap the zigpy Door Lock ``cluster`` of a ZHA lock entity."""
         self._hass = hass
         self._cluster = cluster
+        self._device_ieee = cluster.endpoint.device.ieee
+        self._endpoint_id: int = cluster.endpoint.endpoint_id
         self.entity_id = entity_id
-        self.ieee = ieee
+        self.ieee = str(self._device_ieee)
         self.timeout = timeout
         self._radio = asyncio.Lock()
         self._callbacks: list[LockEventCallback] = []
@@ -318,30 +327,60 @@ class ZhaDoorLock:
         """Name the lock, nothing else."""
         return f"<ZhaDoorLock {self.entity_id} {self.ieee}>"
 
-    @property
-    def available(self) -> bool:
-        """Whether ZHA considers the lock's device available."""
+    def _zha_device(self) -> Any | None:
+        """Return ZHA's device for the lock, None if ZHA or the device is gone."""
+        if ZHA_DOMAIN not in self._hass.config.components:
+            return None
         from homeassistant.components.zha.helpers import get_zha_gateway_proxy  # noqa: PLC0415
 
         try:
             proxy = get_zha_gateway_proxy(self._hass)
         except ValueError:
-            return False
-        device = proxy.gateway.get_device(self._cluster.endpoint.device.ieee)
-        return bool(device is not None and device.available)
+            return None
+        return proxy.gateway.get_device(self._device_ieee)
+
+    def _live_cluster(self) -> Any | None:
+        """Look up the Door Lock cluster in the running ZHA; listeners follow it."""
+        zha_device = self._zha_device()
+        if zha_device is None:
+            return None
+        endpoint = zha_device.device.endpoints.get(self._endpoint_id)
+        cluster = (
+            None if endpoint is None else endpoint.in_clusters.get(DOOR_LOCK_CLUSTER_ID)
+        )
+        if cluster is not None and cluster is not self._cluster:
+            if self._listener is not None:
+                self._cluster.remove_listener(self._listener)
+                cluster.add_listener(self._listener)
+            self._cluster = cluster
+        return cluster
+
+    @callback
+    def refresh(self) -> bool:
+        """Follow ZHA to the lock's current cluster; whether it is reachable."""
+        return self._live_cluster() is not None
+
+    @property
+    def available(self) -> bool:
+        """Whether ZHA is running and considers the lock's device available."""
+        zha_device = self._zha_device()
+        return bool(zha_device is not None and self.refresh() and zha_device.available)
 
     # -- one command, one answer ---------------------------------------------
 
     async def _call(
-        self, command: str, send: Callable[[], Coroutine[Any, Any, Any]]
+        self, command: str, send: Callable[[Any], Coroutine[Any, Any, Any]]
     ) -> Any:
         """Send one command under the per-lock radio lock, within the timeout."""
         import zigpy.exceptions  # noqa: PLC0415
 
         async with self._radio:
+            cluster = self._live_cluster()
+            if cluster is None:
+                raise LockTimeoutError(f"{command}: ZHA or the lock's device is gone")
             try:
                 async with asyncio.timeout(self.timeout):
-                    return await send()
+                    return await send(cluster)
             except TimeoutError as err:
                 raise LockTimeoutError(f"{command}: no answer from the lock") from err
             except zigpy.exceptions.DeliveryError as err:
@@ -362,7 +401,7 @@ class ZhaDoorLock:
 
     async def _command(self, name: str, *args: Any, set_code: bool = False) -> None:
         """Send a Door Lock command whose answer is a status."""
-        response = await self._call(name, lambda: getattr(self._cluster, name)(*args))
+        response = await self._call(name, lambda c: getattr(c, name)(*args))
         self._check_status(name, response, set_code=set_code)
 
     # -- LockPort --------------------------------------------------------------
@@ -371,9 +410,7 @@ class ZhaDoorLock:
         """Read the capacity attributes in one Read Attributes command."""
         result = await self._call(
             "read_attributes",
-            lambda: self._cluster.read_attributes(
-                list(CAPACITY_ATTRIBUTES), allow_cache=False
-            ),
+            lambda c: c.read_attributes(list(CAPACITY_ATTRIBUTES), allow_cache=False),
         )
         values: dict[int, Any] = result[0]
         failures: dict[int, Any] = result[1]
@@ -401,7 +438,7 @@ class ZhaDoorLock:
     async def read_slot(self, kind: CredentialSlotKind, user_id: int) -> SlotReading:
         """Read one user's PIN (get_pin_code) or card (get_rfid_code)."""
         name = "get_pin_code" if kind is CredentialSlotKind.PIN else "get_rfid_code"
-        response = await self._call(name, lambda: getattr(self._cluster, name)(user_id))
+        response = await self._call(name, lambda c: getattr(c, name)(user_id))
         if not hasattr(response, "user_status"):
             # A default response: the lock refused (for example, no such user).
             self._check_status(name, response)
@@ -485,7 +522,7 @@ class ZhaDoorLock:
         seconds = min(max(disable_seconds, 1), 255)
         records = await self._call(
             "write_attributes",
-            lambda: self._cluster.write_attributes(
+            lambda c: c.write_attributes(
                 {
                     ATTR_WRONG_CODE_ENTRY_LIMIT: limit,
                     ATTR_USER_CODE_TEMPORARY_DISABLE_TIME: seconds,
@@ -576,7 +613,6 @@ def async_find_door_lock(
                 hass,
                 cluster,
                 entity_id=entity_id,
-                ieee=str(device.ieee),
                 timeout=timeout,
             )
     return None
