@@ -423,6 +423,20 @@ async def test_set_lockout_writes_both_attributes_at_once(
     assert (attrs[0x30], attrs[0x31]) == (5, 255)
 
 
+async def test_set_lockout_on_a_lock_without_a_lockout_time(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv
+) -> None:
+    attrs = zha_lock.sim.attributes[DoorLock.cluster_id]
+    del attrs[0x31]
+    with pytest.raises(ZhaLockStatusError) as err:
+        await _door_lock(hass, zha_lock).set_lockout(4, 60)
+    assert err.value.reason == "unsupported_attribute"
+    assert "0x0031" in err.value.command
+    # The supported attribute was written (Write Attributes is not undivided).
+    assert attrs[0x30] == 4
+    assert zha_lock.sim.command_names() == ["write_attributes"]
+
+
 # -- a lock that does not answer, or refuses ---------------------------------
 
 
@@ -478,6 +492,15 @@ async def test_failure_status_maps_to_command_error(
         await lock.read_slot(RFID, 1)
     await lock.write_slot(RFID, 1, "0012345678")
     assert zha_lock.sim.cards() == {1: "0012345678"}
+
+    # Attribute reads and writes answered with a failure status.
+    zha_lock.sim.fail_with(0x01, count=2)
+    with pytest.raises(ZhaLockStatusError):
+        await lock.read_capacity()
+    with pytest.raises(ZhaLockStatusError):
+        await lock.set_lockout(3, 60)
+    assert zha_lock.sim.attributes[DoorLock.cluster_id][0x30] == 5
+    assert zha_lock.sim.command_names()[-2:] == ["read_attributes", "write_attributes"]
 
 
 async def test_commands_to_one_lock_are_serialised(

@@ -608,13 +608,16 @@ class DoorLockSimulator:
             failures = []
             accepted = []
             for attr in request.attributes:
-                if zcl.cluster_id == DOOR_LOCK and attr.attrid not in (
-                    _WRITABLE_LOCK_ATTRIBUTES
-                ):
+                unsupported = attr.attrid not in store
+                read_only = (
+                    zcl.cluster_id == DOOR_LOCK
+                    and attr.attrid not in _WRITABLE_LOCK_ATTRIBUTES
+                )
+                if unsupported or read_only:
                     status = (
-                        _Status.READ_ONLY
-                        if attr.attrid in store
-                        else _Status.UNSUPPORTED_ATTRIBUTE
+                        _Status.UNSUPPORTED_ATTRIBUTE
+                        if unsupported
+                        else _Status.READ_ONLY
                     )
                     failures.append(
                         foundation.WriteAttributesStatusRecord(
@@ -623,9 +626,8 @@ class DoorLockSimulator:
                     )
                 else:
                     accepted.append(attr)
-            if not failures:  # ZCL: all or nothing for Write Attributes
-                for attr in accepted:
-                    store[attr.attrid] = attr.value.value
+            for attr in accepted:  # Write Attributes is not "undivided" (ZCL 2.5.3)
+                store[attr.attrid] = attr.value.value
             return _general_response(
                 foundation.GeneralCommand.Write_Attributes_rsp,
                 status_records=failures
