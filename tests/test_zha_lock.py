@@ -21,6 +21,7 @@ from custom_components.community_access.zha_lock import (
     LockOperationEvent,
     LockProgrammingEvent,
     ZhaDoorLock,
+    ZhaLockRequestError,
     ZhaLockStatusError,
     async_find_door_lock,
 )
@@ -325,8 +326,11 @@ async def test_bad_codes_are_refused_before_sending(
 ) -> None:
     lock = _door_lock(hass, zha_lock)
     for kind, code in ((PIN, "12a4"), (PIN, ""), (RFID, "卡12345"), (PIN, "１２３４")):
-        with pytest.raises(ValueError):
+        with pytest.raises(ZhaLockRequestError) as err:
             await lock.write_slot(kind, 0, code)
+        assert isinstance(err.value, LockCommandError)
+        assert not isinstance(err.value, LockTimeoutError)
+        assert code not in str(err.value) or not code
     assert zha_lock.sim.commands == []
 
 
@@ -367,9 +371,14 @@ async def test_year_day_schedule_in_the_locks_local_time(
         await lock.set_year_day_schedule(
             5, YearDaySchedule(2, schedule.start, schedule.end)
         )
-    with pytest.raises(ValueError):
+    with pytest.raises(ZhaLockRequestError):
         await lock.set_year_day_schedule(
             5, YearDaySchedule(0, schedule.end, schedule.start)
+        )
+    with pytest.raises(ZhaLockRequestError):  # a naive datetime
+        await lock.set_year_day_schedule(
+            5,
+            YearDaySchedule(0, datetime(2026, 12, 1), schedule.end),  # noqa: DTZ001
         )
     assert len(zha_lock.sim.commands) == 3
 
@@ -393,7 +402,16 @@ async def test_week_day_schedule(hass: HomeAssistant, zha_lock: ZhaLockEnv) -> N
 
     await lock.clear_week_day_schedule(4, 0)
     assert zha_lock.sim.command_names()[-1] == "clear_week_day_schedule"
+    assert zha_lock.sim.commands[-1].args == {"schedule_id": 0, "user_id": 4}
     assert zha_lock.sim.week_day == {}
+
+    # No day at all, or a window that ends before it starts.
+    with pytest.raises(ZhaLockRequestError):
+        await lock.set_week_day_schedule(4, WeekDaySchedule(0, 0, 8, 0, 9, 0))
+    with pytest.raises(ZhaLockStatusError) as refused:
+        await lock.set_week_day_schedule(4, WeekDaySchedule(0, weekdays, 18, 0, 8, 0))
+    assert refused.value.reason == "invalid_field"
+    assert len(zha_lock.sim.commands) == 3
 
 
 async def test_set_user_type(hass: HomeAssistant, zha_lock: ZhaLockEnv) -> None:

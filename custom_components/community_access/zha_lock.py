@@ -175,6 +175,14 @@ class ZhaLockStatusError(LockCommandError):
         self.reason = reason
 
 
+class ZhaLockRequestError(LockCommandError, ValueError):
+    """The request cannot be put to the lock (bad code, time or mask); not sent.
+
+    A :class:`~.core.lock_sync.LockCommandError`, so a reconciler handles it
+    like a refusal, and a ``ValueError``, since retrying does not help.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class LockOperationEvent:
     """An operation at the lock (operation event notification 0x20)."""
@@ -217,11 +225,11 @@ def _status_name(status: Any, *, set_code: bool = False) -> str:
 def to_zcl_local_time(moment: datetime) -> int:
     """Convert an aware datetime to seconds since 2000-01-01 on the local wall clock."""
     if moment.tzinfo is None:
-        raise ValueError("an aware datetime is needed")
+        raise ZhaLockRequestError("an aware datetime is needed")
     local = moment.astimezone(dt_util.get_default_time_zone()).replace(tzinfo=None)
     seconds = int((local - ZCL_EPOCH).total_seconds())
     if not 0 <= seconds < ZCL_TIME_INVALID:
-        raise ValueError("time outside the range of a ZCL local time")
+        raise ZhaLockRequestError("time outside the range of a ZCL local time")
     return seconds
 
 
@@ -285,11 +293,11 @@ class _ClusterListener:
 
 def _check_code(kind: CredentialSlotKind, code: str) -> None:
     if not code or not code.isascii() or not code.isprintable():
-        raise ValueError(f"a {kind} code must be printable ASCII")
+        raise ZhaLockRequestError(f"a {kind} code must be printable ASCII")
     if kind is CredentialSlotKind.PIN and not code.isdigit():
-        raise ValueError("a PIN must be digits")
+        raise ZhaLockRequestError("a PIN must be digits")
     if len(code) > MAX_ZCL_STRING:
-        raise ValueError("code too long for a ZCL string")
+        raise ZhaLockRequestError("code too long for a ZCL string")
 
 
 class ZhaDoorLock:
@@ -479,7 +487,7 @@ class ZhaDoorLock:
         start = to_zcl_local_time(schedule.start)
         end = to_zcl_local_time(schedule.end)
         if end <= start:
-            raise ValueError("a schedule must end after it starts")
+            raise ZhaLockRequestError("a schedule must end after it starts")
         await self._command(
             "set_year_day_schedule", schedule.schedule_id, user_id, start, end
         )
@@ -493,7 +501,7 @@ class ZhaDoorLock:
     ) -> None:
         """Set a week-day schedule (0x0B)."""
         if not 0 < schedule.days_mask < 0x80:
-            raise ValueError("days_mask must name at least one day (bits 0-6)")
+            raise ZhaLockRequestError("days_mask must name at least one day (bits 0-6)")
         await self._command(
             "set_week_day_schedule",
             schedule.schedule_id,
