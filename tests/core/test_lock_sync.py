@@ -909,3 +909,25 @@ async def _exercise(
         expected |= {uid: (PIN_SLOT, code) for uid, code in foreign.items()}
         assert lock.codes() == expected
         assert lock_syncer.status().text == "in_sync"
+
+
+async def test_adopt_unmanaged_card_through_the_card_desk(
+    community: Community, clock: FakeClock
+) -> None:
+    await community.add_household("3-1-101")
+    owner = await person_with_id(community, name="A", role=Role.OWNER, unit="3-1-101")
+    lock = FakeLock(clock, caps=capacity(pins=0, cards=3))
+    lock.memory[(RFID_SLOT, 2)] = "88889999"
+    lock_syncer = syncer(community, lock, clock)
+    await lock_syncer.sync()
+    assert lock_syncer.slots[2].state == SlotState.UNMANAGED
+    adopted = await lock_syncer.adopt_unmanaged(2, person_id=owner)
+    credential = community.index.credentials[adopted]
+    assert credential.kind is CARD and credential.deposit_cents == 0
+    assert community.decide("b3", CARD, "88889999", clock.now).granted
+    lock.log.clear()
+    await lock_syncer.sync()
+    # Already on the lock: no write, no clear.
+    assert lock.commands("write_slot") == lock.commands("clear_slot") == []
+    assert lock.codes() == {2: (RFID_SLOT, "88889999")}
+    assert lock_syncer.status().text == "in_sync"

@@ -24,6 +24,7 @@ import itertools
 import logging
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from .carddesk import CardDesk
 from .decision import AccessIndex, Reason
 from .errors import CommunityError
 from .models import (
@@ -934,9 +935,17 @@ class LockSyncer:
                         replace(row, state=SlotState.EMPTY, digest=None)
                     )
                     raise CommunityError("lock_slot_empty", user_id=str(user_id))
-                credential = await self.community.add_credential(
-                    person_id=person_id, kind=COMMUNITY_KIND[kind], value=reading.code
-                )
+                if kind is CredentialSlotKind.RFID:
+                    # Cards go through the card desk (ID on record, quota); the
+                    # card was handed out before: no deposit is charged now.
+                    issued = await CardDesk(self.community).issue_card(
+                        person_id=person_id, card_number=reading.code, deposit_cents=0
+                    )
+                    credential = issued.credential
+                else:
+                    credential = await self.community.add_credential(
+                        person_id=person_id, kind=CredentialKind.PIN, value=reading.code
+                    )
                 credential_id = credential.id
                 row = replace(row, digest=credential.digest)
             else:
@@ -1220,16 +1229,14 @@ class LockSyncer:
             )
 
     async def _command(self, send: Callable[[], Awaitable[T]]) -> T:
-        """One command to the lock, at least ``min_interval`` after the last."""
+        """Send one command, started at least ``min_interval`` after the last one."""
         if self._last_command is not None and self.min_interval > 0:
             elapsed = (self._clock() - self._last_command).total_seconds()
             if elapsed < self.min_interval:
                 await self._sleep(self.min_interval - elapsed)
         self.commands_sent += 1
-        try:
-            return await send()
-        finally:
-            self._last_command = self._clock()
+        self._last_command = self._clock()
+        return await send()
 
     # ---- first contact and full read-back
     async def _readback(self) -> None:
