@@ -25,6 +25,7 @@ from custom_components.community_access.zha_lock import (
     ZhaLockStatusError,
     async_find_door_lock,
 )
+from homeassistant.components.zha.helpers import get_zha_gateway
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
@@ -87,6 +88,16 @@ async def test_find_door_lock_of_a_zha_lock(
     assert LOCK_IEEE in repr(lock)
     # Finding it sends nothing to the lock.
     assert zha_lock.sim.commands == []
+
+    # ZHA's own availability of the device (as its availability checker sets it).
+    zha_device = get_zha_gateway(hass).get_device(zha_lock.device.ieee)
+    zha_device.update_available(False)
+    await hass.async_block_till_done()
+    assert lock.available is False
+    assert hass.states.get(zha_lock.entity_id).state == "unavailable"
+    zha_device.update_available(True)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert lock.available is True
 
 
 async def test_find_door_lock_none_for_a_template_lock_beside_zha(
