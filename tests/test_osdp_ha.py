@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 import importlib.util
 import json
 import os
@@ -25,6 +26,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
+    async_fire_time_changed,
 )
 
 from custom_components.community_access.config_flow import default_options
@@ -59,6 +61,7 @@ from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
 )
+from homeassistant.util import dt as dt_util
 
 from .conftest import TEST_DOORS
 from .helpers import CARD, PIN, add_resident, call
@@ -368,6 +371,12 @@ async def test_keypad_pin(hass: HomeAssistant, wire: Wire, setup_osdp: Setup) ->
     assert denied[0].data["kind"] == "pin"
     assert len(granted) == 1
 
+    # without "#": the PIN goes after a pause
+    wire.tell(f"keys {PIN}")
+    await wait_for(lambda: bool(reader._digits))  # noqa: SLF001
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=5))
+    await wait_for(lambda: len(granted) == 2)
+
 
 async def test_pairing_flow(hass: HomeAssistant, wire: Wire, setup_osdp: Setup) -> None:
     await wire.start_pd(install=True)
@@ -667,3 +676,38 @@ async def test_pairing_times_out(
     assert await async_load_record(entry, "reader_b3") is None
     wire.tell("unmute")
     await wait_for(lambda: reader.online and reader.trusted, timeout=5)
+
+
+async def test_key_whose_acknowledgement_was_lost_is_tried(
+    hass: HomeAssistant, wire: Wire, setup_osdp: Setup
+) -> None:
+    """KEYSET reached the reader but its ACK did not come back: the reader
+    holds the new key, we the old one and the new one as pending."""
+    await wire.start_pd(install=True)
+    entry, hub, reader = await setup_osdp()
+    await add_resident(hass)
+    old = await paired(hub, reader, wire)
+    assert reader.record is not None
+    new = secrets.token_bytes(16)
+    reader.record.pending = new
+    community = entry.runtime_data.community
+    await community.run(
+        community.db.set_setting,
+        key_setting("reader_b3"),
+        community.vault.encrypt(reader.record.dumps()),
+    )
+    alarms = async_capture_events(hass, EVENT_READER_ALARM)
+
+    await wire.start_pd(scbk=new)
+    await wait_for(lambda: reader.secure and reader.trusted, timeout=5)
+    async with asyncio.timeout(3):  # kept by a background task
+        while (record := await async_load_record(entry, "reader_b3")) is None or (
+            record.pending is not None
+        ):
+            await asyncio.sleep(0.05)
+    assert record.scbk == new
+    assert record.scbk != old
+    assert not alarms
+    granted = async_capture_events(hass, EVENT_ACCESS_GRANTED)
+    wire.card()
+    await wait_for(lambda: bool(granted))

@@ -705,10 +705,13 @@ class OsdpHub:
 
     @callback
     def _on_event(self, address: int, event: SessionEvent) -> None:
+        # Waiters registered while the reader handles this event wait for
+        # the next ones, not for this one.
+        waiters = list(self._waiters)
         reader = self.readers.get(address)
         if reader is not None:
             reader.on_event(event)
-        for match, future in list(self._waiters):
+        for match, future in waiters:
             if not future.done() and match(address, event):
                 future.set_result(event)
 
