@@ -199,3 +199,41 @@ async def test_public_door_needs_area(
         result["flow_id"], form | {"area": "pool", "allowed_roles": ["owner"]}
     )
     assert ok["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_options_flow_keeps_every_field(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    """Every field of the form is saved (rules and visitor settings included)."""
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    changed = {
+        CONF_CARD_QUOTA: 2,
+        "card_deposit": 30,
+        "reissue_fee": 10,
+        CONF_RETENTION_DAYS: 200,
+        "review_interval_days": 30,
+        "revoke_unused_days": 90,
+        "approval_timeout_minutes": 7,
+        "visit_minutes": 45,
+        "travel_seconds": 120,
+        "face_card_seconds": 20,
+        "pin_attempts": 3,
+        "pin_lockout_minutes": 15,
+        "auto_record_suspicions": True,
+        "penalty_ladder": "warning, suspension",
+        CONF_DB_URL: "",
+    }
+    done = await hass.config_entries.options.async_configure(
+        result["flow_id"], changed
+    )
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    saved = dict(setup_entry.options)
+    assert saved == changed | {
+        "penalty_ladder": "warning,suspension",
+        "guard_notify": "",
+        "notice_notify": "",
+    }
+    runtime = setup_entry.runtime_data
+    assert runtime.community.detector.settings.pin_attempts == 3
+    assert runtime.visitor_settings.default_visit.total_seconds() == 45 * 60

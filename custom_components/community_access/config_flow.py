@@ -269,6 +269,20 @@ class CommunityOptionsFlow(OptionsFlow):
                         CONF_REVOKE_UNUSED_DAYS: int(
                             user_input[CONF_REVOKE_UNUSED_DAYS]
                         ),
+                        CONF_APPROVAL_TIMEOUT: int(user_input[CONF_APPROVAL_TIMEOUT]),
+                        CONF_VISIT_MINUTES: int(user_input[CONF_VISIT_MINUTES]),
+                        CONF_GUARD_NOTIFY: guard,
+                        CONF_TRAVEL_SECONDS: int(user_input[CONF_TRAVEL_SECONDS]),
+                        CONF_FACE_CARD_SECONDS: int(
+                            user_input[CONF_FACE_CARD_SECONDS]
+                        ),
+                        CONF_PIN_ATTEMPTS: int(user_input[CONF_PIN_ATTEMPTS]),
+                        CONF_PIN_LOCKOUT_MINUTES: int(
+                            user_input[CONF_PIN_LOCKOUT_MINUTES]
+                        ),
+                        CONF_AUTO_RECORD: bool(user_input[CONF_AUTO_RECORD]),
+                        CONF_LADDER: ladder,
+                        CONF_NOTICE_NOTIFY: notice,
                         CONF_DB_URL: url,
                     }
                 )
