@@ -223,9 +223,7 @@ async def test_options_flow_keeps_every_field(
         "penalty_ladder": "warning, suspension",
         CONF_DB_URL: "",
     }
-    done = await hass.config_entries.options.async_configure(
-        result["flow_id"], changed
-    )
+    done = await hass.config_entries.options.async_configure(result["flow_id"], changed)
     assert done["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     saved = dict(setup_entry.options)

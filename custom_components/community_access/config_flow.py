@@ -47,6 +47,7 @@ from .const import (
     CONF_HOURS,
     CONF_LADDER,
     CONF_LOCK_ENTITY,
+    CONF_MANAGE_CODES,
     CONF_NOTICE_NOTIFY,
     CONF_OPEN_TIME,
     CONF_PATTERN,
@@ -273,9 +274,7 @@ class CommunityOptionsFlow(OptionsFlow):
                         CONF_VISIT_MINUTES: int(user_input[CONF_VISIT_MINUTES]),
                         CONF_GUARD_NOTIFY: guard,
                         CONF_TRAVEL_SECONDS: int(user_input[CONF_TRAVEL_SECONDS]),
-                        CONF_FACE_CARD_SECONDS: int(
-                            user_input[CONF_FACE_CARD_SECONDS]
-                        ),
+                        CONF_FACE_CARD_SECONDS: int(user_input[CONF_FACE_CARD_SECONDS]),
                         CONF_PIN_ATTEMPTS: int(user_input[CONF_PIN_ATTEMPTS]),
                         CONF_PIN_LOCKOUT_MINUTES: int(
                             user_input[CONF_PIN_LOCKOUT_MINUTES]
@@ -368,6 +367,7 @@ DOOR_SCHEMA = vol.Schema(
         vol.Optional(CONF_LOCK_ENTITY): selector.EntitySelector(
             selector.EntitySelectorConfig(domain="lock")
         ),
+        vol.Required(CONF_MANAGE_CODES, default=False): selector.BooleanSelector(),
         vol.Required(CONF_OPEN_TIME, default=DEFAULT_OPEN_TIME): _box(1, 300, unit="s"),
         vol.Optional(CONF_ALLOWED_ROLES): selector.SelectSelector(
             selector.SelectSelectorConfig(
