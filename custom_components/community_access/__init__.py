@@ -51,6 +51,7 @@ from .core.storage import Database
 from .core.visitors import VisitorSettings
 from .door import DoorConfig, DoorOperator
 from .housekeeping import async_start_housekeeping, keypad_lock_key
+from .lock_codes import async_start_lock_codes, async_stop_lock_codes
 from .repairs import async_check_door_locks
 from .rules_setup import detection_settings, rule_settings
 from .runtime import CommunityConfigEntry, CommunityRuntime, rule_book
@@ -208,6 +209,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
 
     for operator in runtime.doors.values():
         operator.async_start()
+    await async_start_lock_codes(hass, entry)
 
     runtime.unsubscribe.extend(async_start_housekeeping(hass, entry))
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
@@ -267,6 +269,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: CommunityConfigEntry) -
         runtime = entry.runtime_data
         for unsub in runtime.unsubscribe:
             unsub()
+        await async_stop_lock_codes(entry)
         for operator in runtime.doors.values():
             operator.async_stop()
         await async_stop_lines(entry)

@@ -57,6 +57,7 @@ CONF_ALLOWED_ROLES: Final = "allowed_roles"
 CONF_WEEKDAYS: Final = "weekdays"
 CONF_HOURS: Final = "hours"
 CONF_ESCAPE_ROUTE: Final = "escape_route"
+CONF_MANAGE_CODES: Final = "manage_codes"
 DEFAULT_OPEN_TIME: Final = 5
 
 # Serial line subentries (readers and relays on a serial port)
@@ -109,6 +110,7 @@ DESK_EVENTS: Final = (
     "public_notice",
     "keypad_locked",
     "commendation_recorded",
+    "lock_programmed",
 )
 
 # Event entity types
@@ -118,3 +120,14 @@ EVENT_TYPE_DENIED: Final = "denied"
 # Daily purge of the access record (local time)
 PURGE_HOUR: Final = 3
 PURGE_MINUTE: Final = 17
+
+# OSDP readers on an OSDP serial line (a ``serial_line`` with protocol osdp)
+PROTOCOL_OSDP: Final = "osdp"
+SUBENTRY_OSDP_READER: Final = "osdp_reader"
+CONF_LINE: Final = "line"
+CONF_ADDRESS: Final = "address"
+CONF_OUTPUT: Final = "output"
+CONF_FEEDBACK: Final = "feedback"
+#: Fired when a paired reader answers without the secure channel or with
+#: another identity (no secrets in it).
+EVENT_READER_ALARM: Final = f"{DOMAIN}_reader_alarm"

@@ -39,6 +39,7 @@ from .const import (
     CONF_ESCAPE_ROUTE,
     CONF_HOURS,
     CONF_LOCK_ENTITY,
+    CONF_MANAGE_CODES,
     CONF_OPEN_TIME,
     CONF_WEEKDAYS,
     CONF_ZONE_KIND,
@@ -99,6 +100,8 @@ class DoorConfig:
     lock_entity_id: str | None
     open_time: float
     anti_passback: PassbackMode = PassbackMode.NONE
+    #: Keep the PINs and cards allowed here on the bound (ZHA) lock itself.
+    manage_codes: bool = False
 
     @classmethod
     def from_subentry(cls, subentry: ConfigSubentry) -> DoorConfig:
@@ -109,6 +112,7 @@ class DoorConfig:
             lock_entity_id=data.get(CONF_LOCK_ENTITY) or None,
             open_time=float(data.get(CONF_OPEN_TIME, DEFAULT_OPEN_TIME)),
             anti_passback=PassbackMode(data.get(CONF_ANTI_PASSBACK, PassbackMode.NONE)),
+            manage_codes=bool(data.get(CONF_MANAGE_CODES, False)),
         )
 
     @property

@@ -88,6 +88,10 @@ _DESK_MESSAGES = {
     "public_notice": ("public notice for {person}", "公告批评 {person}"),
     "keypad_locked": ("keypad locked after wrong PINs", "密码错误过多,键盘已锁定"),
     "commendation_recorded": ("commended", "受到表扬"),
+    "lock_programmed": (
+        "{event} at the lock's own keypad (slot {slot})",
+        "有人在门锁键盘上操作:{event}(槽位 {slot})",
+    ),
 }
 
 

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant import data_entry_flow
+from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er, issue_registry as ir, selector
 
 from .const import DOMAIN
-from .runtime import CommunityConfigEntry
+from .core.errors import CommunityError
+from .lock_codes import LockCodes
+from .runtime import CommunityConfigEntry, CommunityRuntime
+from .services_locks import async_resolve_unmanaged
 
 
 def door_lock_issue_id(door_id: str) -> str:
@@ -37,3 +48,104 @@ def async_check_door_locks(hass: HomeAssistant, entry: CommunityConfigEntry) -> 
             translation_key="door_lock_missing",
             translation_placeholders={"door": operator.config.door.name, "lock": lock},
         )
+
+
+class UnmanagedLockCodesFlow(RepairsFlow):
+    """Adopt or clear, one by one, the codes on a lock that nobody manages."""
+
+    def __init__(self, entry_id: str, door_id: str) -> None:
+        """Remember which door's lock the issue is about."""
+        self.entry_id = entry_id
+        self.door_id = door_id
+
+    def _codes(self) -> LockCodes | None:
+        entry = self.hass.config_entries.async_get_entry(self.entry_id)
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return None
+        runtime: CommunityRuntime = entry.runtime_data
+        return runtime.lock_codes.get(self.door_id)
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Start with the first choice."""
+        return await self.async_step_resolve()
+
+    async def async_step_resolve(
+        self, user_input: dict[str, Any] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Choose a slot, adopt (for a person) or clear it."""
+        codes = self._codes()
+        if codes is None:
+            return self.async_abort(reason="not_loaded")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            person_id = user_input.get("person_id")
+            try:
+                await async_resolve_unmanaged(
+                    codes,
+                    int(user_input["slot"]) - 1,
+                    user_input["action"],
+                    int(person_id) if person_id else None,
+                )
+            except CommunityError as err:
+                errors["base"] = (
+                    err.key if err.key in _UNMANAGED_ERRORS else "resolve_failed"
+                )
+            except ServiceValidationError:
+                errors["base"] = "lock_not_found"
+        slots = codes.unmanaged_slots()
+        if not slots:
+            return self.async_create_entry(data={})
+        schema = vol.Schema(
+            {
+                vol.Required("slot"): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=[
+                            selector.SelectOptionDict(
+                                value=str(uid + 1), label=f"{uid + 1} ({kind})"
+                            )
+                            for uid, kind in slots
+                        ]
+                    )
+                ),
+                vol.Required("action", default="clear"): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=["adopt", "clear"],
+                        translation_key="unmanaged_action",
+                    )
+                ),
+                vol.Optional("person_id"): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=1, step=1, mode=selector.NumberSelectorMode.BOX
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="resolve",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={
+                "door": codes.door_name,
+                "lock": codes.entity_id,
+                "count": str(len(slots)),
+            },
+        )
+
+
+#: Refusals of the reconciler shown as they are; others as ``resolve_failed``.
+_UNMANAGED_ERRORS = {
+    "lock_code_not_known",
+    "lock_slot_empty",
+    "lock_slot_not_unmanaged",
+}
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
+) -> RepairsFlow:
+    """Return the fix flow of a fixable issue."""
+    if issue_id.startswith("lock_codes_unmanaged_") and data is not None:
+        return UnmanagedLockCodesFlow(str(data["entry_id"]), str(data["door_id"]))
+    return ConfirmRepairFlow()

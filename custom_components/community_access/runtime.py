@@ -26,6 +26,8 @@ from .core.visitors import VisitorDesk, VisitorSettings
 from .door import DoorOperator
 
 if TYPE_CHECKING:
+    from .lock_codes import LockCodes
+    from .osdp_hub import OsdpHub
     from .serial_hub import SerialHub
 
 
@@ -37,6 +39,10 @@ class CommunityRuntime:
     doors: dict[str, DoorOperator] = field(default_factory=dict)
     #: Serial lines by subentry id.
     lines: dict[str, SerialHub] = field(default_factory=dict)
+    #: OSDP lines (protocol ``osdp``) by subentry id.
+    osdp: dict[str, OsdpHub] = field(default_factory=dict)
+    #: Doors keeping their codes on a ZHA lock, by door id.
+    lock_codes: dict[str, LockCodes] = field(default_factory=dict)
     unsubscribe: list[CALLBACK_TYPE] = field(default_factory=list)
     visitor_settings: VisitorSettings = field(default_factory=VisitorSettings)
     #: Notify service of the guard desk (``notify.<name>``), if configured.

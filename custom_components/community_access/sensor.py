@@ -21,6 +21,7 @@ from homeassistant.util import dt as dt_util
 from .core.community import Community
 from .core.models import VisitStatus
 from .entity import CommunityEntity
+from .lock_sensor import async_add_lock_sync_sensors
 from .runtime import CommunityConfigEntry
 from .visit_sensor import async_setup_visit_sensors, visits_with
 
@@ -125,6 +126,7 @@ async def async_setup_entry(
     async_add_entities(CountSensor(entry, description) for description in SENSORS)
     async_add_entities([PublicNoticeSensor(entry, "latest_public_notice")])
     await async_setup_visit_sensors(hass, entry, async_add_entities)
+    async_add_lock_sync_sensors(entry, async_add_entities)
 
 
 class CountSensor(CommunityEntity, SensorEntity):

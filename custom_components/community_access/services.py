@@ -40,6 +40,8 @@ from .service_helpers import (
     wrap,
 )
 from .services_desk import ATTR_CARD_NUMBER, DESK_SERVICES
+from .services_locks import async_setup_lock_services
+from .services_osdp import async_setup_osdp_services
 from .services_rules import RULE_SERVICES
 from .services_visitors import (
     ADMIN_VISITOR_SERVICES,
@@ -340,6 +342,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
             supports_response=supports_response,
         )
     async_listen_phone_answers(hass)
+    async_setup_osdp_services(hass)
+    async_setup_lock_services(hass)
 
 
 def public_services() -> list[str]:

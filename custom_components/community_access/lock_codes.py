@@ -1,0 +1,525 @@
+"""Credentials kept on Zigbee locks (ZHA): one :class:`LockCodes` per managed door.
+
+A door bound to a ZHA lock, with "keep codes on the lock" set, gets a
+:class:`~.core.lock_sync.LockSyncer` working on the lock's Door Lock
+cluster (through :mod:`.zha_lock`, the only module touching ZHA). This
+module only decides *when* the syncer runs and tells Home Assistant what
+happened:
+
+* it runs after a community change (bursts coalesced), when the lock comes
+  back from unavailable, at the times the plan names (a pass ends, a
+  failed slot's retry is due) and every few hours anyway;
+* one background task per lock, so commands to one lock never overlap;
+* repair issues for codes on the lock that the community does not manage
+  (fixable: adopt or clear), for slots that keep failing and for
+  credentials that do not fit on the lock;
+* the lock's own operation events (a PIN typed or a card shown at the
+  lock, also while Home Assistant was unreachable for the radio) become
+  access records and access events with the person the slot belongs to;
+  programming done at the lock's own keypad is reported and triggers a
+  full read-back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+import contextlib
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, EVENT_ACCESS_DENIED, EVENT_ACCESS_GRANTED, LOGGER
+from .core.decision import Decision, Reason
+from .core.lock_sync import (
+    CredentialSlotKind,
+    LockSyncer,
+    LockSyncStatus,
+    SlotState,
+    SyncReport,
+)
+from .core.models import CredentialKind
+from .door import DoorOperator
+from .runtime import CommunityConfigEntry, event_data, visitor_desk
+from .zha_lock import (
+    LockEvent,
+    LockOperationEvent,
+    LockProgrammingEvent,
+    ZhaDoorLock,
+    async_find_door_lock,
+)
+
+#: Seconds to wait after a change so that a burst of changes is one run.
+DEBOUNCE = 1.0
+#: A sync runs at least this often, even with nothing to do (catches drift).
+RECHECK: Final = timedelta(hours=6)
+#: How often a door looks for its lock while ZHA has not got it (yet).
+FIND_INTERVAL: Final = timedelta(seconds=30)
+
+#: Keyword arguments for every :class:`LockSyncer` (tests make it quicker).
+SYNCER_DEFAULTS: dict[str, Any] = {}
+
+#: Operation events that are a credential used at the lock.
+_GRANTS: Final = {"unlock"}
+_DENIALS: Final = {
+    "unlock_failure_invalid_code": Reason.UNKNOWN_CREDENTIAL,
+    "unlock_failure_invalid_schedule": Reason.OUTSIDE_TIME_WINDOW,
+}
+#: Sources of operation events that carry a credential of the lock's memory
+#: ("rf" is a Zigbee command, i.e. Home Assistant itself; "manual" a key).
+_CREDENTIAL_SOURCES: Final = {
+    "keypad": CredentialKind.PIN,
+    "rfid": CredentialKind.CARD,
+    "indeterminate": None,
+}
+#: Programming events not made over Zigbee: someone at the lock's keypad.
+_LOCAL_PROGRAMMING_SOURCES: Final = {"keypad", "manual", "rfid", "indeterminate"}
+
+
+def lock_issue_id(kind: str, door_id: str) -> str:
+    """Repair issue id of one kind (unmanaged, failed, unfitted) for a door."""
+    return f"lock_codes_{kind}_{door_id}"
+
+
+class LockCodes:
+    """Keeps the codes of one door's ZHA lock in step with the community."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: CommunityConfigEntry,
+        operator: DoorOperator,
+        *,
+        debounce: float | None = None,
+        syncer_options: dict[str, Any] | None = None,
+    ) -> None:
+        """Prepare; :meth:`async_start` begins the work."""
+        assert operator.config.lock_entity_id is not None
+        self.hass = hass
+        self.entry = entry
+        self.operator = operator
+        self.door_id = operator.id
+        self.entity_id: str = operator.config.lock_entity_id
+        self.debounce = DEBOUNCE if debounce is None else debounce
+        self.syncer_options = SYNCER_DEFAULTS | (syncer_options or {})
+        self.adapter: ZhaDoorLock | None = None
+        self.syncer: LockSyncer | None = None
+        self.last_report: SyncReport | None = None
+        self.last_error: str | None = None
+        self._wake = asyncio.Event()
+        self._full = False
+        self._force = False
+        self._running = False
+        self._unsub: list[CALLBACK_TYPE] = []
+        self._listeners: list[Callable[[], None]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    # ---- what entities and services see
+    @property
+    def door_name(self) -> str:
+        """The door's name."""
+        return self.operator.config.door.name
+
+    @property
+    def found(self) -> bool:
+        """Whether the lock's Door Lock cluster was found through ZHA."""
+        return self.syncer is not None
+
+    def status(self) -> LockSyncStatus | None:
+        """Sync state, None while the lock has not been found."""
+        if self.syncer is None:
+            return None
+        status = self.syncer.status()
+        if self._running and status.state != "syncing":
+            return LockSyncStatus(
+                "syncing",
+                status.pending,
+                status.failed,
+                status.unfitted,
+                status.unmanaged,
+                status.next_run_at,
+            )
+        return status
+
+    @callback
+    def add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Be told when the status changes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    @callback
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    # ---- life cycle
+    @callback
+    def async_start(self) -> None:
+        """Follow the community and the lock; start the worker."""
+        community = self.entry.runtime_data.community
+        self._unsub.append(community.add_listener(self.async_request_sync))
+        self._unsub.append(
+            async_track_state_change_event(
+                self.hass, self.entity_id, self._lock_state_changed
+            )
+        )
+        self._task = self.entry.async_create_background_task(
+            self.hass, self._run(), f"{DOMAIN} lock codes {self.door_name}"
+        )
+
+    async def async_stop(self) -> None:
+        """Stop the worker and the listeners."""
+        for unsub in self._unsub:
+            unsub()
+        self._unsub.clear()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    @callback
+    def async_request_sync(self, *, full: bool = False, force: bool = False) -> None:
+        """Ask for a run (coalesced with others that come soon)."""
+        self._full = self._full or full
+        self._force = self._force or force
+        self._wake.set()
+
+    @callback
+    def _lock_state_changed(self, event: Event[Any]) -> None:
+        old = event.data.get("old_state")
+        new = event.data.get("new_state")
+        if new is None or new.state == "unavailable":
+            return
+        if old is None or old.state == "unavailable" or self.syncer is None:
+            self.async_request_sync()
+
+    # ---- the worker
+    async def _run(self) -> None:
+        """Wait for a reason, then sync; one run at a time for this lock."""
+        self._wake.set()  # first contact
+        while True:
+            await self._wait()
+            if self.syncer is None and not self._attach():
+                continue
+            await asyncio.sleep(self.debounce)
+            self._wake.clear()
+            full, force = self._full, self._force
+            self._full = self._force = False
+            assert self.adapter is not None
+            if not self.adapter.available:
+                LOGGER.debug("%s: lock unavailable, sync waits", self.door_name)
+                continue
+            await self._sync_once(full=full, force=force)
+
+    async def _wait(self) -> None:
+        """Sleep until woken or until the next time the plan or a check needs."""
+        timeout = self._next_delay()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await self._wake.wait()
+
+    def _next_delay(self) -> float:
+        if self.syncer is None:
+            return FIND_INTERVAL.total_seconds()
+        delay = RECHECK.total_seconds()
+        status = self.syncer.status()
+        if status.next_run_at is not None:
+            until = (status.next_run_at - dt_util.utcnow()).total_seconds()
+            delay = min(delay, max(until, 0.0))
+        return delay
+
+    def _attach(self) -> bool:
+        """Find the lock's cluster through ZHA and build its syncer."""
+        adapter = async_find_door_lock(self.hass, self.entity_id)
+        if adapter is None:
+            return False
+        self.adapter = adapter
+        self._unsub.append(adapter.add_event_listener(self._on_lock_event))
+        self.syncer = LockSyncer(
+            self.entry.runtime_data.community,
+            f"zha:{adapter.ieee}",
+            self.door_id,
+            adapter,
+            on_failed=self._on_failed,
+            on_unmanaged=self._on_unmanaged,
+            **self.syncer_options,
+        )
+        LOGGER.debug("%s: managing the codes of %s", self.door_name, adapter)
+        return True
+
+    async def _sync_once(self, *, full: bool, force: bool) -> SyncReport | None:
+        assert self.syncer is not None
+        self._running = True
+        self._changed()
+        try:
+            if full:
+                report = await self.syncer.full_readback()
+            else:
+                report = await self.syncer.sync(force=force)
+        except Exception as err:  # noqa: BLE001 - the worker must outlive any bug
+            LOGGER.exception("%s: lock sync failed", self.door_name)
+            self.last_error = str(err)[:200]
+            return None
+        finally:
+            self._running = False
+        self.last_report = report
+        self.last_error = "lock_unreachable" if report.aborted else None
+        self._update_issues()
+        self._changed()
+        return report
+
+    async def async_sync_now(self, *, full: bool = False) -> SyncReport | None:
+        """Run now (for the service) and return the report; None if not found."""
+        if self.syncer is None and not self._attach():
+            return None
+        return await self._sync_once(full=full, force=True)
+
+    # ---- repairs
+    @callback
+    def _on_failed(
+        self, lock_id: str, user_id: int, credential_id: int | None, error: str
+    ) -> None:
+        LOGGER.warning(
+            "%s: lock user %s failed after retries: %s", self.door_name, user_id, error
+        )
+
+    @callback
+    def _on_unmanaged(
+        self,
+        lock_id: str,
+        user_id: int,
+        kind: CredentialSlotKind,
+        credential_id: int | None,
+    ) -> None:
+        LOGGER.info(
+            "%s: lock user %s holds a %s the community does not manage",
+            self.door_name,
+            user_id,
+            kind,
+        )
+
+    def unmanaged_slots(self) -> list[tuple[int, str]]:
+        """(user id, kind) of every code on the lock that is not ours."""
+        if self.syncer is None:
+            return []
+        return sorted(
+            (row.user_id, row.kind)
+            for row in self.syncer.slots.values()
+            if row.state == SlotState.UNMANAGED
+        )
+
+    @callback
+    def async_refresh_issues(self) -> None:
+        """Raise or clear this door's lock issues and tell the entities."""
+        self._update_issues()
+        self._changed()
+
+    @callback
+    def _update_issues(self) -> None:
+        status = self.status()
+        if status is None:
+            return
+        placeholders = {"door": self.door_name, "lock": self.entity_id}
+        unmanaged = self.unmanaged_slots()
+        self._issue(
+            "unmanaged",
+            bool(unmanaged),
+            placeholders
+            | {
+                "count": str(len(unmanaged)),
+                "slots": ", ".join(str(uid + 1) for uid, _ in unmanaged),
+            },
+            fixable=True,
+            severity=ir.IssueSeverity.WARNING,
+        )
+        self._issue(
+            "failed",
+            status.failed > 0,
+            placeholders | {"count": str(status.failed)},
+            severity=ir.IssueSeverity.ERROR,
+        )
+        self._issue(
+            "unfitted",
+            status.unfitted > 0,
+            placeholders
+            | {"count": str(status.unfitted), "reasons": self._unfitted_reasons()},
+            severity=ir.IssueSeverity.WARNING,
+        )
+
+    def _unfitted_reasons(self) -> str:
+        plan = self.syncer.last_plan if self.syncer is not None else None
+        if plan is None:
+            return ""
+        counts: dict[str, int] = {}
+        for item in plan.unfitted:
+            counts[item.reason] = counts.get(item.reason, 0) + 1
+        return ", ".join(f"{reason} × {n}" for reason, n in sorted(counts.items()))
+
+    def _issue(
+        self,
+        kind: str,
+        present: bool,
+        placeholders: dict[str, str],
+        *,
+        severity: ir.IssueSeverity,
+        fixable: bool = False,
+    ) -> None:
+        issue_id = lock_issue_id(kind, self.door_id)
+        if not present:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=fixable,
+            is_persistent=False,
+            severity=severity,
+            translation_key=f"lock_codes_{kind}",
+            translation_placeholders=placeholders,
+            data={"entry_id": self.entry.entry_id, "door_id": self.door_id}
+            if fixable
+            else None,
+        )
+
+    @callback
+    def async_delete_issues(self) -> None:
+        """Remove this door's lock issues (the door no longer manages codes)."""
+        for kind in ("unmanaged", "failed", "unfitted"):
+            ir.async_delete_issue(self.hass, DOMAIN, lock_issue_id(kind, self.door_id))
+
+    # ---- events from the lock
+    @callback
+    def _on_lock_event(self, event: LockEvent) -> None:
+        if isinstance(event, LockOperationEvent):
+            self._operation(event)
+        elif isinstance(event, LockProgrammingEvent):
+            self._programming(event)
+
+    @callback
+    def _operation(self, event: LockOperationEvent) -> None:
+        if event.source not in _CREDENTIAL_SOURCES:
+            return
+        if event.operation in _GRANTS:
+            granted, reason = True, Reason.GRANTED
+        elif event.operation in _DENIALS:
+            granted, reason = False, _DENIALS[event.operation]
+        else:
+            return
+        decision = self._decision(event, granted, reason, dt_util.utcnow())
+        self.entry.async_create_task(
+            self.hass, self._record(decision), f"lock event {self.door_name}"
+        )
+
+    def _decision(
+        self, event: LockOperationEvent, granted: bool, reason: Reason, at: datetime
+    ) -> Decision:
+        """Build the access record of a credential used at the lock itself."""
+        community = self.entry.runtime_data.community
+        kind = _CREDENTIAL_SOURCES[event.source]
+        row = (
+            self.syncer.slots.get(event.user_id)
+            if self.syncer is not None and event.user_id is not None
+            else None
+        )
+        credential = (
+            community.index.credentials.get(row.credential_id)
+            if row is not None and row.credential_id is not None
+            else None
+        )
+        if credential is None:
+            if kind is None and row is not None:
+                kind = (
+                    CredentialKind.PIN
+                    if row.kind == CredentialSlotKind.PIN
+                    else CredentialKind.CARD
+                )
+            return Decision(
+                granted,
+                reason,
+                self.door_id,
+                kind,
+                at,
+                masked=None
+                if event.user_id is None
+                else f"lock user {event.user_id + 1}",
+            )
+        who = community.who(credential.person_id)
+        person = community.index.persons.get(credential.person_id)
+        return Decision(
+            granted,
+            reason,
+            self.door_id,
+            credential.kind,
+            at,
+            credential_id=credential.id,
+            person_id=credential.person_id,
+            person_name=who["person_name"],
+            household_id=person.household_id if person is not None else None,
+            unit=who["unit"],
+            masked=credential.masked,
+        )
+
+    async def _record(self, decision: Decision) -> None:
+        """Write the record, announce it, note a visitor's entry."""
+        runtime = self.entry.runtime_data
+        source = f"lock:{self.entity_id}"
+        try:
+            await runtime.community.record(decision, source=source)
+        except Exception:  # noqa: BLE001 - a lost record must not kill the listener
+            LOGGER.exception("%s: access at the lock not recorded", self.door_name)
+            return
+        self.hass.bus.async_fire(
+            EVENT_ACCESS_GRANTED if decision.granted else EVENT_ACCESS_DENIED,
+            event_data(decision, self.door_name, source),
+        )
+        self.operator.async_announce(decision)
+        if (
+            decision.granted
+            and decision.credential_id in runtime.community.visit_by_credential
+        ):
+            await visitor_desk(self.entry).note_access(decision)
+
+    @callback
+    def _programming(self, event: LockProgrammingEvent) -> None:
+        if event.source not in _LOCAL_PROGRAMMING_SOURCES:
+            return  # our own commands, echoed back over Zigbee
+        self.entry.runtime_data.community.emit(
+            "lock_programmed",
+            {
+                "door_id": self.door_id,
+                "door": self.door_name,
+                "lock": self.entity_id,
+                "event": event.event,
+                "source": event.source,
+                "slot": None if event.user_id is None else event.user_id + 1,
+            },
+        )
+        # The lock's memory changed behind our back: look at all of it again.
+        self.async_request_sync(full=True)
+
+
+async def async_start_lock_codes(
+    hass: HomeAssistant, entry: CommunityConfigEntry
+) -> None:
+    """Start a :class:`LockCodes` for each door that keeps codes on its lock."""
+    runtime = entry.runtime_data
+    for operator in runtime.doors.values():
+        if not operator.config.manage_codes or operator.config.lock_entity_id is None:
+            continue
+        codes = LockCodes(hass, entry, operator)
+        runtime.lock_codes[operator.id] = codes
+        codes.async_start()
+
+
+async def async_stop_lock_codes(entry: CommunityConfigEntry) -> None:
+    """Stop every lock's worker."""
+    codes = list(entry.runtime_data.lock_codes.values())
+    entry.runtime_data.lock_codes.clear()
+    for item in codes:
+        await item.async_stop()
