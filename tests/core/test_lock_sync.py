@@ -24,6 +24,7 @@ from custom_components.community_access.core.detection import (
 from custom_components.community_access.core.errors import CommunityError
 from custom_components.community_access.core.lock_sync import (
     CredentialSlotKind,
+    DesiredCredential,
     LockSyncer,
     OpKind,
     SlotState,
@@ -35,6 +36,7 @@ from custom_components.community_access.core.models import (
     CredentialKind,
     CredentialStatus,
     Door,
+    PassKind,
     PenaltyKind,
     PersonStatus,
     Role,
@@ -45,6 +47,7 @@ from custom_components.community_access.core.rules import RuleBook
 from custom_components.community_access.core.schedule import Schedule
 from custom_components.community_access.core.schema import SCHEMA_VERSION
 from custom_components.community_access.core.storage import Database, LockSlotRecord
+from custom_components.community_access.core.visitors import VisitorDesk
 
 from .common import make_id_number
 from .lockfake import FakeClock, FakeLock, capacity
@@ -770,8 +773,6 @@ async def test_lockout_follows_the_community_and_is_written_once(
 
 # ---- the planner on its own
 def test_planner_orders_clears_first_and_reuses_slots(clock: FakeClock) -> None:
-    from custom_components.community_access.core.lock_sync import DesiredCredential
-
     caps = capacity(pins=4, cards=0)
     desired = [
         DesiredCredential(10, 1, PIN_SLOT, "a" * 64),
@@ -931,3 +932,38 @@ async def test_adopt_unmanaged_card_through_the_card_desk(
     assert lock.commands("write_slot") == lock.commands("clear_slot") == []
     assert lock.codes() == {2: (RFID_SLOT, "88889999")}
     assert lock_syncer.status().text == "in_sync"
+
+
+async def test_approved_visitor_pass_goes_on_the_host_building_lock(
+    community: Community, clock: FakeClock
+) -> None:
+    await resident(community, "3-1-101")
+    desk = VisitorDesk(community)
+    visit = await desk.register(
+        unit="3-1-101",
+        name="Visitor",
+        id_number=make_id_number(777),
+        phone="13800000000",
+        pass_kind=PassKind.PIN,
+        now=clock.now,
+    )
+    lock = FakeLock(clock, caps=capacity(pins=4, cards=0, year_days=1))
+    elsewhere = FakeLock(clock, caps=capacity(pins=4, cards=0))
+    lock_syncer = syncer(community, lock, clock)
+    other = syncer(community, elsewhere, clock, door="b5")
+    await lock_syncer.sync()
+    await other.sync()
+    assert len(lock.codes()) == 1  # pending visit: no pass yet
+    result = await desk.approve(visit.id, minutes=90, now=clock.now)
+    assert result.code is not None
+    await lock_syncer.sync()
+    await other.sync()
+    uid = lock_syncer.last_plan.placement[result.visit.credential_id]  # type: ignore[union-attr,index]
+    assert lock.codes()[uid] == (PIN_SLOT, result.code)
+    assert lock.year_days[(uid, 0)].end == result.visit.valid_until
+    assert elsewhere.codes() == {}  # another building's lock never gets it
+    # The visitor leaves: the pass is cancelled and cleared from the lock.
+    await desk.check_out(visit.id, card_returned=True)
+    lock.log.clear()
+    await lock_syncer.sync()
+    assert lock.log == [("clear_slot", PIN_SLOT, uid)]

@@ -1018,7 +1018,9 @@ class LockSyncer:
                 if err.timeout:
                     aborted = True  # the lock is not answering: the rest waits
                     break
-        remaining = await self._plan(capacity, force=False)
+        remaining = (
+            await self._plan(capacity, force=False) if planned.operations else planned
+        )
         self.last_plan = remaining
         return SyncReport(self.commands_sent - start, planned, remaining, aborted)
 
