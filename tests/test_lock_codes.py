@@ -16,6 +16,9 @@ import pytest
 
 from custom_components.community_access import lock_codes
 from custom_components.community_access.const import DOMAIN
+from custom_components.community_access.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 from custom_components.community_access.core.storage import AuditQuery
 from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.core import HomeAssistant
@@ -166,6 +169,16 @@ async def test_initial_sync_and_one_change_one_command(
         "790412",
         "824693",
     ]
+
+    # Diagnostics show slot states, never a code.
+    entry = next(iter(hass.config_entries.async_loaded_entries(DOMAIN)))
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    (lock,) = diagnostics["lock_codes"]
+    assert lock["state"] == "in_sync"
+    assert lock["capacity"]["pin_users"] == 8
+    assert sorted(row["state"] for row in lock["slots"].values()).count("synced") == 4
+    text = str(diagnostics)
+    assert "583716" not in text and "12345678" not in text
 
     # Suspending a person clears their PIN from the lock.
     door_lock_sim.reset_records()

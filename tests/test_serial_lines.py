@@ -133,6 +133,7 @@ async def test_em4100_card_is_presented(hass: HomeAssistant, device: PtyDevice) 
             "port": device.path,
             "baudrate": 9600,
             "door_id": "door_b3",
+            "outputs": {},
             "connected": True,
             "connections": 1,
         }

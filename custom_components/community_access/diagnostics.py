@@ -72,11 +72,13 @@ async def async_get_config_entry_diagnostics(
                 "port": hub.config.port,
                 "baudrate": hub.config.baudrate,
                 "door_id": hub.config.door_id,
+                "outputs": {str(k): v for k, v in hub.config.outputs.items()},
                 "connected": hub.connected,
                 "connections": hub.line.connections,
             }
             for hub in runtime.lines.values()
         ],
         "osdp": [hub.diagnostics() for hub in runtime.osdp.values()],
+        "lock_codes": [codes.diagnostics() for codes in runtime.lock_codes.values()],
         "recent_access": async_redact_data([r.as_dict() for r in recent], TO_REDACT),
     }

@@ -145,6 +145,39 @@ class LockCodes:
             )
         return status
 
+    def diagnostics(self) -> dict[str, Any]:
+        """Sync state and slot states (no codes, no digests)."""
+        status = self.status()
+        syncer = self.syncer
+        return {
+            "door_id": self.door_id,
+            "lock": self.entity_id,
+            "found": self.found,
+            "state": None if status is None else status.state,
+            "pending": None if status is None else status.pending,
+            "failed": None if status is None else status.failed,
+            "unfitted": None if status is None else status.unfitted,
+            "unmanaged": None if status is None else status.unmanaged,
+            "capacity": dict(syncer.meta.capacity)
+            if syncer is not None
+            and syncer.meta is not None
+            and syncer.meta.capacity is not None
+            else None,
+            "slots": {}
+            if syncer is None
+            else {
+                str(row.user_id): {
+                    "kind": row.kind,
+                    "state": row.state,
+                    "attempts": row.attempts,
+                    "last_error": row.last_error,
+                }
+                for row in syncer.slots.values()
+            },
+            "commands_sent": None if syncer is None else syncer.commands_sent,
+            "last_error": self.last_error,
+        }
+
     @callback
     def add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
         """Be told when the status changes."""
@@ -195,6 +228,10 @@ class LockCodes:
         new = event.data.get("new_state")
         if new is None or new.state == "unavailable":
             return
+        if self.adapter is not None:
+            # After a ZHA reload the entity comes back on a new cluster object:
+            # move the event listener there at once.
+            self.adapter.refresh()
         if old is None or old.state == "unavailable" or self.syncer is None:
             self.async_request_sync()
 
