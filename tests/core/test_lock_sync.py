@@ -6,6 +6,7 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+import os
 from pathlib import Path
 import sqlite3
 import tempfile
@@ -815,6 +816,8 @@ ACTIONS = st.lists(
         st.tuples(st.just("foreign"), st.integers(0, 7)),
         st.tuples(st.just("time"), st.integers(1, 5)),
         st.tuples(st.just("sync"), st.just(0)),
+        st.tuples(st.just("flaky"), st.integers(1, 12)),
+        st.tuples(st.just("lost_answer"), st.just(1)),
     ),
     min_size=1,
     max_size=14,
@@ -822,31 +825,42 @@ ACTIONS = st.lists(
 
 
 @settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("LOCK_SYNC_EXAMPLES", "25")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(actions=ACTIONS, pins_=st.integers(3, 8), cards_=st.integers(0, 6))
+@given(
+    actions=ACTIONS,
+    pins_=st.integers(3, 8),
+    cards_=st.integers(0, 6),
+    year_days=st.integers(0, 1),
+)
 def test_lock_memory_is_exactly_the_desired_set(
-    actions: list[tuple[str, int]], pins_: int, cards_: int
+    actions: list[tuple[str, int]], pins_: int, cards_: int, year_days: int
 ) -> None:
-    asyncio.run(_property(actions, pins_, cards_))
+    asyncio.run(_property(actions, pins_, cards_, year_days))
 
 
-async def _property(actions: list[tuple[str, int]], pins_: int, cards_: int) -> None:
+async def _property(
+    actions: list[tuple[str, int]], pins_: int, cards_: int, year_days: int
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         community = await open_community(Path(tmp))
         try:
-            await _exercise(community, actions, pins_, cards_)
+            await _exercise(community, actions, pins_, cards_, year_days)
         finally:
             await community.async_close()
 
 
 async def _exercise(
-    community: Community, actions: list[tuple[str, int]], pins_: int, cards_: int
+    community: Community,
+    actions: list[tuple[str, int]],
+    pins_: int,
+    cards_: int,
+    year_days: int,
 ) -> None:
     clock = FakeClock()
-    lock = FakeLock(clock, caps=capacity(pins=pins_, cards=cards_, year_days=0))
+    lock = FakeLock(clock, caps=capacity(pins=pins_, cards=cards_, year_days=year_days))
     lock_syncer = syncer(community, lock, clock)
     people = []
     for i in range(6):
@@ -897,7 +911,14 @@ async def _exercise(
                 await lock_syncer.full_readback()
         elif action == "time":
             clock.advance(timedelta(minutes=20 * arg))
-        await lock_syncer.sync()
+        elif action == "flaky":
+            # Failure statuses for a while (a slot may end up failed).
+            lock.fail_next = arg
+            await lock_syncer.sync()
+            lock.fail_next = 0  # it behaves again: the forced sync below recovers
+        elif action == "lost_answer":
+            lock.lose_answers = 1
+        await lock_syncer.sync(force=True)
         desired = desired_credentials(community, "b3", clock.now)
         remaining = lock_syncer.last_plan
         assert remaining is not None
@@ -910,6 +931,12 @@ async def _exercise(
         expected |= {uid: (PIN_SLOT, code) for uid, code in foreign.items()}
         assert lock.codes() == expected
         assert lock_syncer.status().text == "in_sync"
+        # Passes carry their window on a lock with year-day schedules.
+        for item in desired:
+            uid = remaining.placement.get(item.credential_id)
+            if year_days and uid is not None and item.valid_until is not None:
+                assert lock.year_days[(uid, 0)].end == item.valid_until
+                assert lock.user_types[uid] == 1
 
 
 async def test_adopt_unmanaged_card_through_the_card_desk(

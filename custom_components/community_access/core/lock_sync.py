@@ -1350,7 +1350,7 @@ class LockSyncer:
                 attempts += 1
                 if attempts >= self.max_attempts:
                     _LOGGER.warning(
-                        "Lock %s: no answer to a read after %d attempts (%s)",
+                        "Lock %s: a read failed %d times (%s)",
                         self.lock_id,
                         attempts,
                         _describe(err),
