@@ -221,6 +221,7 @@ async def test_options_flow_keeps_every_field(
         "pin_lockout_minutes": 15,
         "auto_record_suspicions": True,
         "penalty_ladder": "warning, suspension",
+        "reader_key_days": 30,
         CONF_DB_URL: "",
     }
     done = await hass.config_entries.options.async_configure(result["flow_id"], changed)

@@ -49,6 +49,7 @@ from custom_components.community_access.osdp_hub import (
     PairingError,
     alarm_issue_id,
     async_load_record,
+    async_rotate_due,
     key_setting,
 )
 from homeassistant import config_entries
@@ -711,3 +712,39 @@ async def test_key_whose_acknowledgement_was_lost_is_tried(
     granted = async_capture_events(hass, EVENT_ACCESS_GRANTED)
     wire.card()
     await wait_for(lambda: bool(granted))
+
+
+async def test_keys_rotate_when_due_and_removed_readers_are_forgotten(
+    hass: HomeAssistant, wire: Wire, setup_osdp: Setup
+) -> None:
+    """Seed 1.2: keys change on schedule; a removed reader's key is deleted."""
+    await wire.start_pd(install=True)
+    entry, hub, reader = await setup_osdp()
+    old = await paired(hub, reader, wire)
+    now = dt_util.utcnow()
+    # Not due yet: nothing is sent.
+    assert (
+        await async_rotate_due(entry, now + timedelta(days=89), timedelta(days=90))
+        == {}
+    )
+    # Due: a new key, kept once the reader acknowledged it.
+    results = await async_rotate_due(
+        entry, now + timedelta(days=91), timedelta(days=90)
+    )
+    assert results == {"B3 reader": "rotated"}
+    record = await async_load_record(entry, "reader_b3")
+    assert record is not None
+    assert record.scbk != old
+    assert record.rotated_at is not None
+    # Counted from the last change now.
+    later = dt_util.utcnow() + timedelta(days=89)
+    assert await async_rotate_due(entry, later, timedelta(days=90)) == {}
+
+    # A reader removed from the configuration: its key goes at the next start.
+    community = entry.runtime_data.community
+    await community.run(community.db.set_setting, key_setting("removed"), "x")
+    hass.config_entries.async_remove_subentry(entry, "reader_b3")
+    await hass.async_block_till_done()
+    await wait_for(lambda: entry.state is ConfigEntryState.LOADED)
+    community = entry.runtime_data.community
+    assert await community.run(community.db.setting_keys, "osdp_reader_key:") == []

@@ -56,6 +56,7 @@ from .const import (
     CONF_PORT,
     CONF_PROTOCOL,
     CONF_RADIX,
+    CONF_READER_KEY_DAYS,
     CONF_REISSUE_FEE,
     CONF_RETENTION_DAYS,
     CONF_REVIEW_INTERVAL_DAYS,
@@ -73,6 +74,7 @@ from .const import (
     DEFAULT_OPEN_TIME,
     DEFAULT_PIN_ATTEMPTS,
     DEFAULT_PIN_LOCKOUT_MINUTES,
+    DEFAULT_READER_KEY_DAYS,
     DEFAULT_REISSUE_FEE,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_REVIEW_INTERVAL_DAYS,
@@ -198,6 +200,7 @@ def default_options() -> dict[str, Any]:
         CONF_AUTO_RECORD: False,
         CONF_LADDER: ",".join(k.value for k in DEFAULT_LADDER),
         CONF_NOTICE_NOTIFY: "",
+        CONF_READER_KEY_DAYS: DEFAULT_READER_KEY_DAYS,
         CONF_DB_URL: "",
     }
 
@@ -282,6 +285,7 @@ class CommunityOptionsFlow(OptionsFlow):
                         CONF_AUTO_RECORD: bool(user_input[CONF_AUTO_RECORD]),
                         CONF_LADDER: ladder,
                         CONF_NOTICE_NOTIFY: notice,
+                        CONF_READER_KEY_DAYS: int(user_input[CONF_READER_KEY_DAYS]),
                         CONF_DB_URL: url,
                     }
                 )
@@ -337,6 +341,9 @@ class CommunityOptionsFlow(OptionsFlow):
                 vol.Optional(
                     CONF_NOTICE_NOTIFY, default=current[CONF_NOTICE_NOTIFY]
                 ): selector.TextSelector(),
+                vol.Required(
+                    CONF_READER_KEY_DAYS, default=current[CONF_READER_KEY_DAYS]
+                ): _days(0),
                 vol.Optional(
                     CONF_DB_URL, default=current[CONF_DB_URL]
                 ): selector.TextSelector(),

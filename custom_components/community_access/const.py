@@ -29,6 +29,9 @@ CONF_PIN_LOCKOUT_MINUTES: Final = "pin_lockout_minutes"
 CONF_AUTO_RECORD: Final = "auto_record_suspicions"
 CONF_LADDER: Final = "penalty_ladder"
 CONF_NOTICE_NOTIFY: Final = "notice_notify"
+#: Days after which paired OSDP readers get a new key (0: never).
+CONF_READER_KEY_DAYS: Final = "reader_key_days"
+DEFAULT_READER_KEY_DAYS: Final = 90
 DEFAULT_PIN_ATTEMPTS: Final = 5
 DEFAULT_PIN_LOCKOUT_MINUTES: Final = 10
 

@@ -4,8 +4,9 @@
   deny them at their end time already; this keeps quotas and figures right);
 - every night at 03:17 local time: access records past the retention period
   are deleted, personal data of people moved out long enough is erased,
-  unused credentials are revoked (if configured) and a repair issue says when
-  a permission review is due.
+  unused credentials are revoked (if configured), a repair issue says when
+  a permission review is due, and paired OSDP readers whose key is older than
+  the configured number of days get a new one (seed 1.2).
 """
 
 from __future__ import annotations
@@ -22,9 +23,18 @@ from homeassistant.helpers.event import (
 )
 from homeassistant.util import dt as dt_util
 
-from .const import DESK_EVENTS, DOMAIN, LOGGER, PURGE_HOUR, PURGE_MINUTE
+from .const import (
+    CONF_READER_KEY_DAYS,
+    DEFAULT_READER_KEY_DAYS,
+    DESK_EVENTS,
+    DOMAIN,
+    LOGGER,
+    PURGE_HOUR,
+    PURGE_MINUTE,
+)
 from .core.carddesk import CardDesk
 from .core.review import PermissionReview, expire_due
+from .osdp_hub import async_rotate_due
 from .rules_notify import RULE_EVENTS, async_rule_event
 from .runtime import CommunityConfigEntry, visitor_desk
 from .services_desk import REVIEW_ISSUE_ID
@@ -92,6 +102,14 @@ async def async_nightly(hass: HomeAssistant, entry: CommunityConfigEntry) -> Non
                 "days": str(community.settings.review_interval_days),
             },
         )
+    key_days = int(entry.options.get(CONF_READER_KEY_DAYS, DEFAULT_READER_KEY_DAYS))
+    if key_days > 0 and entry.runtime_data.osdp:
+        rotated = await async_rotate_due(entry, now, timedelta(days=key_days))
+        for reader, result in rotated.items():
+            log = LOGGER.info if result == "rotated" else LOGGER.warning
+            log(
+                "%s: scheduled key change of reader %s: %s", entry.title, reader, result
+            )
     if purged or erased or revoked:
         LOGGER.info(
             "%s: %d access records purged, %d people's personal data erased, "

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 import json
 import secrets
 from typing import Any, Final
@@ -107,9 +107,13 @@ ALARM_INSECURE: Final = "insecure"
 ALARM_IDENTITY: Final = "identity_mismatch"
 
 
+#: Settings keys of the readers' key records start with this.
+KEY_SETTING_PREFIX: Final = "osdp_reader_key:"
+
+
 def key_setting(reader_id: str) -> str:
     """Return the settings key of a reader's encrypted secure channel record."""
-    return f"osdp_reader_key:{reader_id}"
+    return f"{KEY_SETTING_PREFIX}{reader_id}"
 
 
 def alarm_issue_id(reader_id: str) -> str:
@@ -1010,8 +1014,44 @@ def reader_subentries(entry: CommunityConfigEntry) -> list[ConfigSubentry]:
     ]
 
 
+async def async_forget_removed_readers(entry: CommunityConfigEntry) -> list[str]:
+    """Delete the stored keys of readers that are no longer configured."""
+    community = entry.runtime_data.community
+    configured = {key_setting(s.subentry_id) for s in reader_subentries(entry)}
+    stored = await community.run(community.db.setting_keys, KEY_SETTING_PREFIX)
+    removed = [key for key in stored if key not in configured]
+    for key in removed:
+        await community.run(community.db.delete_setting, key)
+        LOGGER.info(
+            "Deleted the secure-channel key of a removed OSDP reader (%s)",
+            key.removeprefix(KEY_SETTING_PREFIX),
+        )
+    return removed
+
+
+async def async_rotate_due(
+    entry: CommunityConfigEntry, now: datetime, max_age: timedelta
+) -> dict[str, str]:
+    """Rotate the keys of paired readers whose key is ``max_age`` old or older.
+
+    Returns the result per reader title (see :meth:`OsdpHub.async_rotate`).
+    """
+    results: dict[str, str] = {}
+    for hub in list(entry.runtime_data.osdp.values()):
+        for reader in list(hub.readers.values()):
+            record = reader.record
+            if record is None:
+                continue
+            changed = dt_util.parse_datetime(record.rotated_at or record.paired_at)
+            if changed is not None and now - changed < max_age:
+                continue
+            results[reader.config.title] = await hub.async_rotate(reader)
+    return results
+
+
 async def async_start_osdp(hass: HomeAssistant, entry: CommunityConfigEntry) -> None:
     """Start a hub per OSDP line with its readers; all or none."""
+    await async_forget_removed_readers(entry)
     hubs = entry.runtime_data.osdp
     readers: dict[str, list[tuple[ReaderConfig, KeyRecord | None]]] = {}
     for subentry in reader_subentries(entry):

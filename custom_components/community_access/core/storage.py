@@ -348,6 +348,21 @@ class Tx:
             select(settings_kv.c.value).where(settings_kv.c.key == key)
         ).scalar_one_or_none()
 
+    def delete_setting(self, key: str) -> bool:
+        """Delete a small value; whether it was there."""
+        result = self.conn.execute(delete(settings_kv).where(settings_kv.c.key == key))
+        return bool(result.rowcount)
+
+    def setting_keys(self, prefix: str) -> list[str]:
+        """Keys of the small values whose key starts with ``prefix``."""
+        return list(
+            self.conn.execute(
+                select(settings_kv.c.key)
+                .where(settings_kv.c.key.startswith(prefix, autoescape=True))
+                .order_by(settings_kv.c.key)
+            ).scalars()
+        )
+
 
 class Database:
     """The community's database. Blocking: call from a worker thread."""
@@ -504,6 +519,16 @@ class Database:
         """Store a small value."""
         with self.transaction() as tx:
             tx.set_setting(key, value)
+
+    def delete_setting(self, key: str) -> bool:
+        """Delete a small value; whether it was there."""
+        with self.transaction() as tx:
+            return tx.delete_setting(key)
+
+    def setting_keys(self, prefix: str) -> list[str]:
+        """Keys of the small values whose key starts with ``prefix``."""
+        with self.transaction() as tx:
+            return tx.setting_keys(prefix)
 
     # ---- visits
     def active_visits(self) -> list[Visit]:
