@@ -16,10 +16,10 @@ import pytest
 
 from custom_components.community_access import lock_codes
 from custom_components.community_access.const import DOMAIN
+from custom_components.community_access.core.storage import AuditQuery
 from custom_components.community_access.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from custom_components.community_access.core.storage import AuditQuery
 from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
