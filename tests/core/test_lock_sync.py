@@ -994,3 +994,28 @@ async def test_approved_visitor_pass_goes_on_the_host_building_lock(
     lock.log.clear()
     await lock_syncer.sync()
     assert lock.log == [("clear_slot", PIN_SLOT, uid)]
+
+
+async def test_a_clear_that_did_not_land_is_not_taken_for_a_foreign_code(
+    community: Community, clock: FakeClock
+) -> None:
+    _, ids = await resident(community, "3-1-101", pin=False, card="5151")
+    lock = FakeLock(clock, caps=capacity(pins=2, cards=2))
+    reported: list[Any] = []
+    lock_syncer = syncer(
+        community, lock, clock, on_unmanaged=lambda *args: reported.append(args)
+    )
+    await lock_syncer.sync()
+    uid = lock_syncer.last_plan.placement[ids["card"]]  # type: ignore[union-attr]
+    await CardDesk(community).report_lost(ids["card"])
+    lock.offline = True
+    await lock_syncer.sync()
+    assert lock_syncer.slots[uid].state == SlotState.FAILED
+    assert lock.memory[(RFID_SLOT, uid)] == "5151"  # still on the lock
+    lock.offline = False
+    await lock_syncer.full_readback()
+    # Not reported as someone else's code: cleared by the forced sync.
+    assert reported == []
+    assert (RFID_SLOT, uid) not in lock.memory
+    assert lock_syncer.slots[uid].state == SlotState.EMPTY
+    assert lock_syncer.status().text == "in_sync"

@@ -1303,6 +1303,13 @@ class LockSyncer:
             return replace(
                 old, state=SlotState.PENDING, attempts=0, next_attempt_at=None
             )
+        clearing = (
+            old is not None
+            and old.credential_id is None
+            and old.state in (SlotState.PENDING, SlotState.FAILED)
+        )
+        if found and clearing:
+            return None  # our clear has not landed yet: it is retried, not adopted
         if found:
             kind, digest = found[0]
             if (
