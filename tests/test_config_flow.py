@@ -148,6 +148,10 @@ async def test_add_and_reconfigure_door(
         result["flow_id"], form | {"building": "5", "hours": "25:00-26:00"}
     )
     assert bad_hours["errors"] == {"hours": "invalid_hours"}
+    no_lock = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], form | {"building": "5", "manage_codes": True}
+    )
+    assert no_lock["errors"] == {"manage_codes": "manage_codes_needs_lock"}
     done = await hass.config_entries.subentries.async_configure(
         result["flow_id"], form | {"building": "5"}
     )

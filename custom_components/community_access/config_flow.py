@@ -411,6 +411,8 @@ def _validate_door(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str
         errors[CONF_AREA] = "area_required"
     if not str(user_input.get(CONF_NAME) or "").strip():
         errors[CONF_NAME] = "invalid_name"
+    if data.get(CONF_MANAGE_CODES) and not data.get(CONF_LOCK_ENTITY):
+        errors[CONF_MANAGE_CODES] = "manage_codes_needs_lock"
     if not errors:
         try:
             door_from_data("check", user_input[CONF_NAME], data)
