@@ -43,15 +43,17 @@ from custom_components.community_access.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 from custom_components.community_access.drivers.wiegand import encode_facility_number
-from custom_components.community_access.osdp_hub import (
-    OsdpHub,
-    OsdpReader,
+from custom_components.community_access.osdp_config import (
     PairingError,
     alarm_issue_id,
-    async_load_record,
-    async_rotate_due,
     key_setting,
 )
+from custom_components.community_access.osdp_hub import OsdpHub
+from custom_components.community_access.osdp_keys import (
+    async_load_record,
+    async_rotate_due,
+)
+from custom_components.community_access.osdp_reader import OsdpReader
 from homeassistant import config_entries
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.const import CONF_NAME, STATE_OFF, STATE_ON, STATE_UNAVAILABLE

@@ -34,7 +34,7 @@ from .const import (
 )
 from .core.carddesk import CardDesk
 from .core.review import PermissionReview, expire_due
-from .osdp_hub import async_rotate_due
+from .osdp_keys import async_rotate_due
 from .rules_notify import RULE_EVENTS, async_rule_event
 from .runtime import CommunityConfigEntry, visitor_desk
 from .services_desk import REVIEW_ISSUE_ID

@@ -19,7 +19,8 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
-from .osdp_hub import OsdpHub, OsdpReader
+from .osdp_hub import OsdpHub
+from .osdp_reader import OsdpReader
 from .runtime import CommunityConfigEntry
 
 

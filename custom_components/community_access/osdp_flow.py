@@ -2,7 +2,7 @@
 
 Pairing is the only way a reader gets a secure channel key, and it runs
 only here: the ``pair`` step (from reconfigure) opens install mode on our
-side for at most :data:`~.osdp_hub.PAIR_TIMEOUT` seconds, shown as a
+side for at most :data:`~.osdp_config.PAIR_TIMEOUT` seconds, shown as a
 progress step, and reports a failure or a timeout as a flow error.
 """
 
@@ -34,7 +34,8 @@ from .const import (
     SUBENTRY_OSDP_READER,
     SUBENTRY_SERIAL_LINE,
 )
-from .osdp_hub import Identity, PairingError, find_reader, mask_serial
+from .osdp_config import Identity, PairingError, mask_serial
+from .osdp_hub import find_reader
 
 
 def _box(minimum: int, maximum: int) -> selector.NumberSelector:

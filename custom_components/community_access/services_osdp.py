@@ -17,7 +17,8 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_register_admin_service
 
 from .const import DOMAIN
-from .osdp_hub import OsdpHub, OsdpReader
+from .osdp_hub import OsdpHub
+from .osdp_reader import OsdpReader
 from .runtime import CommunityConfigEntry
 from .service_helpers import ENTRY_FIELD, service_error, wrap
 
