@@ -1,4 +1,4 @@
-"""Binary sensors: a door's keypad lockout; a serial line's connectivity."""
+"""Binary sensors: a door's keypad lockout; a line's connectivity (serial or OSDP)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .door import DoorOperator
 from .entity import DoorEntity, async_add_door_entities
-from .osdp_entities import async_add_osdp_entities
+from .osdp_entities import OSDP_LINE_MODEL, async_add_osdp_entities
+from .osdp_hub import OsdpHub
 from .runtime import CommunityConfigEntry
 from .serial_hub import SerialHub
 
@@ -32,7 +33,16 @@ async def async_setup_entry(
     """One keypad-lockout sensor per door, one connectivity sensor per line."""
     async_add_door_entities(entry, async_add_entities, KeypadLockout)
     for line_id, hub in entry.runtime_data.lines.items():
-        async_add_entities([LineConnectivity(entry, hub)], config_subentry_id=line_id)
+        model = f"Serial line ({hub.config.protocol})"
+        async_add_entities(
+            [LineConnectivity(entry, hub, model)], config_subentry_id=line_id
+        )
+    for line_id, osdp in entry.runtime_data.osdp.items():
+        async_add_entities(
+            [LineConnectivity(entry, osdp, OSDP_LINE_MODEL)],
+            config_subentry_id=line_id,
+        )
+    # the readers' sensors, on devices linked to their line's device
     async_add_osdp_entities(entry, async_add_entities)
 
 
@@ -68,7 +78,7 @@ class KeypadLockout(DoorEntity, BinarySensorEntity):
 
 
 class LineConnectivity(BinarySensorEntity):
-    """On while the serial line's port is open."""
+    """On while a line's port is open (a serial line or an OSDP line)."""
 
     _attr_has_entity_name = True
     _attr_should_poll = False
@@ -76,8 +86,10 @@ class LineConnectivity(BinarySensorEntity):
     _attr_entity_category = EntityCategory.DIAGNOSTIC
     _attr_translation_key = "line_connected"
 
-    def __init__(self, entry: CommunityConfigEntry, hub: SerialHub) -> None:
-        """Create for a line, on the line's own device."""
+    def __init__(
+        self, entry: CommunityConfigEntry, hub: SerialHub | OsdpHub, model: str
+    ) -> None:
+        """Create for a line, on the line's own device (under the community's)."""
         self.hub = hub
         config = hub.config
         self._attr_unique_id = f"{entry.entry_id}_{config.id}_connected"
@@ -85,7 +97,7 @@ class LineConnectivity(BinarySensorEntity):
             identifiers={(DOMAIN, config.id)},
             name=config.title,
             manufacturer="Community Access",
-            model=f"Serial line ({config.protocol})",
+            model=model,
             via_device=(DOMAIN, entry.entry_id),
         )
 

@@ -1,7 +1,9 @@
 """Entities of OSDP lines and readers (binary sensors).
 
-One device per OSDP line (its connectivity) and one per reader, linked to
-the line with ``via_device``: the reader's connectivity (it answers polls),
+One device per OSDP line (its connectivity sensor is the serial lines' one,
+:class:`~.binary_sensor.LineConnectivity`, with :data:`OSDP_LINE_MODEL`) and
+one per reader, linked to the line with ``via_device``: the reader's
+connectivity (it answers polls),
 tamper and power failure (from LSTATR, asked when the reader comes online
 and sent by the reader by itself when they change). They are push entities;
 they are unavailable while the line's port is closed (tamper and power also
@@ -9,6 +11,8 @@ while the reader does not answer: their state is then unknown).
 """
 
 from __future__ import annotations
+
+from typing import Final
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
@@ -19,20 +23,11 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
-from .osdp_hub import OsdpHub
 from .osdp_reader import OsdpReader
 from .runtime import CommunityConfigEntry
 
-
-def line_device(entry: CommunityConfigEntry, hub: OsdpHub) -> DeviceInfo:
-    """Return the device of an OSDP line (under the community device)."""
-    return DeviceInfo(
-        identifiers={(DOMAIN, hub.config.id)},
-        name=hub.config.title,
-        manufacturer="Community Access",
-        model="OSDP line",
-        via_device=(DOMAIN, entry.entry_id),
-    )
+#: Model of an OSDP line's device.
+OSDP_LINE_MODEL: Final = "OSDP line"
 
 
 def reader_device(reader: OsdpReader) -> DeviceInfo:
@@ -50,31 +45,6 @@ def reader_device(reader: OsdpReader) -> DeviceInfo:
         if identity.firmware:
             info["sw_version"] = identity.firmware
     return info
-
-
-class OsdpLineConnectivity(BinarySensorEntity):
-    """On while the OSDP line's port is open."""
-
-    _attr_has_entity_name = True
-    _attr_should_poll = False
-    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
-    _attr_entity_category = EntityCategory.DIAGNOSTIC
-    _attr_translation_key = "line_connected"
-
-    def __init__(self, entry: CommunityConfigEntry, hub: OsdpHub) -> None:
-        """Create for a line, on the line's device."""
-        self.hub = hub
-        self._attr_unique_id = f"{entry.entry_id}_{hub.config.id}_connected"
-        self._attr_device_info = line_device(entry, hub)
-
-    async def async_added_to_hass(self) -> None:
-        """Follow the line."""
-        self.async_on_remove(self.hub.add_listener(self.async_write_ha_state))
-
-    @property
-    def is_on(self) -> bool:
-        """Whether the port is open."""
-        return self.hub.connected
 
 
 class OsdpReaderEntity(BinarySensorEntity):
@@ -156,11 +126,8 @@ class OsdpReaderPower(OsdpReaderEntity):
 def async_add_osdp_entities(
     entry: CommunityConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add the line and reader sensors, each in its own subentry."""
-    for line_id, hub in entry.runtime_data.osdp.items():
-        async_add_entities(
-            [OsdpLineConnectivity(entry, hub)], config_subentry_id=line_id
-        )
+    """Add the reader sensors, each in its reader's subentry."""
+    for hub in entry.runtime_data.osdp.values():
         for reader in hub.readers.values():
             async_add_entities(
                 [

@@ -19,7 +19,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady, HomeAssistantError
 
 from . import osdp_keys
-from .const import CONF_PROTOCOL, DOMAIN, LOGGER, PROTOCOL_OSDP, SUBENTRY_SERIAL_LINE
+from .const import CONF_PROTOCOL, LOGGER, PROTOCOL_OSDP, SUBENTRY_SERIAL_LINE
 from .core.decision import Decision
 from .core.models import CredentialKind
 from .drivers.osdp_bus import OsdpBus
@@ -29,7 +29,7 @@ from .drivers.osdp_session import (
     SessionCommand,
     SessionEvent,
 )
-from .drivers.transport import PortUnavailableError, SerialLine
+from .drivers.transport import SerialLine
 from .osdp_config import (
     COMMAND_TIMEOUT,
     PAIR_TIMEOUT,
@@ -42,6 +42,7 @@ from .osdp_config import (
 from .osdp_keys import async_forget_removed_readers, async_load_record
 from .osdp_reader import OsdpReader
 from .runtime import CommunityConfigEntry, async_present
+from .serial_hub import async_open_line, claim_door
 
 type _Waiter = tuple[Callable[[int, SessionEvent], bool], asyncio.Future[SessionEvent]]
 
@@ -92,31 +93,13 @@ class OsdpHub:
     # ---- life cycle
     async def async_start(self) -> None:
         """Open the port and poll; ``ConfigEntryNotReady`` if it cannot be opened."""
-        try:
-            await self.line.start()
-        except PortUnavailableError as err:
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="port_unavailable",
-                translation_placeholders={
-                    "port": self.config.port,
-                    "error": str(err.__cause__ or err),
-                },
-            ) from err
+        await async_open_line(self.line)
         await self.bus.start()
         doors = self.entry.runtime_data.doors
         for reader in self.readers.values():
             operator = doors.get(reader.config.door_id)
-            if reader.config.output is None or operator is None:
-                continue
-            if operator.config.lock_entity_id is not None or operator.relay is not None:
-                LOGGER.error(
-                    "Door %s already opens otherwise; reader %s's output is not used",
-                    operator.config.door.name,
-                    reader.config.title,
-                )
-                continue
-            operator.relay = reader
+            if reader.config.output is not None and operator is not None:
+                claim_door(operator, reader, f"reader {reader.config.title}'s output")
 
     async def async_stop(self) -> None:
         """Stop polling and close the port."""

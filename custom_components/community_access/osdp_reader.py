@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 
@@ -50,6 +49,7 @@ from .drivers.osdp_session import (
     SessionEvent,
 )
 from .osdp_config import Identity, KeyRecord, ReaderConfig, alarm_issue_id
+from .serial_hub import relay_error
 
 if TYPE_CHECKING:
     from .osdp_hub import OsdpHub
@@ -161,20 +161,13 @@ class OsdpReader:
         else:
             record = OutputRecord(output, OutputControlCode.PERMANENT_OFF_ABORT_TIMED)
         if not self.connected:
-            raise self._relay_error("reader offline")
+            raise relay_error(self.config.title, "reader offline")
         try:
             done = await self.hub.async_command(self, OutputControl((record,)))
         except TimeoutError as err:
-            raise self._relay_error("no answer") from err
+            raise relay_error(self.config.title, "no answer") from err
         if not done.ok:
-            raise self._relay_error("refused")
-
-    def _relay_error(self, error: str) -> HomeAssistantError:
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="relay_failed",
-            translation_placeholders={"line": self.config.title, "error": error},
-        )
+            raise relay_error(self.config.title, "refused")
 
     # ---- session events
     @callback

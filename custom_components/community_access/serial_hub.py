@@ -5,6 +5,10 @@ a card reader (EM4100 or a line reader) presenting cards at its door
 through :func:`~.runtime.async_present`, or a relay board (LCUS channels or
 Modbus coils) whose outputs each open one door (see
 :class:`~.door.DoorOperator` and :mod:`.relay_outputs`).
+
+It also holds what every line hub shares (the OSDP hub too): opening the
+port (:func:`async_open_line`), taking a door's relay (:func:`claim_door`)
+and the error of a relay that did not switch (:func:`relay_error`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -48,8 +52,55 @@ from .drivers.transport import PortUnavailableError, SerialLine, SerialLineError
 from .relay_outputs import board_size, relay_outputs
 from .runtime import CommunityConfigEntry, async_present
 
+if TYPE_CHECKING:
+    from .door import DoorOperator, DoorRelay
+
 #: How long switching a relay off may take when a line stops.
 STOP_SWITCH_TIMEOUT = 2.0
+
+
+async def async_open_line(line: SerialLine) -> None:
+    """Open a line's port; ``ConfigEntryNotReady`` when it cannot be opened.
+
+    Shared by every hub that owns a line (this module's and the OSDP hub).
+    """
+    try:
+        await line.start()
+    except PortUnavailableError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="port_unavailable",
+            translation_placeholders={
+                "port": line.port,
+                "error": str(err.__cause__ or err),
+            },
+        ) from err
+
+
+def claim_door(operator: DoorOperator, relay: DoorRelay, what: str) -> bool:
+    """Make ``relay`` the door's relay unless the door already opens otherwise.
+
+    A door opens one way: by its lock or by one relay output (``what``, for
+    the log); returns whether ``relay`` is now the door's relay.
+    """
+    if operator.config.lock_entity_id is not None or operator.relay is not None:
+        LOGGER.error(
+            "Door %s already opens otherwise; %s is not used",
+            operator.config.door.name,
+            what,
+        )
+        return False
+    operator.relay = relay
+    return True
+
+
+def relay_error(line: str, error: str) -> HomeAssistantError:
+    """Return the error of a relay (an output on ``line``) that did not switch."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="relay_failed",
+        translation_placeholders={"line": line, "error": error},
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,17 +248,7 @@ class SerialHub:
 
     async def async_start(self) -> None:
         """Open the port; ``ConfigEntryNotReady`` when it cannot be opened."""
-        try:
-            await self.line.start()
-        except PortUnavailableError as err:
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="port_unavailable",
-                translation_placeholders={
-                    "port": self.config.port,
-                    "error": str(err.__cause__ or err),
-                },
-            ) from err
+        await async_open_line(self.line)
         for relay in self.outputs.values():
             operator = self.entry.runtime_data.doors.get(relay.door_id)
             if operator is None:
@@ -217,16 +258,10 @@ class SerialHub:
                     relay.output,
                 )
                 continue
-            if operator.config.lock_entity_id is not None or operator.relay is not None:
-                LOGGER.error(
-                    "Door %s already opens otherwise; output %s of %s is not used",
-                    operator.config.door.name,
-                    relay.output,
-                    self.config.title,
-                )
-                continue
-            operator.relay = relay
-            operator.async_relay_changed()
+            if claim_door(
+                operator, relay, f"output {relay.output} of {self.config.title}"
+            ):
+                operator.async_relay_changed()
 
     async def async_stop(self) -> None:
         """Switch outputs left on off, then close the port."""
@@ -262,11 +297,7 @@ class SerialHub:
             else:
                 raise ValueError(f"{self.config.title} has no relays")
         except SerialLineError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="relay_failed",
-                translation_placeholders={"line": self.config.title, "error": str(err)},
-            ) from err
+            raise relay_error(self.config.title, str(err)) from err
         if on:
             self._on.add(output)
         else:
@@ -280,14 +311,7 @@ class SerialHub:
             try:
                 states = await self._modbus.read_coils(first, count)
             except SerialLineError as err:
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key="relay_failed",
-                    translation_placeholders={
-                        "line": self.config.title,
-                        "error": str(err),
-                    },
-                ) from err
+                raise relay_error(self.config.title, str(err)) from err
             return {output: states[output - first] for output in self.outputs}
         if self._lcus is not None:
             return {output: self._lcus.states.get(output) for output in self.outputs}
