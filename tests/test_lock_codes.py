@@ -21,6 +21,7 @@ from custom_components.community_access.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 from homeassistant.components.repairs import repairs_flow_manager
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
@@ -443,3 +444,52 @@ async def test_expired_temporary_pin_is_cleared_on_a_lock_without_schedules(
     # Its end time wakes the sync, which clears it.
     await _until(hass, lambda: not door_lock_sim.pins(), timeout=10)
     assert isinstance(until, datetime)
+
+
+async def test_a_lock_that_is_not_zha_raises_a_repair(hass: HomeAssistant) -> None:
+    assert await async_setup_component(
+        hass,
+        "template",
+        {
+            "template": [
+                {
+                    "lock": [
+                        {
+                            "name": "Front lock",
+                            "unique_id": "front_lock",
+                            "state": "{{ true }}",
+                            "lock": [],
+                            "unlock": [],
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+    await hass.async_block_till_done()
+    doors = [
+        (sid, title, data | {"lock_entity": "lock.front_lock", "manage_codes": True})
+        if sid == DOOR
+        else (sid, title, data)
+        for sid, title, data in TEST_DOORS
+    ]
+    entry = make_entry(doors=doors)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    issue_id = f"lock_codes_unsupported_{DOOR}"
+    await _until(hass, lambda: ir.async_get(hass).async_get_issue(DOMAIN, issue_id))
+    assert _state(hass) == "not_found"
+
+    # The door no longer keeps codes: the issue goes with the reload.
+    subentry = entry.subentries[DOOR]
+    hass.config_entries.async_update_subentry(
+        entry, subentry, data=dict(subentry.data) | {"manage_codes": False}
+    )
+    await _until(
+        hass,
+        lambda: (
+            entry.state is ConfigEntryState.LOADED
+            and ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+        ),
+    )
+    assert entry.runtime_data.lock_codes == {}

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
@@ -80,9 +80,20 @@ _CREDENTIAL_SOURCES: Final = {
 _LOCAL_PROGRAMMING_SOURCES: Final = {"keypad", "manual", "rfid", "indeterminate"}
 
 
+#: The kinds of lock-code repair issues a door can have.
+ISSUE_KINDS: Final = ("unmanaged", "failed", "unfitted", "unsupported")
+
+
 def lock_issue_id(kind: str, door_id: str) -> str:
-    """Repair issue id of one kind (unmanaged, failed, unfitted) for a door."""
+    """Repair issue id of one kind (see :data:`ISSUE_KINDS`) for a door."""
     return f"lock_codes_{kind}_{door_id}"
+
+
+@callback
+def async_delete_lock_issues(hass: HomeAssistant, door_id: str) -> None:
+    """Remove a door's lock-code issues (it no longer keeps codes on a lock)."""
+    for kind in ISSUE_KINDS:
+        ir.async_delete_issue(hass, DOMAIN, lock_issue_id(kind, door_id))
 
 
 class LockCodes:
@@ -242,6 +253,9 @@ class LockCodes:
         while True:
             await self._wait()
             if self.syncer is None and not self._attach():
+                # Not found (yet): look again after FIND_INTERVAL or when the
+                # lock's entity changes, never in a busy loop.
+                self._wake.clear()
                 continue
             await asyncio.sleep(self.debounce)
             self._wake.clear()
@@ -270,11 +284,28 @@ class LockCodes:
             delay = min(delay, max(until, 0.0))
         return delay
 
+    @callback
+    def _check_supported(self) -> None:
+        """Raise a repair when the door's lock is not a ZHA lock at all.
+
+        A ZHA lock that is not found yet (ZHA still starting, the device not
+        joined) is simply looked for again later.
+        """
+        entry = er.async_get(self.hass).async_get(self.entity_id)
+        self._issue(
+            "unsupported",
+            entry is not None and entry.platform != "zha",
+            {"door": self.door_name, "lock": self.entity_id},
+            severity=ir.IssueSeverity.ERROR,
+        )
+
     def _attach(self) -> bool:
         """Find the lock's cluster through ZHA and build its syncer."""
         adapter = async_find_door_lock(self.hass, self.entity_id)
         if adapter is None:
+            self._check_supported()
             return False
+        self._issue("unsupported", False, {}, severity=ir.IssueSeverity.ERROR)
         self.adapter = adapter
         self._unsub.append(adapter.add_event_listener(self._on_lock_event))
         self.syncer = LockSyncer(
@@ -424,12 +455,6 @@ class LockCodes:
             else None,
         )
 
-    @callback
-    def async_delete_issues(self) -> None:
-        """Remove this door's lock issues (the door no longer manages codes)."""
-        for kind in ("unmanaged", "failed", "unfitted"):
-            ir.async_delete_issue(self.hass, DOMAIN, lock_issue_id(kind, self.door_id))
-
     # ---- events from the lock
     @callback
     def _on_lock_event(self, event: LockEvent) -> None:
@@ -548,6 +573,7 @@ async def async_start_lock_codes(
     runtime = entry.runtime_data
     for operator in runtime.doors.values():
         if not operator.config.manage_codes or operator.config.lock_entity_id is None:
+            async_delete_lock_issues(hass, operator.id)
             continue
         codes = LockCodes(hass, entry, operator)
         runtime.lock_codes[operator.id] = codes
