@@ -65,6 +65,8 @@ PEOPLE = int(os.environ.get("BENCH_ZHA_PEOPLE", "100"))
 SLOTS = int(os.environ.get("BENCH_ZHA_SLOTS", "200"))
 DELAY = 0.1
 DOOR = "door_b3"
+#: Door Lock commands that only read the lock.
+READS = frozenset({"get_pin_code", "get_rfid_code", "read_attributes"})
 #: A step that has not finished after this long failed.
 STEP_TIMEOUT = 600.0
 
@@ -162,15 +164,32 @@ class Bench:
         # (a fresh worker's syncer starts counting at 0)
         lock_before = len(self.sim.commands)
         start = time.perf_counter()
+        first_at = first_change_at = None
+        checked = lock_before
         await act()
         async with asyncio.timeout(STEP_TIMEOUT):
             while not (self.worker_ready() and self.done(before)):
                 await asyncio.sleep(0.01)
+                # when the lock got its first command, and its first change
+                if first_at is None and len(self.sim.commands) > lock_before:
+                    first_at = time.perf_counter()
+                if first_change_at is None and any(
+                    c.name not in READS for c in self.sim.commands[checked:]
+                ):
+                    first_change_at = time.perf_counter()
+                checked = len(self.sim.commands)
         elapsed = time.perf_counter() - start
         sent = self._sent() - sent_before
         seen = self.sim.commands[lock_before:]
         kinds = Counter(c.name for c in seen)
         detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        if first_at is not None and first_change_at is not None:
+            reads = sum(1 for c in seen if c.name in READS)
+            detail += (
+                f"; {reads} reads; first command after {first_at - start:.1f} s, "
+                f"first write or clear after {first_change_at - start:.1f} s, "
+                f"done after {elapsed:.1f} s"
+            )
         self.rows.append((name, sent, len(seen), elapsed, detail))
         self.check()
 
