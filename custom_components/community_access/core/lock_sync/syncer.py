@@ -24,10 +24,10 @@ import itertools
 import logging
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from .carddesk import CardDesk
-from .decision import AccessIndex, Reason
-from .errors import CommunityError
-from .models import (
+from custom_components.community_access.core.carddesk import CardDesk
+from custom_components.community_access.core.decision import AccessIndex, Reason
+from custom_components.community_access.core.errors import CommunityError
+from custom_components.community_access.core.models import (
     Credential,
     CredentialKind,
     CredentialStatus,
@@ -37,11 +37,14 @@ from .models import (
     Role,
     ZoneKind,
 )
-from .schedule import END_OF_DAY, Schedule
-from .storage import LockMetaRecord, LockSlotRecord
+from custom_components.community_access.core.schedule import END_OF_DAY, Schedule
+from custom_components.community_access.core.storage import (
+    LockMetaRecord,
+    LockSlotRecord,
+)
 
 if TYPE_CHECKING:
-    from .community import Community
+    from custom_components.community_access.core.community import Community
 
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
