@@ -133,7 +133,7 @@ class Snapshot:
 
 @dataclass(frozen=True, slots=True)
 class LockSlotRecord:
-    """One lock user id as the integration knows it (see ``core/lock_sync.py``).
+    """One lock user id as the integration knows it (see ``core/lock_sync/``).
 
     ``digest`` is the keyed hash of the code on the lock (or, while a write
     is pending or failed, of the code being written); never the code.
