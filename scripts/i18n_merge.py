@@ -30,7 +30,7 @@ def merge(into: dict[str, Any], part: dict[str, Any]) -> None:
 
 
 def keys(tree: dict[str, Any], prefix: str = "") -> set[str]:
-    """The dotted paths of the leaves of ``tree``."""
+    """Return the dotted paths of the leaves of ``tree``."""
     found: set[str] = set()
     for key, value in tree.items():
         path = f"{prefix}{key}"
