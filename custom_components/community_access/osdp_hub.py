@@ -39,7 +39,11 @@ from .osdp_config import (
     ReaderConfig,
     reader_subentries,
 )
-from .osdp_keys import async_forget_removed_readers, async_load_record
+from .osdp_keys import (
+    async_forget_removed_readers,
+    async_load_record,
+    async_update_unpaired_issues,
+)
 from .osdp_reader import OsdpReader
 from .runtime import CommunityConfigEntry, async_present
 from .serial_hub import async_open_line, claim_door
@@ -289,6 +293,7 @@ async def async_start_osdp(hass: HomeAssistant, entry: CommunityConfigEntry) -> 
             await async_stop_osdp(entry)
             raise
         hubs[line.id] = hub
+    async_update_unpaired_issues(hass, entry)
 
 
 async def async_stop_osdp(entry: CommunityConfigEntry) -> None:

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 import secrets
 from typing import TYPE_CHECKING
 
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
@@ -173,6 +174,7 @@ async def async_pair(
         mask_serial(identity.serial),
     )
     reader.clear_alarm()
+    async_update_unpaired_issues(hub.hass, hub.entry)
     reader.notify()
     return identity
 
@@ -286,3 +288,39 @@ async def async_rotate_due(
                 continue
             results[reader.config.title] = await async_rotate(hub, reader)
     return results
+
+
+def unpaired_issue_id(reader_id: str) -> str:
+    """Repair issue id of a reader that still talks in plaintext."""
+    return f"osdp_reader_unpaired_{reader_id}"
+
+
+@callback
+def async_update_unpaired_issues(
+    hass: HomeAssistant, entry: CommunityConfigEntry
+) -> None:
+    """Warn about each reader not paired yet (plaintext on the wire).
+
+    Issues of readers that are paired now, or no longer configured, go.
+    """
+    wanted: dict[str, OsdpReader] = {
+        unpaired_issue_id(reader.config.id): reader
+        for hub in entry.runtime_data.osdp.values()
+        for reader in hub.readers.values()
+        if reader.record is None
+    }
+    registry = ir.async_get(hass)
+    prefix = unpaired_issue_id("")
+    for domain, issue_id in list(registry.issues):
+        if domain == DOMAIN and issue_id.startswith(prefix) and issue_id not in wanted:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+    for issue_id, reader in wanted.items():
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="osdp_reader_unpaired",
+            translation_placeholders={"reader": reader.config.title},
+        )
