@@ -76,12 +76,9 @@ from typing import Any
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.community_access.config_flow import default_options
 from custom_components.community_access.const import (
-    DOMAIN,
     EVENT_ACCESS_DENIED,
     EVENT_ACCESS_GRANTED,
-    SUBENTRY_DOOR,
     SUBENTRY_OSDP_READER,
     SUBENTRY_SERIAL_LINE,
 )
@@ -99,8 +96,6 @@ from custom_components.community_access.drivers.osdp import (
 )
 from custom_components.community_access.drivers.relays import lcus_command
 from custom_components.community_access.drivers.wiegand import encode_facility_number
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
-from homeassistant.const import CONF_NAME
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
@@ -109,7 +104,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_decide  # noqa: E402
 from bench_serial_latency import Pass, RelaySide, pct, raw_pty  # noqa: E402
 
-from tests.conftest import TEST_DOORS  # noqa: E402
+from tests.conftest import make_entry as community_entry  # noqa: E402
+from tests.helpers import setup_community, subentry  # noqa: E402
 
 SWIPES = int(os.environ.get("BENCH_OSDP_SWIPES", "300"))
 SECURE_SWIPES = int(os.environ.get("BENCH_OSDP_SECURE_SWIPES", "100"))
@@ -322,49 +318,30 @@ def tell_swipes(
 
 def make_entry(osdp_port: str, relay_port: str) -> MockConfigEntry:
     """The test community: doors, the OSDP line and reader, the relay line."""
-    subentries = [
-        ConfigSubentryData(
-            data=data,
-            subentry_type=SUBENTRY_DOOR,
-            title=name,
-            unique_id=None,
-            subentry_id=sid,
-        )
-        for sid, name, data in TEST_DOORS
-    ]
-    subentries += [
-        ConfigSubentryData(
-            data={"port": osdp_port, "baudrate": 9600, "protocol": "osdp"},
-            subentry_type=SUBENTRY_SERIAL_LINE,
-            title="OSDP bus",
-            unique_id=None,
-            subentry_id="osdp_line",
-        ),
-        ConfigSubentryData(
-            data={"line": "osdp_line", "address": ADDRESS, "door": DOOR,
-                  "output": None, "feedback": True},
-            subentry_type=SUBENTRY_OSDP_READER,
-            title="Gate reader",
-            unique_id=None,
-            subentry_id="gate_reader",
-        ),
-        ConfigSubentryData(
-            data={"port": relay_port, "baudrate": 9600, "protocol": "lcus",
-                  "board_size": 1, "outputs": {"1": DOOR}},
-            subentry_type=SUBENTRY_SERIAL_LINE,
-            title="Gate relays",
-            unique_id=None,
-            subentry_id="relays",
-        ),
-    ]  # fmt: skip
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Sunny Gardens",
-        unique_id="sunny_gardens",
-        data={CONF_NAME: "Sunny Gardens", "demo": False},
-        options=default_options(),
-        subentries_data=subentries,
-    )
+    return community_entry(
+        extra_subentries=[
+            subentry(
+                SUBENTRY_SERIAL_LINE,
+                "osdp_line",
+                "OSDP bus",
+                {"port": osdp_port, "baudrate": 9600, "protocol": "osdp"},
+            ),
+            subentry(
+                SUBENTRY_OSDP_READER,
+                "gate_reader",
+                "Gate reader",
+                {"line": "osdp_line", "address": ADDRESS, "door": DOOR,
+                 "output": None, "feedback": True},
+            ),
+            subentry(
+                SUBENTRY_SERIAL_LINE,
+                "relays",
+                "Gate relays",
+                {"port": relay_port, "baudrate": 9600, "protocol": "lcus",
+                 "board_size": 1, "outputs": {"1": DOOR}},
+            ),
+        ]
+    )  # fmt: skip
 
 
 async def until(check: Any, timeout: float = 10.0) -> None:
@@ -551,7 +528,6 @@ def swipes_for(
 
 async def test_osdp_latency_benchmark(hass: HomeAssistant) -> None:
     """RAW reply frame -> relay command, plaintext then secure (figures printed)."""
-    await hass.config.async_set_time_zone("Asia/Shanghai")
     rng = random.Random(20261127)
     # The reader's pty (it holds the master) and Home Assistant's.
     pd_master, pd_slave, _ = raw_pty()
@@ -563,10 +539,7 @@ async def test_osdp_latency_benchmark(hass: HomeAssistant) -> None:
     entry = make_entry(ha_path, relay_path)
     try:
         reader.wait_ready()
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-        assert entry.state is ConfigEntryState.LOADED
+        await setup_community(hass, entry)
 
         # ---- the community, written straight into the entry's database
         community = entry.runtime_data.community

@@ -49,12 +49,9 @@ from typing import Any
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.community_access.config_flow import default_options
 from custom_components.community_access.const import (
-    DOMAIN,
     EVENT_ACCESS_DENIED,
     EVENT_ACCESS_GRANTED,
-    SUBENTRY_DOOR,
     SUBENTRY_SERIAL_LINE,
 )
 from custom_components.community_access.core.models import (
@@ -66,8 +63,6 @@ from custom_components.community_access.drivers.relays import (
     lcus_command,
     modbus_write_coil,
 )
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
-from homeassistant.const import CONF_NAME
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
@@ -75,8 +70,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_decide  # noqa: E402
 
-from tests.conftest import TEST_DOORS  # noqa: E402
+from tests.conftest import make_entry as community_entry  # noqa: E402
 from tests.drivers.test_modbus_peer import SERVER  # noqa: E402
+from tests.helpers import setup_community, subentry  # noqa: E402
 
 SWIPES = int(os.environ.get("BENCH_SERIAL_SWIPES", "1000"))
 MODBUS_SWIPES = int(os.environ.get("BENCH_SERIAL_MODBUS_SWIPES", "200"))
@@ -193,41 +189,23 @@ def raw_pty() -> tuple[int, int, str]:
 
 def make_entry(reader_port: str, relay_data: dict[str, Any]) -> MockConfigEntry:
     """The test community: its doors, the reader line and the relay line."""
-    subentries = [
-        ConfigSubentryData(
-            data=data,
-            subentry_type=SUBENTRY_DOOR,
-            title=name,
-            unique_id=None,
-            subentry_id=sid,
-        )
-        for sid, name, data in TEST_DOORS
-    ]
-    subentries += [
-        ConfigSubentryData(
-            data={"port": reader_port, "baudrate": 9600, "protocol": "em4100",
-                  "door": "door_gate"},
-            subentry_type=SUBENTRY_SERIAL_LINE,
-            title="Gate reader",
-            unique_id=None,
-            subentry_id="reader",
-        ),
-        ConfigSubentryData(
-            data={"baudrate": 9600, **relay_data},
-            subentry_type=SUBENTRY_SERIAL_LINE,
-            title="Gate relays",
-            unique_id=None,
-            subentry_id="relays",
-        ),
-    ]  # fmt: skip
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Sunny Gardens",
-        unique_id="sunny_gardens",
-        data={CONF_NAME: "Sunny Gardens", "demo": False},
-        options=default_options(),
-        subentries_data=subentries,
-    )
+    return community_entry(
+        extra_subentries=[
+            subentry(
+                SUBENTRY_SERIAL_LINE,
+                "reader",
+                "Gate reader",
+                {"port": reader_port, "baudrate": 9600, "protocol": "em4100",
+                 "door": "door_gate"},
+            ),
+            subentry(
+                SUBENTRY_SERIAL_LINE,
+                "relays",
+                "Gate relays",
+                {"baudrate": 9600, **relay_data},
+            ),
+        ]
+    )  # fmt: skip
 
 
 def pct(samples: list[int], p: float) -> float:
@@ -316,7 +294,6 @@ def frames_for(
 
 async def test_serial_latency_benchmark(hass: HomeAssistant) -> None:
     """Card frame -> relay command, LCUS then Modbus (figures printed)."""
-    await hass.config.async_set_time_zone("Asia/Shanghai")
     rng = random.Random(20261127)
     reader_master, reader_slave, reader_path = raw_pty()
     lcus_master, lcus_slave, lcus_path = raw_pty()
@@ -328,10 +305,7 @@ async def test_serial_latency_benchmark(hass: HomeAssistant) -> None:
          "outputs": {"1": "door_gate"}},
     )  # fmt: skip
     try:
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-        assert entry.state is ConfigEntryState.LOADED
+        await setup_community(hass, entry)
 
         # ---- the community, written straight into the entry's database
         community = entry.runtime_data.community

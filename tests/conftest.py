@@ -6,7 +6,7 @@ integrations, or the loader reports it as not found.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -16,11 +16,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import custom_components.community_access  # noqa: F401
 from custom_components.community_access.config_flow import default_options
 from custom_components.community_access.const import DOMAIN, SUBENTRY_DOOR
-from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 
+from .helpers import setup_community, subentry
+
 if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigSubentryData
+
     from .zha_lock_harness import DoorLockSimulator, ZhaLockEnv
 
 # The harness sets sqlalchemy.engine to INFO, which would print every SQL
@@ -68,8 +71,12 @@ def make_entry(
     doors: list[tuple[str, str, dict[str, Any]]] | None = None,
     options: dict[str, Any] | None = None,
     title: str = "Sunny Gardens",
+    extra_subentries: Iterable[ConfigSubentryData] = (),
 ) -> MockConfigEntry:
-    """A community config entry with door subentries."""
+    """A community config entry with door subentries, then ``extra_subentries``.
+
+    ``extra_subentries``: serial lines, OSDP readers... (see ``helpers.subentry``).
+    """
     return MockConfigEntry(
         domain=DOMAIN,
         title=title,
@@ -77,16 +84,21 @@ def make_entry(
         data={CONF_NAME: title, "demo": False},
         options=default_options() | (options or {}),
         subentries_data=[
-            ConfigSubentryData(
-                data=data,
-                subentry_type=SUBENTRY_DOOR,
-                title=name,
-                unique_id=None,
-                subentry_id=sid,
-            )
-            for sid, name, data in (TEST_DOORS if doors is None else doors)
+            *(
+                subentry(SUBENTRY_DOOR, sid, name, data)
+                for sid, name, data in (TEST_DOORS if doors is None else doors)
+            ),
+            *extra_subentries,
         ],
     )
+
+
+def doors_with(door_id: str, **data: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    """The test doors, ``data`` added to the door ``door_id``'s."""
+    return [
+        (sid, title, door | data if sid == door_id else door)
+        for sid, title, door in TEST_DOORS
+    ]
 
 
 @pytest.fixture(autouse=True)
@@ -115,10 +127,7 @@ async def setup_entry(
     hass: HomeAssistant, config_entry: MockConfigEntry
 ) -> MockConfigEntry:
     """The test community, set up."""
-    await hass.config.async_set_time_zone("Asia/Shanghai")
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_community(hass, config_entry)
     return config_entry
 
 

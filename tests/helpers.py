@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
 from custom_components.community_access.const import DOMAIN
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.core import HomeAssistant, ServiceResponse
 
 #: A valid 18-digit resident ID (GB 11643 check digit correct).
@@ -61,3 +64,42 @@ async def present(
     )
     assert isinstance(response, dict)
     return response
+
+
+def subentry(
+    kind: str, subentry_id: str, title: str, data: dict[str, Any]
+) -> ConfigSubentryData:
+    """A subentry of the test community (a door, a serial line, an OSDP reader)."""
+    return ConfigSubentryData(
+        data=data,
+        subentry_type=kind,
+        title=title,
+        unique_id=None,
+        subentry_id=subentry_id,
+    )
+
+
+async def setup_community(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    expect: ConfigEntryState = ConfigEntryState.LOADED,
+) -> None:
+    """Add the community's entry and set it up in Shanghai's time zone.
+
+    ``expect``: the entry's state once set up (``SETUP_RETRY``: a missing port).
+    """
+    await hass.config.async_set_time_zone("Asia/Shanghai")
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is expect
+
+
+async def unload_lines(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Unload the community; its serial lines are closed and forgotten."""
+    runtime = entry.runtime_data
+    hubs = list(runtime.lines.values())
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert not runtime.lines
+    assert not any(hub.line.running or hub.line.connected for hub in hubs)

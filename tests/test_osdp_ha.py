@@ -29,13 +29,11 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.community_access.config_flow import default_options
 from custom_components.community_access.const import (
     DOMAIN,
     EVENT_ACCESS_DENIED,
     EVENT_ACCESS_GRANTED,
     EVENT_READER_ALARM,
-    SUBENTRY_DOOR,
     SUBENTRY_OSDP_READER,
     SUBENTRY_SERIAL_LINE,
 )
@@ -55,8 +53,8 @@ from custom_components.community_access.osdp_keys import (
 )
 from custom_components.community_access.osdp_reader import OsdpReader
 from homeassistant import config_entries
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
-from homeassistant.const import CONF_NAME, STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import (
@@ -66,8 +64,8 @@ from homeassistant.helpers import (
 )
 from homeassistant.util import dt as dt_util
 
-from .conftest import TEST_DOORS
-from .helpers import CARD, PIN, add_resident, call
+from .conftest import make_entry
+from .helpers import CARD, PIN, add_resident, call, setup_community, subentry
 from .ptys import wait_for
 
 pytestmark = pytest.mark.skipif(
@@ -209,47 +207,27 @@ async def wire() -> AsyncIterator[Wire]:
 
 def osdp_entry(port: str, *, output: int | None = 0) -> MockConfigEntry:
     """The test community with an OSDP line and one reader at Building 3."""
-    subentries = [
-        ConfigSubentryData(
-            data=data,
-            subentry_type=SUBENTRY_DOOR,
-            title=name,
-            unique_id=None,
-            subentry_id=sid,
-        )
-        for sid, name, data in TEST_DOORS
-    ]
-    subentries.append(
-        ConfigSubentryData(
-            data={"port": port, "baudrate": 9600, "protocol": "osdp"},
-            subentry_type=SUBENTRY_SERIAL_LINE,
-            title="OSDP bus",
-            unique_id=None,
-            subentry_id="osdp_line",
-        )
-    )
-    subentries.append(
-        ConfigSubentryData(
-            data={
-                "line": "osdp_line",
-                "address": ADDRESS,
-                "door": "door_b3",
-                "output": output,
-                "feedback": True,
-            },
-            subentry_type=SUBENTRY_OSDP_READER,
-            title="B3 reader",
-            unique_id=None,
-            subentry_id="reader_b3",
-        )
-    )
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Sunny Gardens",
-        unique_id="sunny_gardens",
-        data={CONF_NAME: "Sunny Gardens", "demo": False},
-        options=default_options(),
-        subentries_data=subentries,
+    return make_entry(
+        extra_subentries=[
+            subentry(
+                SUBENTRY_SERIAL_LINE,
+                "osdp_line",
+                "OSDP bus",
+                {"port": port, "baudrate": 9600, "protocol": "osdp"},
+            ),
+            subentry(
+                SUBENTRY_OSDP_READER,
+                "reader_b3",
+                "B3 reader",
+                {
+                    "line": "osdp_line",
+                    "address": ADDRESS,
+                    "door": "door_b3",
+                    "output": output,
+                    "feedback": True,
+                },
+            ),
+        ]
     )
 
 
@@ -262,12 +240,8 @@ async def setup_osdp(hass: HomeAssistant, wire: Wire) -> AsyncIterator[Setup]:
     entries: list[MockConfigEntry] = []
 
     async def _setup(**kwargs: Any) -> tuple[MockConfigEntry, OsdpHub, OsdpReader]:
-        await hass.config.async_set_time_zone("Asia/Shanghai")
         entry = osdp_entry(wire.path, **kwargs)
-        entry.add_to_hass(hass)
-        await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
-        assert entry.state is ConfigEntryState.LOADED
+        await setup_community(hass, entry)
         entries.append(entry)
         hub = entry.runtime_data.osdp["osdp_line"]
         return entry, hub, hub.readers[ADDRESS]

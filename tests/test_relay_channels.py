@@ -19,25 +19,20 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.community_access.config_flow import default_options
-from custom_components.community_access.const import (
-    DOMAIN,
-    SUBENTRY_DOOR,
-    SUBENTRY_SERIAL_LINE,
-)
+from custom_components.community_access.const import SUBENTRY_SERIAL_LINE
 from custom_components.community_access.drivers.relays import lcus_command
 from custom_components.community_access.relay_outputs import board_size, relay_outputs
 from custom_components.community_access.serial_hub import LineConfig, SerialHub
 from homeassistant import config_entries
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
-from homeassistant.const import CONF_NAME, STATE_UNAVAILABLE
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.util import dt as dt_util
 
-from .conftest import TEST_DOORS
+from .conftest import TEST_DOORS, make_entry
 from .drivers.test_modbus_peer import ModbusPeer
-from .helpers import add_resident, present
+from .helpers import add_resident, present, setup_community, subentry, unload_lines
 from .ptys import PtyDevice, wait_for
 
 GATE = "lock.main_gate"
@@ -52,64 +47,35 @@ def community(
     *lines: tuple[str, dict[str, Any]], locked_door: bool = False
 ) -> MockConfigEntry:
     """The test community with relay line subentries ``(id, data)``."""
-    subentries = [
-        ConfigSubentryData(
-            data={**data, "open_time": OPEN_TIMES[sid]},
-            subentry_type=SUBENTRY_DOOR,
-            title=name,
-            unique_id=None,
-            subentry_id=sid,
-        )
+    doors = [
+        (sid, name, {**data, "open_time": OPEN_TIMES[sid]})
         for sid, name, data in TEST_DOORS
     ]
     if locked_door:
-        subentries.append(
-            ConfigSubentryData(
-                data={
+        doors.append(
+            (
+                "door_side",
+                "Side gate",
+                {
                     "zone_kind": "gate",
                     "direction": "out",
                     "open_time": 5,
                     "lock_entity": "lock.side_gate_motor",
                 },
-                subentry_type=SUBENTRY_DOOR,
-                title="Side gate",
-                unique_id=None,
-                subentry_id="door_side",
             )
         )
-    subentries.extend(
-        ConfigSubentryData(
-            data={"baudrate": 9600, **data},
-            subentry_type=SUBENTRY_SERIAL_LINE,
-            title=f"Relays {line_id}",
-            unique_id=None,
-            subentry_id=line_id,
-        )
-        for line_id, data in lines
+    return make_entry(
+        doors=doors,
+        extra_subentries=[
+            subentry(
+                SUBENTRY_SERIAL_LINE,
+                line_id,
+                f"Relays {line_id}",
+                {"baudrate": 9600, **data},
+            )
+            for line_id, data in lines
+        ],
     )
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Sunny Gardens",
-        unique_id="sunny_gardens",
-        data={CONF_NAME: "Sunny Gardens", "demo": False},
-        options=default_options(),
-        subentries_data=subentries,
-    )
-
-
-async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    await hass.config.async_set_time_zone("Asia/Shanghai")
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-
-
-async def unload(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    hubs = list(entry.runtime_data.lines.values())
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    assert not any(hub.line.running or hub.line.connected for hub in hubs)
 
 
 async def later(hass: HomeAssistant, seconds: float) -> None:
@@ -175,7 +141,7 @@ async def test_lcus_board_opens_each_door_for_its_time(
             },
         )
     )
-    await setup(hass, entry)
+    await setup_community(hass, entry)
     await add_resident(hass)  # building 3: the gate and building 3's door
     assert state(hass, GATE) == state(hass, B3) == "locked"
     # A door on no output stays a virtual door.
@@ -206,7 +172,7 @@ async def test_lcus_board_opens_each_door_for_its_time(
     await wait_for(lambda: state(hass, GATE) == STATE_UNAVAILABLE)
     assert state(hass, B3) == STATE_UNAVAILABLE
     assert state(hass, B1) == "locked"
-    await unload(hass, entry)
+    await unload_lines(hass, entry)
 
 
 async def test_lcus_output_left_on_is_switched_off_at_unload(
@@ -223,11 +189,11 @@ async def test_lcus_output_left_on_is_switched_off_at_unload(
             },
         )
     )
-    await setup(hass, entry)
+    await setup_community(hass, entry)
     await add_resident(hass)
     assert (await present(hass, "Building 3 door"))["granted"]
     await wait_for(lambda: bytes(device.received) == lcus_command(2, True))
-    await unload(hass, entry)
+    await unload_lines(hass, entry)
     assert bytes(device.received) == lcus_command(2, True) + lcus_command(2, False)
 
 
@@ -247,7 +213,7 @@ async def test_modbus_board_opens_each_door_for_its_time(
             },
         )
     )
-    await setup(hass, entry)
+    await setup_community(hass, entry)
     await add_resident(hass)
     hub: SerialHub = entry.runtime_data.lines["relays"]
     assert await hub.async_read_outputs() == {2: False, 5: False, 6: False}
@@ -269,7 +235,7 @@ async def test_modbus_board_opens_each_door_for_its_time(
     await later(hass, 9)
     assert await hub.async_read_outputs() == {2: False, 5: False, 6: False}
     assert state(hass, B3) == "locked"
-    await unload(hass, entry)
+    await unload_lines(hass, entry)
 
 
 async def test_old_single_door_subentries_still_work(
@@ -282,7 +248,7 @@ async def test_old_single_door_subentries_still_work(
         ("old_lcus", {"port": device.path, "protocol": "lcus", "door": "door_gate",
                       "channel": 2}),
     )  # fmt: skip
-    await setup(hass, entry)
+    await setup_community(hass, entry)
     await add_resident(hass)
     modbus: SerialHub = entry.runtime_data.lines["old_modbus"]
     assert dict(modbus.config.outputs) == {4: "door_b3"}
@@ -297,7 +263,7 @@ async def test_old_single_door_subentries_still_work(
     await wait_for(
         lambda: bytes(device.received) == lcus_command(2, True) + lcus_command(2, False)
     )
-    await unload(hass, entry)
+    await unload_lines(hass, entry)
 
 
 async def test_relay_outputs_flow(hass: HomeAssistant, device: PtyDevice) -> None:
@@ -306,7 +272,7 @@ async def test_relay_outputs_flow(hass: HomeAssistant, device: PtyDevice) -> Non
                    "channel": 1}),
         locked_door=True,
     )  # fmt: skip
-    await setup(hass, entry)
+    await setup_community(hass, entry)
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_SERIAL_LINE),
         context={"source": config_entries.SOURCE_USER},
@@ -385,4 +351,4 @@ async def test_relay_outputs_flow(hass: HomeAssistant, device: PtyDevice) -> Non
     }
     await hass.async_block_till_done()
     if entry.state is ConfigEntryState.LOADED:
-        await unload(hass, entry)
+        await unload_lines(hass, entry)

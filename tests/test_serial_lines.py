@@ -17,12 +17,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.community_access.config_flow import default_options
-from custom_components.community_access.const import (
-    DOMAIN,
-    SUBENTRY_DOOR,
-    SUBENTRY_SERIAL_LINE,
-)
+from custom_components.community_access.const import DOMAIN, SUBENTRY_SERIAL_LINE
 from custom_components.community_access.core.storage import AuditQuery
 from custom_components.community_access.diagnostics import (
     async_get_config_entry_diagnostics,
@@ -30,15 +25,22 @@ from custom_components.community_access.diagnostics import (
 from custom_components.community_access.drivers.em4100 import encode_frame
 from custom_components.community_access.drivers.relays import lcus_command
 from homeassistant import config_entries
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
-from homeassistant.const import CONF_NAME, STATE_OFF, STATE_ON
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from .conftest import TEST_DOORS
-from .helpers import CARD, add_resident, present
+from .conftest import make_entry
+from .helpers import (
+    CARD,
+    add_resident,
+    present,
+    setup_community,
+    subentry,
+    unload_lines,
+)
 from .ptys import PtyDevice, wait_for
 
 
@@ -51,49 +53,16 @@ async def device() -> AsyncIterator[PtyDevice]:
 
 def entry_with_line(port: str, **line: Any) -> MockConfigEntry:
     """The test community with one serial line subentry (id ``line1``)."""
-    subentries = [
-        ConfigSubentryData(
-            data=data,
-            subentry_type=SUBENTRY_DOOR,
-            title=name,
-            unique_id=None,
-            subentry_id=sid,
-        )
-        for sid, name, data in TEST_DOORS
-    ]
-    subentries.append(
-        ConfigSubentryData(
-            data={"port": port, "baudrate": 9600, **line},
-            subentry_type=SUBENTRY_SERIAL_LINE,
-            title="Line 1",
-            unique_id=None,
-            subentry_id="line1",
-        )
+    return make_entry(
+        extra_subentries=[
+            subentry(
+                SUBENTRY_SERIAL_LINE,
+                "line1",
+                "Line 1",
+                {"port": port, "baudrate": 9600, **line},
+            )
+        ]
     )
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Sunny Gardens",
-        unique_id="sunny_gardens",
-        data={CONF_NAME: "Sunny Gardens", "demo": False},
-        options=default_options(),
-        subentries_data=subentries,
-    )
-
-
-async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    await hass.config.async_set_time_zone("Asia/Shanghai")
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
-async def unload(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    runtime = entry.runtime_data
-    hubs = list(runtime.lines.values())
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    assert not runtime.lines
-    assert not any(hub.line.running or hub.line.connected for hub in hubs)
 
 
 def connectivity_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
@@ -106,8 +75,7 @@ def connectivity_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
 
 async def test_em4100_card_is_presented(hass: HomeAssistant, device: PtyDevice) -> None:
     entry = entry_with_line(device.path, protocol="em4100", door="door_b3")
-    await setup(hass, entry)
-    assert entry.state is ConfigEntryState.LOADED
+    await setup_community(hass, entry)
     await add_resident(hass)
 
     device.send(encode_frame(0x00, int(CARD)))
@@ -139,14 +107,14 @@ async def test_em4100_card_is_presented(hass: HomeAssistant, device: PtyDevice) 
         }
     ]
     assert str(int(CARD)) not in str(diagnostics)
-    await unload(hass, entry)
+    await unload_lines(hass, entry)
 
 
 async def test_lcus_relay_opens_the_door(
     hass: HomeAssistant, device: PtyDevice
 ) -> None:
     entry = entry_with_line(device.path, protocol="lcus", door="door_b3", channel=2)
-    await setup(hass, entry)
+    await setup_community(hass, entry)
     await add_resident(hass)
     assert hass.states.get("lock.building_3_door").state == "locked"
 
@@ -161,7 +129,7 @@ async def test_lcus_relay_opens_the_door(
         lambda: bytes(device.received) == lcus_command(2, True) + lcus_command(2, False)
     )
     assert hass.states.get("lock.building_3_door").state == "locked"
-    await unload(hass, entry)
+    await unload_lines(hass, entry)
 
 
 async def test_connectivity_follows_the_port(
@@ -173,7 +141,7 @@ async def test_connectivity_follows_the_port(
     second: PtyDevice | None = None
     entry = entry_with_line(str(link), protocol="lcus", door="door_gate", channel=1)
     try:
-        await setup(hass, entry)
+        await setup_community(hass, entry)
         sensor = connectivity_entity(hass, entry)
         assert hass.states.get(sensor).state == STATE_ON
         assert hass.states.get("lock.main_gate").state == "locked"
@@ -188,7 +156,7 @@ async def test_connectivity_follows_the_port(
         link.symlink_to(second.path)
         await wait_for(lambda: hass.states.get(sensor).state == STATE_ON)
         assert hass.states.get("lock.main_gate").state == "locked"
-        await unload(hass, entry)
+        await unload_lines(hass, entry)
     finally:
         first.unplug()
         if second is not None:
@@ -199,14 +167,13 @@ async def test_missing_port_retries_setup(hass: HomeAssistant, tmp_path: Path) -
     entry = entry_with_line(
         str(tmp_path / "ttyUSB9"), protocol="em4100", door="door_b3"
     )
-    await setup(hass, entry)
-    assert entry.state is ConfigEntryState.SETUP_RETRY
+    await setup_community(hass, entry, ConfigEntryState.SETUP_RETRY)
     assert "ttyUSB9" in str(entry.reason)
 
 
 async def test_subentry_flow(hass: HomeAssistant, device: PtyDevice) -> None:
     entry = entry_with_line(device.path, protocol="lcus", door="door_b3", channel=1)
-    await setup(hass, entry)
+    await setup_community(hass, entry)
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, SUBENTRY_SERIAL_LINE),
         context={"source": config_entries.SOURCE_USER},
@@ -265,4 +232,4 @@ async def test_subentry_flow(hass: HomeAssistant, device: PtyDevice) -> None:
     }
     await hass.async_block_till_done()
     if entry.state is ConfigEntryState.LOADED:
-        await unload(hass, entry)
+        await unload_lines(hass, entry)
