@@ -7,12 +7,10 @@ blocking database calls in worker threads, as in Home Assistant.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 import itertools
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -27,22 +25,18 @@ from custom_components.community_access.core.errors import CommunityError
 from custom_components.community_access.core.models import (
     CredentialKind,
     CredentialStatus,
-    Door,
     LedgerEntry,
     LedgerKind,
     Person,
     PersonStatus,
     Role,
-    Zone,
 )
-from custom_components.community_access.core.privacy import Vault
 from custom_components.community_access.core.review import expire_due
 from custom_components.community_access.core.schedule import Schedule
-from custom_components.community_access.core.storage import Database, Tx
+from custom_components.community_access.core.storage import Tx
 
-from .common import make_id_number
+from .common import TZ, make_id_number, open_community
 
-TZ = ZoneInfo("Asia/Shanghai")
 #: Monday 2024-01-01 10:00 in Shanghai.
 AT = datetime(2024, 1, 1, 10, 0, tzinfo=TZ)
 SATURDAY = datetime(2024, 1, 6, 10, 0, tzinfo=TZ)
@@ -60,38 +54,7 @@ CARD_E = "4700557795"
 PIN_CODE = "583716"
 PHONE = "13912348765"
 
-DOORS = [
-    Door("gate", "North gate", Zone.gate()),
-    Door("b3", "Building 3", Zone.building("3")),
-    Door("b5", "Building 5", Zone.building("5")),
-    Door("gym", "Gym", Zone.public("gym")),
-]
-
 _serial = itertools.count(1)
-
-
-def make_vault() -> Vault:
-    return Vault(bytes(range(32)), bytes(range(32, 64)))
-
-
-async def open_community(tmp_path: Path, **settings: int) -> Community:
-    community = Community(
-        Database(f"sqlite:///{tmp_path}/x.db"),
-        make_vault(),
-        TZ,
-        asyncio.to_thread,
-        Settings(**settings) if settings else None,
-    )
-    community.set_doors(DOORS)
-    await community.async_load()
-    return community
-
-
-@pytest.fixture
-async def community(tmp_path: Path) -> AsyncIterator[Community]:
-    community = await open_community(tmp_path)
-    yield community
-    await community.async_close()
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import sqlite3
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,19 +23,16 @@ from custom_components.community_access.core.models import (
     Credential,
     CredentialKind,
     CredentialStatus,
-    Door,
     PersonStatus,
     Role,
     Unit,
-    Zone,
 )
 from custom_components.community_access.core.privacy import Vault, mask_id_number
 from custom_components.community_access.core.schedule import Schedule
 from custom_components.community_access.core.storage import AuditQuery, Database
 
-from .common import make_id_number
+from .common import DOORS, TZ, make_id_number, make_vault, open_community
 
-TZ = ZoneInfo("Asia/Shanghai")
 # Monday 2024-01-01 10:00 in Shanghai.
 AT = datetime(2024, 1, 1, 10, 0, 0, 123456, tzinfo=TZ)
 CARD = CredentialKind.CARD
@@ -47,40 +43,9 @@ CARD_NUMBER = "9876543210"
 PIN_CODE = "482915"
 PHONE = "13812345678"
 
-DOORS = [
-    Door("gate", "North gate", Zone.gate()),
-    Door("b3", "Building 3", Zone.building("3")),
-    Door("b5", "Building 5", Zone.building("5")),
-    Door("gym", "Gym", Zone.public("gym")),
-]
-
-
-def make_vault() -> Vault:
-    return Vault(bytes(range(32)), bytes(range(32, 64)))
-
 
 async def run(fn: Callable[..., Any], *args: Any) -> Any:
     return await asyncio.to_thread(fn, *args)
-
-
-async def open_community(tmp_path: Path, **settings: int) -> Community:
-    community = Community(
-        Database(f"sqlite:///{tmp_path}/x.db"),
-        make_vault(),
-        TZ,
-        run,
-        Settings(**settings) if settings else None,
-    )
-    community.set_doors(DOORS)
-    await community.async_load()
-    return community
-
-
-@pytest.fixture
-async def community(tmp_path: Path) -> AsyncIterator[Community]:
-    community = await open_community(tmp_path)
-    yield community
-    await community.async_close()
 
 
 def database_bytes(tmp_path: Path) -> bytes:

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 import os
 from pathlib import Path
 import sqlite3
 import tempfile
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 
 from custom_components.community_access.core.carddesk import CardDesk
-from custom_components.community_access.core.community import Community, trivial_pin
+from custom_components.community_access.core.community import Community
 from custom_components.community_access.core.detection import (
     DetectionSettings,
     Detector,
@@ -43,17 +41,15 @@ from custom_components.community_access.core.models import (
     Role,
     Zone,
 )
-from custom_components.community_access.core.privacy import Vault
 from custom_components.community_access.core.rules import RuleBook
 from custom_components.community_access.core.schedule import Schedule
 from custom_components.community_access.core.schema import SCHEMA_VERSION
 from custom_components.community_access.core.storage import Database, LockSlotRecord
 from custom_components.community_access.core.visitors import VisitorDesk
 
-from .common import make_id_number
+from .common import make_id_number, open_community, pins
 from .lockfake import FakeClock, FakeLock, capacity
 
-TZ = ZoneInfo("Asia/Shanghai")
 PIN = CredentialKind.PIN
 CARD = CredentialKind.CARD
 PIN_SLOT = CredentialSlotKind.PIN
@@ -66,44 +62,15 @@ DOORS = [
 V4_DDL = Path(__file__).resolve().parent.parent / "fixtures" / "schema_v4.sql"
 
 
-def make_vault() -> Vault:
-    return Vault(bytes(range(32)), bytes(range(32, 64)))
-
-
-async def run(fn: Callable[..., Any], *args: Any) -> Any:
-    return await asyncio.to_thread(fn, *args)
-
-
-async def open_community(path: Path) -> Community:
-    community = Community(Database(f"sqlite:///{path}/x.db"), make_vault(), TZ, run)
-    community.set_doors(DOORS)
-    await community.async_load()
-    return community
-
-
 @pytest.fixture
-async def community(tmp_path: Path) -> AsyncIterator[Community]:
-    community = await open_community(tmp_path)
-    yield community
-    await community.async_close()
+def doors() -> list[Door]:
+    """This module's doors, for the ``community`` fixture."""
+    return DOORS
 
 
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-def pins() -> Callable[[], str]:
-    """Distinct, non-trivial six-digit PINs."""
-    counter = iter(range(10**6))
-
-    def next_pin() -> str:
-        while True:
-            pin = f"{(next(counter) * 7919 + 135791) % 10**6:06d}"
-            if not trivial_pin(pin):
-                return pin
-
-    return next_pin
 
 
 NEXT_PIN = pins()
@@ -617,7 +584,7 @@ async def test_crash_mid_sync_resumes_without_duplicate_writes(
     assert lock.writes == 3
     # Home Assistant restarts: a new community and syncer on the same file.
     await community.async_close()
-    reopened = await open_community(tmp_path)
+    reopened = await open_community(tmp_path, DOORS)
     try:
         rows = await reopened.run(reopened.db.lock_slots, "lock_b3")
         assert Counter(r.state for r in rows)[SlotState.PENDING] == 1
@@ -845,7 +812,7 @@ async def _property(
     actions: list[tuple[str, int]], pins_: int, cards_: int, year_days: int
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        community = await open_community(Path(tmp))
+        community = await open_community(Path(tmp), DOORS)
         try:
             await _exercise(community, actions, pins_, cards_, year_days)
         finally:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 import itertools
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -30,13 +27,10 @@ from custom_components.community_access.core.models import (
     ViolationKind,
     Zone,
 )
-from custom_components.community_access.core.privacy import Vault
 from custom_components.community_access.core.rules import RuleBook, RuleSettings
-from custom_components.community_access.core.storage import Database
 
-from .common import make_id_number
+from .common import make_id_number, open_community
 
-TZ = ZoneInfo("Asia/Shanghai")
 CARD = CredentialKind.CARD
 PIN = CredentialKind.PIN
 CARD_A = "4700517391"
@@ -56,23 +50,10 @@ DOORS = [
 _serial = itertools.count(700)
 
 
-async def open_community(tmp_path: Path) -> Community:
-    community = Community(
-        Database(f"sqlite:///{tmp_path}/rules.db"),
-        Vault(bytes(range(32)), bytes(range(32, 64))),
-        TZ,
-        asyncio.to_thread,
-    )
-    community.set_doors(DOORS)
-    await community.async_load()
-    return community
-
-
 @pytest.fixture
-async def community(tmp_path: Path) -> AsyncIterator[Community]:
-    community = await open_community(tmp_path)
-    yield community
-    await community.async_close()
+def doors() -> list[Door]:
+    """This module's doors, for the ``community`` fixture."""
+    return DOORS
 
 
 @pytest.fixture
@@ -225,7 +206,7 @@ async def test_custom_ladder_and_window(community: Community) -> None:
 
 
 async def test_ledger_after_mixed_operations(tmp_path: Path) -> None:
-    community = await open_community(tmp_path)
+    community = await open_community(tmp_path, DOORS)
     try:
         person = await resident(community)
         desk = CardDesk(community)
@@ -251,7 +232,7 @@ async def test_ledger_after_mixed_operations(tmp_path: Path) -> None:
         assert community.deposits_held_cents == 2000
     finally:
         await community.async_close()
-    community = await open_community(tmp_path)
+    community = await open_community(tmp_path, DOORS)
     try:
         assert community.deposits_held_cents == 2000
     finally:
@@ -275,7 +256,7 @@ async def test_lifted_fine_leaves_the_household_statement(
 
 
 async def test_penalties_survive_a_restart(tmp_path: Path) -> None:
-    community = await open_community(tmp_path)
+    community = await open_community(tmp_path, DOORS)
     now = utcnow()
     try:
         person = await resident(community)
@@ -289,7 +270,7 @@ async def test_penalties_survive_a_restart(tmp_path: Path) -> None:
         await book.lift_penalty(lifted.id, at=now)
     finally:
         await community.async_close()
-    community = await open_community(tmp_path)
+    community = await open_community(tmp_path, DOORS)
     try:
         await RuleBook(community).async_load()
         assert reason(community, "gate", at=now) is Reason.GRANTED
