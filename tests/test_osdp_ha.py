@@ -15,10 +15,7 @@ from datetime import timedelta
 import importlib.util
 import json
 import os
-from pathlib import Path
 import secrets
-import subprocess
-import sys
 import tty
 from typing import Any
 
@@ -66,22 +63,15 @@ from homeassistant.util import dt as dt_util
 
 from .conftest import make_entry
 from .helpers import CARD, PIN, add_resident, call, setup_community, subentry
-from .ptys import wait_for
+from .ptys import OsdpPd, wait_for
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("osdp_sys") is None, reason="libosdp is not installed"
 )
 
-PD_SCRIPT = Path(__file__).parent / "drivers" / "peers" / "osdp_pd.py"
 ADDRESS = 1
 LED, BUZZER, OUTPUT, KEYSET = 2, 3, 1, 5
 GREEN, RED = 2, 1
-
-
-def _popen(args: list[str], fd: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        args, pass_fds=[fd], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
-    )
 
 
 @dataclass
@@ -91,13 +81,12 @@ class Wire:
     master: int
     slave: int
     path: str
-    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
-    _out: bytearray = field(default_factory=bytearray)
+    pds: list[OsdpPd] = field(default_factory=list)
     _commands: list[dict[str, Any]] = field(default_factory=list)
 
     @property
-    def proc(self) -> subprocess.Popen[bytes]:
-        return self.procs[-1]
+    def pd(self) -> OsdpPd:
+        return self.pds[-1]
 
     async def start_pd(
         self,
@@ -108,35 +97,19 @@ class Wire:
     ) -> None:
         """Start a reader on the wire (after stopping the one there)."""
         self.stop_pd()
-        args = [sys.executable, str(PD_SCRIPT), "--fd", str(self.master)]
-        args += ["--address", str(ADDRESS)]
-        if serial is not None:
-            args += ["--serial", str(serial)]
-        if scbk is not None:
-            args += ["--scbk", scbk.hex()]
-        if install:
-            args.append("--install-mode")
-        proc = _popen(args, self.master)
-        assert proc.stdout is not None
-        os.set_blocking(proc.stdout.fileno(), False)
-        self.procs.append(proc)
-        self._out.clear()
+        pd = OsdpPd(
+            self.master, ADDRESS, scbk=scbk, install_mode=install, serial=serial
+        )
+        self.pds.append(pd)
         self._commands.clear()
-        assert await self.message(timeout=10) == {"ready": True}
+        await pd.wait_ready()
 
     def stop_pd(self) -> None:
-        if self.procs and self.proc.poll() is None:
-            self.tell("quit")
-            try:
-                self.proc.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=3)
+        if self.pds:
+            self.pd.stop()
 
     def tell(self, line: str) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(line.encode() + b"\n")
-        self.proc.stdin.flush()
+        self.pd.tell(line)
 
     def card(self, number: str = CARD) -> None:
         value = int(number)
@@ -145,21 +118,7 @@ class Wire:
 
     async def message(self, timeout: float = 3.0) -> dict[str, Any]:
         """The next JSON line the reader printed."""
-        assert self.proc.stdout is not None
-        out = self.proc.stdout.fileno()
-        async with asyncio.timeout(timeout):
-            while b"\n" not in self._out:
-                try:
-                    chunk = os.read(out, 4096)
-                except BlockingIOError:
-                    await asyncio.sleep(0.01)
-                    continue
-                assert chunk, "the reader exited"
-                self._out += chunk
-        line, _, rest = bytes(self._out).partition(b"\n")
-        self._out[:] = rest
-        result: dict[str, Any] = json.loads(line)
-        return result
+        return await self.pd.message(timeout)
 
     async def command(
         self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 3.0
@@ -184,13 +143,8 @@ class Wire:
                 self._commands.append(command)
 
     def close(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=3)
-            for stream in (proc.stdin, proc.stdout):
-                if stream is not None:
-                    stream.close()
+        for pd in self.pds:
+            pd.close()
         os.close(self.master)
         os.close(self.slave)
 

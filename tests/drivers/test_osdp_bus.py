@@ -15,13 +15,8 @@ from collections.abc import AsyncIterator, Callable
 import contextlib
 from dataclasses import dataclass, field
 import importlib.util
-import json
 import os
-from pathlib import Path
-import subprocess
-import sys
 import tty
-from typing import Any
 
 import pytest
 
@@ -46,12 +41,11 @@ from custom_components.community_access.drivers.osdp_session import (
 )
 from custom_components.community_access.drivers.transport import SerialLine
 from custom_components.community_access.drivers.wiegand import encode_facility_number
+from tests.ptys import OsdpPd
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("osdp_sys") is None, reason="libosdp is not installed"
 )
-
-PD_SCRIPT = Path(__file__).parent / "peers" / "osdp_pd.py"
 
 
 class CodecPd:
@@ -81,42 +75,20 @@ class CodecPd:
         return out
 
 
-@dataclass
-class LibosdpPd:
-    """A libosdp PD subprocess and the master end of its own pty."""
+class LibosdpPd(OsdpPd):
+    """A libosdp PD subprocess on a pty of its own; ``fd`` is this end of it."""
 
-    proc: subprocess.Popen[bytes]
-    fd: int
-    _out: bytearray = field(default_factory=bytearray)
-
-    def tell(self, line: str) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(line.encode() + b"\n")
-        self.proc.stdin.flush()
-
-    async def message(self, timeout: float = 3.0) -> dict[str, Any]:
-        """Next JSON line from the PD script (read without blocking the loop)."""
-        assert self.proc.stdout is not None
-        out = self.proc.stdout.fileno()
-        async with asyncio.timeout(timeout):
-            while b"\n" not in self._out:
-                try:
-                    chunk = os.read(out, 4096)
-                except BlockingIOError:
-                    await asyncio.sleep(0.01)
-                    continue
-                assert chunk, "PD script exited"
-                self._out += chunk
-        line, _, rest = bytes(self._out).partition(b"\n")
-        self._out[:] = rest
-        result: dict[str, Any] = json.loads(line)
-        return result
-
-
-def _popen(args: list[str], fd: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        args, pass_fds=[fd], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
-    )
+    def __init__(self, address: int) -> None:
+        """Start the PD at ``address`` on a new pty."""
+        master, slave = os.openpty()
+        tty.setraw(master)
+        tty.setraw(slave)
+        try:
+            super().__init__(slave, address)
+        finally:
+            os.close(slave)
+        os.set_blocking(master, False)
+        self.fd = master
 
 
 class Wire:
@@ -165,22 +137,10 @@ class Wire:
         self._to_line(data)
 
     async def spawn(self, address: int) -> LibosdpPd:
-        master, slave = os.openpty()
-        tty.setraw(master)
-        tty.setraw(slave)
-        args = [sys.executable, str(PD_SCRIPT), "--fd", str(slave)]
-        args += ["--address", str(address)]
-        try:
-            proc = _popen(args, slave)
-        finally:
-            os.close(slave)
-        assert proc.stdout is not None
-        os.set_blocking(proc.stdout.fileno(), False)
-        os.set_blocking(master, False)
-        pd = LibosdpPd(proc, master)
-        assert await pd.message(timeout=10) == {"ready": True}
+        pd = LibosdpPd(address)
+        await pd.wait_ready()
         self.pds.append(pd)
-        self.loop.add_reader(master, self._from_pd, pd)
+        self.loop.add_reader(pd.fd, self._from_pd, pd)
         return pd
 
     def kill(self, pd: LibosdpPd) -> None:
@@ -200,16 +160,8 @@ class Wire:
         self.unplug()
         for pd in self.pds:
             self.loop.remove_reader(pd.fd)
-            if pd.proc.poll() is None:
-                try:
-                    pd.tell("quit")
-                    pd.proc.wait(timeout=3)
-                except (OSError, subprocess.TimeoutExpired):
-                    pd.proc.kill()
-                    pd.proc.wait(timeout=3)
-            for stream in (pd.proc.stdin, pd.proc.stdout):
-                if stream is not None:
-                    stream.close()
+            pd.stop()
+            pd.close()
             os.close(pd.fd)
 
 

@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 import importlib.util
 import json
 import os
-from pathlib import Path
 import secrets
 import select
 import subprocess
-import sys
 import time
 import tty
 from typing import Any
@@ -51,12 +49,12 @@ from custom_components.community_access.drivers.osdp_session import (
     SessionEvent,
 )
 from custom_components.community_access.drivers.wiegand import encode_facility_number
+from tests.ptys import start_osdp_pd, stop_osdp_pd
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("osdp_sys") is None, reason="libosdp is not installed"
 )
 
-PD_SCRIPT = Path(__file__).parent / "peers" / "osdp_pd.py"
 ADDRESS = 1
 REPLY_TIMEOUT = 0.2
 
@@ -139,20 +137,8 @@ def spawn_pd() -> Iterator[Callable[..., PdPeer]]:
         master, slave = os.openpty()
         tty.setraw(master)
         tty.setraw(slave)
-        args = [sys.executable, str(PD_SCRIPT), "--fd", str(slave)]
-        args += ["--address", str(ADDRESS)]
-        if scbk is not None:
-            args += ["--scbk", scbk.hex()]
-        if install_mode:
-            args.append("--install-mode")
         try:
-            proc = subprocess.Popen(
-                args,
-                pass_fds=[slave],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                bufsize=0,
-            )
+            proc = start_osdp_pd(slave, ADDRESS, scbk=scbk, install_mode=install_mode)
         finally:
             os.close(slave)
         peer = PdPeer(proc, master)
@@ -163,13 +149,7 @@ def spawn_pd() -> Iterator[Callable[..., PdPeer]]:
     yield spawn
     for peer in peers:
         try:
-            if peer.proc.poll() is None:
-                try:
-                    peer.tell("quit")
-                    peer.proc.wait(timeout=3)
-                except (OSError, subprocess.TimeoutExpired):
-                    peer.proc.kill()
-                    peer.proc.wait(timeout=3)
+            stop_osdp_pd(peer.proc)
         finally:
             for stream in (peer.proc.stdin, peer.proc.stdout):
                 if stream is not None:
