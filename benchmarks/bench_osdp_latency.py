@@ -68,7 +68,6 @@ from pathlib import Path
 import queue
 import random
 import select
-import subprocess
 import sys
 import threading
 import time
@@ -82,10 +81,6 @@ from custom_components.community_access.const import (
     SUBENTRY_OSDP_READER,
     SUBENTRY_SERIAL_LINE,
 )
-from custom_components.community_access.core.models import (
-    CredentialKind,
-    CredentialStatus,
-)
 from custom_components.community_access.drivers.osdp import (
     CardRead,
     CommandCode,
@@ -97,15 +92,14 @@ from custom_components.community_access.drivers.osdp import (
 from custom_components.community_access.drivers.relays import lcus_command
 from custom_components.community_access.drivers.wiegand import encode_facility_number
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.util import dt as dt_util
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_decide  # noqa: E402
 from bench_serial_latency import Pass, RelaySide, pct, raw_pty  # noqa: E402
+from community_fixtures import populate, swipe_cards  # noqa: E402
 
 from tests.conftest import make_entry as community_entry  # noqa: E402
 from tests.helpers import setup_community, subentry  # noqa: E402
+from tests.ptys import start_osdp_pd, stop_osdp_pd  # noqa: E402
 
 SWIPES = int(os.environ.get("BENCH_OSDP_SWIPES", "300"))
 SECURE_SWIPES = int(os.environ.get("BENCH_OSDP_SECURE_SWIPES", "100"))
@@ -117,7 +111,6 @@ ADDRESS = 1
 DOOR = "door_gate"
 #: libosdp's command numbers, as the reader prints them
 LIBOSDP_LED, LIBOSDP_BUZZER = 2, 3
-PD_SCRIPT = ROOT / "tests" / "drivers" / "peers" / "osdp_pd.py"
 #: After the last swipe, how long the relay side is still listened to.
 SETTLE_S = 1.0
 
@@ -127,17 +120,7 @@ class Reader:
 
     def __init__(self, fd: int, *, install_mode: bool = False) -> None:
         """Start the reader on ``fd`` (one end of its pty)."""
-        args = [sys.executable, str(PD_SCRIPT), "--fd", str(fd)]
-        args += ["--address", str(ADDRESS)]
-        if install_mode:
-            args.append("--install-mode")
-        self.proc = subprocess.Popen(  # noqa: S603 - our own script
-            args,
-            pass_fds=[fd],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            bufsize=0,
-        )
+        self.proc = start_osdp_pd(fd, ADDRESS, install_mode=install_mode)
         self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
         #: commands the reader got, by OSDP command code
         self.commands: dict[int, int] = {}
@@ -168,13 +151,7 @@ class Reader:
 
     def stop(self) -> None:
         """Quit, join the drain thread."""
-        if self.proc.poll() is None:
-            try:
-                self.tell(b"quit\n")
-                self.proc.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+        stop_osdp_pd(self.proc, timeout=5)
         assert self.proc.stdin is not None
         self.proc.stdin.close()
         self._thread.join()
@@ -542,36 +519,9 @@ async def test_osdp_latency_benchmark(hass: HomeAssistant) -> None:
         await setup_community(hass, entry)
 
         # ---- the community, written straight into the entry's database
-        community = entry.runtime_data.community
-        pop = bench_decide.make_population(
-            community.vault, HOUSEHOLDS, 10, random.Random(1)
-        )
-        await hass.async_add_executor_job(
-            bench_decide.write_database, pop, community.db
-        )
-        assert await hass.config_entries.async_reload(entry.entry_id)
-        await hass.async_block_till_done()
-        community = entry.runtime_data.community
+        pop, community = await populate(hass, entry, HOUSEHOLDS)
         counts = community.counts()
-        now = dt_util.utcnow()
-        cards = [
-            pop.values[c.id].lstrip("0")
-            for c in pop.credentials
-            if c.kind is CredentialKind.CARD and c.status is CredentialStatus.ACTIVE
-        ]
-        cards = [
-            v
-            for v in cards
-            if int(v) < 2**32
-            and community.decide(DOOR, CredentialKind.CARD, v, now).granted
-        ]
-        rng.shuffle(cards)
-        known = {pop.values[c.id].lstrip("0") for c in pop.credentials}
-        unknown = [
-            v
-            for v in (str(rng.randrange(4 * 10**9, 2**32)) for _ in range(1000))
-            if v not in known
-        ]
+        cards, unknown = swipe_cards(pop, community, DOOR, rng, 1000)
         needed = 2 * WARMUP + SWIPES + SECURE_SWIPES
         assert len(cards) >= needed, "not enough cards: raise the households"
         hub = entry.runtime_data.osdp["osdp_line"]

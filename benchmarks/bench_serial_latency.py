@@ -54,21 +54,16 @@ from custom_components.community_access.const import (
     EVENT_ACCESS_GRANTED,
     SUBENTRY_SERIAL_LINE,
 )
-from custom_components.community_access.core.models import (
-    CredentialKind,
-    CredentialStatus,
-)
 from custom_components.community_access.drivers.em4100 import encode_frame
 from custom_components.community_access.drivers.relays import (
     lcus_command,
     modbus_write_coil,
 )
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.util import dt as dt_util
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_decide  # noqa: E402
+from community_fixtures import populate, swipe_cards  # noqa: E402
 
 from tests.conftest import make_entry as community_entry  # noqa: E402
 from tests.drivers.test_modbus_peer import SERVER  # noqa: E402
@@ -308,35 +303,9 @@ async def test_serial_latency_benchmark(hass: HomeAssistant) -> None:
         await setup_community(hass, entry)
 
         # ---- the community, written straight into the entry's database
-        community = entry.runtime_data.community
-        pop = bench_decide.make_population(
-            community.vault, HOUSEHOLDS, 10, random.Random(1)
-        )
-        await hass.async_add_executor_job(
-            bench_decide.write_database, pop, community.db
-        )
-        assert await hass.config_entries.async_reload(entry.entry_id)
-        await hass.async_block_till_done()
-        community = entry.runtime_data.community
+        pop, community = await populate(hass, entry, HOUSEHOLDS)
         counts = community.counts()
-        now = dt_util.utcnow()
-        cards = [
-            pop.values[c.id].lstrip("0")
-            for c in pop.credentials
-            if c.kind is CredentialKind.CARD and c.status is CredentialStatus.ACTIVE
-        ]
-        cards = [
-            v
-            for v in cards
-            if community.decide("door_gate", CredentialKind.CARD, v, now).granted
-        ]
-        rng.shuffle(cards)
-        known = {pop.values[c.id].lstrip("0") for c in pop.credentials}
-        unknown = [
-            v
-            for v in (str(rng.randrange(4 * 10**9, 2**32)) for _ in range(2000))
-            if v not in known
-        ]
+        cards, unknown = swipe_cards(pop, community, "door_gate", rng, 2000)
         print(
             f"\nSerial latency benchmark: {counts['households']:,} households, "
             f"{counts['credentials']:,} credentials ({len(cards):,} cards open "
