@@ -228,6 +228,28 @@ async def paired(hub: OsdpHub, reader: OsdpReader, wire: Wire) -> bytes:
     return reader.record.scbk
 
 
+async def setup_paired(
+    hass: HomeAssistant, wire: Wire, setup_osdp: Setup, *, resident: bool = True
+) -> tuple[MockConfigEntry, OsdpHub, OsdpReader, bytes]:
+    """Set up a reader in install mode and pair it through the hub.
+
+    Returns the entry, hub, reader and the reader's key; the community gets a
+    resident before the pairing unless ``resident`` is false.
+    """
+    await wire.start_pd(install=True)
+    entry, hub, reader = await setup_osdp()
+    if resident:
+        await add_resident(hass)
+    return entry, hub, reader, await paired(hub, reader, wire)
+
+
+async def card_granted(hass: HomeAssistant, wire: Wire) -> None:
+    """A card read at the reader is granted."""
+    granted = async_capture_events(hass, EVENT_ACCESS_GRANTED)
+    wire.card()
+    await wait_for(lambda: bool(granted))
+
+
 async def test_card_read_grants_and_opens_the_door(
     hass: HomeAssistant, wire: Wire, setup_osdp: Setup
 ) -> None:
@@ -347,9 +369,7 @@ async def test_pairing_flow(hass: HomeAssistant, wire: Wire, setup_osdp: Setup) 
     await wait_for(lambda: reader.secure and reader.trusted)
     wire.tell("status")
     assert await wire.message() == {"sc_active": True, "online": True}
-    granted = async_capture_events(hass, EVENT_ACCESS_GRANTED)
-    wire.card()
-    await wait_for(lambda: bool(granted))
+    await card_granted(hass, wire)
 
 
 async def test_pairing_refused_by_a_paired_reader(
@@ -380,10 +400,7 @@ async def test_pairing_refused_by_a_paired_reader(
 async def test_rotate_reader_keys(
     hass: HomeAssistant, wire: Wire, setup_osdp: Setup
 ) -> None:
-    await wire.start_pd(install=True)
-    entry, hub, reader = await setup_osdp()
-    await add_resident(hass)
-    old = await paired(hub, reader, wire)
+    entry, hub, reader, old = await setup_paired(hass, wire, setup_osdp)
 
     response = await call(hass, "rotate_reader_keys", {})
     assert response is not None
@@ -403,9 +420,7 @@ async def test_rotate_reader_keys(
 
     # the reader now works with the new key only
     await wait_for(lambda: reader.secure and reader.trusted)
-    granted = async_capture_events(hass, EVENT_ACCESS_GRANTED)
-    wire.card()
-    await wait_for(lambda: bool(granted))
+    await card_granted(hass, wire)
 
     # named readers; an unknown one is refused
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "reader_b3")})
@@ -420,10 +435,7 @@ async def test_rotate_reader_keys(
 async def test_plain_reader_with_a_stored_key_raises_an_alarm(
     hass: HomeAssistant, wire: Wire, setup_osdp: Setup
 ) -> None:
-    await wire.start_pd(install=True)
-    _entry, hub, reader = await setup_osdp()
-    await add_resident(hass)
-    key = await paired(hub, reader, wire)
+    _entry, hub, reader, key = await setup_paired(hass, wire, setup_osdp)
     alarms = async_capture_events(hass, EVENT_READER_ALARM)
     granted = async_capture_events(hass, EVENT_ACCESS_GRANTED)
     issues = ir.async_get(hass)
@@ -454,8 +466,7 @@ async def test_plain_reader_with_a_stored_key_raises_an_alarm(
     await wire.start_pd(scbk=key)
     await wait_for(lambda: reader.secure and reader.trusted, timeout=5)
     assert issues.async_get_issue(DOMAIN, alarm_issue_id("reader_b3")) is None
-    wire.card()
-    await wait_for(lambda: bool(granted))
+    await card_granted(hass, wire)
 
 
 async def test_reader_silent_then_back_and_tamper(
@@ -488,9 +499,7 @@ async def test_reader_silent_then_back_and_tamper(
 async def test_diagnostics_redact_keys(
     hass: HomeAssistant, wire: Wire, setup_osdp: Setup
 ) -> None:
-    await wire.start_pd(install=True)
-    entry, hub, reader = await setup_osdp()
-    key = await paired(hub, reader, wire)
+    entry, hub, reader, key = await setup_paired(hass, wire, setup_osdp, resident=False)
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     (line,) = diagnostics["osdp"]
     assert line["port"] == wire.path
@@ -573,10 +582,7 @@ async def test_another_reader_with_the_key_raises_an_alarm(
     hass: HomeAssistant, wire: Wire, setup_osdp: Setup
 ) -> None:
     """The key copied into another reader: the identity check catches it."""
-    await wire.start_pd(install=True)
-    _entry, hub, reader = await setup_osdp()
-    await add_resident(hass)
-    key = await paired(hub, reader, wire)
+    _entry, hub, reader, key = await setup_paired(hass, wire, setup_osdp)
     alarms = async_capture_events(hass, EVENT_READER_ALARM)
     granted = async_capture_events(hass, EVENT_ACCESS_GRANTED)
 
@@ -614,10 +620,7 @@ async def test_key_whose_acknowledgement_was_lost_is_tried(
 ) -> None:
     """KEYSET reached the reader but its ACK did not come back: the reader
     holds the new key, we the old one and the new one as pending."""
-    await wire.start_pd(install=True)
-    entry, hub, reader = await setup_osdp()
-    await add_resident(hass)
-    old = await paired(hub, reader, wire)
+    entry, hub, reader, old = await setup_paired(hass, wire, setup_osdp)
     assert reader.record is not None
     new = secrets.token_bytes(16)
     reader.record.pending = new
@@ -639,18 +642,14 @@ async def test_key_whose_acknowledgement_was_lost_is_tried(
     assert record.scbk == new
     assert record.scbk != old
     assert not alarms
-    granted = async_capture_events(hass, EVENT_ACCESS_GRANTED)
-    wire.card()
-    await wait_for(lambda: bool(granted))
+    await card_granted(hass, wire)
 
 
 async def test_keys_rotate_when_due_and_removed_readers_are_forgotten(
     hass: HomeAssistant, wire: Wire, setup_osdp: Setup
 ) -> None:
     """Seed 1.2: keys change on schedule; a removed reader's key is deleted."""
-    await wire.start_pd(install=True)
-    entry, hub, reader = await setup_osdp()
-    old = await paired(hub, reader, wire)
+    entry, hub, reader, old = await setup_paired(hass, wire, setup_osdp, resident=False)
     now = dt_util.utcnow()
     # Not due yet: nothing is sent.
     assert (
