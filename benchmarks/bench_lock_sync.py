@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,15 +26,13 @@ import statistics
 import sys
 import tempfile
 import time
-from typing import Any
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from custom_components.community_access.core.carddesk import CardDesk  # noqa: E402
-from custom_components.community_access.core.community import Community, trivial_pin  # noqa: E402
+from custom_components.community_access.core.community import Community  # noqa: E402
 from custom_components.community_access.core.decision import AccessIndex  # noqa: E402
 from custom_components.community_access.core.lock_sync import (  # noqa: E402
     CredentialSlotKind,
@@ -58,14 +55,11 @@ from custom_components.community_access.core.models import (  # noqa: E402
     Unit,
     Zone,
 )
-from custom_components.community_access.core.privacy import Vault, new_key  # noqa: E402
 from custom_components.community_access.core.storage import (  # noqa: E402
-    Database,
     LockMetaRecord,
     LockSlotRecord,
 )
-
-TZ = ZoneInfo("Asia/Shanghai")
+from tests.core.common import TZ, open_community, pins, serial_id_number  # noqa: E402
 
 
 @dataclass
@@ -123,41 +117,12 @@ class SlowLock:
         await self._round_trip()
 
 
-def pin_source() -> Callable[[], str]:
-    """Distinct non-trivial six-digit PINs."""
-    counter = iter(range(10**6))
-
-    def next_pin() -> str:
-        while True:
-            pin = f"{(next(counter) * 7919 + 135791) % 10**6:06d}"
-            if not trivial_pin(pin):
-                return pin
-
-    return next_pin
-
-
-def id_number(serial: int) -> str:
-    body = f"110105{1950 + serial // 1000}0101{serial % 1000:03d}"
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(c) * w for c, w in zip(body, weights, strict=True))
-    return body + "10X98765432"[total % 11]
-
-
-async def to_thread(fn: Callable[..., Any], *args: Any) -> Any:
-    return await asyncio.to_thread(fn, *args)
-
-
 async def build_community(path: Path, credentials: int) -> tuple[Community, list[int]]:
     """A community with ``credentials`` PINs and cards of building 3's residents."""
-    community = Community(
-        Database(f"sqlite:///{path}/bench.db"),
-        Vault(new_key(), new_key()),
-        TZ,
-        to_thread,
+    community = await open_community(
+        path, [Door("b3", "Building 3", Zone.building("3"))]
     )
-    community.set_doors([Door("b3", "Building 3", Zone.building("3"))])
-    await community.async_load()
-    next_pin = pin_source()
+    next_pin = pins()
     desk = CardDesk(community)
     people: list[int] = []
     made = 0
@@ -166,7 +131,10 @@ async def build_community(path: Path, credentials: int) -> tuple[Community, list
         unit = f"3-{1 + serial // 100}-{101 + serial % 100}"
         await community.add_household(unit)
         person = await community.add_person(
-            name=f"R{serial}", role=Role.OWNER, unit=unit, id_number=id_number(serial)
+            name=f"R{serial}",
+            role=Role.OWNER,
+            unit=unit,
+            id_number=serial_id_number(serial),
         )
         people.append(person.id)
         await community.add_credential(
@@ -244,7 +212,7 @@ async def lock_scenarios(args: argparse.Namespace) -> None:
             )
 
             # One change, then twenty (on the first lock).
-            next_pin = pin_source()
+            next_pin = pins()
             for _ in range(5000):
                 next_pin()  # past the PINs already given
             await community.revoke_credential(desired[0].credential_id)

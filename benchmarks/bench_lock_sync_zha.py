@@ -42,24 +42,19 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable
 import os
-from pathlib import Path
 import sys
 import time
 from typing import Any
 
 from custom_components.community_access import lock_codes
-from custom_components.community_access.const import DOMAIN
 from custom_components.community_access.core.lock_sync import desired_credentials
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_lock_sync import id_number, pin_source  # noqa: E402
-
-from tests.conftest import TEST_DOORS, make_entry  # noqa: E402
-from tests.zha_lock_harness import DoorLockSimulator, ZhaLockEnv, zha_with_door_lock  # noqa: E402
+from tests.conftest import doors_with, make_entry
+from tests.core.common import pins, serial_id_number
+from tests.helpers import call, setup_community
+from tests.zha_lock_harness import DoorLockSimulator, ZhaLockEnv, zha_with_door_lock
 
 PEOPLE = int(os.environ.get("BENCH_ZHA_PEOPLE", "100"))
 SLOTS = int(os.environ.get("BENCH_ZHA_SLOTS", "200"))
@@ -71,13 +66,6 @@ READS = frozenset({"get_pin_code", "get_rfid_code", "read_attributes"})
 STEP_TIMEOUT = 600.0
 
 
-async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> Any:
-    """One of the integration's services, with its response."""
-    return await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-
-
 class Bench:
     """The community, the lock and the figures."""
 
@@ -87,7 +75,7 @@ class Bench:
         self.entry_id = entry_id
         self.env = env
         self.sim = env.sim
-        self.next_pin = pin_source()
+        self.next_pin = pins()
         self.serial = 0
         #: person id -> (PIN, card number, card's credential id)
         self.people: dict[int, tuple[str | None, str | None, int | None]] = {}
@@ -121,7 +109,7 @@ class Bench:
             self.hass,
             "add_person",
             {"unit": unit, "name": f"住户{serial}", "role": "owner",
-             "id_number": id_number(serial)},
+             "id_number": serial_id_number(serial)},
         )  # fmt: skip
         person_id = int(person["person_id"])
         pin = self.next_pin()
@@ -230,16 +218,8 @@ async def test_lock_sync_zha_benchmark(hass: HomeAssistant) -> None:
         lock_attributes={0x0011: SLOTS, 0x0012: SLOTS, 0x0013: SLOTS}
     )
     async with zha_with_door_lock(hass, sim) as env:
-        doors = [
-            (sid, title, data | {"lock_entity": env.entity_id})
-            if sid == DOOR
-            else (sid, title, data)
-            for sid, title, data in TEST_DOORS
-        ]
-        entry = make_entry(doors=doors)
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        entry = make_entry(doors=doors_with(DOOR, lock_entity=env.entity_id))
+        await setup_community(hass, entry)
         assert not entry.runtime_data.lock_codes  # not managed yet
         bench = Bench(hass, env, entry.entry_id)
         t0 = time.perf_counter()

@@ -9,6 +9,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.community_access.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.setup import async_setup_component
 
 #: A valid 18-digit resident ID (GB 11643 check digit correct).
 ID_NUMBER = "11010519491231002X"
@@ -103,3 +104,24 @@ async def unload_lines(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
     assert not runtime.lines
     assert not any(hub.line.running or hub.line.connected for hub in hubs)
+
+
+async def template_lock(hass: HomeAssistant, unique_id: str | None = None) -> str:
+    """A lock that is not a ZHA lock (a template lock, "Front lock"); its entity id.
+
+    ``unique_id``: give it one, so that it is in the entity registry.
+    """
+    lock: dict[str, Any] = {
+        "name": "Front lock",
+        "state": "{{ true }}",
+        "lock": [],
+        "unlock": [],
+    }
+    if unique_id is not None:
+        lock["unique_id"] = unique_id
+    assert await async_setup_component(
+        hass, "template", {"template": [{"lock": [lock]}]}
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get("lock.front_lock") is not None
+    return "lock.front_lock"

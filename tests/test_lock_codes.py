@@ -29,8 +29,8 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .conftest import TEST_DOORS, make_entry
-from .helpers import ID_NUMBER, call
+from .conftest import doors_with, make_entry
+from .helpers import ID_NUMBER, call, setup_community, template_lock
 from .test_visitors import VISITOR_ID
 from .zha_lock_harness import DoorLockSimulator, ZhaLockEnv
 
@@ -86,16 +86,9 @@ async def _in_sync(hass: HomeAssistant) -> None:
 
 
 async def _community(hass: HomeAssistant, env: ZhaLockEnv, **options: Any):
-    doors = [
-        (sid, title, data | {"lock_entity": env.entity_id, "manage_codes": True})
-        if sid == DOOR
-        else (sid, title, data)
-        for sid, title, data in TEST_DOORS
-    ]
+    doors = doors_with(DOOR, lock_entity=env.entity_id, manage_codes=True)
     entry = make_entry(doors=doors, options=options)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_community(hass, entry)
     await _in_sync(hass)
     return entry
 
@@ -447,32 +440,8 @@ async def test_expired_temporary_pin_is_cleared_on_a_lock_without_schedules(
 
 
 async def test_a_lock_that_is_not_zha_raises_a_repair(hass: HomeAssistant) -> None:
-    assert await async_setup_component(
-        hass,
-        "template",
-        {
-            "template": [
-                {
-                    "lock": [
-                        {
-                            "name": "Front lock",
-                            "unique_id": "front_lock",
-                            "state": "{{ true }}",
-                            "lock": [],
-                            "unlock": [],
-                        }
-                    ]
-                }
-            ]
-        },
-    )
-    await hass.async_block_till_done()
-    doors = [
-        (sid, title, data | {"lock_entity": "lock.front_lock", "manage_codes": True})
-        if sid == DOOR
-        else (sid, title, data)
-        for sid, title, data in TEST_DOORS
-    ]
+    lock = await template_lock(hass, unique_id="front_lock")
+    doors = doors_with(DOOR, lock_entity=lock, manage_codes=True)
     entry = make_entry(doors=doors)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)

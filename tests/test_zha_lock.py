@@ -27,8 +27,8 @@ from custom_components.community_access.zha_lock import (
 )
 from homeassistant.components.zha.helpers import get_zha_gateway
 from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
 
+from .helpers import template_lock
 from .zha_lock_harness import (
     LOCK_IEEE,
     STATUS_DUPLICATE_CODE,
@@ -51,28 +51,16 @@ def _door_lock(hass: HomeAssistant, env: ZhaLockEnv, **kwargs: float) -> ZhaDoor
     return lock
 
 
-async def _template_lock(hass: HomeAssistant) -> str:
-    assert await async_setup_component(
-        hass,
-        "template",
-        {
-            "template": [
-                {
-                    "lock": [
-                        {
-                            "name": "Front lock",
-                            "state": "{{ true }}",
-                            "lock": [],
-                            "unlock": [],
-                        }
-                    ]
-                }
-            ]
-        },
-    )
+async def _operation(
+    hass: HomeAssistant,
+    sim: DoorLockSimulator,
+    source: DoorLock.OperationEventSource,
+    code: DoorLock.OperationEvent = DoorLock.OperationEvent.Unlock,
+    user_id: int = 0xFFFF,
+) -> None:
+    """The lock reports an operation event (unasked); Home Assistant handles it."""
+    sim.emit_operation_event(source=source, code=code, user_id=user_id)
     await hass.async_block_till_done()
-    assert hass.states.get("lock.front_lock") is not None
-    return "lock.front_lock"
 
 
 # -- finding the lock --------------------------------------------------------
@@ -103,7 +91,7 @@ async def test_find_door_lock_of_a_zha_lock(
 async def test_find_door_lock_none_for_a_template_lock_beside_zha(
     hass: HomeAssistant, zha_lock: ZhaLockEnv
 ) -> None:
-    entity_id = await _template_lock(hass)
+    entity_id = await template_lock(hass)
     assert async_find_door_lock(hass, entity_id) is None
     assert async_find_door_lock(hass, "lock.does_not_exist") is None
     # A ZHA entity that is not a lock (the battery sensor) is not one either.
@@ -113,7 +101,7 @@ async def test_find_door_lock_none_for_a_template_lock_beside_zha(
 
 
 async def test_find_door_lock_none_without_zha(hass: HomeAssistant) -> None:
-    entity_id = await _template_lock(hass)
+    entity_id = await template_lock(hass)
     assert async_find_door_lock(hass, entity_id) is None
     assert "zha" not in hass.config.components
 
@@ -140,12 +128,9 @@ async def test_while_zha_is_unloaded_the_lock_is_unreachable(
     assert lock.available is True
     await lock.write_slot(PIN, 0, "583716")
     assert zha_lock.sim.pins() == {0: "583716"}
-    zha_lock.sim.emit_operation_event(
-        source=DoorLock.OperationEventSource.Keypad,
-        code=DoorLock.OperationEvent.Unlock,
-        user_id=0,
+    await _operation(
+        hass, zha_lock.sim, DoorLock.OperationEventSource.Keypad, user_id=0
     )
-    await hass.async_block_till_done()
     assert len(events) == 1
 
 
@@ -169,20 +154,10 @@ async def test_follows_zha_to_new_device_objects_after_a_reload(
     assert reloaded.command_names() == ["set_pin_code"]
     assert reloaded.pins() == {1: "7531"}
     assert zha_lock.sim.commands == []
-    reloaded.emit_operation_event(
-        source=DoorLock.OperationEventSource.RFID,
-        code=DoorLock.OperationEvent.Unlock,
-        user_id=1,
-    )
-    await hass.async_block_till_done()
+    await _operation(hass, reloaded, DoorLock.OperationEventSource.RFID, user_id=1)
     assert len(events) == 1
     # The old cluster no longer has the adapter's listener.
-    zha_lock.sim.emit_operation_event(
-        source=DoorLock.OperationEventSource.RFID,
-        code=DoorLock.OperationEvent.Unlock,
-        user_id=1,
-    )
-    await hass.async_block_till_done()
+    await _operation(hass, zha_lock.sim, DoorLock.OperationEventSource.RFID, user_id=1)
     assert len(events) == 1
 
 
@@ -604,12 +579,12 @@ async def test_operation_and_programming_events(
     assert zha_lock.sim.commands == []
 
     remove()
-    zha_lock.sim.emit_operation_event(
-        source=DoorLock.OperationEventSource.Manual,
-        code=DoorLock.OperationEvent.Manual_Lock,
-        user_id=0xFFFF,
+    await _operation(
+        hass,
+        zha_lock.sim,
+        DoorLock.OperationEventSource.Manual,
+        DoorLock.OperationEvent.Manual_Lock,
     )
-    await hass.async_block_till_done()
     assert len(events) == 3
 
 
@@ -624,12 +599,12 @@ async def test_a_failing_event_listener_does_not_stop_the_others(
 
     remove_broken = lock.add_event_listener(broken)
     remove = lock.add_event_listener(heard.append)
-    zha_lock.sim.emit_operation_event(
-        source=DoorLock.OperationEventSource.Manual,
-        code=DoorLock.OperationEvent.Manual_Unlock,
-        user_id=0xFFFF,
+    await _operation(
+        hass,
+        zha_lock.sim,
+        DoorLock.OperationEventSource.Manual,
+        DoorLock.OperationEvent.Manual_Unlock,
     )
-    await hass.async_block_till_done()
     assert len(heard) == 1
     remove_broken()
     remove()

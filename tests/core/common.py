@@ -39,6 +39,15 @@ def make_id_number(serial: int, birth: str = "19800101", region: str = "110105")
     return body + _ID_CHECK[total % 11]
 
 
+def serial_id_number(serial: int) -> str:
+    """A valid ID number of its own for each ``serial`` (0 to 999,999).
+
+    The last three digits are ``serial % 1000``; the birth year moves on
+    every thousand.
+    """
+    return make_id_number(serial % 1000, birth=f"{1950 + serial // 1000}0101")
+
+
 def make_vault() -> Vault:
     """The test community's vault (fixed keys)."""
     return Vault(bytes(range(32)), bytes(range(32, 64)))

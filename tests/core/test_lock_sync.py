@@ -47,7 +47,7 @@ from custom_components.community_access.core.schema import SCHEMA_VERSION
 from custom_components.community_access.core.storage import Database, LockSlotRecord
 from custom_components.community_access.core.visitors import VisitorDesk
 
-from .common import make_id_number, open_community, pins
+from .common import make_id_number, open_community, pins, serial_id_number
 from .lockfake import FakeClock, FakeLock, capacity
 
 PIN = CredentialKind.PIN
@@ -80,10 +80,7 @@ SERIALS = iter(range(10**6))
 async def person_with_id(community: Community, **fields: Any) -> int:
     """A person with an ID number on record (cards need one)."""
     serial = next(SERIALS)
-    person = await community.add_person(
-        id_number=make_id_number(serial % 1000, birth=f"{1950 + serial // 1000}0101"),
-        **fields,
-    )
+    person = await community.add_person(id_number=serial_id_number(serial), **fields)
     return person.id
 
 
