@@ -61,7 +61,6 @@ from custom_components.community_access.drivers.relays import (
 )
 from homeassistant.core import Event, HomeAssistant, callback
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from community_fixtures import populate, swipe_cards  # noqa: E402
 

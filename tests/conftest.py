@@ -20,6 +20,7 @@ from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 
 from .helpers import setup_community, subentry
+from .ptys import PtyDevice
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigSubentryData
@@ -129,6 +130,14 @@ async def setup_entry(
     """The test community, set up."""
     await setup_community(hass, config_entry)
     return config_entry
+
+
+@pytest.fixture
+async def device() -> AsyncIterator[PtyDevice]:
+    """A serial device played on a pty (``device.path`` is the port); unplugged."""
+    dev = PtyDevice()
+    yield dev
+    dev.unplug()
 
 
 # --- ZHA: the real ZHA integration on a fake radio, with a Door Lock joined ---

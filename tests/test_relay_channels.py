@@ -91,13 +91,6 @@ def state(hass: HomeAssistant, entity_id: str) -> str:
 
 
 @pytest.fixture
-async def device() -> AsyncIterator[PtyDevice]:
-    dev = PtyDevice()
-    yield dev
-    dev.unplug()
-
-
-@pytest.fixture
 async def board() -> AsyncIterator[ModbusPeer]:
     peer = ModbusPeer()
     try:

@@ -6,12 +6,10 @@ slave by name (or through a symlink standing for ``/dev/ttyUSB0``).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -42,13 +40,6 @@ from .helpers import (
     unload_lines,
 )
 from .ptys import PtyDevice, wait_for
-
-
-@pytest.fixture
-async def device() -> AsyncIterator[PtyDevice]:
-    dev = PtyDevice()
-    yield dev
-    dev.unplug()
 
 
 def entry_with_line(port: str, **line: Any) -> MockConfigEntry:

@@ -38,13 +38,6 @@ FAST = {"retry_initial": 0.05, "retry_max": 0.2, "stable_after": 0.5}
 
 
 @pytest.fixture
-async def device() -> AsyncIterator[PtyDevice]:
-    dev = PtyDevice()
-    yield dev
-    dev.unplug()
-
-
-@pytest.fixture
 async def line(device: PtyDevice) -> AsyncIterator[SerialLine]:
     serial_line = SerialLine(device.path, name="test line", **FAST)
     await serial_line.start()
