@@ -76,8 +76,6 @@ from typing import Any
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.community_access.const import (
-    EVENT_ACCESS_DENIED,
-    EVENT_ACCESS_GRANTED,
     SUBENTRY_OSDP_READER,
     SUBENTRY_SERIAL_LINE,
 )
@@ -91,10 +89,10 @@ from custom_components.community_access.drivers.osdp import (
 )
 from custom_components.community_access.drivers.relays import lcus_command
 from custom_components.community_access.drivers.wiegand import encode_facility_number
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_serial_latency import Pass, RelaySide, pct, raw_pty  # noqa: E402
+from bench_serial_latency import Pass, RelaySide, measure, pct, raw_pty  # noqa: E402
 from community_fixtures import populate, swipe_cards  # noqa: E402
 
 from tests.conftest import make_entry as community_entry  # noqa: E402
@@ -339,21 +337,7 @@ async def run_pass(
     rng: random.Random,
 ) -> None:
     """Tell the reader the swipes at the rate; collect frames, commands, events."""
-
-    @callback
-    def on_event(event: Event) -> None:
-        if event.data.get("source", "").startswith("osdp:"):
-            if event.event_type == EVENT_ACCESS_GRANTED:
-                measured.relay.granted_events += 1
-            else:
-                measured.relay.denied_events += 1
-
-    unsub = [
-        hass.bus.async_listen(EVENT_ACCESS_GRANTED, on_event),
-        hass.bus.async_listen(EVENT_ACCESS_DENIED, on_event),
-    ]
     relay = RelaySide(relay_fd, 4, lcus_command(1, True), None)
-    relay.start(measured.relay)
     raw_from, polls_from = len(wire.raw), len(wire.polls)
     turnaround_from = len(wire.turnaround)
     mean = INTERVAL_MS * 1e6
@@ -361,17 +345,14 @@ async def run_pass(
     teller = threading.Thread(
         target=tell_swipes, args=(reader, swipes, gaps, measured), name="swipes"
     )
-    teller.start()
-    try:
-        while teller.is_alive():
-            await asyncio.sleep(0.05)
-        teller.join()
-        await asyncio.sleep(SETTLE_S)
-        await hass.async_block_till_done()
-    finally:
-        relay.stop()
-        for u in unsub:
-            u()
+    await measure(
+        hass,
+        measured.relay,
+        source="osdp:",
+        relay=relay,
+        sender=teller,
+        settle_s=SETTLE_S,
+    )
     measured.raw = wire.raw[raw_from:]
     measured.polls = wire.polls[polls_from:]
     measured.turnaround = wire.turnaround[turnaround_from:]

@@ -208,18 +208,24 @@ def pct(samples: list[int], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] / 1e6
 
 
-async def run_pass(
+async def measure(
     hass: HomeAssistant,
     measured: Pass,
-    reader_fd: int,
+    *,
+    source: str,
     relay: RelaySide,
-    frames: list[tuple[bytes, bool]],
+    sender: threading.Thread,
+    settle_s: float,
 ) -> None:
-    """Write ``frames`` at the rate, collect the commands, count the events."""
+    """Run ``sender`` (the reader's side) while ``relay`` reads the commands.
+
+    Counts the access events whose source starts with ``source`` into
+    ``measured``; listens ``settle_s`` more after the last swipe.
+    """
 
     @callback
     def on_event(event: Event) -> None:
-        if event.data.get("source", "").startswith("serial:"):
+        if event.data.get("source", "").startswith(source):
             if event.event_type == EVENT_ACCESS_GRANTED:
                 measured.granted_events += 1
             else:
@@ -230,22 +236,40 @@ async def run_pass(
         hass.bus.async_listen(EVENT_ACCESS_DENIED, on_event),
     ]
     relay.start(measured)
-    writer = threading.Thread(
-        target=write_swipes,
-        args=(reader_fd, frames, int(INTERVAL_MS * 1e6), measured),
-        name="card reader side",
-    )
-    writer.start()
+    sender.start()
     try:
-        while writer.is_alive():
+        while sender.is_alive():
             await asyncio.sleep(0.05)
-        writer.join()
-        await asyncio.sleep(SETTLE_S)
+        sender.join()
+        await asyncio.sleep(settle_s)
         await hass.async_block_till_done()
     finally:
         relay.stop()
         for u in unsub:
             u()
+
+
+async def run_pass(
+    hass: HomeAssistant,
+    measured: Pass,
+    reader_fd: int,
+    relay: RelaySide,
+    frames: list[tuple[bytes, bool]],
+) -> None:
+    """Write ``frames`` at the rate, collect the commands, count the events."""
+    writer = threading.Thread(
+        target=write_swipes,
+        args=(reader_fd, frames, int(INTERVAL_MS * 1e6), measured),
+        name="card reader side",
+    )
+    await measure(
+        hass,
+        measured,
+        source="serial:",
+        relay=relay,
+        sender=writer,
+        settle_s=SETTLE_S,
+    )
 
 
 def report(measured: Pass) -> tuple[Any, ...]:
