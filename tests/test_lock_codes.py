@@ -30,7 +30,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 from .conftest import doors_with, make_entry
-from .helpers import ID_NUMBER, call, setup_community, template_lock
+from .helpers import CARD, ID_NUMBER, call, setup_community, template_lock
 from .test_visitors import VISITOR_ID
 from .zha_lock_harness import DoorLockSimulator, ZhaLockEnv
 
@@ -462,3 +462,30 @@ async def test_a_lock_that_is_not_zha_raises_a_repair(hass: HomeAssistant) -> No
         ),
     )
     assert entry.runtime_data.lock_codes == {}
+
+
+async def test_a_card_lost_during_a_long_run_is_cleared_next(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv, door_lock_sim: DoorLockSimulator
+) -> None:
+    """Clears go first in the queue, also when a run is already under way."""
+    await _community(hass, zha_lock)
+    zhao = await _person(hass, "3-2-501", "赵磊")
+    card = await call(hass, "issue_card", {"person_id": zhao, "card_number": CARD})
+    await _in_sync(hass)
+    assert len(door_lock_sim.cards()) == 1
+
+    door_lock_sim.delay = 0.05
+    door_lock_sim.reset_records()
+    pins = ["583716", "790412", "824693", "357921", "613927", "246813"]
+    for n, pin in enumerate(pins):
+        await _person(hass, "3-1-102", f"住户{n}", pin)
+    await _until(hass, lambda: door_lock_sim.command_names().count("set_pin_code") >= 2)
+    await call(hass, "report_card_lost", {"credential_id": card["credential_id"]})
+    await _in_sync(hass)
+
+    names = door_lock_sim.command_names()
+    clear = names.index("clear_rfid_code")
+    writes_after = names[clear:].count("set_pin_code")
+    assert writes_after >= 2, names  # it did not wait for the end of the run
+    assert door_lock_sim.cards() == {}
+    assert sorted(door_lock_sim.pins().values()) == sorted(pins)

@@ -231,6 +231,10 @@ class LockCodes:
         """Ask for a run (coalesced with others that come soon)."""
         self._full = self._full or full
         self._force = self._force or force
+        if self.syncer is not None:
+            # A run in progress plans again before its next command, so a
+            # clear (a lost card) does not wait for the rest of a long run.
+            self.syncer.request_replan()
         self._wake.set()
 
     @callback

@@ -114,8 +114,19 @@ class LockSyncer(LockChannel):
         self._lockout = lockout
         self.last_plan: Plan | None = None
         self._running = False
+        self._replan = False
         self._lengths: dict[int, int] = {}
         self._mutex = asyncio.Lock()
+
+    def request_replan(self) -> None:
+        """Plan again before the next command of a run in progress.
+
+        Call it when the community changed during a run: a card just
+        reported lost is then cleared next, not after the rest of a long
+        run (clears always come first in a plan).
+        """
+        if self._running:
+            self._replan = True
 
     # ---- public operations
     async def sync(self, *, force: bool = False) -> SyncReport:
@@ -272,15 +283,25 @@ class LockSyncer(LockChannel):
     async def _sync(self, start: int, force: bool) -> SyncReport:
         capacity = self.capacity
         assert capacity is not None
-        planned = await self._plan(capacity, force=force)
+        planned = current = await self._plan(capacity, force=force)
         aborted = False
-        for op in planned.operations:
-            try:
-                await self._run(op)
-            except GaveUp as err:
-                if err.timeout:
-                    aborted = True  # the lock is not answering: the rest waits
+        self._replan = False
+        while True:
+            replan = False
+            for op in current.operations:
+                if self._replan:
+                    replan = True  # the community changed meanwhile
                     break
+                try:
+                    await self._run(op)
+                except GaveUp as err:
+                    if err.timeout:
+                        aborted = True  # the lock is not answering: the rest waits
+                        break
+            if aborted or not replan:
+                break
+            self._replan = False
+            current = await self._plan(capacity, force=force)
         remaining = (
             await self._plan(capacity, force=False) if planned.operations else planned
         )
