@@ -45,6 +45,9 @@ from custom_components.community_access.core.lock_sync import (  # noqa: E402
     desired_credentials,
     plan,
 )
+from custom_components.community_access.core.lock_sync.desired import (  # noqa: E402
+    async_desired_credentials,
+)
 from custom_components.community_access.core.models import (  # noqa: E402
     Credential,
     CredentialKind,
@@ -303,6 +306,38 @@ def planning_cost(households: int) -> None:
             f"door {door_id:<5} {len(wanted):>6} wanted: desired state "
             f"{statistics.median(times) * 1000:.1f} ms, plan {statistics.median(plan_times) * 1000:.1f} ms (median of 7)"
         )
+        stall, total = asyncio.run(_longest_stall(community, door_id, now))
+        print(
+            f"door {door_id:<5} as the syncer computes it (yielding): "
+            f"{total * 1000:.1f} ms in all, event loop held at most "
+            f"{stall * 1000:.1f} ms at a time"
+        )
+
+
+async def _longest_stall(
+    community: Community, door_id: str, now: datetime
+) -> tuple[float, float]:
+    """Longest time the event loop waits while the wanted set is computed."""
+    longest = 0.0
+    done = False
+
+    async def ticker() -> None:
+        nonlocal longest
+        last = time.perf_counter()
+        while not done:
+            await asyncio.sleep(0)
+            tick = time.perf_counter()
+            longest = max(longest, tick - last)
+            last = tick
+
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    start = time.perf_counter()
+    await async_desired_credentials(community, door_id, now)
+    total = time.perf_counter() - start
+    done = True
+    await task
+    return longest, total
 
 
 def main() -> None:

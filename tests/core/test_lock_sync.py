@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlite3
 import tempfile
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
@@ -27,9 +28,13 @@ from custom_components.community_access.core.lock_sync import (
     LockSyncer,
     OpKind,
     SlotState,
+    desired as desired_module,
     desired_credentials,
     plan,
     week_day_schedules,
+)
+from custom_components.community_access.core.lock_sync.desired import (
+    async_desired_credentials,
 )
 from custom_components.community_access.core.models import (
     CredentialKind,
@@ -233,6 +238,13 @@ async def test_desired_state_follows_the_access_rules(
         d.credential_id for d in desired_credentials(community, "gate", now)
     }
     assert desired_credentials(community, "nowhere", now) == []
+    # The variant that yields to the event loop between slices finds the same.
+    with patch.object(desired_module, "YIELD_EVERY", 2):
+        for door in ("b3", "gate"):
+            assert await async_desired_credentials(
+                community, door, now
+            ) == desired_credentials(community, door, now)
+    assert await async_desired_credentials(community, "nowhere", now) == []
 
 
 # ---- initial sync, one change, lost card first

@@ -21,7 +21,7 @@ from custom_components.community_access.core.models import (
 )
 
 from .channel import FailedCallback, GaveUp, LockChannel, UnmanagedCallback
-from .desired import SLOT_KIND, DesiredCredential, desired_credentials
+from .desired import SLOT_KIND, DesiredCredential, async_desired_credentials
 from .planner import Operation, OpKind, Plan, plan
 from .port import (
     MAX_LOCKOUT_SECONDS,
@@ -310,7 +310,7 @@ class LockSyncer(LockChannel):
 
     async def _plan(self, capacity: LockCapacity, *, force: bool) -> Plan:
         now = self._clock()
-        desired = desired_credentials(self.community, self.door_id, now)
+        desired = await async_desired_credentials(self.community, self.door_id, now)
         await self._learn_lengths(desired)
         meta = self.meta
         written = (
