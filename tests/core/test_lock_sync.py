@@ -25,6 +25,7 @@ from custom_components.community_access.core.errors import CommunityError
 from custom_components.community_access.core.lock_sync import (
     CredentialSlotKind,
     DesiredCredential,
+    LockCommandError,
     LockSyncer,
     OpKind,
     SlotState,
@@ -746,6 +747,35 @@ async def test_lockout_follows_the_community_and_is_written_once(
     await lock_syncer.sync()
     assert lock.lockout == (3, 90)
     assert len(lock.commands("set_lockout")) == 2
+
+
+class _NoLockoutLock(FakeLock):
+    """A lock whose wrong-code attributes are read-only."""
+
+    async def set_lockout(self, wrong_code_limit: int, disable_seconds: int) -> None:
+        await self._command("set_lockout", wrong_code_limit, disable_seconds)
+        raise LockCommandError("read_only")
+
+
+async def test_a_lock_refusing_the_lockout_is_not_asked_on_every_run(
+    community: Community, clock: FakeClock
+) -> None:
+    community.detector = Detector(
+        DetectionSettings(pin_attempts=5, pin_lockout=timedelta(minutes=1))
+    )
+    lock = _NoLockoutLock(clock, caps=capacity(pins=4, cards=0))
+    lock_syncer = syncer(community, lock, clock)
+    await resident(community, "3-1-101", card=None)
+    await lock_syncer.sync()
+    # Refused (after its retries), the codes are written all the same...
+    refused = len(lock.commands("set_lockout"))
+    assert refused == lock_syncer.max_attempts
+    assert len(lock.codes()) == 1
+    assert lock_syncer.status().state == "in_sync"
+    # ... and the next runs do not ask again.
+    await lock_syncer.sync()
+    await syncer(community, lock, clock).sync()
+    assert len(lock.commands("set_lockout")) == refused
 
 
 # ---- the planner on its own

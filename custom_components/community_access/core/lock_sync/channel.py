@@ -220,7 +220,22 @@ class LockChannel:
     async def _write_lockout(self, op: Operation) -> None:
         assert op.lockout is not None
         limit, seconds = op.lockout
-        await self._attempt(None, lambda: self.port.set_lockout(limit, seconds), None)
+        try:
+            await self._attempt(
+                None, lambda: self.port.set_lockout(limit, seconds), None
+            )
+        except GaveUp as err:
+            if err.timeout:
+                raise
+            # The lock refuses these attributes (read-only or unsupported on
+            # some models): it keeps its own limit. Remember the settings as
+            # handled, so that every run does not try again; a change of the
+            # community's settings tries once more.
+            _LOGGER.warning(
+                "Lock %s refuses the wrong-code limit and lock-out time; "
+                "it keeps its own",
+                self.lock_id,
+            )
         meta = self.meta or LockMetaRecord(self.lock_id)
         self.meta = replace(meta, lockout_limit=limit, lockout_seconds=seconds)
         await self.community.run(self.community.db.put_lock_meta, self.meta)
