@@ -489,3 +489,31 @@ async def test_a_card_lost_during_a_long_run_is_cleared_next(
     assert writes_after >= 2, names  # it did not wait for the end of the run
     assert door_lock_sim.cards() == {}
     assert sorted(door_lock_sim.pins().values()) == sorted(pins)
+
+
+async def test_a_door_that_stops_keeping_codes_clears_them_from_the_lock(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv, door_lock_sim: DoorLockSimulator
+) -> None:
+    """Turned off, the lock must not keep admitting codes nobody syncs any more."""
+    door_lock_sim.preload_pin(0, "2468013")
+    entry = await _community(hass, zha_lock)
+    await _person(hass, "3-2-501", "赵磊", "583716")
+    await _person(hass, "3-2-502", "李娜", "824693")
+    await _in_sync(hass)
+    assert sorted(door_lock_sim.pins().values()) == ["2468013", "583716", "824693"]
+    lock_id = entry.runtime_data.lock_codes[DOOR].syncer.lock_id
+
+    door_lock_sim.reset_records()
+    subentry = entry.subentries[DOOR]
+    hass.config_entries.async_update_subentry(
+        entry, subentry, data=dict(subentry.data) | {"manage_codes": False}
+    )
+    await _until(hass, lambda: entry.state is ConfigEntryState.LOADED)
+    await _until(hass, lambda: door_lock_sim.pins() == {0: "2468013"})
+    assert door_lock_sim.command_names().count("clear_pin_code") == 2
+    assert entry.runtime_data.lock_codes == {}
+    community = entry.runtime_data.community
+    release = entry.runtime_data.lock_releases[DOOR]
+    await _until(hass, lambda: release._task is not None and release._task.done())
+    assert await community.run(community.db.lock_slots, lock_id) == []
+    assert await community.run(community.db.lock_meta, lock_id) is None

@@ -94,8 +94,14 @@ class LockSyncer(LockChannel):
         lockout: Callable[[], tuple[int, int] | None] | None = None,
         on_failed: FailedCallback | None = None,
         on_unmanaged: UnmanagedCallback | None = None,
+        release: bool = False,
     ) -> None:
-        """Wire a lock; call :meth:`sync` to bring it in step."""
+        """Wire a lock; call :meth:`sync` to bring it in step.
+
+        With ``release`` the lock should hold none of the community's codes
+        any more (its door stopped keeping codes on it): a sync clears every
+        code the integration wrote and leaves everything else alone.
+        """
         super().__init__(
             community,
             lock_id,
@@ -111,6 +117,7 @@ class LockSyncer(LockChannel):
             on_unmanaged=on_unmanaged,
         )
         self.door_id = door_id
+        self.release = release
         self._lockout = lockout
         self.last_plan: Plan | None = None
         self._running = False
@@ -310,7 +317,11 @@ class LockSyncer(LockChannel):
 
     async def _plan(self, capacity: LockCapacity, *, force: bool) -> Plan:
         now = self._clock()
-        desired = await async_desired_credentials(self.community, self.door_id, now)
+        desired = (
+            []
+            if self.release
+            else await async_desired_credentials(self.community, self.door_id, now)
+        )
         await self._learn_lengths(desired)
         meta = self.meta
         written = (
@@ -326,7 +337,7 @@ class LockSyncer(LockChannel):
             capacity,
             now=now,
             lengths=self._lengths,
-            lockout=self._desired_lockout(),
+            lockout=None if self.release else self._desired_lockout(),
             lockout_written=written,
             force=force,
         )
