@@ -13,11 +13,7 @@ happened:
 * repair issues for codes on the lock that the community does not manage
   (fixable: adopt or clear), for slots that keep failing and for
   credentials that do not fit on the lock;
-* the lock's own operation events (a PIN typed or a card shown at the
-  lock, also while Home Assistant was unreachable for the radio) become
-  access records and access events with the person the slot belongs to;
-  programming done at the lock's own keypad is reported and triggers a
-  full read-back.
+* the lock's own events go to :class:`~.lock_events.LockEventRecorder`.
 """
 
 from __future__ import annotations
@@ -25,7 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 import contextlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
@@ -33,8 +29,7 @@ from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, EVENT_ACCESS_DENIED, EVENT_ACCESS_GRANTED, LOGGER
-from .core.decision import Decision, Reason
+from .const import DOMAIN, LOGGER
 from .core.lock_sync import (
     CredentialSlotKind,
     LockSyncer,
@@ -42,17 +37,10 @@ from .core.lock_sync import (
     SlotState,
     SyncReport,
 )
-from .core.models import CredentialKind
 from .door import DoorOperator
-from .runtime import CommunityConfigEntry, event_data, visitor_desk
-from .zha_lock import (
-    ZHA_DOMAIN,
-    LockEvent,
-    LockOperationEvent,
-    LockProgrammingEvent,
-    ZhaDoorLock,
-    async_find_door_lock,
-)
+from .lock_events import LockEventRecorder
+from .runtime import CommunityConfigEntry
+from .zha_lock import ZHA_DOMAIN, ZhaDoorLock, async_find_door_lock
 
 #: Seconds to wait after a change so that a burst of changes is one run.
 DEBOUNCE = 1.0
@@ -63,23 +51,6 @@ FIND_INTERVAL: Final = timedelta(seconds=30)
 
 #: Keyword arguments for every :class:`LockSyncer` (tests make it quicker).
 SYNCER_DEFAULTS: dict[str, Any] = {}
-
-#: Operation events that are a credential used at the lock.
-_GRANTS: Final = {"unlock"}
-_DENIALS: Final = {
-    "unlock_failure_invalid_code": Reason.UNKNOWN_CREDENTIAL,
-    "unlock_failure_invalid_schedule": Reason.OUTSIDE_TIME_WINDOW,
-}
-#: Sources of operation events that carry a credential of the lock's memory
-#: ("rf" is a Zigbee command, i.e. Home Assistant itself; "manual" a key).
-_CREDENTIAL_SOURCES: Final = {
-    "keypad": CredentialKind.PIN,
-    "rfid": CredentialKind.CARD,
-    "indeterminate": None,
-}
-#: Programming events not made over Zigbee: someone at the lock's keypad.
-_LOCAL_PROGRAMMING_SOURCES: Final = {"keypad", "manual", "rfid", "indeterminate"}
-
 
 #: The kinds of lock-code repair issues a door can have.
 ISSUE_KINDS: Final = ("unmanaged", "failed", "unfitted", "unsupported")
@@ -348,7 +319,8 @@ class LockCodes:
         self._issue("unsupported", False, {}, severity=ir.IssueSeverity.ERROR)
         self.adapter = adapter
         if not self.release:
-            self._unsub.append(adapter.add_event_listener(self._on_lock_event))
+            recorder = LockEventRecorder(self)
+            self._unsub.append(adapter.add_event_listener(recorder.on_event))
         self.syncer = LockSyncer(
             self.entry.runtime_data.community,
             f"zha:{adapter.ieee}",
@@ -496,116 +468,6 @@ class LockCodes:
             if fixable
             else None,
         )
-
-    # ---- events from the lock
-    @callback
-    def _on_lock_event(self, event: LockEvent) -> None:
-        if isinstance(event, LockOperationEvent):
-            self._operation(event)
-        elif isinstance(event, LockProgrammingEvent):
-            self._programming(event)
-
-    @callback
-    def _operation(self, event: LockOperationEvent) -> None:
-        if event.source not in _CREDENTIAL_SOURCES:
-            return
-        if event.operation in _GRANTS:
-            granted, reason = True, Reason.GRANTED
-        elif event.operation in _DENIALS:
-            granted, reason = False, _DENIALS[event.operation]
-        else:
-            return
-        decision = self._decision(event, granted, reason, dt_util.utcnow())
-        self.entry.async_create_task(
-            self.hass, self._record(decision), f"lock event {self.door_name}"
-        )
-
-    def _decision(
-        self, event: LockOperationEvent, granted: bool, reason: Reason, at: datetime
-    ) -> Decision:
-        """Build the access record of a credential used at the lock itself."""
-        community = self.entry.runtime_data.community
-        kind = _CREDENTIAL_SOURCES[event.source]
-        row = (
-            self.syncer.slots.get(event.user_id)
-            if self.syncer is not None and event.user_id is not None
-            else None
-        )
-        credential = (
-            community.index.credentials.get(row.credential_id)
-            if row is not None and row.credential_id is not None
-            else None
-        )
-        if credential is None:
-            if kind is None and row is not None:
-                kind = (
-                    CredentialKind.PIN
-                    if row.kind == CredentialSlotKind.PIN
-                    else CredentialKind.CARD
-                )
-            return Decision(
-                granted,
-                reason,
-                self.door_id,
-                kind,
-                at,
-                masked=None
-                if event.user_id is None
-                else f"lock user {event.user_id + 1}",
-            )
-        who = community.who(credential.person_id)
-        person = community.index.persons.get(credential.person_id)
-        return Decision(
-            granted,
-            reason,
-            self.door_id,
-            credential.kind,
-            at,
-            credential_id=credential.id,
-            person_id=credential.person_id,
-            person_name=who["person_name"],
-            household_id=person.household_id if person is not None else None,
-            unit=who["unit"],
-            masked=credential.masked,
-        )
-
-    async def _record(self, decision: Decision) -> None:
-        """Write the record, announce it, note a visitor's entry."""
-        runtime = self.entry.runtime_data
-        source = f"lock:{self.entity_id}"
-        try:
-            await runtime.community.record(decision, source=source)
-        except Exception:  # noqa: BLE001 - a lost record must not kill the listener
-            LOGGER.exception("%s: access at the lock not recorded", self.door_name)
-            return
-        self.hass.bus.async_fire(
-            EVENT_ACCESS_GRANTED if decision.granted else EVENT_ACCESS_DENIED,
-            event_data(decision, self.door_name, source),
-        )
-        self.operator.async_announce(decision)
-        if (
-            decision.granted
-            and decision.credential_id in runtime.community.visit_by_credential
-        ):
-            await visitor_desk(self.entry).note_access(decision)
-
-    @callback
-    def _programming(self, event: LockProgrammingEvent) -> None:
-        if event.source not in _LOCAL_PROGRAMMING_SOURCES:
-            return  # our own commands, echoed back over Zigbee
-        self.entry.runtime_data.community.emit(
-            "lock_programmed",
-            {
-                "door_id": self.door_id,
-                "door": self.door_name,
-                "lock": self.entity_id,
-                "event": event.event,
-                "source": event.source,
-                "slot": None if event.user_id is None else event.user_id + 1,
-            },
-        )
-        # The lock's memory changed behind our back: look at all of it again.
-        self.async_request_sync(full=True)
 
 
 async def async_start_lock_codes(
