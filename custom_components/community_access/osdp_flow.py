@@ -34,16 +34,9 @@ from .const import (
     SUBENTRY_OSDP_READER,
     SUBENTRY_SERIAL_LINE,
 )
+from .flow_helpers import number_box
 from .osdp_config import Identity, PairingError, mask_serial
 from .osdp_hub import find_reader
-
-
-def _box(minimum: int, maximum: int) -> selector.NumberSelector:
-    return selector.NumberSelector(
-        selector.NumberSelectorConfig(
-            min=minimum, max=maximum, step=1, mode=selector.NumberSelectorMode.BOX
-        )
-    )
 
 
 def _schema(
@@ -55,11 +48,11 @@ def _schema(
             vol.Required(CONF_LINE): selector.SelectSelector(
                 selector.SelectSelectorConfig(options=lines)
             ),
-            vol.Required(CONF_ADDRESS, default=0): _box(0, 126),
+            vol.Required(CONF_ADDRESS, default=0): number_box(0, 126),
             vol.Required(CONF_DOOR): selector.SelectSelector(
                 selector.SelectSelectorConfig(options=doors)
             ),
-            vol.Optional(CONF_OUTPUT): _box(0, 255),
+            vol.Optional(CONF_OUTPUT): number_box(0, 255),
             vol.Required(CONF_FEEDBACK, default=True): selector.BooleanSelector(),
         }
     )
