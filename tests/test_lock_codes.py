@@ -517,3 +517,25 @@ async def test_a_door_that_stops_keeping_codes_clears_them_from_the_lock(
     await _until(hass, lambda: release._task is not None and release._task.done())
     assert await community.run(community.db.lock_slots, lock_id) == []
     assert await community.run(community.db.lock_meta, lock_id) is None
+
+
+async def test_a_deleted_door_does_not_leave_its_codes_on_the_lock(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv, door_lock_sim: DoorLockSimulator
+) -> None:
+    """A lock no door names any more is cleared of our codes, then forgotten."""
+    door_lock_sim.preload_pin(0, "2468013")
+    entry = await _community(hass, zha_lock)
+    await _person(hass, "3-2-501", "赵磊", "583716")
+    await _in_sync(hass)
+    lock_id = entry.runtime_data.lock_codes[DOOR].syncer.lock_id
+
+    door_lock_sim.reset_records()
+    hass.config_entries.async_remove_subentry(entry, DOOR)
+    await _until(hass, lambda: entry.state is ConfigEntryState.LOADED)
+    await _until(hass, lambda: door_lock_sim.pins() == {0: "2468013"})
+    assert door_lock_sim.command_names() == ["clear_pin_code"]
+    community = entry.runtime_data.community
+    async with asyncio.timeout(5):
+        while await community.run(community.db.lock_ids):
+            await asyncio.sleep(0.05)
+    assert await community.run(community.db.lock_slots, lock_id) == []

@@ -27,6 +27,7 @@ from typing import Any, Final
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
@@ -39,6 +40,7 @@ from .core.lock_sync import (
 )
 from .door import DoorOperator
 from .lock_events import LockEventRecorder
+from .lock_orphans import async_release_orphans
 from .runtime import CommunityConfigEntry
 from .zha_lock import ZHA_DOMAIN, ZhaDoorLock, async_find_door_lock
 
@@ -490,6 +492,17 @@ async def async_start_lock_codes(
             release = LockCodes(hass, entry, operator, release=True)
             runtime.lock_releases[operator.id] = release
             release.async_start()
+
+    @callback
+    def _orphans(_hass: HomeAssistant) -> None:
+        entry.async_create_background_task(
+            hass,
+            async_release_orphans(hass, entry, SYNCER_DEFAULTS),
+            f"{DOMAIN} orphaned locks",
+        )
+
+    # Once Home Assistant has started, ZHA has had its chance to load.
+    entry.async_on_unload(async_at_started(hass, _orphans))
 
 
 async def async_stop_lock_codes(entry: CommunityConfigEntry) -> None:

@@ -612,15 +612,55 @@ def async_find_door_lock(
     if reference is None:
         return None
     device = reference.entity_data.device_proxy.device.device
+    return _door_lock_of(hass, device, entity_id, timeout)
+
+
+@callback
+def async_find_door_lock_by_ieee(
+    hass: HomeAssistant, ieee: str, *, timeout: float = DEFAULT_COMMAND_TIMEOUT
+) -> ZhaDoorLock | None:
+    """Return the Door Lock of the ZHA device with this IEEE address, or None.
+
+    For a lock that no door names any more (its codes are to be cleared).
+    """
+    if ZHA_DOMAIN not in hass.config.components:
+        return None
+    from zigpy.types import EUI64  # noqa: PLC0415
+
+    from homeassistant.components.zha.helpers import get_zha_gateway_proxy  # noqa: PLC0415
+
+    try:
+        proxy = get_zha_gateway_proxy(hass)
+        zha_device = proxy.gateway.get_device(EUI64.convert(ieee))
+    except (KeyError, ValueError):
+        return None
+    if zha_device is None:
+        return None
+    return _door_lock_of(hass, zha_device.device, f"zha:{ieee}", timeout)
+
+
+def _door_lock_of(
+    hass: HomeAssistant, device: Any, label: str, timeout: float
+) -> ZhaDoorLock | None:
+    """Return the adapter of a zigpy device's Door Lock server cluster, if any."""
     for endpoint_id, endpoint in sorted(device.endpoints.items()):
         if endpoint_id == 0:  # ZDO
             continue
         cluster = endpoint.in_clusters.get(DOOR_LOCK_CLUSTER_ID)
         if cluster is not None:
-            return ZhaDoorLock(
-                hass,
-                cluster,
-                entity_id=entity_id,
-                timeout=timeout,
-            )
+            return ZhaDoorLock(hass, cluster, entity_id=label, timeout=timeout)
     return None
+
+
+@callback
+def async_zha_running(hass: HomeAssistant) -> bool:
+    """Whether ZHA is loaded with its gateway up (its devices can be looked up)."""
+    if ZHA_DOMAIN not in hass.config.components:
+        return False
+    from homeassistant.components.zha.helpers import get_zha_gateway_proxy  # noqa: PLC0415
+
+    try:
+        get_zha_gateway_proxy(hass)
+    except ValueError:
+        return False
+    return True

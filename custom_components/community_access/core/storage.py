@@ -815,6 +815,15 @@ class Database:
             if conn.execute(stmt).rowcount == 0:
                 conn.execute(insert(lock_meta).values(lock_id=record.lock_id, **values))
 
+    def lock_ids(self) -> list[str]:
+        """Every lock the integration keeps facts about."""
+        with self._tx() as conn:
+            return list(
+                conn.execute(select(lock_meta.c.lock_id).order_by(lock_meta.c.lock_id))
+                .scalars()
+                .all()
+            )
+
     def forget_lock(self, lock_id: str) -> None:
         """Delete everything kept about a lock (it was removed)."""
         with self._tx() as conn:

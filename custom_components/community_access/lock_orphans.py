@@ -1,0 +1,118 @@
+"""Locks no door names any more: clear the codes the community wrote there.
+
+A door that kept its codes on a ZHA lock was deleted, or bound to another
+lock: the old lock must not go on admitting codes nobody syncs any more (a
+card reported lost would stay valid there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+from .const import LOGGER
+from .core.lock_sync import LockSyncer
+from .runtime import CommunityConfigEntry
+from .zha_lock import (
+    ZHA_DOMAIN,
+    async_find_door_lock,
+    async_find_door_lock_by_ieee,
+    async_zha_running,
+)
+
+#: How often a lock that could not be cleared yet is tried again.
+ORPHAN_RETRY = timedelta(minutes=5)
+
+
+async def async_release_orphans(
+    hass: HomeAssistant,
+    entry: CommunityConfigEntry,
+    syncer_options: dict[str, Any] | None = None,
+) -> None:
+    """Clear our codes from ZHA locks that no door names any more.
+
+    A door that kept codes on its lock was deleted, or bound to another
+    lock: the old lock must not go on admitting codes nobody syncs (a lost
+    card would stay valid there). Runs until every such lock is cleared and
+    forgotten; a lock is only treated so once every door's ZHA lock has been
+    found, so a lock still in use is never taken for an orphan.
+    """
+    runtime = entry.runtime_data
+    community = runtime.community
+    registry = er.async_get(hass)
+    while True:
+        known = [
+            lock_id
+            for lock_id in await community.run(community.db.lock_ids)
+            if lock_id.startswith("zha:")
+        ]
+        if not known:
+            return
+        claimed: set[str] = set()
+        complete = async_zha_running(hass)
+        for operator in runtime.doors.values():
+            lock = operator.config.lock_entity_id
+            if lock is None:
+                continue
+            adapter = async_find_door_lock(hass, lock)
+            if adapter is not None:
+                claimed.add(f"zha:{adapter.ieee}")
+            elif (entity := registry.async_get(lock)) is not None and (
+                entity.platform == ZHA_DOMAIN
+            ):
+                complete = False  # a ZHA lock not found yet: cannot tell
+        orphans = [lock_id for lock_id in known if lock_id not in claimed]
+        if not orphans:
+            return
+        done = complete and all(
+            [
+                await _async_release_orphan(hass, entry, lock_id, syncer_options or {})
+                for lock_id in orphans
+            ]
+        )
+        if done:
+            return
+        await asyncio.sleep(ORPHAN_RETRY.total_seconds())
+
+
+async def _async_release_orphan(
+    hass: HomeAssistant,
+    entry: CommunityConfigEntry,
+    lock_id: str,
+    syncer_options: dict[str, Any],
+) -> bool:
+    """Clear one orphaned lock; whether it is done (cleared and forgotten)."""
+    community = entry.runtime_data.community
+    adapter = async_find_door_lock_by_ieee(hass, lock_id.removeprefix("zha:"))
+    if adapter is None:
+        # The device left ZHA: nothing can be sent to it any more.
+        rows = await community.run(community.db.lock_slots, lock_id)
+        ours = sum(1 for row in rows if row.credential_id is not None)
+        await community.run(community.db.forget_lock, lock_id)
+        if ours:
+            LOGGER.warning(
+                "Lock %s left ZHA holding %d codes the community wrote; clear "
+                "them at the lock",
+                lock_id,
+                ours,
+            )
+        return True
+    if not adapter.available:
+        return False
+    syncer = LockSyncer(community, lock_id, "", adapter, release=True, **syncer_options)
+    report = await syncer.sync()
+    rows = await community.run(community.db.lock_slots, lock_id)
+    if report.aborted or any(row.credential_id is not None for row in rows):
+        return False
+    await community.run(community.db.forget_lock, lock_id)
+    LOGGER.info(
+        "Lock %s is no longer used by any door: %d codes the community wrote "
+        "there were cleared",
+        lock_id,
+        report.commands,
+    )
+    return True
