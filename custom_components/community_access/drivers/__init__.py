@@ -7,6 +7,8 @@ transport later.
 
 Layering, bottom up:
 
+* ``framing`` - resynchronisation on a start byte, shared by the incremental
+  frame parsers.
 * ``wiegand`` - decodes Wiegand 26/34 bit patterns (parity checked) into a
   card. Used on its own and by the OSDP ``RAW`` reply.
 * ``em4100`` - incremental RDM6300 (EM4100, 125 kHz) frame decoder with a

@@ -16,6 +16,8 @@ from functools import reduce
 from operator import xor
 from typing import Final
 
+from .framing import drop_before
+
 STX: Final = 0x02
 ETX: Final = 0x03
 FRAME_LEN: Final = 14
@@ -98,14 +100,7 @@ class Rdm6300Decoder:
         self._buffer += data
         reads: list[TagRead] = []
         while True:
-            start = self._buffer.find(STX)
-            if start < 0:
-                self.skipped_bytes += len(self._buffer)
-                self._buffer.clear()
-                break
-            if start:
-                self.skipped_bytes += start
-                del self._buffer[:start]
+            self.skipped_bytes += drop_before(self._buffer, STX)
             if len(self._buffer) < FRAME_LEN:
                 break
             tag = decode_frame(bytes(self._buffer[:FRAME_LEN]))

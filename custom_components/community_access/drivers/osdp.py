@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import ClassVar, Final, Literal
 
+from .framing import drop_before
 from .wiegand import SUPPORTED_BIT_COUNTS, WiegandCard, WiegandError, decode_wiegand
 
 SOM: Final = 0x53
@@ -316,14 +317,7 @@ class FrameParser:
         self._buffer += data
         frames: list[Frame] = []
         while True:
-            start = self._buffer.find(SOM)
-            if start < 0:
-                self.skipped_bytes += len(self._buffer)
-                self._buffer.clear()
-                break
-            if start:
-                self.skipped_bytes += start
-                del self._buffer[:start]
+            self.skipped_bytes += drop_before(self._buffer, SOM)
             if len(self._buffer) < HEADER_LEN:
                 break
             try:
