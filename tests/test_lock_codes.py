@@ -513,8 +513,9 @@ async def test_a_door_that_stops_keeping_codes_clears_them_from_the_lock(
     assert door_lock_sim.command_names().count("clear_pin_code") == 2
     assert entry.runtime_data.lock_codes == {}
     community = entry.runtime_data.community
-    release = entry.runtime_data.lock_releases[DOOR]
-    await _until(hass, lambda: release._task is not None and release._task.done())
+    async with asyncio.timeout(5):
+        while await community.run(community.db.lock_ids):
+            await asyncio.sleep(0.05)
     assert await community.run(community.db.lock_slots, lock_id) == []
     assert await community.run(community.db.lock_meta, lock_id) is None
 

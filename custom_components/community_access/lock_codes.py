@@ -42,7 +42,7 @@ from .door import DoorOperator
 from .lock_events import LockEventRecorder
 from .lock_orphans import async_release_orphans
 from .runtime import CommunityConfigEntry
-from .zha_lock import ZHA_DOMAIN, ZhaDoorLock, async_find_door_lock
+from .zha_lock import ZhaDoorLock, async_find_door_lock
 
 #: Seconds to wait after a change so that a burst of changes is one run.
 DEBOUNCE = 1.0
@@ -81,15 +81,8 @@ class LockCodes:
         *,
         debounce: float | None = None,
         syncer_options: dict[str, Any] | None = None,
-        release: bool = False,
     ) -> None:
-        """Prepare; :meth:`async_start` begins the work.
-
-        With ``release`` the door no longer keeps codes on this lock: the
-        codes the integration wrote there are cleared (codes it did not write
-        stay), then everything kept about the lock is forgotten and the
-        worker ends.
-        """
+        """Prepare; :meth:`async_start` begins the work."""
         assert operator.config.lock_entity_id is not None
         self.hass = hass
         self.entry = entry
@@ -97,7 +90,6 @@ class LockCodes:
         self.door_id = operator.id
         self.entity_id: str = operator.config.lock_entity_id
         self.debounce = DEBOUNCE if debounce is None else debounce
-        self.release = release
         self.syncer_options = SYNCER_DEFAULTS | (syncer_options or {})
         self.adapter: ZhaDoorLock | None = None
         self.syncer: LockSyncer | None = None
@@ -251,34 +243,7 @@ class LockCodes:
             if not self.adapter.available:
                 LOGGER.debug("%s: lock unavailable, sync waits", self.door_name)
                 continue
-            if self.release and await self._released():
-                return
-            report = await self._sync_once(full=full, force=force)
-            if (
-                self.release
-                and report is not None
-                and not report.aborted
-                and await self._released()
-            ):
-                return
-
-    async def _released(self) -> bool:
-        """In release mode: forget the lock once none of our codes is left on it."""
-        assert self.syncer is not None
-        community = self.entry.runtime_data.community
-        lock_id = self.syncer.lock_id
-        rows = await community.run(community.db.lock_slots, lock_id)
-        if any(row.credential_id is not None for row in rows):
-            return False
-        await community.run(community.db.forget_lock, lock_id)
-        if rows or self.syncer.commands_sent:
-            LOGGER.info(
-                "%s no longer keeps codes on %s: the codes written there are "
-                "cleared and the lock is forgotten",
-                self.door_name,
-                self.entity_id,
-            )
-        return True
+            await self._sync_once(full=full, force=force)
 
     async def _wait(self) -> None:
         """Sleep until woken or until the next time the plan or a check needs."""
@@ -320,9 +285,8 @@ class LockCodes:
             return False
         self._issue("unsupported", False, {}, severity=ir.IssueSeverity.ERROR)
         self.adapter = adapter
-        if not self.release:
-            recorder = LockEventRecorder(self)
-            self._unsub.append(adapter.add_event_listener(recorder.on_event))
+        recorder = LockEventRecorder(self)
+        self._unsub.append(adapter.add_event_listener(recorder.on_event))
         self.syncer = LockSyncer(
             self.entry.runtime_data.community,
             f"zha:{adapter.ieee}",
@@ -330,7 +294,6 @@ class LockCodes:
             adapter,
             on_failed=self._on_failed,
             on_unmanaged=self._on_unmanaged,
-            release=self.release,
             **self.syncer_options,
         )
         LOGGER.debug("%s: managing the codes of %s", self.door_name, adapter)
@@ -406,7 +369,7 @@ class LockCodes:
     @callback
     def _update_issues(self) -> None:
         status = self.status()
-        if status is None or self.release:
+        if status is None:
             return
         placeholders = {"door": self.door_name, "lock": self.entity_id}
         unmanaged = self.unmanaged_slots()
@@ -477,21 +440,13 @@ async def async_start_lock_codes(
 ) -> None:
     """Start a :class:`LockCodes` for each door that keeps codes on its lock."""
     runtime = entry.runtime_data
-    registry = er.async_get(hass)
     for operator in runtime.doors.values():
-        lock = operator.config.lock_entity_id
-        if operator.config.manage_codes and lock is not None:
-            codes = LockCodes(hass, entry, operator)
-            runtime.lock_codes[operator.id] = codes
-            codes.async_start()
+        if not operator.config.manage_codes or operator.config.lock_entity_id is None:
+            async_delete_lock_issues(hass, operator.id)
             continue
-        async_delete_lock_issues(hass, operator.id)
-        registered = registry.async_get(lock) if lock is not None else None
-        if registered is not None and registered.platform == ZHA_DOMAIN:
-            # A ZHA lock whose door stopped keeping codes on it: clear ours.
-            release = LockCodes(hass, entry, operator, release=True)
-            runtime.lock_releases[operator.id] = release
-            release.async_start()
+        codes = LockCodes(hass, entry, operator)
+        runtime.lock_codes[operator.id] = codes
+        codes.async_start()
 
     @callback
     def _orphans(_hass: HomeAssistant) -> None:
@@ -501,15 +456,15 @@ async def async_start_lock_codes(
             f"{DOMAIN} orphaned locks",
         )
 
-    # Once Home Assistant has started, ZHA has had its chance to load.
+    # Locks that no door keeps codes on any more (the option turned off, the
+    # door deleted or bound to another lock) are cleared of ours. Once Home
+    # Assistant has started, ZHA has had its chance to load.
     entry.async_on_unload(async_at_started(hass, _orphans))
 
 
 async def async_stop_lock_codes(entry: CommunityConfigEntry) -> None:
     """Stop every lock's worker."""
-    runtime = entry.runtime_data
-    codes = [*runtime.lock_codes.values(), *runtime.lock_releases.values()]
-    runtime.lock_codes.clear()
-    runtime.lock_releases.clear()
+    codes = list(entry.runtime_data.lock_codes.values())
+    entry.runtime_data.lock_codes.clear()
     for item in codes:
         await item.async_stop()

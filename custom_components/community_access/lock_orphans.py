@@ -1,8 +1,8 @@
-"""Locks no door names any more: clear the codes the community wrote there.
+"""Locks no door keeps codes on any more: clear the codes the community wrote.
 
-A door that kept its codes on a ZHA lock was deleted, or bound to another
-lock: the old lock must not go on admitting codes nobody syncs any more (a
-card reported lost would stay valid there).
+The door's "keep codes on the lock" was turned off, or the door was deleted
+or bound to another lock: the lock must not go on admitting codes nobody
+syncs any more (a card reported lost would stay valid there).
 """
 
 from __future__ import annotations
@@ -33,12 +33,10 @@ async def async_release_orphans(
     entry: CommunityConfigEntry,
     syncer_options: dict[str, Any] | None = None,
 ) -> None:
-    """Clear our codes from ZHA locks that no door names any more.
+    """Clear our codes from ZHA locks that no door keeps codes on any more.
 
-    A door that kept codes on its lock was deleted, or bound to another
-    lock: the old lock must not go on admitting codes nobody syncs (a lost
-    card would stay valid there). Runs until every such lock is cleared and
-    forgotten; a lock is only treated so once every door's ZHA lock has been
+    Runs until every such lock is cleared and forgotten. A lock is only
+    treated so once the ZHA lock of every door that keeps codes has been
     found, so a lock still in use is never taken for an orphan.
     """
     runtime = entry.runtime_data
@@ -56,7 +54,7 @@ async def async_release_orphans(
         complete = async_zha_running(hass)
         for operator in runtime.doors.values():
             lock = operator.config.lock_entity_id
-            if lock is None:
+            if lock is None or not operator.config.manage_codes:
                 continue
             adapter = async_find_door_lock(hass, lock)
             if adapter is not None:

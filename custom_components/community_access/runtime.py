@@ -43,8 +43,6 @@ class CommunityRuntime:
     osdp: dict[str, OsdpHub] = field(default_factory=dict)
     #: Doors keeping their codes on a ZHA lock, by door id.
     lock_codes: dict[str, LockCodes] = field(default_factory=dict)
-    #: Doors clearing their codes from a ZHA lock they stopped managing.
-    lock_releases: dict[str, LockCodes] = field(default_factory=dict)
     unsubscribe: list[CALLBACK_TYPE] = field(default_factory=list)
     visitor_settings: VisitorSettings = field(default_factory=VisitorSettings)
     #: Notify service of the guard desk (``notify.<name>``), if configured.
