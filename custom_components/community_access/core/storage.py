@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 import json
 import logging
@@ -282,17 +282,7 @@ class Tx:
                 note=entry.note,
             )
         ).inserted_primary_key[0]
-        return LedgerEntry(
-            id=int(lid),
-            at=entry.at,
-            kind=entry.kind,
-            amount_cents=entry.amount_cents,
-            household_id=entry.household_id,
-            person_id=entry.person_id,
-            credential_id=entry.credential_id,
-            recorded_by=entry.recorded_by,
-            note=entry.note,
-        )
+        return replace(entry, id=int(lid))
 
     # ---- visits
     def insert_visit(self, **values: Any) -> Visit:
