@@ -342,7 +342,6 @@ def _migrate_to_2(conn: Connection) -> None:
             index.create(conn)
 
 
-#: Migrations: version → function bringing the schema from version-1 to it.
 def _migrate_to_3(conn: Connection) -> None:
     """Visitors: visits, the watch list, households linked to users and phones."""
     metadata.create_all(
@@ -362,6 +361,7 @@ def _migrate_to_5(conn: Connection) -> None:
     metadata.create_all(conn, tables=[lock_slots, lock_meta], checkfirst=True)
 
 
+#: Migrations: version → function bringing the schema from version-1 to it.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migrate_to_1,
     2: _migrate_to_2,
