@@ -31,13 +31,7 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
-from .core.lock_sync import (
-    CredentialSlotKind,
-    LockSyncer,
-    LockSyncStatus,
-    SlotState,
-    SyncReport,
-)
+from .core.lock_sync import LockSyncer, LockSyncStatus, SlotState, SyncReport
 from .door import DoorOperator
 from .lock_events import LockEventRecorder
 from .lock_orphans import async_release_orphans
@@ -93,7 +87,6 @@ class LockCodes:
         self.syncer_options = SYNCER_DEFAULTS | (syncer_options or {})
         self.adapter: ZhaDoorLock | None = None
         self.syncer: LockSyncer | None = None
-        self.last_report: SyncReport | None = None
         self.last_error: str | None = None
         self._wake = asyncio.Event()
         self._full = False
@@ -292,8 +285,6 @@ class LockCodes:
             f"zha:{adapter.ieee}",
             self.door_id,
             adapter,
-            on_failed=self._on_failed,
-            on_unmanaged=self._on_unmanaged,
             **self.syncer_options,
         )
         LOGGER.debug("%s: managing the codes of %s", self.door_name, adapter)
@@ -314,7 +305,6 @@ class LockCodes:
             return None
         finally:
             self._running = False
-        self.last_report = report
         self.last_error = "lock_unreachable" if report.aborted else None
         self._update_issues()
         self._changed()
@@ -327,29 +317,6 @@ class LockCodes:
         return await self._sync_once(full=full, force=True)
 
     # ---- repairs
-    @callback
-    def _on_failed(
-        self, lock_id: str, user_id: int, credential_id: int | None, error: str
-    ) -> None:
-        LOGGER.warning(
-            "%s: lock user %s failed after retries: %s", self.door_name, user_id, error
-        )
-
-    @callback
-    def _on_unmanaged(
-        self,
-        lock_id: str,
-        user_id: int,
-        kind: CredentialSlotKind,
-        credential_id: int | None,
-    ) -> None:
-        LOGGER.info(
-            "%s: lock user %s holds a %s the community does not manage",
-            self.door_name,
-            user_id,
-            kind,
-        )
-
     def unmanaged_slots(self) -> list[tuple[int, str]]:
         """(user id, kind) of every code on the lock that is not ours."""
         if self.syncer is None:
