@@ -54,13 +54,15 @@ class CardPresentation:
 type CardCallback = Callable[[CardPresentation], None]
 
 
-class _CardReader:
-    """Common part: feed the line's chunks to a codec, reset on reconnect."""
+class _LineListener:
+    """Listens to a line's data and state until :meth:`detach`.
 
-    def __init__(self, line: SerialLine, reader_id: str, on_card: CardCallback):
+    Subclasses set up what :meth:`_feed` and :meth:`_state_changed` use
+    before calling this constructor.
+    """
+
+    def __init__(self, line: SerialLine) -> None:
         self.line = line
-        self.reader_id = reader_id
-        self._on_card = on_card
         self._unsubscribe = [
             line.add_data_listener(self._feed),
             line.add_state_listener(self._state_changed),
@@ -72,14 +74,23 @@ class _CardReader:
             unsubscribe()
         self._unsubscribe.clear()
 
-    def _present(self, card_number: str, raw: str) -> None:
-        self._on_card(CardPresentation(self.reader_id, card_number, raw))
-
     def _feed(self, data: bytes) -> None:
         raise NotImplementedError
 
     def _state_changed(self, connected: bool) -> None:
         raise NotImplementedError
+
+
+class _CardReader(_LineListener):
+    """Common part: feed the line's chunks to a codec, reset on reconnect."""
+
+    def __init__(self, line: SerialLine, reader_id: str, on_card: CardCallback):
+        self.reader_id = reader_id
+        self._on_card = on_card
+        super().__init__(line)
+
+    def _present(self, card_number: str, raw: str) -> None:
+        self._on_card(CardPresentation(self.reader_id, card_number, raw))
 
 
 class Em4100Reader(_CardReader):
@@ -177,7 +188,7 @@ class LcusRelays:
         self.states[channel] = on
 
 
-class ModbusRelays:
+class ModbusRelays(_LineListener):
     """Modbus-RTU relay board (one unit) on a line.
 
     One request at a time: each waits for its response (or ``timeout``)
@@ -193,22 +204,12 @@ class ModbusRelays:
         timeout: float = DEFAULT_MODBUS_TIMEOUT,
     ) -> None:
         """Talk to ``unit`` on ``line``."""
-        self.line = line
         self.unit = unit
         self._timeout = timeout
         self._parser = ModbusResponseParser(unit)
         self._lock = asyncio.Lock()
         self._pending: asyncio.Future[ModbusResponse] | None = None
-        self._unsubscribe = [
-            line.add_data_listener(self._feed),
-            line.add_state_listener(self._state_changed),
-        ]
-
-    def detach(self) -> None:
-        """Stop listening to the line."""
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        self._unsubscribe.clear()
+        super().__init__(line)
 
     async def write_coil(self, address: int, on: bool) -> None:
         """Switch coil ``address`` and wait for the board's echo."""
