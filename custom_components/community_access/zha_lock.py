@@ -337,15 +337,8 @@ class ZhaDoorLock:
 
     def _zha_device(self) -> Any | None:
         """Return ZHA's device for the lock, None if ZHA or the device is gone."""
-        if ZHA_DOMAIN not in self._hass.config.components:
-            return None
-        from homeassistant.components.zha.helpers import get_zha_gateway_proxy  # noqa: PLC0415
-
-        try:
-            proxy = get_zha_gateway_proxy(self._hass)
-        except ValueError:
-            return None
-        return proxy.gateway.get_device(self._device_ieee)
+        proxy = _gateway_proxy(self._hass)
+        return None if proxy is None else proxy.gateway.get_device(self._device_ieee)
 
     def _live_cluster(self) -> Any | None:
         """Look up the Door Lock cluster in the running ZHA; listeners follow it."""
@@ -599,14 +592,7 @@ def async_find_door_lock(
     None when ZHA is not loaded, the entity is not a lock of ZHA, or its
     device has no Door Lock server cluster.
     """
-    if ZHA_DOMAIN not in hass.config.components or not entity_id.startswith("lock."):
-        return None
-    # ZHA is loaded, so these modules are already imported.
-    from homeassistant.components.zha.helpers import get_zha_gateway_proxy  # noqa: PLC0415
-
-    try:
-        proxy = get_zha_gateway_proxy(hass)
-    except ValueError:  # ZHA set up but its entry is not loaded
+    if not entity_id.startswith("lock.") or (proxy := _gateway_proxy(hass)) is None:
         return None
     reference = proxy.get_entity_reference(entity_id)
     if reference is None:
@@ -623,14 +609,11 @@ def async_find_door_lock_by_ieee(
 
     For a lock that no door names any more (its codes are to be cleared).
     """
-    if ZHA_DOMAIN not in hass.config.components:
+    if (proxy := _gateway_proxy(hass)) is None:
         return None
     from zigpy.types import EUI64  # noqa: PLC0415
 
-    from homeassistant.components.zha.helpers import get_zha_gateway_proxy  # noqa: PLC0415
-
     try:
-        proxy = get_zha_gateway_proxy(hass)
         zha_device = proxy.gateway.get_device(EUI64.convert(ieee))
     except (KeyError, ValueError):
         return None
@@ -655,12 +638,17 @@ def _door_lock_of(
 @callback
 def async_zha_running(hass: HomeAssistant) -> bool:
     """Whether ZHA is loaded with its gateway up (its devices can be looked up)."""
+    return _gateway_proxy(hass) is not None
+
+
+def _gateway_proxy(hass: HomeAssistant) -> Any | None:
+    """Return ZHA's gateway proxy, None while ZHA is not loaded."""
     if ZHA_DOMAIN not in hass.config.components:
-        return False
+        return None
+    # ZHA is loaded, so its modules are already imported.
     from homeassistant.components.zha.helpers import get_zha_gateway_proxy  # noqa: PLC0415
 
     try:
-        get_zha_gateway_proxy(hass)
-    except ValueError:
-        return False
-    return True
+        return get_zha_gateway_proxy(hass)
+    except ValueError:  # ZHA set up but its entry is not loaded
+        return None
