@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 import json
 from pathlib import Path
 import sqlite3
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -34,11 +33,7 @@ from custom_components.community_access.core.models import (
     Unit,
     Zone,
 )
-from custom_components.community_access.core.privacy import (
-    Vault,
-    mask_id_number,
-    mask_phone,
-)
+from custom_components.community_access.core.privacy import mask_id_number, mask_phone
 from custom_components.community_access.core.schedule import Schedule
 from custom_components.community_access.core.schema import SCHEMA_VERSION
 from custom_components.community_access.core.storage import (
@@ -47,10 +42,9 @@ from custom_components.community_access.core.storage import (
     Database,
 )
 
-from .common import make_id_number
+from .common import TZ, make_id_number, make_vault
 
 V1_DDL = Path(__file__).resolve().parent.parent / "fixtures" / "schema_v1.sql"
-TZ = ZoneInfo("Asia/Shanghai")
 CREATED = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 UPDATED = datetime(2024, 3, 2, 9, 30, 15, 250000, tzinfo=UTC)
 UNTIL = datetime(2030, 1, 1, 0, 0, tzinfo=UTC)
@@ -59,10 +53,6 @@ ID_NUMBER = make_id_number(42, birth="19750620")
 PHONE = "13812345678"
 CARD_NUMBER = "9876543210"
 SCHEDULE = Schedule.daily("07:00-22:00")
-
-
-def make_vault() -> Vault:
-    return Vault(bytes(range(32)), bytes(range(32, 64)))
 
 
 def sql_time(moment: datetime) -> str:

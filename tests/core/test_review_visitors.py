@@ -15,7 +15,6 @@ import functools
 import itertools
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -26,14 +25,11 @@ from custom_components.community_access.core.errors import CommunityError
 from custom_components.community_access.core.models import (
     CredentialKind,
     CredentialStatus,
-    Door,
     PassKind,
     PersonStatus,
     Role,
     VisitStatus,
-    Zone,
 )
-from custom_components.community_access.core.privacy import Vault
 from custom_components.community_access.core.storage import Database
 from custom_components.community_access.core.visitors import (
     EARLY_CHECK_IN,
@@ -41,9 +37,8 @@ from custom_components.community_access.core.visitors import (
     VisitorSettings,
 )
 
-from .common import make_id_number
+from .common import DOORS, TZ, make_id_number, make_vault
 
-TZ = ZoneInfo("Asia/Shanghai")
 CARD = CredentialKind.CARD
 PIN = CredentialKind.PIN
 UNIT = "3-2-501"
@@ -51,13 +46,6 @@ RESIDENT_PIN = "583716"
 RESIDENT_CARD = "4700517391"
 VISITOR_CARD = "4700528462"
 VISITOR_PHONE = "13912348765"
-
-DOORS = [
-    Door("gate", "North gate", Zone.gate()),
-    Door("b3", "Building 3", Zone.building("3")),
-    Door("b5", "Building 5", Zone.building("5")),
-    Door("gym", "Gym", Zone.public("gym")),
-]
 
 _serial = itertools.count(500)
 
@@ -77,7 +65,7 @@ async def open_community(tmp_path: Path) -> tuple[Community, ThreadPoolExecutor]
     run, pool = serial_executor()
     community = Community(
         Database(f"sqlite:///{tmp_path}/review.db"),
-        Vault(bytes(range(32)), bytes(range(32, 64))),
+        make_vault(),
         TZ,
         run,
     )
