@@ -245,10 +245,13 @@ async def _async_attach_detector(
     )
     # Keypad lockouts in force survive a restart.
     now = dt_util.utcnow()
+    db = runtime.community.db
+    # Only doors with a lockout kept are read (usually none).
+    kept = set(await hass.async_add_executor_job(db.setting_keys, keypad_lock_key("")))
     for door_id in runtime.doors:
-        value = await hass.async_add_executor_job(
-            runtime.community.db.setting, keypad_lock_key(door_id)
-        )
+        if (key := keypad_lock_key(door_id)) not in kept:
+            continue
+        value = await hass.async_add_executor_job(db.setting, key)
         until = dt_util.parse_datetime(value) if value else None
         if until is not None and until > now:
             detector.locked_until[door_id] = until
