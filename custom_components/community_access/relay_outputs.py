@@ -22,13 +22,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from .const import CONF_CHANNEL, CONF_COIL, CONF_DOOR, PROTOCOL_LCUS, PROTOCOL_MODBUS
+
 CONF_OUTPUTS: Final = "outputs"
 CONF_BOARD_SIZE: Final = "board_size"
 #: The form field of the n-th output of the board (1-based position).
 OUTPUT_FIELD: Final = "output_{}"
 
-LCUS: Final = "lcus"
-MODBUS: Final = "modbus"
 #: LCUS-1/2/4/8 boards (the command addresses channels 1 to 8).
 LCUS_BOARD_SIZES: Final = (1, 2, 4, 8)
 MODBUS_BOARD_SIZES: Final = (1, 2, 4, 8, 16)
@@ -37,12 +37,12 @@ MAX_COIL: Final = 0xFFFF
 
 def board_sizes(protocol: str) -> tuple[int, ...]:
     """Return the board sizes offered for ``protocol``."""
-    return LCUS_BOARD_SIZES if protocol == LCUS else MODBUS_BOARD_SIZES
+    return LCUS_BOARD_SIZES if protocol == PROTOCOL_LCUS else MODBUS_BOARD_SIZES
 
 
 def first_output(protocol: str, data: Mapping[str, Any]) -> int:
     """Return the first output number: channel 1 (LCUS) or the first coil (Modbus)."""
-    return 1 if protocol == LCUS else int(data.get("coil", 0))
+    return 1 if protocol == PROTOCOL_LCUS else int(data.get(CONF_COIL, 0))
 
 
 def output_numbers(protocol: str, data: Mapping[str, Any]) -> list[int]:
@@ -55,8 +55,8 @@ def board_size(protocol: str, data: Mapping[str, Any]) -> int:
     """Return the board size, or for a one-output line the smallest that fits."""
     if CONF_BOARD_SIZE in data:
         return int(data[CONF_BOARD_SIZE])
-    if protocol == LCUS:
-        channel = int(data.get("channel", 1))
+    if protocol == PROTOCOL_LCUS:
+        channel = int(data.get(CONF_CHANNEL, 1))
         return next((s for s in LCUS_BOARD_SIZES if s >= channel), channel)
     return 1
 
@@ -70,19 +70,19 @@ def relay_outputs(protocol: str, data: Mapping[str, Any]) -> dict[int, str]:
     if CONF_OUTPUTS in data:
         raw = data[CONF_OUTPUTS] or {}
         outputs = {int(output): str(door) for output, door in raw.items() if door}
-    elif data.get("door"):
+    elif data.get(CONF_DOOR):
         output = (
-            int(data.get("channel", 1))
-            if protocol == LCUS
-            else int(data.get("coil", 0))
+            int(data.get(CONF_CHANNEL, 1))
+            if protocol == PROTOCOL_LCUS
+            else int(data.get(CONF_COIL, 0))
         )
-        outputs = {output: str(data["door"])}
+        outputs = {output: str(data[CONF_DOOR])}
     else:
         outputs = {}
     numbers = output_numbers(protocol, data)
-    if protocol == LCUS and numbers[-1] > LCUS_BOARD_SIZES[-1]:
+    if protocol == PROTOCOL_LCUS and numbers[-1] > LCUS_BOARD_SIZES[-1]:
         raise ValueError(f"an LCUS board has at most {LCUS_BOARD_SIZES[-1]} channels")
-    if protocol == MODBUS and (numbers[0] < 0 or numbers[-1] > MAX_COIL):
+    if protocol == PROTOCOL_MODBUS and (numbers[0] < 0 or numbers[-1] > MAX_COIL):
         raise ValueError("coil addresses must be 0 to 65535")
     if outside := sorted(set(outputs) - set(numbers)):
         raise ValueError(f"outputs {outside} are not on the board")

@@ -37,6 +37,7 @@ from .const import (
     PROTOCOL_LCUS,
     PROTOCOL_LINE,
     PROTOCOL_MODBUS,
+    PROTOCOL_OSDP,
     RELAY_PROTOCOLS,
     SUBENTRY_SERIAL_LINE,
 )
@@ -357,7 +358,7 @@ async def async_start_lines(hass: HomeAssistant, entry: CommunityConfigEntry) ->
     for subentry in entry.subentries.values():
         if subentry.subentry_type != SUBENTRY_SERIAL_LINE:
             continue
-        if subentry.data.get(CONF_PROTOCOL) == "osdp":
+        if subentry.data.get(CONF_PROTOCOL) == PROTOCOL_OSDP:
             continue  # OSDP lines and their readers: osdp_hub
         try:
             hub = SerialHub(hass, entry, LineConfig.from_subentry(subentry))
