@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 import contextlib
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Final
 
@@ -112,16 +113,8 @@ class LockCodes:
         if self.syncer is None:
             return None
         status = self.syncer.status()
-        if self._running and status.state != "syncing":
-            return LockSyncStatus(
-                "syncing",
-                status.pending,
-                status.failed,
-                status.unfitted,
-                status.unmanaged,
-                status.next_run_at,
-            )
-        return status
+        # The worker announces a run before the syncer has taken its lock.
+        return replace(status, state="syncing") if self._running else status
 
     def diagnostics(self) -> dict[str, Any]:
         """Sync state and slot states (no codes, no digests)."""
