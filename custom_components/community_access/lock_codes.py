@@ -278,9 +278,6 @@ class LockCodes:
             f"zha:{adapter.ieee}",
             self.door_id,
             adapter,
-            # Raise the repair as soon as a slot gives up, not at the end of
-            # a long run.
-            on_failed=lambda *_: self.async_refresh_issues(),
             **self.syncer_options,
         )
         LOGGER.debug("%s: managing the codes of %s", self.door_name, adapter)
