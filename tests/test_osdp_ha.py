@@ -677,3 +677,71 @@ async def test_keys_rotate_when_due_and_removed_readers_are_forgotten(
     await wait_for(lambda: entry.state is ConfigEntryState.LOADED)
     community = entry.runtime_data.community
     assert await community.run(community.db.setting_keys, "osdp_reader_key:") == []
+
+
+async def test_reader_flow_refuses_a_door_a_relay_line_opens(
+    hass: HomeAssistant,
+) -> None:
+    """A reader's output cannot open a door a relay board already opens.
+
+    Relay lines in either shape count: the one-door shape of earlier
+    versions and the outputs mapping.
+    """
+    entry = make_entry(
+        extra_subentries=[
+            subentry(
+                SUBENTRY_SERIAL_LINE,
+                "osdp_line",
+                "OSDP bus",
+                {"port": "/dev/ttyOSDP0", "baudrate": 9600, "protocol": "osdp"},
+            ),
+            subentry(
+                SUBENTRY_SERIAL_LINE,
+                "lcus_line",
+                "Gate relay",
+                {
+                    "port": "/dev/ttyUSB1",
+                    "baudrate": 9600,
+                    "protocol": "lcus",
+                    "door": "door_gate",
+                    "channel": 2,
+                },
+            ),
+            subentry(
+                SUBENTRY_SERIAL_LINE,
+                "modbus_line",
+                "Relay board",
+                {
+                    "port": "/dev/ttyUSB2",
+                    "baudrate": 9600,
+                    "protocol": "modbus",
+                    "unit_id": 1,
+                    "coil": 0,
+                    "board_size": 4,
+                    "outputs": {"3": "door_b1"},
+                },
+            ),
+        ]
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_OSDP_READER),
+        context={"source": config_entries.SOURCE_USER},
+    )
+    form = {
+        "name": "Reader",
+        "line": "osdp_line",
+        "address": 1,
+        "door": "door_gate",
+        "output": 0,
+        "feedback": True,
+    }
+    for door in ("door_gate", "door_b1"):
+        bad = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], form | {"door": door}
+        )
+        assert bad["errors"] == {"output": "door_has_relay"}
+    done = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], form | {"door": "door_b3"}
+    )
+    assert done["type"] is FlowResultType.CREATE_ENTRY

@@ -37,6 +37,7 @@ from .const import (
 from .flow_helpers import number_box
 from .osdp_config import Identity, PairingError, mask_serial
 from .osdp_hub import find_reader
+from .relay_outputs import driven_doors
 
 
 def _schema(
@@ -91,16 +92,10 @@ class OsdpReaderSubentryFlow(ConfigSubentryFlow):
                     and s.data.get(CONF_DOOR) == door_id
                 ):
                     return True
-            elif (
-                s.subentry_type == SUBENTRY_SERIAL_LINE
-                and s.data.get(CONF_PROTOCOL) != PROTOCOL_OSDP
+            elif s.subentry_type == SUBENTRY_SERIAL_LINE and door_id in driven_doors(
+                s.data
             ):
-                outputs = s.data.get("outputs")
-                doors = set(outputs.values()) if isinstance(outputs, dict) else set()
-                if s.data.get(CONF_PROTOCOL) in ("lcus", "modbus"):
-                    doors.add(str(s.data.get(CONF_DOOR)))
-                if door_id in doors:
-                    return True
+                return True
         return False
 
     def _validate(

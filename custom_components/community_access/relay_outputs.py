@@ -22,7 +22,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .const import CONF_CHANNEL, CONF_COIL, CONF_DOOR, PROTOCOL_LCUS, PROTOCOL_MODBUS
+from .const import (
+    CONF_CHANNEL,
+    CONF_COIL,
+    CONF_DOOR,
+    CONF_PROTOCOL,
+    PROTOCOL_LCUS,
+    PROTOCOL_MODBUS,
+    RELAY_PROTOCOLS,
+)
 
 CONF_OUTPUTS: Final = "outputs"
 CONF_BOARD_SIZE: Final = "board_size"
@@ -89,6 +97,21 @@ def relay_outputs(protocol: str, data: Mapping[str, Any]) -> dict[int, str]:
     if len(set(outputs.values())) != len(outputs):
         raise ValueError("a door is driven by two outputs")
     return dict(sorted(outputs.items()))
+
+
+def driven_doors(data: Mapping[str, Any]) -> set[str]:
+    """Return the doors a serial line's data drives by its relay outputs.
+
+    None for a line that is not a relay line, or whose outputs are invalid
+    (such a line does not start).
+    """
+    protocol = data.get(CONF_PROTOCOL)
+    if protocol not in RELAY_PROTOCOLS:
+        return set()
+    try:
+        return set(relay_outputs(str(protocol), data).values())
+    except (TypeError, ValueError):
+        return set()
 
 
 def outputs_data(outputs: Mapping[int, str]) -> dict[str, str]:

@@ -46,6 +46,7 @@ from .relay_outputs import (
     OUTPUT_FIELD,
     board_size,
     board_sizes,
+    driven_doors,
     output_numbers,
     outputs_data,
     relay_outputs,
@@ -256,20 +257,12 @@ class SerialLineSubentryFlow(ConfigSubentryFlow):
         """Check the door of each output; return (stored outputs, errors)."""
         protocol = line[CONF_PROTOCOL]
         doors = self._doors()
-        driven_elsewhere: set[str] = set()
-        for s in self._get_entry().subentries.values():
-            if (
-                s.subentry_type != SUBENTRY_SERIAL_LINE
-                or s.subentry_id == editing
-                or s.data.get(CONF_PROTOCOL) not in RELAY_PROTOCOLS
-            ):
-                continue
-            try:
-                driven_elsewhere.update(
-                    relay_outputs(s.data[CONF_PROTOCOL], s.data).values()
-                )
-            except (TypeError, ValueError):
-                continue
+        driven_elsewhere = {
+            door_id
+            for s in self._get_entry().subentries.values()
+            if s.subentry_type == SUBENTRY_SERIAL_LINE and s.subentry_id != editing
+            for door_id in driven_doors(s.data)
+        }
         outputs: dict[int, str] = {}
         errors: dict[str, str] = {}
         numbers = output_numbers(protocol, line)
