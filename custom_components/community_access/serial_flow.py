@@ -181,8 +181,14 @@ class SerialLineSubentryFlow(ConfigSubentryFlow):
             if s.subentry_type == SUBENTRY_DOOR
         }
 
+    def _door_options(self) -> list[selector.SelectOptionDict]:
+        return [
+            selector.SelectOptionDict(value=sid, label=s.title)
+            for sid, s in self._doors().items()
+        ]
+
     def _validate(
-        self, user_input: dict[str, Any], editing: str | None
+        self, user_input: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, str]]:
         """Normalise the form; return (data, errors)."""
         protocol = user_input[CONF_PROTOCOL]
@@ -223,10 +229,7 @@ class SerialLineSubentryFlow(ConfigSubentryFlow):
         self, step_id: str, current: dict[str, Any], errors: dict[str, str]
     ) -> SubentryFlowResult:
         ports = await self.hass.async_add_executor_job(_list_ports)
-        doors = [
-            selector.SelectOptionDict(value=sid, label=s.title)
-            for sid, s in self._doors().items()
-        ]
+        doors = self._door_options()
         shown = {
             k: str(v) if k in (CONF_RADIX, CONF_BOARD_SIZE) else v
             for k, v in current.items()
@@ -292,10 +295,7 @@ class SerialLineSubentryFlow(ConfigSubentryFlow):
         line = self._line
         protocol = line[CONF_PROTOCOL]
         numbers = output_numbers(protocol, line)
-        doors = [
-            selector.SelectOptionDict(value=sid, label=s.title)
-            for sid, s in self._doors().items()
-        ]
+        doors = self._door_options()
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
@@ -351,7 +351,7 @@ class SerialLineSubentryFlow(ConfigSubentryFlow):
         if not self._doors():
             return self.async_abort(reason="no_doors")
         if user_input is not None:
-            data, errors = self._validate(user_input, None)
+            data, errors = self._validate(user_input)
             if not errors and data[CONF_PROTOCOL] in RELAY_PROTOCOLS:
                 self._line, self._shown = data, {}
                 return await self.async_step_outputs()
@@ -366,7 +366,7 @@ class SerialLineSubentryFlow(ConfigSubentryFlow):
         subentry = self._get_reconfigure_subentry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data, errors = self._validate(user_input, subentry.subentry_id)
+            data, errors = self._validate(user_input)
             if not errors and data[CONF_PROTOCOL] in RELAY_PROTOCOLS:
                 self._line = data
                 self._shown = _suggested_outputs(dict(subentry.data), data)
