@@ -395,6 +395,21 @@ def test_session_resend_same_bytes_then_offline() -> None:
     assert parse_frame(session.next_frame()).code == 0x76
 
 
+def test_session_line_lost_goes_offline_and_keeps_the_command() -> None:
+    """Line down with a command outstanding: offline at once, command kept."""
+    pd = FakePd(bytes(range(16)))
+    session = PdSession(1, scbk=bytes(range(16)))
+    _establish(session, pd)
+    session.send(LedControl((LedRecord(perm_control=1),)))
+    session.next_frame()
+    assert session.on_line_lost() == [Offline(0x69)]
+    assert not session.online
+    assert not session.secure_established
+    assert session.on_line_lost() == []  # already offline
+    assert session.queued == 1  # kept for the next session
+    assert parse_frame(session.next_frame()).code == 0x76  # a new handshake
+
+
 def test_session_resend_answered_keeps_chain() -> None:
     """The PD got the command, its reply was lost: the resend still verifies."""
     pd = FakePd(bytes(range(16)))

@@ -33,7 +33,7 @@ import logging
 from typing import Final, Protocol
 
 from .osdp import Frame, FrameParser, OsdpError, build_frame
-from .osdp_session import Offline, PdSession, SessionCommand, SessionEvent
+from .osdp_session import PdSession, SessionCommand, SessionEvent
 from .transport import NotConnectedError
 
 _LOGGER: Final = logging.getLogger(__name__)
@@ -239,7 +239,7 @@ class OsdpBus:
         self._connected.clear()
         self._replied.set()  # stop waiting for a reply that cannot come
         for session in list(self._sessions.values()):
-            self._force_offline(session)
+            self._emit(session, session.on_line_lost())
 
     # -- polling --------------------------------------------------------------------
 
@@ -306,24 +306,6 @@ class OsdpBus:
         if session.awaiting_reply:
             self._parser.reset()
             self._emit(session, session.on_timeout())
-
-    def _force_offline(self, session: PdSession) -> None:
-        """Drive a session to offline through its own timeout logic."""
-        if not session.online:
-            return
-        # An idle session has no frame outstanding: make one (queued
-        # commands are put back in front by the session when it gives up).
-        if not session.awaiting_reply:
-            session.next_frame()
-        for _ in range(session.max_retries + 2):
-            events = session.on_timeout()
-            if (
-                any(isinstance(event, Offline) for event in events)
-                or not session.online
-            ):
-                self._emit(session, events)
-                return
-            session.next_frame()  # the resend that will never go out
 
     def _emit(self, session: PdSession, events: list[SessionEvent]) -> None:
         for event in events:

@@ -79,7 +79,10 @@ class Online:
 
 @dataclass(frozen=True, slots=True)
 class Offline:
-    """The PD missed ``max_retries`` + 1 replies to the same command."""
+    """The PD missed ``max_retries`` + 1 replies to the same command.
+
+    Or the line went down (``command_code``: the frame outstanding, else POLL).
+    """
 
     command_code: int
 
@@ -251,16 +254,15 @@ class PdSession:
         if pending.retries <= self.max_retries:
             pending.resend = True
             return []
-        self._pending = None
-        self._scrypt = None
-        self._sqn.reset()
-        if self.secure is not None:
-            self.secure.reset()
-        if pending.kind is _Kind.COMMAND and pending.command is not None:
-            if not isinstance(pending.command, Poll):
-                self._queue.appendleft(pending.command)
-        was_online, self.online = self.online, False
-        return [Offline(pending.code)] if was_online else []
+        return self._go_offline(pending.code)
+
+    def on_line_lost(self) -> list[SessionEvent]:
+        """Give up what is outstanding: the line went down; offline now."""
+        if not self.online:
+            return []
+        self._parser.reset()
+        pending = self._pending
+        return self._go_offline(pending.code if pending else CommandCode.POLL)
 
     def on_bytes(self, data: bytes) -> list[SessionEvent]:
         """Consume received bytes; return the events they complete."""
@@ -351,6 +353,18 @@ class PdSession:
             self._sqn.reset()
             events.append(KeysetAccepted(command.scbk))
         return events
+
+    def _go_offline(self, code: int) -> list[SessionEvent]:
+        """Start over (a queued command stays queued); ``Offline`` if it was online."""
+        pending, self._pending = self._pending, None
+        self._scrypt = None
+        self._sqn.reset()
+        if self.secure is not None:
+            self.secure.reset()
+        if pending is not None:
+            self._requeue(pending)
+        was_online, self.online = self.online, False
+        return [Offline(code)] if was_online else []
 
     def _requeue(self, pending: _Pending) -> None:
         if pending.command is not None and not isinstance(pending.command, Poll):
