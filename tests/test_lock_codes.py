@@ -708,3 +708,35 @@ async def test_duplicate_of_a_code_the_lock_never_showed_offers_a_retry(
     await _in_sync(hass)
     assert door_lock_sim.pins() == {0: PIN_ON_LOCK}
     assert _duplicate_issue(hass, 1) is None
+
+
+async def test_duplicate_resolved_by_adopting_the_other_code(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv, door_lock_sim: DoorLockSimulator
+) -> None:
+    """Adopted, the other slot is the resident's PIN; nothing is written twice."""
+    door_lock_sim.preload_pin(3, PIN_ON_LOCK)
+    await async_setup_component(hass, "repairs", {})
+    await _community(hass, zha_lock)
+    await _person(hass, "3-2-501", "赵磊", PIN_ON_LOCK)
+    await _until(hass, lambda: _state(hass) == "duplicate")
+    issue = _duplicate_issue(hass, 1)  # the first free slot, below the other
+    assert issue is not None
+    assert issue.translation_placeholders["other_slot"] == "4"
+
+    door_lock_sim.reset_records()
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    flow = await manager.async_init(
+        DOMAIN, data={"issue_id": f"lock_codes_duplicate_{DOOR}_1"}
+    )
+    result = await manager.async_configure(flow["flow_id"], {"action": "adopt_other"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await _in_sync(hass)
+    assert door_lock_sim.pins() == {3: PIN_ON_LOCK}  # kept where it was
+    # the refused slot is let go (one clear of an empty slot), never rewritten
+    assert "set_pin_code" not in door_lock_sim.command_names()
+    codes = _codes(hass)
+    assert codes.syncer is not None
+    assert codes.syncer.slots[3].state == "synced"
+    assert _duplicate_issue(hass, 1) is None
+    assert ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_UNMANAGED) is None
