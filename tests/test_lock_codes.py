@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.community_access import lock_codes
 from custom_components.community_access.const import DOMAIN
@@ -540,3 +541,202 @@ async def test_a_deleted_door_does_not_leave_its_codes_on_the_lock(
         while await community.run(community.db.lock_ids):
             await asyncio.sleep(0.05)
     assert await community.run(community.db.lock_slots, lock_id) == []
+
+
+# ---- a resident's PIN that is already on the lock ("duplicate code", status 3)
+
+PIN_ON_LOCK = "5730196"
+
+
+def _codes(hass: HomeAssistant) -> lock_codes.LockCodes:
+    entry = next(iter(hass.config_entries.async_loaded_entries(DOMAIN)))
+    return entry.runtime_data.lock_codes[DOOR]
+
+
+async def _run_settled(hass: HomeAssistant) -> None:
+    """Wait until the worker has no run pending nor in progress."""
+    codes = _codes(hass)
+    await _until(hass, lambda: not codes._wake.is_set() and not codes._running)
+
+
+class _Clock:
+    """The syncer's clock, moved forward by the test (the loop's is not)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return dt_util.utcnow() + self.offset
+
+
+async def _several_runs_and_time(hass: HomeAssistant, clock: _Clock) -> None:
+    """Community changes, rechecks and hours passing: nothing may retry."""
+    codes = _codes(hass)
+    for _ in range(3):
+        codes.async_request_sync()
+        await _run_settled(hass)
+    await _person(hass, "1-1-101", "孙悦", "613927")  # a change elsewhere
+    await _run_settled(hass)
+    for _ in range(3):
+        clock.offset += timedelta(hours=7)
+        # the worker's recheck timer (6 h) fires
+        async_fire_time_changed(hass, dt_util.utcnow() + clock.offset)
+        await _run_settled(hass)
+
+
+def _duplicate_issue(hass: HomeAssistant, slot: int) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(
+        DOMAIN, f"lock_codes_duplicate_{DOOR}_{slot}"
+    )
+
+
+async def test_pin_already_on_the_lock_is_reported_once_and_not_retried(
+    hass: HomeAssistant,
+    zha_lock: ZhaLockEnv,
+    door_lock_sim: DoorLockSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lock answers "duplicate": one attempt, one repair; cleared, it goes on."""
+    clock = _Clock()
+    monkeypatch.setitem(lock_codes.SYNCER_DEFAULTS, "clock", clock)
+    door_lock_sim.preload_pin(0, PIN_ON_LOCK)
+    await async_setup_component(hass, "repairs", {})
+    await _community(hass, zha_lock)
+    door_lock_sim.reset_records()
+    await _person(hass, "3-2-501", "赵磊", PIN_ON_LOCK)
+    await _until(hass, lambda: _state(hass) == "duplicate")
+    await _run_settled(hass)
+    writes = [c for c in door_lock_sim.commands if c.name == "set_pin_code"]
+    assert len(writes) == 1
+    assert writes[0].args["user_id"] == 1  # the first free slot
+
+    # One repair for the slot, naming the door, the slots and the person.
+    issue = _duplicate_issue(hass, 2)
+    assert issue is not None
+    assert issue.is_fixable
+    assert issue.translation_key == "lock_codes_duplicate"
+    assert issue.translation_placeholders == {
+        "door": "Building 3 door",
+        "lock": zha_lock.entity_id,
+        "slot": "2",
+        "person": "赵磊",
+        "other_slot": "1",
+    }
+    assert PIN_ON_LOCK not in str(issue)
+    assert hass.states.get(SENSOR).attributes["duplicate"] == 1
+    # Not a failure: the lock answered, and retrying does not help.
+    assert ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_FAILED) is None
+
+    await _several_runs_and_time(hass, clock)
+    assert door_lock_sim.command_names().count("set_pin_code") == 1
+    assert len(door_lock_sim.commands) == 1  # nothing else went to the lock either
+    assert _state(hass) == "duplicate"
+    assert _duplicate_issue(hass, 2) is not None
+
+    # The fix: clear the other slot (the existing unmanaged-code resolution).
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    flow = await manager.async_init(
+        DOMAIN, data={"issue_id": f"lock_codes_duplicate_{DOOR}_2"}
+    )
+    assert flow["type"] is FlowResultType.FORM
+    assert flow["step_id"] == "resolve"
+    result = await manager.async_configure(flow["flow_id"], {"action": "clear_other"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await _in_sync(hass)
+    assert door_lock_sim.pins() == {1: PIN_ON_LOCK}
+    assert door_lock_sim.command_names().count("set_pin_code") == 2
+    assert _duplicate_issue(hass, 2) is None
+    assert ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_UNMANAGED) is None
+
+
+async def test_duplicate_goes_when_the_resident_gets_another_pin(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv, door_lock_sim: DoorLockSimulator
+) -> None:
+    door_lock_sim.preload_pin(0, PIN_ON_LOCK)
+    await _community(hass, zha_lock)
+    zhao = await _person(hass, "3-2-501", "赵磊")
+    old = await call(
+        hass,
+        "add_credential",
+        {"person_id": zhao, "kind": "pin", "value": PIN_ON_LOCK},
+    )
+    await _until(hass, lambda: _state(hass) == "duplicate")
+    assert _duplicate_issue(hass, 2) is not None
+
+    await call(hass, "revoke_credential", {"credential_id": old["credential_id"]})
+    await call(
+        hass, "add_credential", {"person_id": zhao, "kind": "pin", "value": "583716"}
+    )
+    await _in_sync(hass)
+    assert sorted(door_lock_sim.pins().values()) == [PIN_ON_LOCK, "583716"]
+    assert door_lock_sim.pins()[0] == PIN_ON_LOCK  # never touched
+    assert _duplicate_issue(hass, 2) is None
+
+
+async def test_duplicate_of_a_code_the_lock_never_showed_offers_a_retry(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv, door_lock_sim: DoorLockSimulator
+) -> None:
+    """The other code is not in the read-back: retry once it is removed."""
+    await async_setup_component(hass, "repairs", {})
+    await _community(hass, zha_lock)
+    # Entered at the keypad after the read-back, without an event.
+    door_lock_sim.preload_pin(5, PIN_ON_LOCK)
+    door_lock_sim.reset_records()
+    await _person(hass, "3-2-501", "赵磊", PIN_ON_LOCK)
+    await _until(hass, lambda: _state(hass) == "duplicate")
+    issue = _duplicate_issue(hass, 1)
+    assert issue is not None
+    assert issue.translation_key == "lock_codes_duplicate_unknown"
+    assert issue.translation_placeholders["person"] == "赵磊"
+    assert "other_slot" not in issue.translation_placeholders
+    codes = _codes(hass)
+    for _ in range(3):
+        codes.async_request_sync()
+        await _run_settled(hass)
+    assert door_lock_sim.command_names().count("set_pin_code") == 1
+
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    flow = await manager.async_init(
+        DOMAIN, data={"issue_id": f"lock_codes_duplicate_{DOOR}_1"}
+    )
+    assert flow["step_id"] == "retry"
+    del door_lock_sim.users[5]  # removed at the lock
+    result = await manager.async_configure(flow["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await _in_sync(hass)
+    assert door_lock_sim.pins() == {0: PIN_ON_LOCK}
+    assert _duplicate_issue(hass, 1) is None
+
+
+async def test_duplicate_resolved_by_adopting_the_other_code(
+    hass: HomeAssistant, zha_lock: ZhaLockEnv, door_lock_sim: DoorLockSimulator
+) -> None:
+    """Adopted, the other slot is the resident's PIN; nothing is written twice."""
+    door_lock_sim.preload_pin(3, PIN_ON_LOCK)
+    await async_setup_component(hass, "repairs", {})
+    await _community(hass, zha_lock)
+    await _person(hass, "3-2-501", "赵磊", PIN_ON_LOCK)
+    await _until(hass, lambda: _state(hass) == "duplicate")
+    issue = _duplicate_issue(hass, 1)  # the first free slot, below the other
+    assert issue is not None
+    assert issue.translation_placeholders["other_slot"] == "4"
+
+    door_lock_sim.reset_records()
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    flow = await manager.async_init(
+        DOMAIN, data={"issue_id": f"lock_codes_duplicate_{DOOR}_1"}
+    )
+    result = await manager.async_configure(flow["flow_id"], {"action": "adopt_other"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await _in_sync(hass)
+    assert door_lock_sim.pins() == {3: PIN_ON_LOCK}  # kept where it was
+    # the refused slot is let go (one clear of an empty slot), never rewritten
+    assert "set_pin_code" not in door_lock_sim.command_names()
+    codes = _codes(hass)
+    assert codes.syncer is not None
+    assert codes.syncer.slots[3].state == "synced"
+    assert _duplicate_issue(hass, 1) is None
+    assert ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_UNMANAGED) is None

@@ -10,6 +10,7 @@ from zigpy.zcl.clusters.closures import DoorLock
 
 from custom_components.community_access.core.lock_sync import (
     CredentialSlotKind,
+    DuplicateCodeError,
     LockCapacity,
     LockCommandError,
     LockTimeoutError,
@@ -21,6 +22,7 @@ from custom_components.community_access.zha_lock import (
     LockOperationEvent,
     LockProgrammingEvent,
     ZhaDoorLock,
+    ZhaDuplicateCodeError,
     ZhaLockRequestError,
     ZhaLockStatusError,
     async_find_door_lock,
@@ -294,10 +296,16 @@ async def test_lock_refusals_map_to_command_errors(
     assert duplicate.value.status == STATUS_DUPLICATE_CODE
     assert duplicate.value.reason == "duplicate_code"
     assert "4455" not in str(duplicate.value)
+    # a distinct outcome for the reconciler (not retried), still a refusal
+    assert isinstance(duplicate.value, DuplicateCodeError)
+    assert isinstance(duplicate.value, ZhaDuplicateCodeError)
+    # the same code in the same slot is no duplicate
+    await lock.write_slot(PIN, 0, "4455")
 
     with pytest.raises(ZhaLockStatusError) as too_short:
         await lock.write_slot(PIN, 1, "12")
     assert too_short.value.status == STATUS_GENERAL_FAILURE
+    assert not isinstance(too_short.value, DuplicateCodeError)
 
     # A user id beyond the lock's PIN users: get_pin_code gets a default
     # response with INVALID_FIELD.

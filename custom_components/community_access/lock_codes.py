@@ -11,8 +11,10 @@ happened:
   failed slot's retry is due) and every few hours anyway;
 * one background task per lock, so commands to one lock never overlap;
 * repair issues for codes on the lock that the community does not manage
-  (fixable: adopt or clear), for slots that keep failing and for
-  credentials that do not fit on the lock;
+  (fixable: adopt or clear), for slots that keep failing, for credentials
+  that do not fit on the lock, and one per slot whose code the lock refused
+  because another of its users has it (fixable: clear or adopt the other
+  code, or retry once it is gone);
 * the lock's own events go to :class:`~.lock_events.LockEventRecorder`.
 """
 
@@ -58,11 +60,30 @@ def lock_issue_id(kind: str, door_id: str) -> str:
     return f"lock_codes_{kind}_{door_id}"
 
 
+def duplicate_issue_id(door_id: str, user_id: int) -> str:
+    """Repair issue id of a slot refused as a duplicate (ZHA slot numbering)."""
+    return f"{lock_issue_id('duplicate', door_id)}_{user_id + 1}"
+
+
+def _duplicate_issue_ids(hass: HomeAssistant, door_id: str) -> set[str]:
+    """Ids of the duplicate-code issues a door has now."""
+    prefix = f"{lock_issue_id('duplicate', door_id)}_"
+    return {
+        issue_id
+        for domain, issue_id in ir.async_get(hass).issues
+        if domain == DOMAIN
+        and issue_id.startswith(prefix)
+        and issue_id.removeprefix(prefix).isdigit()
+    }
+
+
 @callback
 def async_delete_lock_issues(hass: HomeAssistant, door_id: str) -> None:
     """Remove a door's lock-code issues (it no longer keeps codes on a lock)."""
     for kind in ISSUE_KINDS:
         ir.async_delete_issue(hass, DOMAIN, lock_issue_id(kind, door_id))
+    for issue_id in _duplicate_issue_ids(hass, door_id):
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 class LockCodes:
@@ -129,6 +150,7 @@ class LockCodes:
             "failed": None if status is None else status.failed,
             "unfitted": None if status is None else status.unfitted,
             "unmanaged": None if status is None else status.unmanaged,
+            "duplicate": None if status is None else status.duplicate,
             "capacity": dict(syncer.meta.capacity)
             if syncer is not None
             and syncer.meta is not None
@@ -303,6 +325,13 @@ class LockCodes:
         self._changed()
         return report
 
+    async def async_retry_duplicate(self, user_id: int) -> None:
+        """Write a slot refused as a duplicate again (the other code is gone)."""
+        if self.syncer is None:
+            return
+        await self.syncer.retry_duplicate(user_id)
+        self.async_request_sync()
+
     async def async_sync_now(self, *, full: bool = False) -> SyncReport | None:
         """Run now (for the service) and return the report; None if not found."""
         if self.syncer is None and not self._attach():
@@ -344,6 +373,7 @@ class LockCodes:
             fixable=True,
             severity=ir.IssueSeverity.WARNING,
         )
+        self._update_duplicate_issues(placeholders)
         self._issue(
             "failed",
             status.failed > 0,
@@ -357,6 +387,51 @@ class LockCodes:
             | {"count": str(status.unfitted), "reasons": self._unfitted_reasons()},
             severity=ir.IssueSeverity.WARNING,
         )
+
+    def holder_name(self, credential_id: int | None) -> str:
+        """Return the name of the person a credential belongs to (never its value)."""
+        index = self.entry.runtime_data.community.index
+        credential = (
+            index.credentials.get(credential_id) if credential_id is not None else None
+        )
+        person = (
+            index.persons.get(credential.person_id) if credential is not None else None
+        )
+        return person.name if person is not None else "?"
+
+    @callback
+    def _update_duplicate_issues(self, placeholders: dict[str, str]) -> None:
+        """One issue per slot the lock refused as a duplicate (never the code)."""
+        assert self.syncer is not None
+        current: set[str] = set()
+        for slot in self.syncer.duplicates():
+            issue_id = duplicate_issue_id(self.door_id, slot.user_id)
+            current.add(issue_id)
+            values = placeholders | {
+                "slot": str(slot.user_id + 1),
+                "person": self.holder_name(slot.credential_id),
+            }
+            if slot.conflict_user_id is not None:
+                values["other_slot"] = str(slot.conflict_user_id + 1)
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=True,
+                is_persistent=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="lock_codes_duplicate"
+                if slot.conflict_user_id is not None
+                else "lock_codes_duplicate_unknown",
+                translation_placeholders=values,
+                data={
+                    "entry_id": self.entry.entry_id,
+                    "door_id": self.door_id,
+                    "user_id": slot.user_id,
+                },
+            )
+        for issue_id in _duplicate_issue_ids(self.hass, self.door_id) - current:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     def _unfitted_reasons(self) -> str:
         plan = self.syncer.last_plan if self.syncer is not None else None

@@ -12,8 +12,9 @@ from .entity import DoorEntity
 from .lock_codes import LockCodes
 from .runtime import CommunityConfigEntry
 
-#: The sensor's states (``pending N`` / ``failed N``: the count is an attribute).
-SYNC_STATES = ["not_found", "in_sync", "syncing", "pending", "failed"]
+#: The sensor's states (``pending N`` / ``duplicate N`` / ``failed N``: the
+#: count is an attribute).
+SYNC_STATES = ["not_found", "in_sync", "syncing", "pending", "duplicate", "failed"]
 
 
 def async_add_lock_sync_sensors(
@@ -61,6 +62,7 @@ class LockSyncSensor(DoorEntity, SensorEntity):
                 "failed": status.failed,
                 "unfitted": status.unfitted,
                 "unmanaged": status.unmanaged,
+                "duplicate": status.duplicate,
                 "next_run": status.next_run_at.isoformat()
                 if status.next_run_at
                 else None,

@@ -246,6 +246,7 @@ class OsdpHub:
             "baudrate": self.config.baudrate,
             "connected": self.connected,
             "frames_sent": self.bus.frames_sent,
+            "bad_frames": self.bus.bad_frames,
             "readers": [reader.diagnostics() for reader in self.readers.values()],
         }
 

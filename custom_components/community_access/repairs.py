@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import voluptuous as vol
@@ -15,6 +16,7 @@ from homeassistant.helpers import entity_registry as er, issue_registry as ir, s
 
 from .const import DOMAIN
 from .core.errors import CommunityError
+from .core.lock_sync import DuplicateSlot
 from .lock_codes import LockCodes
 from .runtime import CommunityConfigEntry, CommunityRuntime
 from .services_locks import async_resolve_unmanaged
@@ -134,6 +136,132 @@ class UnmanagedLockCodesFlow(RepairsFlow):
         )
 
 
+class DuplicateLockCodeFlow(RepairsFlow):
+    """A slot the lock refused: another of its users has the same code.
+
+    When the read-back knows the other code (an unmanaged slot), clear it or
+    adopt it (the unmanaged-code resolution); otherwise, once the other code
+    is removed at the lock, retry. The description says the resident can
+    also be given another PIN.
+    """
+
+    def __init__(self, entry_id: str, door_id: str, user_id: int) -> None:
+        """Remember the door and the slot the issue is about."""
+        self.entry_id = entry_id
+        self.door_id = door_id
+        self.user_id = user_id
+
+    def _codes(self) -> LockCodes | None:
+        entry = self.hass.config_entries.async_get_entry(self.entry_id)
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return None
+        runtime: CommunityRuntime = entry.runtime_data
+        return runtime.lock_codes.get(self.door_id)
+
+    def _slot(self, codes: LockCodes) -> DuplicateSlot | None:
+        if codes.syncer is None:
+            return None
+        return next(
+            (s for s in codes.syncer.duplicates() if s.user_id == self.user_id), None
+        )
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Offer what fits: clear / adopt the other code, or a retry."""
+        codes = self._codes()
+        if codes is None:
+            return self.async_abort(reason="not_loaded")
+        slot = self._slot(codes)
+        if slot is None:
+            return self.async_create_entry(data={})  # resolved meanwhile
+        if slot.conflict_unmanaged:
+            return await self.async_step_resolve()
+        return await self.async_step_retry()
+
+    async def async_step_resolve(
+        self, user_input: dict[str, Any] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Clear or adopt the other (unmanaged) code, or retry."""
+        codes = self._codes()
+        if codes is None:
+            return self.async_abort(reason="not_loaded")
+        slot = self._slot(codes)
+        if slot is None:
+            return self.async_create_entry(data={})
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            action = user_input["action"]
+            try:
+                if action == "retry" or slot.conflict_user_id is None:
+                    await codes.async_retry_duplicate(self.user_id)
+                else:
+                    await async_resolve_unmanaged(
+                        codes,
+                        slot.conflict_user_id,
+                        "clear" if action == "clear_other" else "adopt",
+                        None,
+                    )
+            except CommunityError as err:
+                errors["base"] = (
+                    err.key
+                    if err.key in _UNMANAGED_ERRORS | {"lock_slot_not_duplicate"}
+                    else "resolve_failed"
+                )
+            except ServiceValidationError:
+                errors["base"] = "lock_not_found"
+            else:
+                return self.async_create_entry(data={})
+        return self.async_show_form(
+            step_id="resolve",
+            data_schema=vol.Schema(
+                {
+                    vol.Required("action", default="clear_other"): (
+                        selector.SelectSelector(
+                            selector.SelectSelectorConfig(
+                                options=["clear_other", "adopt_other", "retry"],
+                                translation_key="duplicate_action",
+                            )
+                        )
+                    )
+                }
+            ),
+            errors=errors,
+            description_placeholders=self._placeholders(codes, slot),
+        )
+
+    async def async_step_retry(
+        self, user_input: dict[str, Any] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Retry once the other code (not known here) is gone."""
+        codes = self._codes()
+        if codes is None:
+            return self.async_abort(reason="not_loaded")
+        slot = self._slot(codes)
+        if slot is None:
+            return self.async_create_entry(data={})
+        if user_input is not None:
+            with contextlib.suppress(CommunityError):  # resolved meanwhile
+                await codes.async_retry_duplicate(self.user_id)
+            return self.async_create_entry(data={})
+        return self.async_show_form(
+            step_id="retry",
+            data_schema=vol.Schema({}),
+            description_placeholders=self._placeholders(codes, slot),
+        )
+
+    @staticmethod
+    def _placeholders(codes: LockCodes, slot: DuplicateSlot) -> dict[str, str]:
+        other = slot.conflict_user_id
+        return {
+            "door": codes.door_name,
+            "lock": codes.entity_id,
+            "slot": str(slot.user_id + 1),
+            "other_slot": "?" if other is None else str(other + 1),
+            "person": codes.holder_name(slot.credential_id),
+        }
+
+
 #: Refusals of the reconciler shown as they are; others as ``resolve_failed``.
 _UNMANAGED_ERRORS = {
     "lock_code_not_known",
@@ -148,4 +276,8 @@ async def async_create_fix_flow(
     """Return the fix flow of a fixable issue."""
     if issue_id.startswith("lock_codes_unmanaged_") and data is not None:
         return UnmanagedLockCodesFlow(str(data["entry_id"]), str(data["door_id"]))
+    if issue_id.startswith("lock_codes_duplicate_") and data is not None:
+        return DuplicateLockCodeFlow(
+            str(data["entry_id"]), str(data["door_id"]), int(data["user_id"] or 0)
+        )
     return ConfirmRepairFlow()

@@ -70,6 +70,7 @@ def report_response(codes: LockCodes, commands: int | None) -> dict[str, Any]:
         "failed": status.failed if status else None,
         "unfitted": status.unfitted if status else None,
         "unmanaged": status.unmanaged if status else None,
+        "duplicate": status.duplicate if status else None,
     }
 
 

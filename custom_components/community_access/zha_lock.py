@@ -10,7 +10,10 @@ round trip), sent straight to the zigpy cluster without ZHA's retries; the
 reconciler decides when to read back and retry. A command that gets no
 answer within the timeout raises :class:`~.core.lock_sync.LockTimeoutError`;
 an answer with a failure status raises :class:`ZhaLockStatusError` (a
-:class:`~.core.lock_sync.LockCommandError`).
+:class:`~.core.lock_sync.LockCommandError`); "duplicate code" (status 3) of
+a set code command raises :class:`ZhaDuplicateCodeError`, also a
+:class:`~.core.lock_sync.DuplicateCodeError`, so that the reconciler does
+not retry it.
 
 User ids are ZCL user ids exactly as sent on the air (0-based); ZHA's own
 ``set_lock_user_code`` service counts slots from 1 (slot = user id + 1).
@@ -37,6 +40,7 @@ from homeassistant.util import dt as dt_util
 
 from .core.lock_sync import (
     CredentialSlotKind,
+    DuplicateCodeError,
     LockCapacity,
     LockCommandError,
     LockTimeoutError,
@@ -105,6 +109,8 @@ NO_USER: Final = 0xFFFF
 ZCL_EPOCH: Final = datetime(2000, 1, 1)  # noqa: DTZ001 - a wall-clock epoch
 ZCL_TIME_INVALID: Final = 0xFFFFFFFF
 
+#: Set PIN / RFID code status: another user of the lock has this code.
+STATUS_DUPLICATE_CODE: Final = 0x03
 #: Statuses of set PIN / RFID code responses (ZCL 7.3.2.17.6).
 SET_CODE_STATUS: Final = {
     0x01: "general_failure",
@@ -173,6 +179,10 @@ class ZhaLockStatusError(LockCommandError):
         self.command = command
         self.status = status
         self.reason = reason
+
+
+class ZhaDuplicateCodeError(ZhaLockStatusError, DuplicateCodeError):
+    """The lock answered a set code command with "duplicate code" (status 3)."""
 
 
 class ZhaLockRequestError(LockCommandError, ValueError):
@@ -395,10 +405,15 @@ class ZhaDoorLock:
         status = getattr(response, "status", None)
         if status is None:
             raise LockCommandError(f"{command}: unexpected answer from the lock")
-        if int(status) != STATUS_SUCCESS:
-            raise ZhaLockStatusError(
-                command, int(status), _status_name(int(status), set_code=set_code)
+        if int(status) == STATUS_SUCCESS:
+            return
+        if set_code and int(status) == STATUS_DUPLICATE_CODE:
+            raise ZhaDuplicateCodeError(
+                command, int(status), SET_CODE_STATUS[STATUS_DUPLICATE_CODE]
             )
+        raise ZhaLockStatusError(
+            command, int(status), _status_name(int(status), set_code=set_code)
+        )
 
     async def _command(self, name: str, *args: Any, set_code: bool = False) -> None:
         """Send a Door Lock command whose answer is a status."""

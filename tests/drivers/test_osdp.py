@@ -403,6 +403,38 @@ def test_parse_frame_rejects() -> None:
         parse_frame(sum_frame("53 81 07 00 01 40")[:-1] + b"\x00")
 
 
+@pytest.mark.parametrize("bit", [0x10, 0x20, 0x40, 0x80])
+@pytest.mark.parametrize("use_crc", [True, False])
+def test_reserved_control_bits_are_rejected(bit: int, use_crc: bool) -> None:
+    """CTRL bits 4-7 are reserved: such a frame is malformed, not cleaned up."""
+    if use_crc:
+        good, forged = (
+            crc_frame("53 81 08 00 05 40"),
+            crc_frame(f"53 81 08 00 {5 | bit:02X} 40"),
+        )
+    else:
+        good, forged = (
+            sum_frame("53 81 07 00 01 40"),
+            sum_frame(f"53 81 07 00 {1 | bit:02X} 40"),
+        )
+    with pytest.raises(OsdpError, match="reserved"):
+        parse_frame(forged)
+    parser = ReplyParser()
+    # counted as a bad frame; the good frame behind it is still found
+    assert parser.feed(forged + good) == [Ack(address=1, sqn=1)]
+    assert parser.frames.bad_frames == 1
+    assert FrameParser("any").feed(forged) == []
+
+
+def test_parsed_frames_keep_the_received_bytes() -> None:
+    ack = crc_frame("53 81 08 00 05 40")
+    assert parse_frame(ack).raw == ack
+    (frame,) = FrameParser().feed(b"\x00\xff" + RAW_W26_1_1)
+    assert frame.raw == RAW_W26_1_1  # no mark, no noise
+    assert build_frame(1, 1, 0x40, reply=True) == ack
+    assert Frame(1, True, 1, True, 0x40).raw == b""  # not from the wire
+
+
 # --- incremental parsing -----------------------------------------------------------
 
 

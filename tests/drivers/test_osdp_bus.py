@@ -30,6 +30,7 @@ from custom_components.community_access.drivers.osdp import (
     LedRecord,
     ReplyCode,
     build_frame,
+    crc16_aug_ccitt,
 )
 from custom_components.community_access.drivers.osdp_bus import OsdpBus
 from custom_components.community_access.drivers.osdp_session import (
@@ -41,6 +42,7 @@ from custom_components.community_access.drivers.osdp_session import (
 )
 from custom_components.community_access.drivers.transport import SerialLine
 from custom_components.community_access.drivers.wiegand import encode_facility_number
+from tests.drivers.test_osdp_secure import FakePd, _card_data
 from tests.ptys import OsdpPd
 
 pytestmark = pytest.mark.skipif(
@@ -431,6 +433,47 @@ async def test_cadence_one_outstanding_and_resend() -> None:
         # an offline PD is probed once per offline_poll_interval only
         await asyncio.sleep(0.3)
         assert len(line.frames_to(2)) == sent + 3
+    finally:
+        await bus.stop()
+
+
+class TamperingSecurePd:
+    """A secure PD (the reference of test_osdp_secure) behind a tampering wire.
+
+    While ``tamper`` is set, every reply reaches the bus with CTRL bit 4 set
+    and its CRC fixed up.
+    """
+
+    def __init__(self, scbk: bytes) -> None:
+        self.pd = FakePd(scbk)
+        self.tamper = False
+
+    def feed(self, data: bytes) -> bytes:
+        reply = self.pd.handle(data)  # the fake line writes whole frames
+        if self.tamper:
+            body = reply[:4] + bytes([reply[4] | 0x10]) + reply[5:-2]
+            reply = body + crc16_aug_ccitt(body).to_bytes(2, "little")
+        return reply
+
+
+async def test_reply_altered_in_reserved_bits_never_reaches_the_session() -> None:
+    """Through the bus: the altered secure card read is dropped as a bad frame."""
+    key = bytes(range(16))
+    pd = TamperingSecurePd(key)
+    line = FakeLine(pd)  # type: ignore[arg-type]
+    recorder = Recorder()
+    session = PdSession(1, scbk=key, max_retries=2)
+    bus = OsdpBus(
+        line, recorder, [session], reply_timeout=0.05, offline_poll_interval=10.0
+    )
+    await bus.start()
+    try:
+        await recorder.wait(lambda: session.secure_established)
+        pd.tamper = True
+        pd.pd.card = _card_data(7, 4242)
+        await recorder.wait(lambda: not bus.is_online(1))
+        assert recorder.of(1, CardRead) == []
+        assert bus.bad_frames >= 3  # the reply and its two repeats
     finally:
         await bus.stop()
 

@@ -7,7 +7,7 @@ derivation and MACs are written out again from the specification.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 import pytest
@@ -355,6 +355,54 @@ def test_session_rejects_bad_mac() -> None:
     events = session.on_bytes(forged)
     assert [type(e) for e in events] == [SecurityViolation]
     assert "MAC" in events[0].reason  # type: ignore[union-attr]
+
+
+def _with_control_bit(reply: bytes, bit: int) -> bytes:
+    """Set a reserved CTRL bit of a CRC frame and fix the CRC up."""
+    body = reply[:4] + bytes([reply[4] | bit]) + reply[5:-2]
+    return body + crc16_aug_ccitt(body).to_bytes(2, "little")
+
+
+@pytest.mark.parametrize("bit", [0x10, 0x20, 0x40, 0x80])
+def test_session_rejects_reply_altered_in_reserved_bits(bit: int) -> None:
+    """A genuine secure card read with a reserved CTRL bit set is refused.
+
+    The MAC covers the frame as sent; a parser that dropped CTRL bits 4-7
+    and verified a rebuilt frame would accept the altered bytes.
+    """
+    pd = FakePd(bytes(range(16)))
+    session = PdSession(1, scbk=bytes(range(16)))
+    _establish(session, pd)
+    pd.card = _card_data(7, 4242)
+    genuine = pd.handle(session.next_frame())
+    assert session.on_bytes(_with_control_bit(genuine, bit)) == []
+    assert session.bad_frames == 1
+    assert session.awaiting_reply  # nothing was accepted
+    # the PD repeats its (genuine) reply to the resend: accepted, chain intact
+    session.on_timeout()
+    events = session.on_bytes(pd.handle(session.next_frame()))
+    assert [type(e) for e in events] == [CardRead]
+    assert session.secure_established
+
+
+def test_unwrap_verifies_the_bytes_as_received() -> None:
+    """The MAC is checked over the received bytes, never over a rebuilt frame."""
+    pd = FakePd(bytes(range(16)))
+    session = PdSession(1, scbk=bytes(range(16)))
+    _establish(session, pd)
+    secure = session.secure
+    assert secure is not None
+    pd.card = _card_data(7, 4242)
+    genuine = parse_frame(pd.handle(session.next_frame()))
+    # same parsed fields, other bytes on the wire: the MAC does not match
+    altered = replace(genuine, raw=_with_control_bit(genuine.raw, 0x10))
+    with pytest.raises(sc.SecureChannelError, match="MAC"):
+        secure.unwrap_reply(altered)
+    # a frame that did not come off the wire has nothing to verify
+    with pytest.raises(sc.SecureChannelError, match="received"):
+        secure.unwrap_reply(replace(genuine, raw=b""))
+    # both left the chain as it was: the genuine reply still verifies
+    assert secure.unwrap_reply(genuine).code == 0x50
 
 
 def test_session_wrong_key_never_sends_commands() -> None:

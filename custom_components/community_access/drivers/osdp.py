@@ -7,18 +7,20 @@ Frame layout (the optional ``0xFF`` mark before it is not counted)::
 ``ADDR`` is 0-0x7E (0x7F broadcast), replies set bit 7. ``LEN`` counts from
 SOM to the check bytes included. ``CTRL`` holds the sequence number (bits
 0-1), the CRC flag (bit 2: CRC-16, else an 8-bit checksum) and the security
-block flag (bit 3). ``CHECK`` is CRC-16/AUG-CCITT (poly 0x1021, init
+block flag (bit 3); bits 4-7 are reserved, and a frame with any of them set
+is malformed (rejected like one with wrong check bytes). ``CHECK`` is CRC-16/AUG-CCITT (poly 0x1021, init
 0x1D0F, not reflected) low byte first, or ``(-sum) & 0xFF``.
 
 Secure channel seam: frames with a security block are parsed (SCB type and
-data, and the 4-byte MAC of SCS_15 to SCS_18 kept on :class:`Frame`) but
-never decrypted nor verified here; :func:`decode_reply` returns them as
+data, and the 4-byte MAC of SCS_15 to SCS_18 kept on :class:`Frame`, with
+the frame's bytes exactly as received for the MAC check) but never
+decrypted nor verified here; :func:`decode_reply` returns them as
 :class:`SecureReply` so nothing reads a credential from an unverified frame.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import ClassVar, Final, Literal
 
@@ -32,6 +34,8 @@ REPLY_FLAG: Final = 0x80
 CTRL_SQN_MASK: Final = 0x03
 CTRL_CRC: Final = 0x04
 CTRL_SCB: Final = 0x08
+#: CTRL bits 4-7: reserved, must be zero
+CTRL_RESERVED: Final = 0xF0
 HEADER_LEN: Final = 5
 MAC_LEN: Final = 4
 DEFAULT_MAX_FRAME: Final = 1024
@@ -171,6 +175,9 @@ class Frame:
     scb: SecurityBlock | None = None
     #: the 4-byte MAC of a secure frame, not verified here
     mac: bytes | None = None
+    #: the frame exactly as received (SOM to check bytes, no mark); a MAC is
+    #: verified over these bytes. Empty for a frame not read off the wire.
+    raw: bytes = field(default=b"", repr=False, compare=False)
 
 
 def build_frame(
@@ -244,6 +251,8 @@ def parse_frame(raw: bytes) -> Frame:
         raise OsdpError("length does not match")
     ctrl = raw[4]
     use_crc = bool(ctrl & CTRL_CRC)
+    if ctrl & CTRL_RESERVED:
+        raise OsdpError("reserved control bits set")
     if use_crc:
         check_len = 2
         valid = crc16_aug_ccitt(raw[:-2]) == int.from_bytes(raw[-2:], "little")
@@ -276,6 +285,7 @@ def parse_frame(raw: bytes) -> Frame:
         data=bytes(raw[pos + 1 : end]),
         scb=scb,
         mac=mac,
+        raw=bytes(raw),
     )
 
 
@@ -283,8 +293,8 @@ class FrameParser:
     """Incremental frame parser: feed arbitrary chunks, get checked frames.
 
     Bytes before a start of message (marks, line noise) are skipped. A
-    header with an impossible length, or a frame whose check bytes fail,
-    drops its SOM byte only and the search resumes right after it, so a
+    header with an impossible length, or a frame whose check bytes fail or
+    that sets reserved control bits, drops its SOM byte only and the search resumes right after it, so a
     real frame hidden behind garbage is still found. Frames of the other
     direction (our own commands echoed on a two-wire bus) are dropped.
     """
@@ -303,7 +313,7 @@ class FrameParser:
         self._buffer = bytearray()
         #: bytes skipped while looking for a frame
         self.skipped_bytes = 0
-        #: frames whose check bytes (or inner layout) were wrong
+        #: frames whose check bytes, reserved control bits or layout were wrong
         self.bad_frames = 0
         #: valid frames of the other direction
         self.other_direction = 0

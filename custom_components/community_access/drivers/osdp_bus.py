@@ -13,7 +13,8 @@ PD answers). The bus runs one asyncio task that
   frame, and declares the PD offline after its ``max_retries``,
 * probes an offline PD only every ``offline_poll_interval`` seconds, one
   frame at a time, so a dead reader does not stall the others,
-* routes every reply to the session of the address it carries.
+* routes every reply, as the bytes received, to the session of the address
+  it carries (a secure session verifies its MAC over exactly those bytes).
 
 Events go to ``on_event(address, event)``. When the line goes away (its
 state listener reports ``False``) the bus stops writing, reports every
@@ -32,7 +33,7 @@ import contextlib
 import logging
 from typing import Final, Protocol
 
-from .osdp import Frame, FrameParser, OsdpError, build_frame
+from .osdp import FrameParser
 from .osdp_session import PdSession, SessionCommand, SessionEvent
 from .transport import NotConnectedError
 
@@ -75,20 +76,6 @@ class BusLine(Protocol):
     async def write(self, data: bytes) -> None:
         """Send bytes; raise :class:`~.transport.NotConnectedError`."""
         ...
-
-
-def frame_bytes(frame: Frame) -> bytes:
-    """Rebuild the exact bytes of a parsed frame (without the optional mark)."""
-    return build_frame(
-        frame.address,
-        frame.sqn,
-        frame.code,
-        frame.data,
-        reply=frame.is_reply,
-        use_crc=frame.use_crc,
-        scb=frame.scb,
-        mac=frame.mac,
-    )
 
 
 class OsdpBus:
@@ -146,6 +133,11 @@ class OsdpBus:
         if self._current is session:
             self._replied.set()
         return session
+
+    @property
+    def bad_frames(self) -> int:
+        """Frames received malformed (check bytes, reserved bits, layout)."""
+        return self._parser.bad_frames
 
     @property
     def addresses(self) -> list[int]:
@@ -222,11 +214,9 @@ class OsdpBus:
                     "%s: reply from unknown address %d", self.name, frame.address
                 )
                 continue
-            try:
-                raw = frame_bytes(frame)
-            except OsdpError:  # pragma: no cover - parsed frames rebuild
-                continue
-            self._emit(session, session.on_bytes(raw))
+            # the bytes as received: the session's secure channel verifies
+            # its MAC over exactly these, never over a rebuilt frame
+            self._emit(session, session.on_bytes(frame.raw))
             if session is self._current and not session.awaiting_reply:
                 self._replied.set()
 

@@ -380,7 +380,10 @@ class SecureChannel:
     def unwrap_reply(self, frame: Frame) -> Frame:
         """Check a reply's MAC and decrypt it: a plain :class:`Frame`.
 
-        Any reply without a valid MAC (plaintext included) raises
+        The MAC is computed over :attr:`Frame.raw`, the bytes exactly as
+        received (never over a frame rebuilt from the parsed fields), and
+        compared with the MAC those bytes carry. Any reply without a valid
+        MAC (plaintext and frames not read off the wire included) raises
         :class:`SecureChannelError`; the chain state is left unchanged then.
         """
         if not self.established or self._keys is None:
@@ -391,19 +394,13 @@ class SecureChannel:
             raise SecureChannelError(
                 f"unexpected security block 0x{frame.scb.type:02X}"
             )
-        raw = build_frame(
-            frame.address,
-            frame.sqn,
-            frame.code,
-            frame.data,
-            reply=True,
-            use_crc=frame.use_crc,
-            scb=frame.scb,
-            mac=frame.mac,
-        )
-        body = raw[: len(raw) - MAC_LEN - (2 if frame.use_crc else 1)]
+        raw = frame.raw
+        tail = MAC_LEN + (2 if frame.use_crc else 1)
+        if len(raw) <= tail:
+            raise SecureChannelError("no received bytes to verify")
+        body, received = raw[:-tail], raw[-tail : -tail + MAC_LEN]
         mac = compute_mac(self._keys, self._c_mac, body)
-        if not hmac.compare_digest(mac[:MAC_LEN], frame.mac):
+        if not hmac.compare_digest(mac[:MAC_LEN], received):
             raise SecureChannelError("reply MAC does not match")
         self._r_mac = mac
         data = frame.data

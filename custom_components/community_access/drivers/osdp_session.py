@@ -202,6 +202,11 @@ class PdSession:
         return self.secure is not None and self.secure.established
 
     @property
+    def bad_frames(self) -> int:
+        """Frames received malformed (check bytes, reserved bits, layout)."""
+        return self._parser.bad_frames
+
+    @property
     def queued(self) -> int:
         """Commands waiting to be sent."""
         return len(self._queue)

@@ -32,6 +32,7 @@ from .port import (
     USER_TYPE_WEEK_DAY,
     USER_TYPE_YEAR_DAY,
     CredentialSlotKind,
+    DuplicateCodeError,
     LockCapacity,
     LockCommandError,
     LockPort,
@@ -41,7 +42,13 @@ from .port import (
     YearDaySchedule,
 )
 from .slots import OPEN_END, OPEN_START, SlotSchedule, SlotState, week_day_schedules
-from .syncer import LockSyncer, LockSyncStatus, SyncReport, lockout_attributes
+from .syncer import (
+    DuplicateSlot,
+    LockSyncer,
+    LockSyncStatus,
+    SyncReport,
+    lockout_attributes,
+)
 
 __all__ = [
     "COMMUNITY_KIND",
@@ -55,6 +62,8 @@ __all__ = [
     "USER_TYPE_YEAR_DAY",
     "CredentialSlotKind",
     "DesiredCredential",
+    "DuplicateCodeError",
+    "DuplicateSlot",
     "FailedCallback",
     "LockCapacity",
     "LockCommandError",

@@ -26,6 +26,7 @@ from .port import (
     USER_TYPE_UNRESTRICTED,
     USER_TYPE_WEEK_DAY,
     CredentialSlotKind,
+    DuplicateCodeError,
     LockCapacity,
     LockCommandError,
     LockPort,
@@ -48,6 +49,10 @@ class GaveUp(Exception):
         """Note whether the last failure was a timeout (the lock is not answering)."""
         super().__init__("gave up")
         self.timeout = timeout
+
+
+class DuplicateRefused(Exception):
+    """The lock refused a code another of its users has (never retried as such)."""
 
 
 FailedCallback = Callable[[str, int, int | None, str], None]
@@ -159,11 +164,69 @@ class LockChannel:
         async def send() -> None:
             await self.port.write_slot(kind, uid, code, user_type=shape.user_type)
 
-        await self._attempt(row, send, lambda: self._landed(op))
+        try:
+            await self._attempt(row, send, lambda: self._landed(op))
+        except DuplicateRefused:
+            await self._refused_as_duplicate(row)
+            return
         await self._send_schedule(op, row)
         await self._persist(
             replace(row, state=SlotState.SYNCED, attempts=0, last_error=None)
         )
+
+    async def _refused_as_duplicate(self, row: LockSlotRecord) -> None:
+        """Keep a slot whose code the lock refused as a duplicate until a change.
+
+        The lock holds the same code for another user; writing it again and
+        again cannot help. The slot waits (see the planner) until the code
+        changes, the other code is cleared or someone asks for a retry.
+        """
+        await self._persist(
+            replace(
+                row,
+                state=SlotState.DUPLICATE,
+                attempts=1,
+                last_error="duplicate_code",
+                next_attempt_at=None,
+            )
+        )
+        conflict = self.duplicate_conflict(row.user_id)
+        _LOGGER.warning(
+            "Lock %s: slot %d refused credential %s: the lock has the same code "
+            "in %s; not retried until that changes",
+            self.lock_id,
+            row.user_id + 1,
+            row.credential_id,
+            "a slot it did not report" if conflict is None else f"slot {conflict + 1}",
+        )
+
+    def duplicate_conflict(self, user_id: int) -> int | None:
+        """Return the slot that holds the code a duplicate slot wants, if known.
+
+        Known from the read-back (an unmanaged code with the same keyed hash)
+        or one of our own confirmed slots; None when the lock holds it where
+        the read-back did not see it.
+        """
+        row = self.slots.get(user_id)
+        if row is None or row.digest is None:
+            return None
+        for uid, other in sorted(self.slots.items()):
+            if (
+                uid != user_id
+                and other.digest == row.digest
+                and other.state in (SlotState.UNMANAGED, SlotState.SYNCED)
+            ):
+                return uid
+        return None
+
+    async def _release_duplicates(self, digest: str | None) -> None:
+        """Let slots refused for ``digest`` try again (a slot stopped holding it)."""
+        if digest is None:
+            return
+        now = self._clock()
+        for row in list(self.slots.values()):
+            if row.state == SlotState.DUPLICATE and row.digest == digest:
+                await self._persist(replace(row, next_attempt_at=now))
 
     async def _send_schedule(self, op: Operation, row: LockSlotRecord) -> None:
         uid = op.user_id
@@ -216,6 +279,8 @@ class LockChannel:
         await self._persist(
             replace(row, state=SlotState.EMPTY, attempts=0, last_error=None)
         )
+        if old is not None and old.state != SlotState.DUPLICATE:
+            await self._release_duplicates(old.digest)
 
     async def _write_lockout(self, op: Operation) -> None:
         assert op.lockout is not None
@@ -270,6 +335,11 @@ class LockChannel:
                 error = err
             else:
                 return
+            if isinstance(error, DuplicateCodeError):
+                # A definite answer, not a fault: nothing was stored, since
+                # another user of the lock has the same code. No read-back,
+                # no retry.
+                raise DuplicateRefused from error
             if verify is not None:
                 try:
                     if await verify():
@@ -361,6 +431,8 @@ class LockChannel:
             and old.credential_id is not None
             and old.state != SlotState.UNMANAGED
         ):
+            if old.state == SlotState.DUPLICATE and not found:
+                return None  # refused as a duplicate: still waiting for a change
             if (CredentialSlotKind(old.kind), old.digest) in found and len(found) == 1:
                 if old.state == SlotState.SYNCED:
                     return None

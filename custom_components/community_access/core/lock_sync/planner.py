@@ -100,7 +100,8 @@ def plan(
     maps user ids to the slot table's rows; ``lengths`` gives the code length
     of credentials whose length is known (the others are assumed to fit).
     Clears come first, then the lock-out settings, then writes (best first),
-    then schedule-only changes. ``force`` retries failed slots now.
+    then schedule-only changes. ``force`` retries failed slots, and slots
+    the lock refused as duplicates, now.
     """
     work = _Planning(slots, capacity, now, force)
     placeable = work.shape(desired, lengths or {})
@@ -221,7 +222,11 @@ class _Planning:
         slots, ranges = self.slots, self.ranges
         kinds = {item.credential_id: item.kind for item in accepted}
         placement = self.placement
-        for uid, row in sorted(slots.items()):
+        # A slot the lock refused as a duplicate comes last: a slot that
+        # holds the credential (an adopted code) keeps it.
+        for uid, row in sorted(
+            slots.items(), key=lambda i: (i[1].state == SlotState.DUPLICATE, i[0])
+        ):
             cid = row.credential_id
             if (
                 cid in kinds
@@ -308,6 +313,12 @@ class _Planning:
                     if row.schedule_fp == shape.fingerprint:
                         continue  # in step
                     into, op, reason = schedules, OpKind.SCHEDULE, "schedule_changed"
+                elif row.state == SlotState.DUPLICATE:
+                    if row.digest == item.digest and self._duplicate_waits(row):
+                        continue
+                    reason = (
+                        "duplicate_retry" if row.digest == item.digest else "new_code"
+                    )
                 elif self._wait(row):
                     continue
                 elif row.state in (SlotState.PENDING, SlotState.FAILED):
@@ -327,6 +338,23 @@ class _Planning:
                 )
             )
         return writes, schedules
+
+    def _duplicate_waits(self, row: LockSlotRecord) -> bool:
+        """Whether a slot refused as a duplicate still waits for a change.
+
+        It waits, without a retry time, until the other code is cleared (the
+        channel then sets ``next_attempt_at``), a retry is asked for
+        (``force``, or ``next_attempt_at`` set) or the credential changes.
+        """
+        if self.force:
+            return False
+        due = row.next_attempt_at
+        if due is None:
+            return True
+        if due > self.now:
+            self.wake.append(due)
+            return True
+        return False
 
     def _wait(self, row: LockSlotRecord) -> bool:
         """Whether a failed slot waits for its retry time (counted, woken)."""

@@ -88,6 +88,14 @@ class LockTimeoutError(LockCommandError):
     """The lock did not answer in time (radio delay, offline)."""
 
 
+class DuplicateCodeError(LockCommandError):
+    """The lock refuses a code because another of its users already has it.
+
+    ZCL set PIN / RFID code status 3. Retrying does not help: the code (or
+    the other user's) has to change first.
+    """
+
+
 class LockPort(Protocol):
     """One lock's credential memory. Every method is one ZCL command (one radio round trip)."""
 

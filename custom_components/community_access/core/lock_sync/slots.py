@@ -29,6 +29,9 @@ class SlotState(StrEnum):
     SYNCED = "synced"  # holds our credential, confirmed
     PENDING = "pending"  # a write or clear was sent (or is due) and is not confirmed
     FAILED = "failed"  # gave up after repeated failures; retried later
+    #: the lock refused our code: another of its users has the same code.
+    #: Not retried until something changes (see the planner).
+    DUPLICATE = "duplicate"
     UNMANAGED = "unmanaged"  # a code the integration did not write: never touched
     EMPTY = "empty"  # known to be empty
 

@@ -40,21 +40,37 @@ if TYPE_CHECKING:
 class LockSyncStatus:
     """What a per-lock sensor shows."""
 
-    state: str  # in_sync, syncing, pending, failed
+    state: str  # in_sync, syncing, pending, duplicate, failed
     pending: int = 0
     failed: int = 0
     unfitted: int = 0
     unmanaged: int = 0
     next_run_at: datetime | None = None
+    #: slots the lock refused: it has the same code for another user
+    duplicate: int = 0
 
     @property
     def text(self) -> str:
-        """``in_sync``, ``syncing``, ``pending N`` or ``failed N``."""
+        """``in_sync``, ``syncing``, ``pending N``, ``duplicate N`` or ``failed N``."""
         if self.state == "pending":
             return f"pending {self.pending}"
+        if self.state == "duplicate":
+            return f"duplicate {self.duplicate}"
         if self.state == "failed":
             return f"failed {self.failed}"
         return self.state
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateSlot:
+    """A slot whose code the lock refused: it has the code for another user."""
+
+    user_id: int
+    credential_id: int | None
+    #: the slot known to hold the same code (None: not in the read-back)
+    conflict_user_id: int | None
+    #: whether that slot holds a code the community does not manage
+    conflict_unmanaged: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,11 +275,45 @@ class LockSyncer(LockChannel):
             except GaveUp:
                 return
 
+    def duplicates(self) -> list[DuplicateSlot]:
+        """Return the slots the lock refused as duplicates, and their conflicts."""
+        out: list[DuplicateSlot] = []
+        for uid, row in sorted(self.slots.items()):
+            if row.state != SlotState.DUPLICATE:
+                continue
+            conflict = self.duplicate_conflict(uid)
+            other = self.slots.get(conflict) if conflict is not None else None
+            out.append(
+                DuplicateSlot(
+                    uid,
+                    row.credential_id,
+                    conflict,
+                    other is not None and other.state == SlotState.UNMANAGED,
+                )
+            )
+        return out
+
+    async def retry_duplicate(self, user_id: int) -> None:
+        """Let a slot refused as a duplicate try again at the next sync.
+
+        For when the other code was removed at the lock itself, where the
+        read-back does not see it.
+        """
+        async with self._mutex:
+            await self._load()
+            row = self.slots.get(user_id)
+            if row is None or row.state != SlotState.DUPLICATE:
+                raise CommunityError("lock_slot_not_duplicate", user_id=str(user_id))
+            await self._persist(replace(row, next_attempt_at=self._clock()))
+
     def status(self) -> LockSyncStatus:
         """Sync state for a sensor (from the last plan and the slot table)."""
         failed = sum(1 for row in self.slots.values() if row.state == SlotState.FAILED)
         unmanaged = sum(
             1 for row in self.slots.values() if row.state == SlotState.UNMANAGED
+        )
+        duplicate = sum(
+            1 for row in self.slots.values() if row.state == SlotState.DUPLICATE
         )
         plan_ = self.last_plan
         pending = len(plan_.operations) if plan_ is not None else 0
@@ -273,6 +323,8 @@ class LockSyncer(LockChannel):
             state = "syncing"
         elif failed:
             state = "failed"
+        elif duplicate:
+            state = "duplicate"
         elif pending:
             state = "pending"
         else:
@@ -284,6 +336,7 @@ class LockSyncer(LockChannel):
             unfitted=len(plan_.unfitted) if plan_ is not None else 0,
             unmanaged=unmanaged,
             next_run_at=plan_.next_run_at if plan_ is not None else None,
+            duplicate=duplicate,
         )
 
     # ---- running a plan
