@@ -86,8 +86,7 @@ def test_module_level_imports_are_declared() -> None:
     manifest = json.loads((PACKAGE / "manifest.json").read_text(encoding="utf-8"))
     declared = {_requirement_name(r) for r in manifest["requirements"]}
     core = {
-        _requirement_name(r)
-        for r in importlib.metadata.requires("homeassistant") or []
+        _requirement_name(r) for r in importlib.metadata.requires("homeassistant") or []
     }
     distributions = importlib.metadata.packages_distributions()
     missing = {}
