@@ -199,8 +199,46 @@ async def test_unanswered_visit_is_refused_at_its_deadline(
     assert visit.id not in community.visits
 
 
-async def test_refresh_is_cancelled_on_unload(
+async def test_suspension_end_after_a_restart(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """The timer is set again from what the community loads."""
+    entry = await _setup(hass, freezer)
+    ids = await add_resident(hass)
+    penalty = await call(
+        hass,
+        "apply_penalty",
+        {"person_id": ids["person_id"], "kind": "suspension", "days": 1},
+    )
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert _figure(hass, "people_suspended") == "1"
+    await _at(hass, freezer, dt_util.parse_datetime(penalty["end"]))
+    assert _figure(hass, "people_suspended") == "0"
+
+
+async def test_visit_due_while_unloaded_is_swept_at_start(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await _setup(hass, freezer)
+    community = entry.runtime_data.community
+    await community.add_household(UNIT)
+    visit = await visitor_desk(entry).register(
+        unit=UNIT, name="张三", id_number=ID_NUMBER, phone="13812345678"
+    )
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert visit.deadline_at is not None
+    freezer.move_to(visit.deadline_at + timedelta(hours=1))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert visit.id in entry.runtime_data.community.visits
+    await _at(hass, freezer, dt_util.utcnow() + timedelta(seconds=1))
+    assert visit.id not in entry.runtime_data.community.visits
+
+
+async def test_refresh_is_cancelled_on_unload(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, caplog
 ) -> None:
     entry = await _setup(hass, freezer)
     ids = await add_resident(hass)
@@ -209,9 +247,12 @@ async def test_refresh_is_cancelled_on_unload(
         "apply_penalty",
         {"person_id": ids["person_id"], "kind": "suspension", "days": 1},
     )
+    community = entry.runtime_data.community
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.NOT_LOADED
-    # Nothing scheduled by the unloaded entry runs (it would fail on a closed
-    # database and be logged as an error by the test harness).
+    notified = []
+    community.add_listener(lambda: notified.append(True))
     await _at(hass, freezer, dt_util.parse_datetime(penalty["end"]))
+    assert notified == []
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]

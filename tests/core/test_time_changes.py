@@ -8,16 +8,25 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings, strategies as st
 
+from custom_components.community_access.core.carddesk import CardDesk
+from custom_components.community_access.core.community import Community, utcnow
 from custom_components.community_access.core.decision import AccessIndex
 from custom_components.community_access.core.models import (
     Credential,
     CredentialKind,
     CredentialStatus,
     PassKind,
+    PenaltyKind,
+    Role,
     Visit,
     VisitStatus,
 )
+from custom_components.community_access.core.review import expire_due
+from custom_components.community_access.core.rules import RuleBook
+from custom_components.community_access.core.timeline import next_change
 from custom_components.community_access.core.visitors import VisitorDesk
+
+from .common import make_id_number
 
 T0 = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 
@@ -163,3 +172,48 @@ def test_visit_due_at_is_when_the_sweep_acts(
         return
     assert VisitorDesk._due(visit, due) is not None
     assert VisitorDesk._due(visit, due - timedelta(microseconds=1)) is None
+
+
+async def test_next_change_of_a_community(community: Community) -> None:
+    """Penalty ends (suspension and restriction), credential ends, in order."""
+    now = utcnow()
+    assert next_change(community, now) is None
+    await community.add_household("3-2-501")
+    people = [
+        await community.add_person(
+            name=name,
+            role=Role.OWNER,
+            unit="3-2-501",
+            id_number=make_id_number(serial),
+        )
+        for serial, name in ((901, "张三"), (902, "李四"))
+    ]
+    book = RuleBook(community)
+    restriction = await book.apply_penalty(
+        person_id=people[0].id, kind=PenaltyKind.RESTRICTION, days=2, at=now
+    )
+    assert next_change(community, now) == now + timedelta(days=2)
+    await book.apply_penalty(
+        person_id=people[1].id, kind=PenaltyKind.SUSPENSION, days=3, at=now
+    )
+    # A longer one of the same person: the later end counts; a warning none.
+    longer = await book.apply_penalty(
+        person_id=people[1].id, kind=PenaltyKind.SUSPENSION, days=9, at=now
+    )
+    await book.apply_penalty(person_id=people[0].id, kind=PenaltyKind.WARNING, at=now)
+    assert next_change(community, now) == now + timedelta(days=2)
+    card = await CardDesk(community).issue_card(
+        person_id=people[0].id,
+        card_number="4700517391",
+        valid_until=now + timedelta(hours=5),
+    )
+    assert next_change(community, now) == now + timedelta(hours=5)
+    # Due now (not yet expired): reported as it is, at or before ``after``.
+    assert next_change(community, now + timedelta(hours=6)) == now + timedelta(hours=5)
+    await expire_due(community, now + timedelta(hours=6))
+    assert community.credential(card.credential.id).status is CredentialStatus.EXPIRED
+    assert next_change(community, now) == now + timedelta(days=2)
+    await book.lift_penalty(restriction.id)
+    assert next_change(community, now) == longer.end == now + timedelta(days=9)
+    # Ended penalties need nothing more.
+    assert next_change(community, now + timedelta(days=9)) is None
