@@ -37,8 +37,9 @@ async def _setup(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    # Off the 10-second and 10-minute grid of the periodic jobs, so only the
-    # refresh scheduled for the exact moment can make a figure change there.
+    # Off the 10-minute grid of the periodic expiry (and of the 10-second
+    # visit sweep there was), so only the refresh scheduled for the exact
+    # moment can make a figure change there.
     freezer.tick(timedelta(seconds=3))
     return entry
 
