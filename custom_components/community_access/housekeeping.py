@@ -1,7 +1,10 @@
 """Scheduled work of a community: purge, expiry, erasure, permission reviews.
 
-- every 10 minutes: credentials past their end are marked expired (decisions
-  deny them at their end time already; this keeps quotas and figures right);
+- at the next time-dependent change (a penalty, credential or visit pass
+  ending, an approval deadline; see time_refresh.py): credentials that ended
+  are expired, visits swept and the sensors re-rendered;
+- every 10 minutes, as a safety net: credentials past their end are marked
+  expired (decisions deny them at their end time already);
 - every night at 03:17 local time: access records past the retention period
   are deleted, personal data of people moved out long enough is erased,
   unused credentials are revoked (if configured), a repair issue says when
@@ -33,16 +36,15 @@ from .const import (
     PURGE_MINUTE,
 )
 from .core.carddesk import CardDesk
-from .core.review import PermissionReview, expire_due
+from .core.review import PermissionReview
 from .osdp_keys import async_rotate_due
 from .rules_notify import RULE_EVENTS, async_rule_event
-from .runtime import CommunityConfigEntry, visitor_desk
+from .runtime import CommunityConfigEntry
 from .services_desk import REVIEW_ISSUE_ID
+from .time_refresh import TimeRefresh, async_expire
 from .visitor_notify import async_visitor_notifications
 
 EXPIRY_INTERVAL = timedelta(minutes=10)
-#: Unanswered approvals (3 minutes by default) are refused within this delay.
-VISIT_SWEEP_INTERVAL = timedelta(seconds=10)
 
 
 def keypad_lock_key(door_id: str) -> str:
@@ -53,22 +55,6 @@ def keypad_lock_key(door_id: str) -> str:
 def review_issue_id(entry: CommunityConfigEntry) -> str:
     """Repair issue id of a community's due permission review."""
     return f"{REVIEW_ISSUE_ID}_{entry.entry_id}"
-
-
-async def async_expire(entry: CommunityConfigEntry) -> int:
-    """Mark credentials past their end as expired."""
-    community = entry.runtime_data.community
-    expired = await expire_due(community, dt_util.utcnow())
-    for credential in expired:
-        community.emit(
-            "credential_expired",
-            {
-                "credential_id": credential.id,
-                "kind": credential.kind.value,
-                **community.who(credential.person_id),
-            },
-        )
-    return len(expired)
 
 
 async def async_nightly(hass: HomeAssistant, entry: CommunityConfigEntry) -> None:
@@ -168,12 +154,6 @@ def async_start_housekeeping(
         entry.async_on_unload(async_track_point_in_utc_time(hass, _unlocked, until))
 
     @callback
-    def _visits(_now: datetime) -> None:
-        entry.async_create_background_task(
-            hass, visitor_desk(entry).sweep(dt_util.utcnow()), f"{DOMAIN} visits"
-        )
-
-    @callback
     def _nightly(_now: datetime) -> None:
         entry.async_create_background_task(
             hass, async_nightly(hass, entry), f"{DOMAIN} nightly"
@@ -191,7 +171,7 @@ def async_start_housekeeping(
             hass, _nightly, hour=PURGE_HOUR, minute=PURGE_MINUTE, second=0
         ),
         async_track_time_interval(hass, _expire, EXPIRY_INTERVAL),
-        async_track_time_interval(hass, _visits, VISIT_SWEEP_INTERVAL),
+        TimeRefresh(hass, entry).async_start(),
     ]
     _expire(dt_util.utcnow())
     return cancel

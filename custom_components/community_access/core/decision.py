@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
+import heapq
 
 from .models import (
     DEFAULT_PUBLIC_ROLES,
@@ -110,6 +111,10 @@ class AccessIndex:
         #: Penalties in force: person id → end (None: until lifted).
         self.suspended: dict[int, datetime | None] = {}
         self.restricted: dict[int, datetime | None] = {}
+        #: (end, id) of active credentials with an end: a heap whose stale
+        #: entries (credential gone, no longer active, end changed) are
+        #: dropped when they reach the top, or all at once when they pile up.
+        self._ends: list[tuple[datetime, int]] = []
 
     # ---- keeping the index in step with storage
     def put_household(self, household: Household) -> None:
@@ -153,6 +158,16 @@ class AccessIndex:
         old = self.credentials.get(credential.id)
         self.active_credential_count += _is_active(credential) - _is_active(old)
         self.active_card_count += _is_active_card(credential) - _is_active_card(old)
+        if (
+            _is_active(credential)
+            and credential.valid_until is not None
+            and not (
+                old is not None
+                and _is_active(old)
+                and old.valid_until == credential.valid_until
+            )
+        ):
+            heapq.heappush(self._ends, (credential.valid_until, credential.id))
         self._credentials_of.setdefault(credential.person_id, set()).add(credential.id)
         if credential.status is CredentialStatus.LOST:
             self._lost.add(credential.id)
@@ -164,6 +179,8 @@ class AccessIndex:
             if self._by_digest.get(old.digest) == old.id:
                 del self._by_digest[old.digest]
         self.credentials[credential.id] = credential
+        if len(self._ends) > 2 * len(self.credentials) + 64:
+            self._compact_ends()  # after the store: the new entry is live
         current = self._by_digest.get(credential.digest)
         if current is None or current <= credential.id:
             self._by_digest[credential.digest] = credential.id
@@ -184,6 +201,48 @@ class AccessIndex:
     def set_doors(self, doors: list[Door]) -> None:
         """Replace the set of doors."""
         self.doors = {door.id: door for door in doors}
+
+    def _compact_ends(self) -> None:
+        self._ends = [entry for entry in self._ends if self._live_end(entry)]
+        heapq.heapify(self._ends)
+
+    def _live_end(self, entry: tuple[datetime, int]) -> bool:
+        end, credential_id = entry
+        credential = self.credentials.get(credential_id)
+        return (
+            credential is not None
+            and credential.status is CredentialStatus.ACTIVE
+            and credential.valid_until == end
+        )
+
+    # ---- time-dependent changes
+    def next_credential_end(self) -> datetime | None:
+        """Return the earliest end of an active credential (past: due for expiry).
+
+        Amortised O(log n): stale entries are popped as they reach the top.
+        """
+        ends = self._ends
+        while ends and not self._live_end(ends[0]):
+            heapq.heappop(ends)
+        return ends[0][0] if ends else None
+
+    def credentials_ending_by(self, moment: datetime) -> list[Credential]:
+        """Active credentials whose end is at or before ``moment``, by id.
+
+        Walks only the part of the heap at or before ``moment`` (a node later
+        than it has no earlier descendant), not every credential.
+        """
+        ends = self._ends
+        found: dict[int, Credential] = {}
+        stack = [0]
+        while stack:
+            i = stack.pop()
+            if i >= len(ends) or ends[i][0] > moment:
+                continue
+            if self._live_end(ends[i]):
+                found[ends[i][1]] = self.credentials[ends[i][1]]
+            stack.extend((2 * i + 1, 2 * i + 2))
+        return [found[cid] for cid in sorted(found)]
 
     # ---- look-ups
     def household_by_unit(self, unit: str) -> Household | None:

@@ -118,13 +118,7 @@ class PermissionReview:
 
 async def expire_due(community: Community, now: datetime) -> list[Credential]:
     """Mark active credentials past their end as expired (decisions already deny them)."""
-    due = [
-        c.id
-        for c in community.index.credentials.values()
-        if c.status is CredentialStatus.ACTIVE
-        and c.valid_until is not None
-        and c.valid_until <= now
-    ]
+    due = [c.id for c in community.index.credentials_ending_by(now)]
     expired = []
     for cid in due:
         credential = await community.retire_if_active(cid, CredentialStatus.EXPIRED)

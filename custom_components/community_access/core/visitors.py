@@ -574,6 +574,22 @@ class VisitorDesk:
         return changed
 
     @staticmethod
+    def due_at(visit: Visit) -> datetime | None:
+        """When :meth:`sweep` next has something to do with an active visit.
+
+        The moment one of the conditions of :meth:`_due` becomes true: the
+        approval deadline of a pending visit, the end of an expected visit's
+        window, the end of an approved or on-site visit's pass.
+        """
+        if visit.status is VisitStatus.PENDING:
+            return visit.deadline_at
+        if visit.status is VisitStatus.EXPECTED:
+            return visit.window_until
+        if visit.status in (VisitStatus.APPROVED, VisitStatus.ON_SITE):
+            return visit.valid_until
+        return None
+
+    @staticmethod
     def _due(visit: Visit, now: datetime) -> dict[str, Any] | None:
         if (
             visit.status is VisitStatus.PENDING
