@@ -19,14 +19,17 @@ from .housekeeping import keypad_lock_key
 from .runtime import CommunityConfigEntry, rule_book
 from .service_helpers import (
     ENTRY_FIELD,
+    ID,
     Handler,
     actor,
+    money,
     resolve_door,
     service_error,
+    strict_int,
     to_cents,
 )
 
-_ID = cv.positive_int
+_ID = ID
 
 RECORD_SCHEMA = vol.All(
     vol.Schema(
@@ -47,10 +50,8 @@ APPLY_SCHEMA = vol.Schema(
         **ENTRY_FIELD,
         vol.Required("person_id"): _ID,
         vol.Required("kind"): vol.In([k.value for k in PenaltyKind]),
-        vol.Optional("days"): vol.All(vol.Coerce(int), vol.Range(min=1, max=3650)),
-        vol.Optional("amount"): vol.All(
-            vol.Coerce(float), vol.Range(min=0.01, max=100000)
-        ),
+        vol.Optional("days"): strict_int(1, 3650),
+        vol.Optional("amount"): money(0.01),
         vol.Optional("violation_id"): _ID,
         vol.Optional("note"): vol.All(cv.string, vol.Length(max=500)),
     }
@@ -61,9 +62,7 @@ LIST_SCHEMA = vol.Schema(
         **ENTRY_FIELD,
         vol.Optional("person_id"): _ID,
         vol.Optional("unit"): cv.string,
-        vol.Optional("limit", default=100): vol.All(
-            vol.Coerce(int), vol.Range(min=1, max=1000)
-        ),
+        vol.Optional("limit", default=100): strict_int(1, 1000),
     }
 )
 COMMEND_SCHEMA = vol.Schema(
