@@ -20,6 +20,7 @@ import voluptuous as vol
 import yaml
 
 from custom_components.community_access.const import DOMAIN
+from custom_components.community_access.service_numbers import Amount, WholeNumber
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
@@ -109,6 +110,44 @@ async def test_number_fields_match_their_selector(
     if step == 1 and selector["max"] >= 1_000_000:
         # Every id field takes the whole PostgreSQL INTEGER range.
         assert high == 2_147_483_647
+
+
+def _bounded(validator: Any) -> WholeNumber | Amount | None:
+    """The number validator of a schema field (maybe inside vol.All).
+
+    Lists of numbers (``returned_card_ids``) are not number selectors.
+    """
+    if isinstance(validator, WholeNumber | Amount):
+        return validator
+    if isinstance(validator, vol.All):
+        found = [_bounded(v) for v in validator.validators]
+        return next((v for v in found if v is not None), None)
+    return None
+
+
+async def test_every_number_field_is_described(
+    hass: HomeAssistant, setup_entry
+) -> None:
+    """Each bounded number of a schema has a number selector with its bounds."""
+    described = {(s, f): sel for s, f, sel in NUMBER_FIELDS}
+    checked = 0
+    for service, registered in hass.services.async_services_for_domain(DOMAIN).items():
+        schema = registered.schema
+        if isinstance(schema, vol.All):
+            schema = next(v for v in schema.validators if isinstance(v, vol.Schema))
+        assert isinstance(schema, vol.Schema), service
+        for key, validator in schema.schema.items():
+            bounded = _bounded(validator)
+            if bounded is None:
+                continue
+            selector = described.get((service, str(key)))
+            assert selector is not None, f"{service}.{key} has no number selector"
+            assert (selector["min"], selector["max"]) == (
+                bounded.minimum,
+                bounded.maximum,
+            ), f"{service}.{key}"
+            checked += 1
+    assert checked == len(NUMBER_FIELDS)
 
 
 # ---- the cases of the report, through Home Assistant

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-import math
-import re
 from typing import Any
 
 import voluptuous as vol
@@ -26,70 +24,6 @@ ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ENTRY_FIELD: dict[vol.Marker, Any] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
 
 
-#: Ids of people, credentials, visits, penalties…: a PostgreSQL ``INTEGER``.
-ID_MAX = 2_147_483_647
-#: Largest amount of money a service takes, in yuan.
-MONEY_MAX = 100_000
-_INT_TEXT = re.compile(r"[+-]?[0-9]{1,19}")
-_MONEY_TEXT = re.compile(r"[+-]?[0-9]{1,19}(\.[0-9]+)?")
-
-
-def strict_int(minimum: int, maximum: int) -> Callable[[Any], int]:
-    """Return a validator of a whole number from ``minimum`` to ``maximum``.
-
-    Takes an ``int``, a string of ASCII digits, or a float without a
-    fraction (an ``input_number`` state or a template gives ``2.0``).
-    Refuses booleans, fractions, infinities, NaN and anything out of range,
-    instead of truncating (``1.9`` is not person 1) or overflowing.
-    """
-    message = f"must be a whole number from {minimum} to {maximum}"
-
-    def validate(value: Any) -> int:
-        number: int | None = None
-        if isinstance(value, bool):
-            pass
-        elif isinstance(value, int):
-            number = value
-        elif isinstance(value, float):
-            if math.isfinite(value) and value.is_integer():
-                number = int(value)
-        elif isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()):
-            number = int(value.strip())
-        if number is None or not minimum <= number <= maximum:
-            raise vol.Invalid(message)
-        return number
-
-    return validate
-
-
-def money(minimum: float, maximum: float = MONEY_MAX) -> Callable[[Any], float]:
-    """Return a validator of an amount in yuan: finite, bounded, whole fen."""
-    message = (
-        f"must be an amount from {minimum:g} to {maximum:g} with at most 2 decimals"
-    )
-
-    def validate(value: Any) -> float:
-        amount: float | None = None
-        if isinstance(value, bool):
-            pass
-        elif isinstance(value, int | float):
-            amount = float(value) if abs(value) <= maximum * 10 else None
-        elif isinstance(value, str) and _MONEY_TEXT.fullmatch(value.strip()):
-            amount = float(value.strip())
-        if (
-            amount is None
-            or not math.isfinite(amount)
-            or not minimum <= amount <= maximum
-            or abs(amount * 100 - round(amount * 100)) > 1e-6
-        ):
-            raise vol.Invalid(message)
-        return round(amount, 2)
-
-    return validate
-
-
-#: Any id field of a service.
-ID = strict_int(1, ID_MAX)
 #: A card number as typed; the core checks its digits (separators may make
 #: the text longer than the 64 digits a number may have).
 CARD_FIELD = vol.All(cv.string, vol.Length(min=1, max=128))

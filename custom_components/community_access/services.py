@@ -33,15 +33,14 @@ from .core.storage import AuditQuery
 from .runtime import CommunityConfigEntry, async_present
 from .service_helpers import (
     ENTRY_FIELD,
-    ID,
     Handler,
     aware,
     decision_response,
     resolve_door,
     service_error,
-    strict_int,
     wrap,
 )
+from .service_numbers import ID, strict_int
 from .services_desk import ATTR_CARD_NUMBER, DESK_SERVICES
 from .services_locks import async_setup_lock_services
 from .services_osdp import async_setup_osdp_services

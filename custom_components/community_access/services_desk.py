@@ -29,17 +29,15 @@ from .runtime import CommunityConfigEntry, async_guard_entry
 from .service_helpers import (
     CARD_FIELD,
     ENTRY_FIELD,
-    ID,
     Handler,
     actor,
     aware,
     decision_response,
-    money,
     resolve_door,
     service_error,
-    strict_int,
     to_cents,
 )
+from .service_numbers import ID, money, strict_int
 
 ATTR_CARD_NUMBER = "card_number"
 ATTR_PERSON_ID = "person_id"

@@ -20,14 +20,8 @@ from .const import DOMAIN
 from .core.errors import CommunityError
 from .lock_codes import LockCodes
 from .runtime import CommunityConfigEntry
-from .service_helpers import (
-    ENTRY_FIELD,
-    ID,
-    resolve_door,
-    service_error,
-    strict_int,
-    wrap,
-)
+from .service_helpers import ENTRY_FIELD, resolve_door, service_error, wrap
+from .service_numbers import ID, strict_int
 
 SERVICE_RESYNC = "resync_lock_codes"
 SERVICE_UNMANAGED = "resolve_unmanaged_lock_code"

@@ -19,15 +19,13 @@ from .housekeeping import keypad_lock_key
 from .runtime import CommunityConfigEntry, rule_book
 from .service_helpers import (
     ENTRY_FIELD,
-    ID,
     Handler,
     actor,
-    money,
     resolve_door,
     service_error,
-    strict_int,
     to_cents,
 )
+from .service_numbers import ID, money, strict_int
 
 _ID = ID
 

@@ -33,13 +33,12 @@ from .runtime import CommunityConfigEntry, visitor_desk
 from .service_helpers import (
     CARD_FIELD,
     ENTRY_FIELD,
-    ID,
     Handler,
     actor,
     aware,
     service_error,
-    strict_int,
 )
+from .service_numbers import ID, strict_int
 
 ATTR_VISIT_ID = "visit_id"
 ATTR_UNIT = "unit"
