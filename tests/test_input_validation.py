@@ -463,3 +463,43 @@ def test_new_messages_are_translated() -> None:
             (PACKAGE / "translations" / f"{language}.json").read_text("utf-8")
         )["exceptions"]
         assert keys <= set(messages), language
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [{"record_id": math.inf}, {"note": "x" * 5000}, {"a": {"b": math.nan}}],
+)
+async def test_evidence_is_small_plain_json(
+    hass: HomeAssistant, setup_entry, evidence: dict[str, Any]
+) -> None:
+    ids = await add_resident(hass)
+    message = await _invalid(
+        hass,
+        "record_violation",
+        {"person_id": ids["person_id"], "kind": "other", "evidence": evidence},
+    )
+    assert "evidence" in message
+    recorded = await call(
+        hass,
+        "record_violation",
+        {"person_id": ids["person_id"], "kind": "other", "evidence": {"id": 1234}},
+    )
+    assert recorded is not None
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [("plate", "京A\x0012345"), ("fingerprint", "fp\u202e01"), ("face", "f\u200b1")],
+)
+async def test_other_credential_values_are_printable(
+    hass: HomeAssistant, setup_entry, kind: str, value: str
+) -> None:
+    ids = await add_resident(hass)
+    assert (
+        await _refused(
+            hass,
+            "add_credential",
+            {"person_id": ids["person_id"], "kind": kind, "value": value},
+        )
+        == "invalid_credential_value"
+    )

@@ -23,6 +23,7 @@ from .service_helpers import (
     actor,
     resolve_door,
     service_error,
+    small_json,
     to_cents,
 )
 from .service_numbers import ID, money, strict_int
@@ -37,7 +38,7 @@ RECORD_SCHEMA = vol.All(
             vol.Optional("credential_id"): _ID,
             vol.Required("kind"): vol.In([k.value for k in ViolationKind]),
             vol.Optional("note"): vol.All(cv.string, vol.Length(max=500)),
-            vol.Optional("evidence"): dict,
+            vol.Optional("evidence"): small_json(2000),
             vol.Optional("apply_ladder", default=True): cv.boolean,
         }
     ),
