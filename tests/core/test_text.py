@@ -11,7 +11,11 @@ from custom_components.community_access.core.privacy import (
     card_number_issuable,
     card_number_presentable,
 )
-from custom_components.community_access.core.text import clean_free_text, clean_name
+from custom_components.community_access.core.text import (
+    clean_free_text,
+    clean_name,
+    same_name,
+)
 
 from .common import make_id_number
 
@@ -69,6 +73,12 @@ def test_names_refuse_empty_long_or_multiline(given: str) -> None:
     with pytest.raises(CommunityError) as err:
         clean_name(given)
     assert err.value.key == "invalid_name"
+
+
+def test_stored_names_match_in_their_clean_form() -> None:
+    # A visitor announced before these rules may be stored as typed.
+    assert same_name("Ｚｈａｏ  Lei ", clean_name("Zhao Lei"))
+    assert not same_name("Zhao Lei", clean_name("Zhao Li"))
 
 
 def test_name_rules_take_the_error_key_of_the_field() -> None:
