@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.community_access.const import (
@@ -240,3 +241,38 @@ async def test_options_flow_keeps_every_field(
     runtime = setup_entry.runtime_data
     assert runtime.community.detector.settings.pin_attempts == 3
     assert runtime.visitor_settings.default_visit.total_seconds() == 45 * 60
+
+
+@pytest.mark.parametrize(
+    "name", ["Gate\x00", "\u202eetaG niaM", "Ga\u200bte", "x" * 101]
+)
+async def test_door_and_community_names_are_printable(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, name: str
+) -> None:
+    result = await hass.config_entries.subentries.async_init(
+        (setup_entry.entry_id, SUBENTRY_DOOR),
+        context={"source": config_entries.SOURCE_USER},
+    )
+    form = {
+        "zone_kind": "gate",
+        "direction": "in",
+        "open_time": 5,
+        "escape_route": False,
+    }
+    bad = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], form | {"name": name}
+    )
+    assert bad["errors"] == {"name": "invalid_name"}
+    done = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], form | {"name": "  North   gate "}
+    )
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    assert done["title"] == "North gate"
+
+    flow = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    refused = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"name": name, "demo": False}
+    )
+    assert refused["errors"] == {"name": "invalid_name"}

@@ -541,6 +541,11 @@ async def test_reader_subentry_flow(
         result["flow_id"], form | {"name": " ", "address": 2, "door": "door_gate"}
     )
     assert bad["errors"] == {"name": "invalid_name"}
+    bad = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        form | {"name": "Gate\u202ereader", "address": 2, "door": "door_gate"},
+    )
+    assert bad["errors"] == {"name": "invalid_name"}
     done = await hass.config_entries.subentries.async_configure(
         result["flow_id"], form | {"address": 2, "door": "door_gate"}
     )

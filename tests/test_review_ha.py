@@ -205,7 +205,7 @@ async def test_host_answer_response_and_events_hide_secrets(
     await _household(hass, entry, "3-2-501", hass_read_only_user)
     seen: list = []
     hass.bus.async_listen(f"{DOMAIN}_visitor_approved", seen.append)
-    visit_id = await _visit(hass, entry, "3-2-501", card_number="V0001")
+    visit_id = await _visit(hass, entry, "3-2-501", card_number="95270001")
     response = await call(
         hass,
         "approve_visitor",
@@ -214,7 +214,7 @@ async def test_host_answer_response_and_events_hide_secrets(
     )
     await hass.async_block_till_done()
     text = repr(response) + repr([e.data for e in seen])
-    for secret in (VISITOR_ID, PHONE, "V0001", "钱多多"):
+    for secret in (VISITOR_ID, PHONE, "95270001", "钱多多"):
         assert secret not in text
     assert response["visitor"] == "钱**"
     # A logbook line built from the event names the visitor masked.

@@ -270,15 +270,15 @@ async def test_visitor_card_overdue_and_return(
     await add_resident(hass)
     notified = await _link(hass, host)
     overdue = async_capture_events(hass, f"{DOMAIN}_visitor_overdue")
-    visit = await call(hass, "register_visitor", _register(card_number="V0001"))
+    visit = await call(hass, "register_visitor", _register(card_number="95270001"))
     await call(hass, "approve_visitor", {"visit_id": visit["visit_id"], "minutes": 30})
-    assert (await present(hass, "Main gate", "V0001"))["granted"] is True
+    assert (await present(hass, "Main gate", "95270001"))["granted"] is True
     await _tick(hass, freezer, timedelta(minutes=30, seconds=10))
     assert [e.data["reason"] for e in overdue] == ["card_not_returned"]
     assert len(guard) == 1
     assert len(notified) == 2  # the approval request, then the overdue notice
     # Blocked: the card no longer opens anything.
-    assert (await present(hass, "Main gate", "V0001"))["granted"] is False
+    assert (await present(hass, "Main gate", "95270001"))["granted"] is False
     # The card comes back late: the visit closes.
     done = await call(
         hass,

@@ -78,7 +78,7 @@ from .core.models import DEFAULT_LADDER, Direction, Role, ZoneKind
 from .core.schedule import WEEKDAYS
 from .demo import demo_doors
 from .door import door_from_data
-from .flow_helpers import number_box
+from .flow_helpers import flow_name, number_box
 from .osdp_flow import OsdpReaderSubentryFlow
 from .rules_setup import parse_ladder
 from .serial_flow import SerialLineSubentryFlow
@@ -95,8 +95,8 @@ class CommunityConfigFlow(ConfigFlow, domain=DOMAIN):
         """Name the community."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            name = user_input[CONF_NAME].strip()
-            if not name:
+            name = flow_name(user_input[CONF_NAME])
+            if name is None:
                 errors[CONF_NAME] = "invalid_name"
             else:
                 await self.async_set_unique_id(slugify(name))
@@ -369,7 +369,7 @@ def _validate_door(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str
         errors[CONF_BUILDING] = "building_required"
     if kind is ZoneKind.PUBLIC and not str(data.get(CONF_AREA) or "").strip():
         errors[CONF_AREA] = "area_required"
-    if not str(user_input.get(CONF_NAME) or "").strip():
+    if flow_name(user_input.get(CONF_NAME)) is None:
         errors[CONF_NAME] = "invalid_name"
     if data.get(CONF_MANAGE_CODES) and not data.get(CONF_LOCK_ENTITY):
         errors[CONF_MANAGE_CODES] = "manage_codes_needs_lock"
@@ -401,7 +401,7 @@ class DoorSubentryFlow(ConfigSubentryFlow):
             data, errors = _validate_door(user_input)
             if not errors:
                 return self.async_create_entry(
-                    title=user_input[CONF_NAME].strip(), data=data
+                    title=str(flow_name(user_input[CONF_NAME])), data=data
                 )
         return self.async_show_form(
             step_id="user",
@@ -423,7 +423,7 @@ class DoorSubentryFlow(ConfigSubentryFlow):
                 return self.async_update_and_abort(
                     self._get_entry(),
                     subentry,
-                    title=user_input[CONF_NAME].strip(),
+                    title=str(flow_name(user_input[CONF_NAME])),
                     data=data,
                 )
         current = user_input or {CONF_NAME: subentry.title, **subentry.data}

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.helpers import selector
+
+from .core.errors import CommunityError
+from .core.text import clean_name
+
+
+def flow_name(value: Any) -> str | None:
+    """Return a name typed in a form (community, door, reader), or ``None``.
+
+    Names show in the logbook, on entities and in access records: printable
+    text of 1 to 100 characters, as the core's rule for people's names.
+    """
+    try:
+        return clean_name(str(value or ""))
+    except CommunityError:
+        return None
 
 
 def number_box(

@@ -34,7 +34,7 @@ from .const import (
     SUBENTRY_OSDP_READER,
     SUBENTRY_SERIAL_LINE,
 )
-from .flow_helpers import number_box
+from .flow_helpers import flow_name, number_box
 from .osdp_config import Identity, PairingError, mask_serial
 from .osdp_hub import find_reader
 from .relay_outputs import driven_doors
@@ -111,7 +111,7 @@ class OsdpReaderSubentryFlow(ConfigSubentryFlow):
             CONF_OUTPUT: None if output in (None, "") else int(output),
             CONF_FEEDBACK: bool(user_input.get(CONF_FEEDBACK, True)),
         }
-        if not str(user_input.get(CONF_NAME) or "").strip():
+        if flow_name(user_input.get(CONF_NAME)) is None:
             errors[CONF_NAME] = "invalid_name"
         if data[CONF_LINE] not in self._lines():
             errors[CONF_LINE] = "unknown_line"
@@ -166,7 +166,7 @@ class OsdpReaderSubentryFlow(ConfigSubentryFlow):
             data, errors = self._validate(user_input, None)
             if not errors:
                 return self.async_create_entry(
-                    title=str(user_input[CONF_NAME]).strip(), data=data
+                    title=str(flow_name(user_input[CONF_NAME])), data=data
                 )
         return self._form("user", user_input or {}, errors)
 
@@ -191,7 +191,7 @@ class OsdpReaderSubentryFlow(ConfigSubentryFlow):
                 return self.async_update_and_abort(
                     self._get_entry(),
                     subentry,
-                    title=str(user_input[CONF_NAME]).strip(),
+                    title=str(flow_name(user_input[CONF_NAME])),
                     data=data,
                 )
         current = user_input or {CONF_NAME: subentry.title, **subentry.data}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import datetime
+import json
 from typing import Any
 
 import voluptuous as vol
@@ -22,6 +23,29 @@ from .runtime import CommunityConfigEntry
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 #: Every service takes the community as an optional field.
 ENTRY_FIELD: dict[vol.Marker, Any] = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
+
+
+#: A card number as typed; the core checks its digits (separators may make
+#: the text longer than the 64 digits a number may have).
+CARD_FIELD = vol.All(cv.string, vol.Length(min=1, max=128))
+
+
+def small_json(max_length: int) -> Callable[[Any], dict[str, Any]]:
+    """Return a validator of a mapping kept as JSON text: finite numbers, bounded."""
+    message = f"must be plain data of at most {max_length} characters as JSON"
+
+    def validate(value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise vol.Invalid("expected a dictionary")
+        try:
+            text = json.dumps(value, allow_nan=False, default=str)
+        except (ValueError, TypeError, RecursionError):
+            raise vol.Invalid(message) from None
+        if len(text) > max_length:
+            raise vol.Invalid(message)
+        return value
+
+    return validate
 
 
 def service_error(key: str, **placeholders: str) -> ServiceValidationError:

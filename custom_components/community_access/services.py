@@ -27,6 +27,7 @@ from homeassistant.helpers.service import async_register_admin_service
 
 from .const import DOMAIN, LOGGER
 from .core.models import CredentialKind, PersonStatus, Role
+from .core.privacy import card_number_presentable
 from .core.schedule import Schedule
 from .core.storage import AuditQuery
 from .runtime import CommunityConfigEntry, async_present
@@ -39,6 +40,7 @@ from .service_helpers import (
     service_error,
     wrap,
 )
+from .service_numbers import ID, strict_int
 from .services_desk import ATTR_CARD_NUMBER, DESK_SERVICES
 from .services_locks import async_setup_lock_services
 from .services_osdp import async_setup_osdp_services
@@ -91,24 +93,20 @@ PRESENT_SCHEMA = vol.Schema(
 QUERY_SCHEMA = vol.Schema(
     {
         **_ENTRY,
-        vol.Optional(ATTR_PERSON_ID): cv.positive_int,
+        vol.Optional(ATTR_PERSON_ID): ID,
         vol.Optional(ATTR_UNIT): cv.string,
         vol.Optional(ATTR_DOOR): cv.string,
         vol.Optional(ATTR_RESULT, default="all"): vol.In(["all", "granted", "denied"]),
         vol.Optional(ATTR_START): cv.datetime,
         vol.Optional(ATTR_END): cv.datetime,
-        vol.Optional(ATTR_LIMIT, default=100): vol.All(
-            vol.Coerce(int), vol.Range(min=1, max=10000)
-        ),
+        vol.Optional(ATTR_LIMIT, default=100): strict_int(1, 10000),
     }
 )
 ADD_HOUSEHOLD_SCHEMA = vol.Schema(
     {
         **_ENTRY,
         vol.Required(ATTR_UNIT): cv.string,
-        vol.Optional(ATTR_CARD_QUOTA): vol.All(
-            vol.Coerce(int), vol.Range(min=0, max=50)
-        ),
+        vol.Optional(ATTR_CARD_QUOTA): strict_int(0, 50),
     }
 )
 ADD_PERSON_SCHEMA = vol.Schema(
@@ -129,7 +127,7 @@ ADD_PERSON_SCHEMA = vol.Schema(
 ADD_CREDENTIAL_SCHEMA = vol.Schema(
     {
         **_ENTRY,
-        vol.Required(ATTR_PERSON_ID): cv.positive_int,
+        vol.Required(ATTR_PERSON_ID): ID,
         vol.Required(ATTR_KIND): _KIND,
         vol.Required(ATTR_VALUE): vol.All(cv.string, vol.Length(min=1, max=128)),
         vol.Optional(ATTR_VALID_FROM): cv.datetime,
@@ -140,7 +138,7 @@ ADD_CREDENTIAL_SCHEMA = vol.Schema(
 SET_PERSON_STATUS_SCHEMA = vol.Schema(
     {
         **_ENTRY,
-        vol.Required(ATTR_PERSON_ID): cv.positive_int,
+        vol.Required(ATTR_PERSON_ID): ID,
         # Moving out goes through move_out (credentials, deposits, erasure).
         vol.Required(ATTR_STATUS): vol.In(
             [PersonStatus.ACTIVE.value, PersonStatus.SUSPENDED.value]
@@ -153,11 +151,17 @@ async def _present(
     hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
 ) -> ServiceResponse:
     door_id = resolve_door(hass, entry, call.data[ATTR_DOOR])
+    kind = CredentialKind(call.data[ATTR_KIND])
+    if kind is CredentialKind.CARD and not card_number_presentable(
+        call.data[ATTR_VALUE]
+    ):
+        # Readers only give digits; this is a typing or a forging mistake.
+        raise service_error("invalid_card_number")
     decision = await async_present(
         hass,
         entry,
         door_id,
-        CredentialKind(call.data[ATTR_KIND]),
+        kind,
         call.data[ATTR_VALUE],
         source="service",
         context=call.context,

@@ -27,6 +27,7 @@ from .core.review import PermissionReview
 from .core.schedule import Schedule
 from .runtime import CommunityConfigEntry, async_guard_entry
 from .service_helpers import (
+    CARD_FIELD,
     ENTRY_FIELD,
     Handler,
     actor,
@@ -36,6 +37,7 @@ from .service_helpers import (
     service_error,
     to_cents,
 )
+from .service_numbers import ID, money, strict_int
 
 ATTR_CARD_NUMBER = "card_number"
 ATTR_PERSON_ID = "person_id"
@@ -64,9 +66,9 @@ ATTR_NOTE = "note"
 
 REVIEW_ISSUE_ID = "permission_review_due"
 
-_ID = cv.positive_int
-_MONEY = vol.All(vol.Coerce(float), vol.Range(min=0, max=100000))
-_CARD = vol.All(cv.string, vol.Length(min=1, max=64))
+_ID = ID
+_MONEY = money(0)
+_CARD = CARD_FIELD
 
 ISSUE_CARD_SCHEMA = vol.Schema(
     {
@@ -155,12 +157,8 @@ STATEMENT_SCHEMA = vol.Schema({**ENTRY_FIELD, vol.Required(ATTR_UNIT): cv.string
 REVIEW_SCHEMA = vol.Schema(
     {
         **ENTRY_FIELD,
-        vol.Optional(ATTR_UNUSED_DAYS, default=90): vol.All(
-            vol.Coerce(int), vol.Range(min=1, max=3650)
-        ),
-        vol.Optional(ATTR_EXPIRING_DAYS, default=30): vol.All(
-            vol.Coerce(int), vol.Range(min=0, max=3650)
-        ),
+        vol.Optional(ATTR_UNUSED_DAYS, default=90): strict_int(1, 3650),
+        vol.Optional(ATTR_EXPIRING_DAYS, default=30): strict_int(0, 3650),
     }
 )
 GUARD_ENTRY_SCHEMA = vol.Schema(

@@ -21,6 +21,7 @@ from .core.errors import CommunityError
 from .lock_codes import LockCodes
 from .runtime import CommunityConfigEntry
 from .service_helpers import ENTRY_FIELD, resolve_door, service_error, wrap
+from .service_numbers import ID, strict_int
 
 SERVICE_RESYNC = "resync_lock_codes"
 SERVICE_UNMANAGED = "resolve_unmanaged_lock_code"
@@ -37,9 +38,9 @@ UNMANAGED_SCHEMA = vol.Schema(
         **ENTRY_FIELD,
         vol.Required("door"): cv.string,
         #: The slot as ZHA numbers it (user id + 1).
-        vol.Required("slot"): vol.All(vol.Coerce(int), vol.Range(min=1, max=65535)),
+        vol.Required("slot"): strict_int(1, 65535),
         vol.Required("action"): vol.In(["adopt", "clear"]),
-        vol.Optional("person_id"): cv.positive_int,
+        vol.Optional("person_id"): ID,
     }
 )
 

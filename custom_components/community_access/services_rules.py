@@ -23,10 +23,12 @@ from .service_helpers import (
     actor,
     resolve_door,
     service_error,
+    small_json,
     to_cents,
 )
+from .service_numbers import ID, money, strict_int
 
-_ID = cv.positive_int
+_ID = ID
 
 RECORD_SCHEMA = vol.All(
     vol.Schema(
@@ -36,7 +38,7 @@ RECORD_SCHEMA = vol.All(
             vol.Optional("credential_id"): _ID,
             vol.Required("kind"): vol.In([k.value for k in ViolationKind]),
             vol.Optional("note"): vol.All(cv.string, vol.Length(max=500)),
-            vol.Optional("evidence"): dict,
+            vol.Optional("evidence"): small_json(2000),
             vol.Optional("apply_ladder", default=True): cv.boolean,
         }
     ),
@@ -47,10 +49,8 @@ APPLY_SCHEMA = vol.Schema(
         **ENTRY_FIELD,
         vol.Required("person_id"): _ID,
         vol.Required("kind"): vol.In([k.value for k in PenaltyKind]),
-        vol.Optional("days"): vol.All(vol.Coerce(int), vol.Range(min=1, max=3650)),
-        vol.Optional("amount"): vol.All(
-            vol.Coerce(float), vol.Range(min=0.01, max=100000)
-        ),
+        vol.Optional("days"): strict_int(1, 3650),
+        vol.Optional("amount"): money(0.01),
         vol.Optional("violation_id"): _ID,
         vol.Optional("note"): vol.All(cv.string, vol.Length(max=500)),
     }
@@ -61,9 +61,7 @@ LIST_SCHEMA = vol.Schema(
         **ENTRY_FIELD,
         vol.Optional("person_id"): _ID,
         vol.Optional("unit"): cv.string,
-        vol.Optional("limit", default=100): vol.All(
-            vol.Coerce(int), vol.Range(min=1, max=1000)
-        ),
+        vol.Optional("limit", default=100): strict_int(1, 1000),
     }
 )
 COMMEND_SCHEMA = vol.Schema(

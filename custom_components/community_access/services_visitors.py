@@ -30,7 +30,15 @@ from .core.errors import CommunityError
 from .core.models import PassKind, Visit
 from .core.visitors import PassResult, VisitorDesk
 from .runtime import CommunityConfigEntry, visitor_desk
-from .service_helpers import ENTRY_FIELD, Handler, actor, aware, service_error
+from .service_helpers import (
+    CARD_FIELD,
+    ENTRY_FIELD,
+    Handler,
+    actor,
+    aware,
+    service_error,
+)
+from .service_numbers import ID, strict_int
 
 ATTR_VISIT_ID = "visit_id"
 ATTR_UNIT = "unit"
@@ -55,8 +63,8 @@ ATTR_USERS = "users"
 ACTION_PREFIX = "COMMUNITY_ACCESS_"
 ACTIONS = {"APPROVE": None, "APPROVE2H": 120, "DENY": None}
 
-_ID = cv.positive_int
-_MINUTES = vol.All(vol.Coerce(int), vol.Range(min=1, max=24 * 60))
+_ID = ID
+_MINUTES = strict_int(1, 24 * 60)
 
 REGISTER_SCHEMA = vol.Schema(
     {
@@ -67,7 +75,7 @@ REGISTER_SCHEMA = vol.Schema(
         vol.Required(ATTR_PHONE): cv.string,
         vol.Optional(ATTR_PURPOSE): cv.string,
         vol.Optional(ATTR_EXPECTED_MINUTES): _MINUTES,
-        vol.Optional(ATTR_CARD_NUMBER): vol.All(cv.string, vol.Length(min=1, max=64)),
+        vol.Optional(ATTR_CARD_NUMBER): CARD_FIELD,
         vol.Optional(ATTR_PASS_KIND): vol.In([k.value for k in PassKind]),
     }
 )
@@ -93,9 +101,7 @@ CHECK_IN_SCHEMA = vol.All(
             vol.Optional(ATTR_CODE): cv.string,
             vol.Optional(ATTR_NAME): cv.string,
             vol.Optional(ATTR_PHONE): cv.string,
-            vol.Optional(ATTR_CARD_NUMBER): vol.All(
-                cv.string, vol.Length(min=1, max=64)
-            ),
+            vol.Optional(ATTR_CARD_NUMBER): CARD_FIELD,
         }
     ),
     cv.has_at_least_one_key(ATTR_CODE, ATTR_PHONE),

@@ -253,8 +253,8 @@ async def test_initial_sync_then_one_change_is_one_command(
     community: Community, clock: FakeClock
 ) -> None:
     for i in range(6):
-        await resident(community, f"3-1-{101 + i}", card=f"70{i}")
-    await resident(community, "5-1-101", card="999")
+        await resident(community, f"3-1-{101 + i}", card=f"700{i}")
+    await resident(community, "5-1-101", card="9999")
     lock = FakeLock(clock)
     lock_syncer = syncer(community, lock, clock)
     report = await lock_syncer.sync()
@@ -495,7 +495,7 @@ async def test_pins_and_cards_share_user_ids(
     for i in range(2):
         await resident(community, f"3-1-{101 + i}", pin=True)
     for i in range(2):
-        await resident(community, f"3-2-{101 + i}", pin=False, card=f"66{i}")
+        await resident(community, f"3-2-{101 + i}", pin=False, card=f"660{i}")
     lock = FakeLock(clock, caps=capacity(pins=2, cards=4))
     lock_syncer = syncer(community, lock, clock)
     await lock_syncer.sync()

@@ -31,6 +31,7 @@ from .models import (
 from .privacy import mask_name
 from .schedule import Schedule
 from .storage import Tx
+from .text import clean_name
 
 #: Contractors' default working hours (seed 4.9): Monday to Saturday, 08–18.
 CONTRACTOR_HOURS = Schedule.daily(
@@ -493,8 +494,12 @@ class CardDesk:
     ) -> tuple[Person, CardResult | None]:
         """Register a contractor with tools and materials (seeds 4.9, 143), and a pass."""
         details = {
-            "company": (company or "").strip()[:100] or None,
-            "tools": [t.strip()[:100] for t in tools if t.strip()][:50],
+            "company": clean_name(company, key="invalid_company")
+            if company and company.strip()
+            else None,
+            "tools": [
+                clean_name(t, key="invalid_tool") for t in tools if str(t).strip()
+            ][:50],
         }
         fields = {
             "name": name,

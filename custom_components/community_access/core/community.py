@@ -39,6 +39,7 @@ from .models import (
 )
 from .privacy import (
     Vault,
+    card_number_issuable,
     mask_credential,
     mask_id_number,
     mask_phone,
@@ -47,6 +48,7 @@ from .privacy import (
 )
 from .schedule import Schedule
 from .storage import AuditQuery, AuditRecord, Database
+from .text import clean_free_text, clean_name, printable
 
 T = TypeVar("T")
 #: Runs a blocking callable in a worker thread (``hass.async_add_executor_job``).
@@ -226,9 +228,7 @@ class Community:
         extra_zones: Iterable[str] = (),
     ) -> dict[str, Any]:
         """Validate a person's fields; return database column values."""
-        name = name.strip()
-        if not name or len(name) > 100:
-            raise CommunityError("invalid_name")
+        name = clean_name(name)
         household_id: int | None = None
         if unit:
             household = self.household(unit)
@@ -308,10 +308,7 @@ class Community:
                 raise CommunityError("person_moved_out")
             values: dict[str, Any] = {}
             if "name" in changes:
-                name = str(changes["name"]).strip()
-                if not name or len(name) > 100:
-                    raise CommunityError("invalid_name")
-                values["name"] = name
+                values["name"] = clean_name(str(changes["name"]))
             if "role" in changes:
                 role = Role(changes["role"])
                 if (
@@ -423,8 +420,10 @@ class Community:
         """Validate a new credential of a person; return database column values."""
         if person.status is PersonStatus.MOVED_OUT:
             raise CommunityError("person_moved_out")
+        if kind is CredentialKind.CARD and not card_number_issuable(value):
+            raise CommunityError("invalid_card_number")
         normalized = normalize_credential(kind, value)
-        if not normalized or len(normalized) > 64:
+        if not normalized or len(normalized) > 64 or not printable(normalized):
             raise CommunityError("invalid_credential_value", kind=kind.value)
         if kind is CredentialKind.PIN:
             if not (normalized.isdigit() and 4 <= len(normalized) <= 8):
@@ -673,7 +672,10 @@ class Community:
             unit=str(household.unit),
         )
         await self.record(
-            decision, source="guard", actor=actor, note=(note or "")[:500] or None
+            decision,
+            source="guard",
+            actor=actor,
+            note=clean_free_text(note, max_length=500, multiline=True),
         )
         return decision
 

@@ -21,6 +21,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from .models import CredentialKind
 
 _SEPARATORS = re.compile(r"[\s:\-_.]")
+#: A card number as readers give it: decimal or hex digits. EM4100 frames are
+#: 10 hex digits, Wiegand 26/34 and line readers give decimal numbers, OSDP
+#: gives the bits of formats it does not know in decimal (a 200-bit read is
+#: 61 digits); 64 characters is the bound credential values always had.
+_CARD_ISSUABLE = re.compile(r"[0-9A-F]{4,64}")
+#: Readers drop leading zeros, so a card issued as ``0005`` is presented as ``5``.
+_CARD_PRESENTABLE = re.compile(r"[0-9A-F]{1,64}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -83,6 +90,26 @@ def normalize_credential(kind: CredentialKind, value: str) -> str:
     if kind in (CredentialKind.CARD, CredentialKind.PHONE_TAG) and text.isdigit():
         text = text.lstrip("0") or "0"
     return text
+
+
+def _card_text(value: str) -> str:
+    """Return a card number without separators, upper case (leading zeros kept)."""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return _SEPARATORS.sub("", text).upper()
+
+
+def card_number_issuable(value: str) -> bool:
+    """Whether a card number may be issued: 4 to 64 decimal or hex digits.
+
+    Separators (spaces, ``:``, ``-``, ``_``, ``.``) and case do not count;
+    leading zeros do, so ``0005`` is a valid number for a card read as ``5``.
+    """
+    return _CARD_ISSUABLE.fullmatch(_card_text(value)) is not None
+
+
+def card_number_presentable(value: str) -> bool:
+    """Whether a presented card number can be one: 1 to 64 decimal or hex digits."""
+    return _CARD_PRESENTABLE.fullmatch(_card_text(value)) is not None
 
 
 def normalize_id_number(id_number: str) -> str:

@@ -33,8 +33,10 @@ from .models import (
 )
 from .privacy import mask_name
 from .schema import commendations, penalties, violations
+from .text import clean_free_text
 
 LADDER_WINDOW = timedelta(days=365)
+NOTE_MAX = 500
 
 
 @dataclass(slots=True)
@@ -131,6 +133,7 @@ class RuleBook:
         """Record a violation; the ladder and the fines decide what follows."""
         community = self.community
         at = at or utcnow()
+        note = clean_free_text(note, max_length=NOTE_MAX, multiline=True)
         if credential_id is not None:
             credential = community.credential(credential_id)
             if person_id is None:
@@ -152,7 +155,7 @@ class RuleBook:
                             credential_id=credential_id,
                             household_id=person.household_id,
                             kind=kind.value,
-                            note=(note or "").strip()[:500] or None,
+                            note=note,
                             evidence=json.dumps(dict(evidence), default=str)
                             if evidence
                             else None,
@@ -307,6 +310,7 @@ class RuleBook:
         """Apply one penalty; ``days`` overrides the default period."""
         community = self.community
         at = at or utcnow()
+        note = clean_free_text(note, max_length=NOTE_MAX, multiline=True)
         person = community.person(person_id)
         if kind is PenaltyKind.FINE and not amount_cents:
             raise CommunityError("fine_needs_amount")
@@ -332,7 +336,7 @@ class RuleBook:
                         amount_cents=amount_cents if kind is PenaltyKind.FINE else None,
                         violation_id=violation_id,
                         decided_by=decided_by,
-                        note=(note or "").strip()[:500] or None,
+                        note=note,
                     )
                     if kind is PenaltyKind.FINE and amount_cents:
                         entries.append(
@@ -478,6 +482,7 @@ class RuleBook:
     ) -> int:
         """Record a commendation (第九条)."""
         community = self.community
+        note = clean_free_text(note, max_length=NOTE_MAX, multiline=True)
         person = community.person(person_id)
 
         def _work() -> int:
@@ -488,7 +493,7 @@ class RuleBook:
                             at=utcnow(),
                             person_id=person.id,
                             household_id=person.household_id,
-                            note=(note or "").strip()[:500] or None,
+                            note=note,
                             recorded_by=recorded_by,
                         )
                     ).inserted_primary_key[0]

@@ -31,7 +31,13 @@ from .models import (
     Visit,
     VisitStatus,
 )
-from .privacy import mask_name, normalize_credential, valid_id_number
+from .privacy import (
+    card_number_issuable,
+    mask_name,
+    normalize_credential,
+    valid_id_number,
+)
+from .text import clean_free_text, clean_name, same_name
 
 #: How early before its window a pre-registered visitor may check in.
 EARLY_CHECK_IN = timedelta(minutes=30)
@@ -136,9 +142,9 @@ class VisitorDesk:
         if not card_number:
             return {}
         community = self.community
+        if not card_number_issuable(card_number):
+            raise CommunityError("invalid_card_number")
         normalized = normalize_credential(CredentialKind.CARD, card_number)
-        if not normalized:
-            raise CommunityError("invalid_credential_value", kind="card")
         digest = community.vault.credential_digest(CredentialKind.CARD, card_number)
         existing = community.index.credential_by_digest(digest)
         if existing is not None and existing.status is CredentialStatus.ACTIVE:
@@ -169,9 +175,8 @@ class VisitorDesk:
         """Register a visitor at the gate (seed 131) and ask the host."""
         community = self.community
         now = now or utcnow()
-        name = name.strip()
-        if not name or len(name) > 100:
-            raise CommunityError("invalid_name")
+        name = clean_name(name)
+        purpose = clean_free_text(purpose, max_length=200)
         if not id_number or not valid_id_number(id_number):
             raise CommunityError("invalid_id_number")
         if not phone:
@@ -183,7 +188,7 @@ class VisitorDesk:
             values = {
                 "household_id": household_id,
                 "visitor_name": name,
-                "purpose": (purpose or "").strip()[:200] or None,
+                "purpose": purpose,
                 "expected_minutes": expected_minutes,
                 "status": VisitStatus.PENDING,
                 "deadline_at": now + self.settings.approval_timeout,
@@ -219,9 +224,8 @@ class VisitorDesk:
     ) -> PassResult:
         """Announce a visitor; returns the check-in code (shown once)."""
         community = self.community
-        name = name.strip()
-        if not name or len(name) > 100:
-            raise CommunityError("invalid_name")
+        name = clean_name(name)
+        purpose = clean_free_text(purpose, max_length=200)
         if not phone:
             raise CommunityError("invalid_phone")
         if window_until <= window_from or window_until - window_from > MAX_VISIT:
@@ -233,7 +237,7 @@ class VisitorDesk:
             values = {
                 "household_id": self._household(unit),
                 "visitor_name": name,
-                "purpose": (purpose or "").strip()[:200] or None,
+                "purpose": purpose,
                 "status": VisitStatus.EXPECTED,
                 "pre_registered": True,
                 "multiple_entries": multiple_entries,
@@ -274,6 +278,7 @@ class VisitorDesk:
             ids = {v.id for v in rows}
             found = [v for v in matches if v.id in ids]
         elif name and phone:
+            wanted = clean_name(name)
             digest = community.vault.digest("visit_phone", re.sub(r"\D", "", phone))
             rows = await community.run(community.db.visits_with, "phone_hash", digest)
             ids = {v.id for v in rows}
@@ -282,7 +287,7 @@ class VisitorDesk:
                 for v in self.visits.values()
                 if v.id in ids
                 and v.status is VisitStatus.EXPECTED
-                and v.visitor_name.strip() == name.strip()
+                and same_name(v.visitor_name, wanted)
             ]
         else:
             raise CommunityError("code_or_name_and_phone_required")
@@ -633,7 +638,7 @@ class VisitorDesk:
             community.db.bar,
             values["id_number_hash"],
             values["id_number_masked"],
-            (reason or "").strip()[:200] or None,
+            clean_free_text(reason, max_length=200),
             by,
         )
         return barred
