@@ -48,12 +48,15 @@ class Reason(StrEnum):
     GUARD_VERIFIED = "guard_verified"
     #: A restriction penalty: gates and the own building only (第十九条 二).
     RESTRICTED = "restricted"
-    #: The same credential entering twice without leaving (or the reverse).
+    #: The same person entering a zone twice without leaving (enforce mode).
     ANTI_PASSBACK = "anti_passback"
     #: Too many wrong PINs at this door: its keypad is locked for a while.
     KEYPAD_LOCKED = "keypad_locked"
     #: A single-entry visitor pass already used to come in.
     PASS_USED = "pass_used"
+    #: Not a decision of :meth:`AccessIndex.decide`: an escape-route exit let
+    #: someone out whom the rules would have refused (``Decision.waived``).
+    ESCAPE_ROUTE = "escape_route"
 
 
 _STATUS_REASON = {
@@ -79,6 +82,8 @@ class Decision:
     household_id: int | None = None
     unit: str | None = None
     masked: str | None = None
+    #: At an escape-route exit: the refusal the rules gave, not applied.
+    waived: Reason | None = None
 
 
 class AccessIndex:
