@@ -575,3 +575,104 @@ async def test_escape_route_exit_opens_for_everyone(
         ("escape_route", "outside_time_window", True),
         ("escape_route", "suspended", True),
     ]
+
+
+async def test_face_refused_once_the_last_card_is_lost(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, freezer)
+    ids = await add_resident(hass)
+    await call(
+        hass,
+        "add_credential",
+        {"person_id": ids["person_id"], "kind": "face", "value": "face-zl"},
+    )
+    assert (await present(hass, "Building 3 door", "face-zl", "face"))[
+        "granted"
+    ] is True
+    await call(hass, "report_card_lost", {"credential_id": ids["credential_id"]})
+    face = await present(hass, "Building 3 door", "face-zl", "face")
+    assert (face["granted"], face["reason"]) == (False, "face_alone")
+    # A PIN given at the desk brings the face back.
+    await _add_pin(hass, ids["person_id"])
+    assert (await present(hass, "Building 3 door", "face-zl", "face"))[
+        "granted"
+    ] is True
+
+
+async def test_face_refused_once_the_last_card_expires(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, freezer)
+    ids = await add_resident(hass, card=None)
+    await call(
+        hass,
+        "issue_card",
+        {
+            "person_id": ids["person_id"],
+            "card_number": CARD,
+            "valid_until": "2026-06-01T12:00:00+08:00",
+        },
+    )
+    await call(
+        hass,
+        "add_credential",
+        {"person_id": ids["person_id"], "kind": "face", "value": "face-zl"},
+    )
+    assert (await present(hass, "Building 3 door", "face-zl", "face"))[
+        "granted"
+    ] is True
+    # The card ended; the 10-minute sweep has not marked it expired yet.
+    freezer.move_to("2026-06-01T12:00:00+08:00")
+    assert (await present(hass, "Building 3 door", "face-zl", "face"))[
+        "reason"
+    ] == "face_alone"
+    # After the sweep too.
+    expired = async_capture_events(hass, f"{DOMAIN}_credential_expired")
+    freezer.tick(timedelta(minutes=10))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [e.data["kind"] for e in expired] == ["card"]
+    assert (await present(hass, "Building 3 door", "face-zl", "face"))[
+        "reason"
+    ] == "face_alone"
+
+
+async def test_face_with_an_active_pin_is_granted(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, freezer)
+    ids = await add_resident(hass, card=None)
+    await _add_pin(hass, ids["person_id"])
+    await call(
+        hass,
+        "add_credential",
+        {"person_id": ids["person_id"], "kind": "face", "value": "face-zl"},
+    )
+    face = await present(hass, "Building 3 door", "face-zl", "face")
+    assert (face["granted"], face["reason"]) == (True, "granted")
+
+
+async def test_face_refused_once_the_last_pin_is_revoked_as_unused(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, freezer, revoke_unused_days=60)
+    ids = await add_resident(hass, card=None)
+    await _add_pin(hass, ids["person_id"])
+    await call(
+        hass,
+        "add_credential",
+        {"person_id": ids["person_id"], "kind": "face", "value": "face-zl"},
+    )
+    # The face is used every day, the PIN never.
+    freezer.move_to("2026-08-01T09:00:00+08:00")
+    assert (await present(hass, "Building 3 door", "face-zl", "face"))[
+        "granted"
+    ] is True
+    revoked = async_capture_events(hass, f"{DOMAIN}_credential_revoked")
+    freezer.move_to("2026-08-02T03:17:00+08:00")
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [e.data["kind"] for e in revoked] == ["pin"]
+    refused = await present(hass, "Building 3 door", "face-zl", "face")
+    assert (refused["granted"], refused["reason"]) == (False, "face_alone")
