@@ -606,3 +606,24 @@ async def test_escape_route_exit_twice_in_enforce_mode(
     assert [d["type"] for n, d in events if n == "violation_suspected"] == [
         "anti_passback"
     ]
+
+
+async def test_escape_route_exit_lets_a_lone_face_out(community: Community) -> None:
+    """The face rule is a rule too: an escape-route exit does not apply it."""
+    person = await resident(community)
+    await community.add_credential(
+        person_id=person, kind=CredentialKind.FACE, value="FACE-0042"
+    )
+    card = next(c for c in community.index.credentials_of(person) if c.kind is CARD)
+    await CardDesk(community).report_lost(card.id)
+    now = utcnow()
+    face = CredentialKind.FACE
+    assert (await community.present("b3", face, "FACE-0042", now)).reason is (
+        Reason.FACE_ALONE
+    )
+    out = await community.present("b3_fire", face, "FACE-0042", now)
+    assert (out.granted, out.reason, out.waived) == (
+        True,
+        Reason.ESCAPE_ROUTE,
+        Reason.FACE_ALONE,
+    )
