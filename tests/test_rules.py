@@ -452,3 +452,227 @@ async def test_keypad_lockout_survives_restart(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert (await present(hass, "Building 3 door", PIN, "pin"))["granted"] is True
+
+
+# ---- issue 11: exits, escape routes, presence per person, face never alone
+
+FIRE_EXIT = (
+    "door_b3_fire",
+    "Building 3 fire exit",
+    {
+        "zone_kind": "building",
+        "building": "3",
+        "direction": "out",
+        "open_time": 5,
+        "hours": "06:00-22:00",
+        "escape_route": True,
+        "anti_passback": "enforce",
+    },
+)
+
+
+def _enforced_doors() -> list:
+    return [
+        (sid, name, data | {"anti_passback": "enforce"})
+        for sid, name, data in PASSBACK_DOORS
+    ] + [FIRE_EXIT]
+
+
+async def _add_pin(hass: HomeAssistant, person_id: int, **extra) -> dict:
+    return await call(
+        hass,
+        "add_credential",
+        {"person_id": person_id, "kind": "pin", "value": PIN, **extra},
+    )
+
+
+async def test_a_second_exit_is_let_through_and_reported(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, freezer, doors=PASSBACK_DOORS)
+    await add_resident(hass)
+    suspected = async_capture_events(hass, f"{DOMAIN}_violation_suspected")
+    assert (await present(hass, "Gate in"))["granted"] is True
+    assert (await present(hass, "Gate out"))["granted"] is True
+    again = await present(hass, "Gate out")
+    assert (again["granted"], again["reason"]) == (True, "granted")
+    await hass.async_block_till_done()
+    assert [(e.data["type"], e.data["direction"]) for e in suspected] == [
+        ("anti_passback", "out")
+    ]
+    assert suspected[0].data["person_name"] == "赵磊"
+
+
+async def test_card_then_pin_of_the_same_person_is_a_second_entry(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, freezer, doors=PASSBACK_DOORS)
+    ids = await add_resident(hass)
+    await _add_pin(hass, ids["person_id"])
+    assert (await present(hass, "Gate in"))["granted"] is True
+    assert (await present(hass, "Gate in", PIN, "pin"))["reason"] == "anti_passback"
+    # Leaving with the PIN lets the card in again.
+    assert (await present(hass, "Gate out", PIN, "pin"))["granted"] is True
+    assert (await present(hass, "Gate in"))["granted"] is True
+
+
+async def test_presence_per_person_survives_restart(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await _setup(hass, freezer, doors=PASSBACK_DOORS)
+    ids = await add_resident(hass)
+    await _add_pin(hass, ids["person_id"])
+    other = await add_resident(hass, name="李秀英", role="family", card="87654321")
+    assert (await present(hass, "Gate in"))["granted"] is True
+    freezer.tick(timedelta(minutes=1))
+    assert (await present(hass, "Gate in", "87654321"))["granted"] is True
+    freezer.tick(timedelta(minutes=1))
+    assert (await present(hass, "Gate out", "87654321"))["granted"] is True
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    # 赵磊 came in with the card: his PIN may not come in again.
+    assert (await present(hass, "Gate in", PIN, "pin"))["reason"] == "anti_passback"
+    # 李秀英 left: she may come in.
+    assert (await present(hass, "Gate in", "87654321"))["granted"] is True
+    assert other["person_id"] != ids["person_id"]
+
+
+async def test_escape_route_exit_opens_for_everyone(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, freezer, doors=_enforced_doors())
+    ids = await add_resident(hass)
+    await call(
+        hass,
+        "apply_penalty",
+        {"person_id": ids["person_id"], "kind": "suspension", "days": 3},
+    )
+    granted = async_capture_events(hass, f"{DOMAIN}_access_granted")
+    # Suspended: the ordinary exit refuses, the fire exit lets out.
+    assert (await present(hass, "Building 3 exit"))["reason"] == "suspended"
+    out = await present(hass, "Building 3 fire exit")
+    assert (out["granted"], out["reason"], out["waived"]) == (
+        True,
+        "escape_route",
+        "suspended",
+    )
+    assert out["person_name"] == "赵磊"
+    await hass.async_block_till_done()
+    assert [(e.data["reason"], e.data["waived"]) for e in granted] == [
+        ("escape_route", "suspended")
+    ]
+    # Outside the door's hours (23:00) and with an unknown card: still open.
+    freezer.move_to("2026-06-01T23:00:00+08:00")
+    await call(hass, "lift_penalty", {"penalty_id": 1})
+    late = await present(hass, "Building 3 fire exit")
+    assert (late["granted"], late["reason"]) == (True, "escape_route")
+    stranger = await present(hass, "Building 3 fire exit", "99887766")
+    assert (stranger["granted"], stranger["reason"]) == (True, "escape_route")
+    # The record keeps the rule that would have refused each.
+    log = await call(hass, "query_access_log", {"door": "Building 3 fire exit"})
+    assert [(r["reason"], r["note"], r["granted"]) for r in log["records"]] == [
+        ("escape_route", "unknown_credential", True),
+        ("escape_route", "outside_time_window", True),
+        ("escape_route", "suspended", True),
+    ]
+
+
+async def test_face_refused_once_the_last_card_is_lost(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, freezer)
+    ids = await add_resident(hass)
+    await call(
+        hass,
+        "add_credential",
+        {"person_id": ids["person_id"], "kind": "face", "value": "face-zl"},
+    )
+    assert (await present(hass, "Building 3 door", "face-zl", "face"))[
+        "granted"
+    ] is True
+    await call(hass, "report_card_lost", {"credential_id": ids["credential_id"]})
+    face = await present(hass, "Building 3 door", "face-zl", "face")
+    assert (face["granted"], face["reason"]) == (False, "face_alone")
+    # A PIN given at the desk brings the face back.
+    await _add_pin(hass, ids["person_id"])
+    assert (await present(hass, "Building 3 door", "face-zl", "face"))[
+        "granted"
+    ] is True
+
+
+async def test_face_refused_once_the_last_card_expires(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, freezer)
+    ids = await add_resident(hass, card=None)
+    await call(
+        hass,
+        "issue_card",
+        {
+            "person_id": ids["person_id"],
+            "card_number": CARD,
+            "valid_until": "2026-06-01T12:00:00+08:00",
+        },
+    )
+    await call(
+        hass,
+        "add_credential",
+        {"person_id": ids["person_id"], "kind": "face", "value": "face-zl"},
+    )
+    assert (await present(hass, "Building 3 door", "face-zl", "face"))[
+        "granted"
+    ] is True
+    # The card ended; the 10-minute sweep has not marked it expired yet.
+    freezer.move_to("2026-06-01T12:00:00+08:00")
+    assert (await present(hass, "Building 3 door", "face-zl", "face"))[
+        "reason"
+    ] == "face_alone"
+    # After the sweep too.
+    expired = async_capture_events(hass, f"{DOMAIN}_credential_expired")
+    freezer.tick(timedelta(minutes=10))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [e.data["kind"] for e in expired] == ["card"]
+    assert (await present(hass, "Building 3 door", "face-zl", "face"))[
+        "reason"
+    ] == "face_alone"
+
+
+async def test_face_with_an_active_pin_is_granted(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, freezer)
+    ids = await add_resident(hass, card=None)
+    await _add_pin(hass, ids["person_id"])
+    await call(
+        hass,
+        "add_credential",
+        {"person_id": ids["person_id"], "kind": "face", "value": "face-zl"},
+    )
+    face = await present(hass, "Building 3 door", "face-zl", "face")
+    assert (face["granted"], face["reason"]) == (True, "granted")
+
+
+async def test_face_refused_once_the_last_pin_is_revoked_as_unused(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup(hass, freezer, revoke_unused_days=60)
+    ids = await add_resident(hass, card=None)
+    await _add_pin(hass, ids["person_id"])
+    await call(
+        hass,
+        "add_credential",
+        {"person_id": ids["person_id"], "kind": "face", "value": "face-zl"},
+    )
+    # The face is used every day, the PIN never.
+    freezer.move_to("2026-08-01T09:00:00+08:00")
+    assert (await present(hass, "Building 3 door", "face-zl", "face"))[
+        "granted"
+    ] is True
+    revoked = async_capture_events(hass, f"{DOMAIN}_credential_revoked")
+    freezer.move_to("2026-08-02T03:17:00+08:00")
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [e.data["kind"] for e in revoked] == ["pin"]
+    refused = await present(hass, "Building 3 door", "face-zl", "face")
+    assert (refused["granted"], refused["reason"]) == (False, "face_alone")

@@ -239,8 +239,8 @@ async def _async_attach_detector(
         runtime.community.db.last_grants_per_door
     )
     detector.restore(
-        (credential_id, runtime.doors[door_id].config.door, at)
-        for credential_id, door_id, at in grants
+        (credential_id, person_id, runtime.doors[door_id].config.door, at)
+        for credential_id, person_id, door_id, at in grants
         if door_id in runtime.doors
     )
     # Keypad lockouts in force survive a restart.

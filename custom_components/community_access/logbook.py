@@ -28,6 +28,7 @@ _REASONS_ZH = {
     "outside_time_window": "不在允许时段",
     "remote_open": "远程开门",
     "guard_verified": "保安核实后放行",
+    "face_alone": "人脸不能作为唯一凭证",
 }
 
 

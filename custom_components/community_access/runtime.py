@@ -74,8 +74,12 @@ type CommunityConfigEntry = ConfigEntry[CommunityRuntime]
 def event_data(
     decision: Decision, door_name: str | None, source: str | None
 ) -> dict[str, Any]:
-    """Bus event payload: who, where, result; never the credential's value."""
-    return {
+    """Bus event payload: who, where, result; never the credential's value.
+
+    ``waived`` (only at an escape-route exit that let out someone the rules
+    refused): the reason the rules gave.
+    """
+    data: dict[str, Any] = {
         "door_id": decision.door_id,
         "door": door_name,
         "granted": decision.granted,
@@ -86,6 +90,9 @@ def event_data(
         "unit": decision.unit,
         "source": source,
     }
+    if decision.waived is not None:
+        data["waived"] = decision.waived.value
+    return data
 
 
 async def async_present(

@@ -133,8 +133,8 @@ def wrap(
 
 
 def decision_response(decision: Decision, door_id: str) -> dict[str, Any]:
-    """Response data of a decision at a door."""
-    return {
+    """Response data of a decision at a door (``waived``: see ``event_data``)."""
+    response: dict[str, Any] = {
         "granted": decision.granted,
         "reason": decision.reason.value,
         "door_id": door_id,
@@ -142,3 +142,6 @@ def decision_response(decision: Decision, door_id: str) -> dict[str, Any]:
         "person_name": decision.person_name,
         "unit": decision.unit,
     }
+    if decision.waived is not None:
+        response["waived"] = decision.waived.value
+    return response

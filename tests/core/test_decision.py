@@ -669,3 +669,80 @@ def test_known_credential_decision_identity(
     if decision.granted:
         assert status is CredentialStatus.ACTIVE
         assert person_status is PersonStatus.ACTIVE
+
+
+# ---- face never the only credential (face-recognition rules in force since 2025)
+
+
+def _face_index(*others: Credential) -> AccessIndex:
+    """Person 11 with a face (credential 7) and ``others``."""
+    index = build(kind=CredentialKind.FACE)
+    for other in others:
+        index.put_credential(other)
+    return index
+
+
+def _face(index: AccessIndex, at: datetime = AT) -> Decision:
+    return index.decide(CredentialKind.FACE, DIGEST, "b3", at)
+
+
+def test_face_alone_is_refused() -> None:
+    decision = _face(_face_index())
+    assert not decision.granted
+    assert decision.reason is Reason.FACE_ALONE
+    assert decision.person_id == 11
+
+
+def test_face_with_an_active_pin_is_granted() -> None:
+    pin = Credential(8, 11, CredentialKind.PIN, "pin-digest", "****")
+    assert _face(_face_index(pin)).granted
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        CredentialStatus.LOST,
+        CredentialStatus.RETURNED,
+        CredentialStatus.CANCELLED,
+        CredentialStatus.EXPIRED,
+    ],
+)
+def test_face_with_only_a_dead_card_is_refused(status: CredentialStatus) -> None:
+    card = Credential(8, 11, CredentialKind.CARD, "card-digest", "****", status=status)
+    assert _face(_face_index(card)).reason is Reason.FACE_ALONE
+
+
+def test_face_refused_from_the_end_of_the_last_card() -> None:
+    # The card ended but no sweep marked it expired yet: the decision sees the end.
+    end = AT + timedelta(hours=1)
+    card = Credential(
+        8, 11, CredentialKind.CARD, "card-digest", "****", valid_until=end
+    )
+    index = _face_index(card)
+    assert _face(index, end - timedelta(seconds=1)).granted
+    assert _face(index, end).reason is Reason.FACE_ALONE
+
+
+def test_face_refused_before_the_other_credential_starts() -> None:
+    start = AT + timedelta(hours=1)
+    pin = Credential(8, 11, CredentialKind.PIN, "pin-digest", "****", valid_from=start)
+    index = _face_index(pin)
+    assert _face(index).reason is Reason.FACE_ALONE
+    assert _face(index, start).granted
+
+
+def test_a_second_face_does_not_count() -> None:
+    other_face = Credential(8, 11, CredentialKind.FACE, "face-2", "****")
+    assert _face(_face_index(other_face)).reason is Reason.FACE_ALONE
+
+
+def test_another_persons_card_does_not_count() -> None:
+    index = _face_index()
+    index.put_person(Person(12, HOME.id, "Li Si", Role.FAMILY))
+    index.put_credential(Credential(8, 12, CredentialKind.CARD, "card-digest", "****"))
+    assert _face(index).reason is Reason.FACE_ALONE
+
+
+def test_face_alone_after_the_stronger_reasons() -> None:
+    index = build(kind=CredentialKind.FACE, person_status=PersonStatus.SUSPENDED)
+    assert _face(index).reason is Reason.SUSPENDED

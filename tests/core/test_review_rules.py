@@ -28,6 +28,7 @@ from custom_components.community_access.core.models import (
     Zone,
 )
 from custom_components.community_access.core.rules import RuleBook, RuleSettings
+from custom_components.community_access.core.storage import AuditQuery
 
 from .common import make_id_number, open_community
 
@@ -45,6 +46,13 @@ DOORS = [
     Door("b5", "Building 5", Zone.building("5")),
     Door("gym", "Gym", Zone.public("gym"), Direction.BOTH),
     Door("pool", "Pool", Zone.public("pool")),
+    Door(
+        "b3_fire",
+        "Building 3 fire exit",
+        Zone.building("3"),
+        Direction.OUT,
+        escape_route=True,
+    ),
 ]
 
 _serial = itertools.count(700)
@@ -303,8 +311,12 @@ def _door(door_id: str) -> Door:
     return next(d for d in DOORS if d.id == door_id)
 
 
-def _grant(door_id: str, at, cid: int = 1, kind=CARD) -> Decision:
-    return Decision(True, Reason.GRANTED, door_id, kind, at, credential_id=cid)
+def _grant(
+    door_id: str, at, cid: int = 1, kind=CARD, person: int | None = None
+) -> Decision:
+    return Decision(
+        True, Reason.GRANTED, door_id, kind, at, credential_id=cid, person_id=person
+    )
 
 
 def _wrong(door_id: str, at) -> Decision:
@@ -411,10 +423,10 @@ def test_presence_restored_from_last_grants() -> None:
     t = utcnow()
     detector.restore(
         [
-            (1, _door("b3_out"), t + timedelta(minutes=5)),
-            (1, _door("b3"), t),
-            (2, _door("b3"), t + timedelta(minutes=6)),
-            (2, _door("b3_out"), t + timedelta(minutes=1)),
+            (1, None, _door("b3_out"), t + timedelta(minutes=5)),
+            (1, None, _door("b3"), t),
+            (2, None, _door("b3"), t + timedelta(minutes=6)),
+            (2, None, _door("b3_out"), t + timedelta(minutes=1)),
         ]
     )
     later = t + timedelta(minutes=10)
@@ -422,6 +434,80 @@ def test_presence_restored_from_last_grants() -> None:
     inside_two, _ = detector.after(_grant("b3", later, cid=2), _door("b3"))
     assert inside_one.granted  # left at minute 5
     assert inside_two.reason is Reason.ANTI_PASSBACK  # re-entered at minute 6
+
+
+def _enforced() -> Detector:
+    detector = Detector()
+    detector.set_doors(
+        [(_door("b3"), PassbackMode.ENFORCE), (_door("b3_out"), PassbackMode.ENFORCE)]
+    )
+    return detector
+
+
+@pytest.mark.parametrize("mode", [PassbackMode.LOG, PassbackMode.ENFORCE])
+def test_a_second_exit_is_reported_never_refused(mode: PassbackMode) -> None:
+    detector = Detector()
+    detector.set_doors([(_door("b3"), mode), (_door("b3_out"), mode)])
+    t = utcnow()
+    detector.after(_grant("b3", t), _door("b3"))
+    detector.after(_grant("b3_out", t + timedelta(minutes=1)), _door("b3_out"))
+    decision, findings = detector.after(
+        _grant("b3_out", t + timedelta(minutes=2)), _door("b3_out")
+    )
+    assert decision.granted and decision.reason is Reason.GRANTED
+    assert [f.type for f in findings] == ["anti_passback"]
+    assert findings[0].details["direction"] == "out"
+    # Still outside: entering again is fine.
+    decision, findings = detector.after(
+        _grant("b3", t + timedelta(minutes=3)), _door("b3")
+    )
+    assert decision.granted and findings == []
+
+
+def test_presence_is_kept_per_person() -> None:
+    detector = _enforced()
+    t = utcnow()
+    # The card of person 5 enters, then the PIN of the same person enters again.
+    detector.after(_grant("b3", t, cid=1, person=5), _door("b3"))
+    decision, findings = detector.after(
+        _grant("b3", t + timedelta(minutes=1), cid=2, kind=PIN, person=5), _door("b3")
+    )
+    assert decision.reason is Reason.ANTI_PASSBACK
+    assert findings[0].person_id == 5
+    # Leaving with the PIN lets the card in again.
+    detector.after(
+        _grant("b3_out", t + timedelta(minutes=2), cid=2, person=5), _door("b3_out")
+    )
+    decision, _ = detector.after(
+        _grant("b3", t + timedelta(minutes=3), cid=1, person=5), _door("b3")
+    )
+    assert decision.granted
+    # Another person is independent.
+    decision, _ = detector.after(
+        _grant("b3", t + timedelta(minutes=4), cid=3, person=6), _door("b3")
+    )
+    assert decision.granted
+
+
+def test_presence_restored_per_person() -> None:
+    detector = _enforced()
+    t = utcnow()
+    detector.restore(
+        [
+            # Person 5 came in with the card, left with the PIN, came in with the PIN.
+            (1, 5, _door("b3"), t),
+            (2, 5, _door("b3_out"), t + timedelta(minutes=1)),
+            (2, 5, _door("b3"), t + timedelta(minutes=2)),
+            # Person 6 came in with the PIN and left with the card.
+            (3, 6, _door("b3"), t),
+            (4, 6, _door("b3_out"), t + timedelta(minutes=3)),
+        ]
+    )
+    later = t + timedelta(minutes=10)
+    five, _ = detector.after(_grant("b3", later, cid=1, person=5), _door("b3"))
+    six, _ = detector.after(_grant("b3", later, cid=4, person=6), _door("b3"))
+    assert five.reason is Reason.ANTI_PASSBACK
+    assert six.granted
 
 
 async def test_present_keypad_lockout_through_the_community(
@@ -441,3 +527,103 @@ async def test_present_keypad_lockout_through_the_community(
     names = [name for name, _ in events]
     assert names.count("keypad_locked") == 1
     assert "918273" not in repr(events) and STAFF_PIN not in repr(events)
+
+
+# ---- escape-route exits never refuse (第九条: doors must not block escape)
+
+
+async def _fire_exit_record(community: Community) -> tuple[str, str | None, bool]:
+    records = await community.query_access_log(AuditQuery(door_id="b3_fire"))
+    return records[0].reason, records[0].note, records[0].granted
+
+
+async def test_escape_route_exit_opens_whatever_the_rules_say(
+    community: Community,
+) -> None:
+    community.detector = Detector()
+    person = await resident(community)
+    other = await resident(community, unit="5-1-101", card=CARD_B, name="王五")
+    now = utcnow()
+    book = RuleBook(community)
+    # Allowed anyway: an ordinary grant, nothing waived.
+    decision = await community.present("b3_fire", CARD, CARD_A, now)
+    assert decision.granted and decision.reason is Reason.GRANTED
+    assert decision.waived is None
+    assert await _fire_exit_record(community) == ("granted", None, True)
+    # Another building's resident, a suspended one, an unknown card: all let out.
+    decision = await community.present("b3_fire", CARD, CARD_B, now)
+    assert (decision.granted, decision.reason) == (True, Reason.ESCAPE_ROUTE)
+    assert decision.waived is Reason.ZONE_NOT_ALLOWED
+    assert decision.person_id == other
+    assert await _fire_exit_record(community) == (
+        "escape_route",
+        "zone_not_allowed",
+        True,
+    )
+    await book.apply_penalty(person_id=person, kind=PenaltyKind.SUSPENSION, at=now)
+    decision = await community.present("b3_fire", CARD, CARD_A, now)
+    assert (decision.granted, decision.waived) == (True, Reason.SUSPENDED)
+    assert await _fire_exit_record(community) == ("escape_route", "suspended", True)
+    decision = await community.present("b3_fire", CARD, "4700599999", now)
+    assert (decision.granted, decision.waived) == (True, Reason.UNKNOWN_CREDENTIAL)
+    # ... while the ordinary exit of the same building refuses the suspended one.
+    assert not (await community.present("b3_out", CARD, CARD_A, now)).granted
+
+
+async def test_escape_route_exit_ignores_a_locked_keypad(community: Community) -> None:
+    detector = Detector(DetectionSettings(pin_attempts=1))
+    community.detector = detector
+    staff = await community.add_person(name="李保洁", role=Role.STAFF)
+    await community.add_credential(person_id=staff.id, kind=PIN, value=STAFF_PIN)
+    now = utcnow()
+    detector.locked_until["b3_fire"] = now + timedelta(minutes=10)
+    decision = await community.present("b3_fire", PIN, STAFF_PIN, now)
+    assert decision.granted and decision.reason is Reason.GRANTED
+    # A wrong PIN opens too and does not lock the keypad.
+    detector.unlock_keypad("b3_fire")
+    wrong = await community.present("b3_fire", PIN, "918273", now)
+    assert (wrong.granted, wrong.waived) == (True, Reason.UNKNOWN_CREDENTIAL)
+    assert not detector.keypad_locked("b3_fire", now)
+
+
+async def test_escape_route_exit_twice_in_enforce_mode(
+    community: Community, events: list
+) -> None:
+    detector = Detector()
+    detector.set_doors(
+        [
+            (_door("b3"), PassbackMode.ENFORCE),
+            (_door("b3_fire"), PassbackMode.ENFORCE),
+        ]
+    )
+    community.detector = detector
+    await resident(community)
+    now = utcnow()
+    assert (await community.present("b3", CARD, CARD_A, now)).granted
+    assert (await community.present("b3_fire", CARD, CARD_A, now)).granted
+    again = await community.present("b3_fire", CARD, CARD_A, now)
+    assert again.granted and again.reason is Reason.GRANTED
+    assert [d["type"] for n, d in events if n == "violation_suspected"] == [
+        "anti_passback"
+    ]
+
+
+async def test_escape_route_exit_lets_a_lone_face_out(community: Community) -> None:
+    """The face rule is a rule too: an escape-route exit does not apply it."""
+    person = await resident(community)
+    await community.add_credential(
+        person_id=person, kind=CredentialKind.FACE, value="FACE-0042"
+    )
+    card = next(c for c in community.index.credentials_of(person) if c.kind is CARD)
+    await CardDesk(community).report_lost(card.id)
+    now = utcnow()
+    face = CredentialKind.FACE
+    assert (await community.present("b3", face, "FACE-0042", now)).reason is (
+        Reason.FACE_ALONE
+    )
+    out = await community.present("b3_fire", face, "FACE-0042", now)
+    assert (out.granted, out.reason, out.waived) == (
+        True,
+        Reason.ESCAPE_ROUTE,
+        Reason.FACE_ALONE,
+    )

@@ -483,6 +483,32 @@ def test_audit_survives_reopen(tmp_path: Path, audit_db: Database) -> None:
     )
 
 
+def test_last_grants_per_door_carry_the_person(db: Database) -> None:
+    """Presence is restored per person: each newest grant names its person."""
+    for minute, cid, pid, door, granted in [
+        (0, 7, 1, "gate", True),
+        (1, 7, 1, "gate", True),
+        (2, 8, 1, "gate_out", True),
+        (3, 8, 1, "gate_out", False),  # denials do not count
+        (4, 9, None, "gate", True),  # a credential without a person
+        (5, None, 2, "gate", True),  # a guard's entry: no credential
+    ]:
+        db.add_audit(
+            record(
+                T0 + timedelta(minutes=minute),
+                credential_id=cid,
+                person_id=pid,
+                door_id=door,
+                granted=granted,
+            )
+        )
+    assert sorted(db.last_grants_per_door(), key=lambda g: g[0]) == [
+        (7, 1, "gate", T0 + timedelta(minutes=1)),
+        (8, 1, "gate_out", T0 + timedelta(minutes=2)),
+        (9, None, "gate", T0 + timedelta(minutes=4)),
+    ]
+
+
 def test_datetimes_read_back_aware_utc(tmp_path: Path, db: Database) -> None:
     household = db.add_household(Unit.parse("3-2-501"), None)
     person = db.add_person(

@@ -583,12 +583,24 @@ class Community:
     ) -> Decision:
         """Decide and write the access record; committed when this returns.
 
-        With a detector attached, a locked keypad refuses PINs, a grant may be
-        turned into an ``anti_passback`` denial, and findings are emitted as
-        ``violation_suspected`` / ``keypad_locked`` events.
+        With a detector attached, a locked keypad refuses PINs, a grant to
+        enter may be turned into an ``anti_passback`` denial, and findings are
+        emitted as ``violation_suspected`` / ``keypad_locked`` events.
+
+        An escape-route exit refuses nobody (第九条: doors must not block
+        escape): a presentation the rules refuse there opens the door as
+        ``escape_route``, the refusal kept in ``waived`` and in the record's note.
         """
         detector = self.detector
-        refusal = detector.before(door_id, kind, at) if detector is not None else None
+        door = self.index.doors.get(door_id)
+        egress = (
+            door is not None and door.escape_route and door.direction is Direction.OUT
+        )
+        refusal = (
+            detector.before(door_id, kind, at)
+            if detector is not None and not egress
+            else None
+        )
         if refusal is not None:
             decision = Decision(False, refusal, door_id, kind, at)
         else:
@@ -598,9 +610,21 @@ class Community:
         findings: list[Finding] = []
         if decision.granted and self._single_entry_used(decision):
             decision = replace(decision, granted=False, reason=Reason.PASS_USED)
+        if egress and not decision.granted:
+            decision = replace(
+                decision,
+                granted=True,
+                reason=Reason.ESCAPE_ROUTE,
+                waived=decision.reason,
+            )
         if detector is not None and refusal is None:
-            decision, findings = detector.after(decision, self.index.doors.get(door_id))
-        record_id = await self.record(decision, source=source, actor=actor)
+            decision, findings = detector.after(decision, door)
+        record_id = await self.record(
+            decision,
+            source=source,
+            actor=actor,
+            note=decision.waived.value if decision.waived is not None else None,
+        )
         for finding in findings:
             data = finding.as_dict() | {
                 "record_id": record_id,

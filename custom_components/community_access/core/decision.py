@@ -49,12 +49,18 @@ class Reason(StrEnum):
     GUARD_VERIFIED = "guard_verified"
     #: A restriction penalty: gates and the own building only (第十九条 二).
     RESTRICTED = "restricted"
-    #: The same credential entering twice without leaving (or the reverse).
+    #: The same person entering a zone twice without leaving (enforce mode).
     ANTI_PASSBACK = "anti_passback"
     #: Too many wrong PINs at this door: its keypad is locked for a while.
     KEYPAD_LOCKED = "keypad_locked"
     #: A single-entry visitor pass already used to come in.
     PASS_USED = "pass_used"
+    #: A face while the person holds no other active credential: face
+    #: recognition may never be the only way in (rules in force since 2025).
+    FACE_ALONE = "face_alone"
+    #: Not a decision of :meth:`AccessIndex.decide`: an escape-route exit let
+    #: someone out whom the rules would have refused (``Decision.waived``).
+    ESCAPE_ROUTE = "escape_route"
 
 
 _STATUS_REASON = {
@@ -80,6 +86,8 @@ class Decision:
     household_id: int | None = None
     unit: str | None = None
     masked: str | None = None
+    #: At an escape-route exit: the refusal the rules gave, not applied.
+    waived: Reason | None = None
 
 
 class AccessIndex:
@@ -331,6 +339,10 @@ class AccessIndex:
                 return Reason.NOT_YET_VALID
             if end is not None and at >= end:
                 return Reason.EXPIRED
+        if credential.kind is CredentialKind.FACE and not self._holds_other_than_face(
+            person.id, at
+        ):
+            return Reason.FACE_ALONE
         if not self._zone_allowed(person, household, door):
             return Reason.ZONE_NOT_ALLOWED
         if _in_force(self.restricted, person.id, at) and not (
@@ -348,6 +360,21 @@ class AccessIndex:
             if schedule is not None and not schedule.allows(local):
                 return Reason.OUTSIDE_TIME_WINDOW
         return Reason.GRANTED
+
+    def _holds_other_than_face(self, person_id: int, at: datetime) -> bool:
+        """Whether a person holds a credential other than a face, usable at ``at``."""
+        credentials = self.credentials
+        for cid in self._credentials_of.get(person_id, ()):
+            other = credentials.get(cid)
+            if (
+                other is not None
+                and other.kind is not CredentialKind.FACE
+                and other.status is CredentialStatus.ACTIVE
+                and (other.valid_from is None or other.valid_from <= at)
+                and (other.valid_until is None or at < other.valid_until)
+            ):
+                return True
+        return False
 
     @staticmethod
     def _zone_allowed(person: Person, household: Household | None, door: Door) -> bool:

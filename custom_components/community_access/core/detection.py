@@ -3,10 +3,12 @@
 Anti-passback, impossible travel, card and face disagreeing, and the keypad
 lockout after wrong PINs.
 
-The detector keeps a little state per credential and per door in memory
+The detector keeps a little state per person, credential and door in memory
 (rebuilt from the access record at start-up). It runs around each decision:
-before it (a locked keypad refuses PINs) and after it (a grant may turn into
-an ``anti_passback`` denial in enforce mode; suspicions are reported).
+before it (a locked keypad refuses PINs) and after it (a grant to enter may
+turn into an ``anti_passback`` denial in enforce mode; suspicions are
+reported). An exit is never refused for anti-passback: leaving twice is only
+reported.
 """
 
 from __future__ import annotations
@@ -20,6 +22,18 @@ from typing import Any
 
 from .decision import Decision, Reason
 from .models import CredentialKind, Direction, Door
+
+#: Whose presence anti-passback tracks: ``("person", id)`` when the person is
+#: known (a card and a PIN of one person are one presence), else
+#: ``("credential", id)``.
+type Subject = tuple[str, int]
+
+
+def subject(credential_id: int, person_id: int | None) -> Subject:
+    """Return the key presence is kept under."""
+    if person_id is not None:
+        return ("person", person_id)
+    return ("credential", credential_id)
 
 
 class PassbackMode(StrEnum):
@@ -76,7 +90,8 @@ class Detector:
         """Start with no history."""
         self.settings = settings or DetectionSettings()
         self.modes: dict[str, PassbackMode] = {}
-        self._inside: dict[tuple[int, str], bool] = {}
+        #: (subject, zone) → inside (True) or outside (False).
+        self._inside: dict[tuple[Subject, str], bool] = {}
         self._last_grant: dict[int, tuple[str, str, datetime]] = {}
         self._last_face: dict[str, tuple[int, datetime]] = {}
         self._wrong_pins: dict[str, deque[datetime]] = {}
@@ -94,10 +109,14 @@ class Detector:
                 modes.setdefault(zone, mode)
         self.modes = modes
 
-    def restore(self, grants: Iterable[tuple[int, Door, datetime]]) -> None:
-        """Rebuild presence and last grants from the access record (oldest first)."""
-        for credential_id, door, at in sorted(grants, key=lambda g: g[2]):
-            self._note_grant(credential_id, door, at)
+    def restore(self, grants: Iterable[tuple[int, int | None, Door, datetime]]) -> None:
+        """Rebuild presence and last grants from the access record.
+
+        ``grants``: (credential, person or None, door, time) of the newest
+        grant per credential and door, in any order.
+        """
+        for credential_id, person_id, door, at in sorted(grants, key=lambda g: g[3]):
+            self._note_grant(credential_id, person_id, door, at)
 
     # ---- around a decision
     def keypad_locked(self, door_id: str, at: datetime) -> bool:
@@ -171,7 +190,8 @@ class Detector:
                     )
         mode = self.modes.get(door.zone.id, PassbackMode.NONE)
         if mode is not PassbackMode.NONE and door.direction is not Direction.BOTH:
-            inside = self._inside.get((cid, door.zone.id))
+            who = subject(cid, decision.person_id)
+            inside = self._inside.get((who, door.zone.id))
             entering = door.direction is Direction.IN
             if (entering and inside is True) or (not entering and inside is False):
                 findings.append(
@@ -188,19 +208,21 @@ class Detector:
                         },
                     )
                 )
-                if mode is PassbackMode.ENFORCE:
+                # Only an entry is refused: nobody is kept from leaving.
+                if mode is PassbackMode.ENFORCE and entering:
                     return replace(
                         decision, granted=False, reason=Reason.ANTI_PASSBACK
                     ), findings
-        self._note_grant(cid, door, at)
+        self._note_grant(cid, decision.person_id, door, at)
         return decision, findings
 
-    def _note_grant(self, credential_id: int, door: Door, at: datetime) -> None:
+    def _note_grant(
+        self, credential_id: int, person_id: int | None, door: Door, at: datetime
+    ) -> None:
         self._last_grant[credential_id] = (door.id, door.zone.id, at)
-        if door.direction is Direction.IN:
-            self._inside[(credential_id, door.zone.id)] = True
-        elif door.direction is Direction.OUT:
-            self._inside[(credential_id, door.zone.id)] = False
+        if door.direction is not Direction.BOTH:
+            key = (subject(credential_id, person_id), door.zone.id)
+            self._inside[key] = door.direction is Direction.IN
 
     def _wrong_pin(self, door_id: str, at: datetime) -> Finding | None:
         settings = self.settings

@@ -672,21 +672,31 @@ class Database:
                 if at is not None
             }
 
-    def last_grants_per_door(self) -> list[tuple[int, str, datetime]]:
-        """(credential, door, newest grant) for every pair in the kept records."""
+    def last_grants_per_door(self) -> list[tuple[int, int | None, str, datetime]]:
+        """(credential, person, door, newest grant) for every pair in the kept records."""
         stmt = (
             select(
-                audit_log.c.credential_id, audit_log.c.door_id, func.max(audit_log.c.at)
+                audit_log.c.credential_id,
+                audit_log.c.person_id,
+                audit_log.c.door_id,
+                func.max(audit_log.c.at),
             )
             .where(
                 audit_log.c.granted.is_(True), audit_log.c.credential_id.is_not(None)
             )
-            .group_by(audit_log.c.credential_id, audit_log.c.door_id)
+            .group_by(
+                audit_log.c.credential_id, audit_log.c.person_id, audit_log.c.door_id
+            )
         )
         with self._tx() as conn:
             return [
-                (int(cid), str(door), at.replace(tzinfo=UTC))
-                for cid, door, at in conn.execute(stmt)
+                (
+                    int(cid),
+                    None if pid is None else int(pid),
+                    str(door),
+                    at.replace(tzinfo=UTC),
+                )
+                for cid, pid, door, at in conn.execute(stmt)
                 if at is not None and door is not None
             ]
 
