@@ -10,6 +10,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
 )
+import voluptuous as vol
 
 from custom_components.community_access.const import DOMAIN
 from custom_components.community_access.logbook import describe_desk
@@ -607,3 +608,66 @@ async def test_returning_the_last_card_of_a_face_user_is_refused(
     await call(hass, "revoke_credential", {"credential_id": face["credential_id"]})
     refund = await call(hass, "return_card", {"credential_id": ids["credential_id"]})
     assert refund["ledger"] == {"refund": 20.0}
+
+
+async def test_reoccupied_unit_statement_and_reissue_rules(
+    hass: HomeAssistant, setup_entry
+) -> None:
+    """Issue 11: a new household's own ledger; a lost card is reissued once, within the quota."""
+    await call(hass, "add_household", {"unit": "3-2-501", "card_quota": 2})
+    owner = await add_resident(hass, card=None, id_number=_id(31))
+    ids = owner["person_id"]
+    first = await call(
+        hass, "issue_card", {"person_id": ids, "card_number": "47330001"}
+    )
+    second = await call(
+        hass, "issue_card", {"person_id": ids, "card_number": "47330002"}
+    )
+    await call(hass, "report_card_lost", {"credential_id": first["credential_id"]})
+    await call(hass, "issue_card", {"person_id": ids, "card_number": "47330003"})
+    # Quota 2: two active cards already; reissuing the lost one would make three.
+    assert (
+        await _refused(
+            hass,
+            "reissue_card",
+            {"credential_id": first["credential_id"], "card_number": "47330004"},
+        )
+        == "card_quota_reached"
+    )
+    await call(hass, "return_card", {"credential_id": second["credential_id"]})
+    await call(
+        hass,
+        "reissue_card",
+        {"credential_id": first["credential_id"], "card_number": "47330004"},
+    )
+    assert (
+        await _refused(
+            hass,
+            "reissue_card",
+            {"credential_id": first["credential_id"], "card_number": "47330005"},
+        )
+        == "card_already_replaced"
+    )
+
+    await call(hass, "move_out", {"unit": "3-2-501"})
+    former = await call(hass, "household_statement", {"unit": "3-2-501"})
+    await call(hass, "add_household", {"unit": "3-2-501"})
+    current = await call(hass, "household_statement", {"unit": "3-2-501"})
+    assert (current["occupancy"], current["occupancies"]) == (2, 2)
+    assert current["entries"] == []
+    assert current["balance"] == 0.0
+    history = await call(
+        hass, "household_statement", {"unit": "3-2-501", "occupancy": 1}
+    )
+    assert (history["occupancy"], history["occupancies"]) == (1, 2)
+    assert history["entries"] == former["entries"]
+    assert history["balance"] == former["balance"] > 0
+    assert (
+        await _refused(hass, "household_statement", {"unit": "3-2-501", "occupancy": 3})
+        == "invalid_occupancy"
+    )
+    for wrong in (0, -1, 1.5, True, "one"):
+        with pytest.raises(vol.Invalid):
+            await call(
+                hass, "household_statement", {"unit": "3-2-501", "occupancy": wrong}
+            )

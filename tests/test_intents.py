@@ -323,3 +323,22 @@ async def test_sentences_read_after_late_install(
     assert DOMAIN in {
         e.domain for e in hass.config_entries.async_loaded_entries(DOMAIN)
     }
+
+
+async def test_former_occupant_may_not_approve_by_voice(
+    hass: HomeAssistant, assist: MockConfigEntry, hass_read_only_user: MockUser
+) -> None:
+    """Issue 11: after moving out, a once-linked user answers for the unit no more."""
+    await call(hass, "add_household", {"unit": UNIT})
+    await desk_of(assist).link_household(
+        UNIT, notify_services=[], user_ids=[hass_read_only_user.id]
+    )
+    await call(hass, "move_out", {"unit": UNIT})
+    await call(hass, "add_household", {"unit": UNIT})
+    visit = await pending_visit(hass, assist)
+    response = await handle(
+        hass, INTENT_APPROVE_VISITOR, hass_read_only_user.id, {"unit": UNIT}
+    )
+    assert response.response_type is intent.IntentResponseType.ERROR
+    assert speech(response) == f"Sorry, you may not approve visitors for {UNIT}."
+    assert desk_of(assist).visits[visit.id].status is VisitStatus.PENDING

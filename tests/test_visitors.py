@@ -371,3 +371,74 @@ async def test_no_visitor_id_number_anywhere(
         assert "13900001111" not in text
         assert _valid("11010519700101001") not in text
         assert ID_NUMBER not in text
+
+
+async def test_moving_out_unlinks_the_household(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, host: User
+) -> None:
+    """Issue 11: a re-occupied unit starts with no links; former occupants approve nothing."""
+    guard = async_mock_service(hass, "notify", "guard_desk")
+    await _setup(hass, freezer, guard_notify="notify.guard_desk")
+    await add_resident(hass)
+    notified = await _link(hass, host)
+    refused = async_capture_events(hass, f"{DOMAIN}_visitor_refused")
+    waiting = await call(hass, "register_visitor", _register())
+    await hass.async_block_till_done()
+    assert len(notified) == 1
+
+    await call(hass, "move_out", {"unit": "3-2-501"})
+    await hass.async_block_till_done()
+    # The visitor waiting at the gate is refused, and the guard is told why.
+    assert [(e.data["visit_id"], e.data["reason"]) for e in refused] == [
+        (waiting["visit_id"], "host_moved_out")
+    ]
+    assert len(guard) == 1
+    assert "moved out" in guard[0].data["message"]
+    with pytest.raises(ServiceValidationError) as err:
+        await call(
+            hass,
+            "approve_visitor",
+            {"visit_id": waiting["visit_id"]},
+            context=Context(user_id=host.id),
+        )
+    assert err.value.translation_key == "unknown_visit"
+
+    # New occupants move in and a visitor comes for them.
+    await call(hass, "add_household", {"unit": "3-2-501"})
+    await add_resident(
+        hass, name="新业主", id_number=_valid("44030519900101123"), card=None
+    )
+    visit = await call(hass, "register_visitor", _register(name="孙悟空"))
+    await hass.async_block_till_done()
+    vid = visit["visit_id"]
+    assert visit["status"] == "pending"
+    assert len(notified) == 1  # the former occupant's phone is not asked
+
+    # The former occupant can answer neither by service nor from the phone.
+    for service in ("approve_visitor", "deny_visitor"):
+        with pytest.raises(Unauthorized):
+            await call(
+                hass, service, {"visit_id": vid}, context=Context(user_id=host.id)
+            )
+    hass.bus.async_fire(
+        "mobile_app_notification_action",
+        {"action": f"COMMUNITY_ACCESS_APPROVE_{vid}"},
+        context=Context(user_id=host.id),
+    )
+    await hass.async_block_till_done()
+    community = next(
+        iter(hass.config_entries.async_loaded_entries(DOMAIN))
+    ).runtime_data.community
+    assert community.visits[vid].status == "pending"
+    assert community.links == {}
+
+    # Once the new household links its own phone, only that one is asked.
+    own = async_mock_service(hass, "notify", "mobile_app_new_phone")
+    await call(
+        hass,
+        "link_household",
+        {"unit": "3-2-501", "notify_services": ["notify.mobile_app_new_phone"]},
+    )
+    await call(hass, "register_visitor", _register(name="猪八戒"))
+    await hass.async_block_till_done()
+    assert (len(notified), len(own)) == (1, 1)

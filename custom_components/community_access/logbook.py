@@ -75,6 +75,11 @@ _DESK_MESSAGES = {
         "visitor {visitor} refused: host unreachable",
         "访客 {visitor} 被拒:无法联系住户",
     ),
+    # A reason of its own: "<event>:<reason>".
+    "visitor_refused:host_moved_out": (
+        "visitor {visitor} refused: the household moved out",
+        "访客 {visitor} 被拒:住户已迁出",
+    ),
     "visitor_on_site": ("visitor {visitor} entered", "访客 {visitor} 已进入"),
     "visitor_checked_out": ("visitor {visitor} left", "访客 {visitor} 已离开"),
     "visitor_overdue": (
@@ -99,7 +104,10 @@ _DESK_MESSAGES = {
 def describe_desk(name: str, data: dict[str, Any], language: str) -> dict[str, str]:
     """Logbook name and message for a card-desk event."""
     zh = language.lower().startswith("zh")
-    english, chinese = _DESK_MESSAGES.get(name, (name.replace("_", " "), name))
+    english, chinese = _DESK_MESSAGES.get(
+        f"{name}:{data.get('reason')}",
+        _DESK_MESSAGES.get(name, (name.replace("_", " "), name)),
+    )
     fields = {k: ("" if v is None else v) for k, v in data.items()}
     try:
         message = (chinese if zh else english).format(**fields)

@@ -63,12 +63,24 @@ ATTR_UNUSED_DAYS = "unused_days"
 ATTR_EXPIRING_DAYS = "expiring_days"
 ATTR_DOOR = "door"
 ATTR_NOTE = "note"
+ATTR_OCCUPANCY = "occupancy"
 
 REVIEW_ISSUE_ID = "permission_review_due"
 
 _ID = ID
 _MONEY = money(0)
 _CARD = CARD_FIELD
+
+
+def _whole_number(value: Any) -> int:
+    """Accept a whole number (``2`` or ``"2"``); never a bool or a fraction."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise vol.Invalid("expected a whole number")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise vol.Invalid("expected a whole number") from None
+
 
 ISSUE_CARD_SCHEMA = vol.Schema(
     {
@@ -153,7 +165,14 @@ CONTRACTOR_SCHEMA = vol.Schema(
         vol.Optional(ATTR_DEPOSIT): _MONEY,
     }
 )
-STATEMENT_SCHEMA = vol.Schema({**ENTRY_FIELD, vol.Required(ATTR_UNIT): cv.string})
+STATEMENT_SCHEMA = vol.Schema(
+    {
+        **ENTRY_FIELD,
+        vol.Required(ATTR_UNIT): cv.string,
+        # From 1; no more than the unit has had is checked in the core.
+        vol.Optional(ATTR_OCCUPANCY): vol.All(_whole_number, vol.Range(min=1)),
+    }
+)
 REVIEW_SCHEMA = vol.Schema(
     {
         **ENTRY_FIELD,
@@ -365,10 +384,12 @@ async def _statement(
     hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
 ) -> ServiceResponse:
     statement = await CardDesk(entry.runtime_data.community).statement(
-        call.data[ATTR_UNIT]
+        call.data[ATTR_UNIT], call.data.get(ATTR_OCCUPANCY)
     )
     return {
         "unit": str(statement.household.unit),
+        "occupancy": statement.occupancy,
+        "occupancies": statement.occupancies,
         "entries": [
             {
                 "at": e.at.isoformat(),

@@ -27,6 +27,11 @@ _TEXT = {
         "Visitor {visitor} for {unit} was refused: the host did not answer.",
         "访客 {visitor} 来访 {unit} 已被拒绝:无法联系到住户。",
     ),
+    # A reason of its own: "<event>:<reason>".
+    "visitor_refused:host_moved_out": (
+        "Visitor {visitor} for {unit} was refused: the household has moved out.",
+        "访客 {visitor} 来访 {unit} 已被拒绝:该住户已迁出。",
+    ),
     "visitor_overdue": (
         "The visitor card of {visitor} ({unit}) was not returned by {valid_until}; it is blocked.",
         "访客 {visitor}({unit})的临时访客卡未在 {valid_until} 前交还,已停用。",
@@ -46,7 +51,8 @@ def message(hass: HomeAssistant, name: str, data: dict[str, Any]) -> tuple[str, 
     fields = {k: ("" if v is None else v) for k, v in data.items()}
     purpose = fields.get("purpose")
     fields["purpose"] = (f"({purpose})" if zh else f" ({purpose})") if purpose else ""
-    return _TITLE[zh], _TEXT[name][zh].format(**fields)
+    text = _TEXT.get(f"{name}:{data.get('reason')}", _TEXT[name])
+    return _TITLE[zh], text[zh].format(**fields)
 
 
 async def _notify(

@@ -139,7 +139,11 @@ def create_v1(path: Path) -> None:
 
 
 EXPECTED_HOUSEHOLD = Household(
-    id=1, unit=Unit.parse("3-2-501"), card_quota=2, created_at=CREATED
+    id=1,
+    unit=Unit.parse("3-2-501"),
+    card_quota=2,
+    created_at=CREATED,
+    occupied_since=CREATED,
 )
 EXPECTED_PERSON = Person(
     id=1,
@@ -274,6 +278,7 @@ def test_migrate_v1_to_v2(v1_path: Path, migrated: Database) -> None:
         "amount_cents",
         "recorded_by",
         "note",
+        "occupancy",
     } == set(columns(v1_path, "ledger"))
     with sqlite3.connect(v1_path) as conn:
         assert conn.execute(
@@ -363,5 +368,109 @@ async def test_community_on_a_v1_database(v1_path: Path) -> None:
         returned = await desk.return_card(1)
         assert returned.ledger == ()
         assert community.deposits_held_cents == 2000
+    finally:
+        await community.async_close()
+
+
+# ---- version 5 to 6: occupancies of a unit
+
+V5_DDL = Path(__file__).resolve().parent.parent / "fixtures" / "schema_v5.sql"
+
+
+def create_v5(path: Path) -> None:
+    """A version 5 database: a household with an owner, a card and three ledger entries."""
+    vault = make_vault()
+    with sqlite3.connect(path) as conn:
+        conn.executescript(V5_DDL.read_text())
+        conn.execute("INSERT INTO schema_info (id, version) VALUES (1, 5)")
+        conn.execute(
+            "INSERT INTO households (id, unit, building, card_quota, created_at) "
+            "VALUES (1, '3-2-501', '3', NULL, ?)",
+            (sql_time(CREATED),),
+        )
+        conn.execute(
+            "INSERT INTO persons (id, household_id, name, role, status, "
+            "id_number_enc, id_number_hash, id_number_masked, extra_zones, "
+            "created_at, updated_at) VALUES (1, 1, '张三', 'owner', 'active', "
+            "?, ?, ?, '[]', ?, ?)",
+            (
+                vault.encrypt(ID_NUMBER),
+                vault.id_number_digest(ID_NUMBER),
+                mask_id_number(ID_NUMBER),
+                sql_time(CREATED),
+                sql_time(UPDATED),
+            ),
+        )
+        conn.execute(
+            "INSERT INTO credentials (id, person_id, kind, digest, value_enc, "
+            "masked, status, created_at, updated_at, deposit_cents, damaged) "
+            "VALUES (1, 1, 'card', ?, ?, '****3210', 'active', ?, ?, 2000, 0)",
+            (
+                vault.credential_digest(CredentialKind.CARD, CARD_NUMBER),
+                vault.encrypt(CARD_NUMBER),
+                sql_time(CREATED),
+                sql_time(UPDATED),
+            ),
+        )
+        for lid, entry, amount in (
+            (1, "deposit", 2000),
+            (2, "reissue_fee", 3000),
+            (3, "fine", 10000),
+        ):
+            conn.execute(
+                "INSERT INTO ledger (id, at, household_id, person_id, "
+                "credential_id, entry, amount_cents) VALUES (?, ?, 1, 1, 1, ?, ?)",
+                (lid, sql_time(CREATED), entry, amount),
+            )
+        conn.execute(
+            "INSERT INTO household_links (household_id, notify_services, user_ids) "
+            "VALUES (1, '[\"mobile_app_phone\"]', '[\"user-1\"]')"
+        )
+
+
+async def test_v5_database_migrates_into_occupancy_one(tmp_path: Path) -> None:
+    path = tmp_path / "v5.db"
+    create_v5(path)
+    assert "occupancy" not in columns(path, "households")
+    community = Community(
+        Database(f"sqlite:///{path}"), make_vault(), TZ, asyncio.to_thread
+    )
+    await community.async_load()
+    try:
+        assert await community.run(community.db.schema_version) == SCHEMA_VERSION
+        for table in ("households", "persons", "ledger"):
+            assert columns(path, table)["occupancy"] == ("INTEGER", 1, "1")
+        assert "occupied_since" in columns(path, "households")
+        with sqlite3.connect(path) as conn:
+            for table in ("households", "persons", "ledger"):
+                values = conn.execute(f"SELECT occupancy FROM {table}").fetchall()  # noqa: S608
+                assert set(values) == {(1,)}
+        household = community.household("3-2-501")
+        assert household.occupancy == 1
+        assert household.occupied_since == CREATED
+        assert community.person(1).occupancy == 1
+        statement = await CardDesk(community).statement("3-2-501")
+        assert (statement.occupancy, statement.occupancies) == (1, 1)
+        assert [(e.kind, e.amount_cents) for e in statement.entries] == [
+            (LedgerKind.DEPOSIT, 2000),
+            (LedgerKind.REISSUE_FEE, 3000),
+            (LedgerKind.FINE, 10000),
+        ]
+        assert statement.balance == 15000
+        assert community.deposits_held_cents == 2000
+        assert community.links == {1: (["mobile_app_phone"], ["user-1"])}
+        # A migrated unit moves out and in again like any other.
+        desk = CardDesk(community)
+        await desk.move_out(unit="3-2-501")
+        assert community.links == {}
+        household = await community.add_household("3-2-501")
+        assert household.occupancy == 2
+        assert (await desk.statement("3-2-501")).entries == ()
+        history = await desk.statement("3-2-501", occupancy=1)
+        assert [e.kind for e in history.entries][:3] == [
+            LedgerKind.DEPOSIT,
+            LedgerKind.REISSUE_FEE,
+            LedgerKind.FINE,
+        ]
     finally:
         await community.async_close()

@@ -27,11 +27,16 @@ from .models import (
     Person,
     PersonStatus,
     Role,
+    Visit,
 )
 from .privacy import mask_name
 from .schedule import Schedule
 from .storage import Tx
 from .text import clean_name
+from .visitors import ClosedVisit, VisitorDesk
+
+#: Why a moving-out household's waiting visitors are refused.
+HOST_MOVED_OUT = "host_moved_out"
 
 #: Contractors' default working hours (seed 4.9): Monday to Saturday, 08–18.
 CONTRACTOR_HOURS = Schedule.daily(
@@ -57,11 +62,13 @@ class MoveOutResult:
     ledger: tuple[LedgerEntry, ...]
     household: Household | None
     erase_after: datetime
+    #: Visits of the household refused because it moved out.
+    refused_visits: tuple[Visit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """A household's ledger entries and totals (fen)."""
+    """A household's ledger entries and totals (fen), of one occupancy of its unit."""
 
     household: Household
     entries: tuple[LedgerEntry, ...]
@@ -70,6 +77,9 @@ class Statement:
     deposits_kept: int
     fees: int
     fines: int
+    #: The occupancy this statement is of, and how many the unit has had.
+    occupancy: int = 1
+    occupancies: int = 1
 
     @property
     def deposits_held(self) -> int:
@@ -95,20 +105,31 @@ class CardDesk:
             return None
         return self.community.index.households.get(person.household_id)
 
-    def _check_quota(self, household: Household | None) -> None:
+    def _check_quota(
+        self, household: Household | None, *, replacing: Credential | None = None
+    ) -> None:
+        """Refuse a new card that would take the household's own cards over its quota.
+
+        The household's own cards are those of its people; visitor passes
+        (people with the role visitor) do not count. ``replacing``: the card
+        a reissue replaces, which no longer counts if it was still active.
+        """
         if household is None:
             return  # staff: no household quota
         index = self.community.index
         quota = household.card_quota
         if quota is None:
             quota = self.community.settings.card_quota
-        active = sum(
-            1
+        active = {
+            c.id
             for person in index.persons_of(household.id)
+            if person.role is not Role.VISITOR
             for c in index.credentials_of(person.id)
             if c.kind is CredentialKind.CARD and c.status is CredentialStatus.ACTIVE
-        )
-        if active >= quota:
+        }
+        if replacing is not None:
+            active.discard(replacing.id)
+        if len(active) + 1 > quota:
             raise CommunityError(
                 "card_quota_reached", unit=str(household.unit), quota=str(quota)
             )
@@ -225,8 +246,7 @@ class CardDesk:
             valid_until=valid_until,
             schedule=schedule,
         )
-        if replaces is None:
-            self._check_quota(self._household_of(person))
+        self._check_quota(self._household_of(person), replacing=replaces)
 
         def _work() -> CardResult:
             with community.db.transaction() as tx:
@@ -337,6 +357,13 @@ class CardDesk:
             old = self._card(credential_id)
             if old.status not in (CredentialStatus.LOST, CredentialStatus.ACTIVE):
                 raise CommunityError("credential_not_reissuable")
+            if any(
+                c.replaces_id == old.id
+                for c in community.index.credentials_of(old.person_id)
+            ):
+                # A lost card is replaced once; its replacement, if lost in
+                # turn, is the one to reissue.
+                raise CommunityError("card_already_replaced", credential_id=str(old.id))
             person = community.person(old.person_id)
             result = await self._issue(
                 person,
@@ -614,6 +641,9 @@ class CardDesk:
 
         Cards handed back (``returned_card_ids``) are refunded; the deposits of
         the others are kept. Personal data is erased after the retention period.
+        A whole household also leaves no links to users and phones behind, and
+        its pending and expected visitors are refused (``host_moved_out``): no
+        approval reaches former occupants, nor the unit's next household.
         """
         community = self.community
         returned = set(returned_card_ids)
@@ -654,11 +684,13 @@ class CardDesk:
                 )
             now = utcnow()
             erase_after = now + timedelta(days=community.settings.retention_days)
+            visitors = VisitorDesk(community)
 
-            def _work() -> MoveOutResult:
+            def _work() -> tuple[MoveOutResult, list[ClosedVisit]]:
                 moved: list[Person] = []
                 cancelled: list[Credential] = []
                 entries: list[LedgerEntry] = []
+                refused: list[ClosedVisit] = []
                 with community.db.transaction() as tx:
                     for person in people:
                         for cred in credentials[person.id]:
@@ -706,11 +738,19 @@ class CardDesk:
                                 erase_after=erase_after,
                             )
                         )
-                    updated_household = (
-                        tx.update_household(household.id, moved_out_at=now)
-                        if household is not None
-                        else None
-                    )
+                    updated_household = None
+                    if household is not None:
+                        updated_household = tx.update_household(
+                            household.id, moved_out_at=now
+                        )
+                        tx.delete_links(household.id)
+                        refused = visitors.close_waiting_tx(
+                            tx,
+                            household.id,
+                            reason=HOST_MOVED_OUT,
+                            by=recorded_by,
+                            now=now,
+                        )
                     lost = [
                         tx.credential(c.id)
                         for creds in credentials.values()
@@ -723,15 +763,21 @@ class CardDesk:
                     tuple(entries),
                     updated_household,
                     erase_after,
-                )
+                    tuple(item.visit for item in refused),
+                ), refused
 
-            result: MoveOutResult = await community.run(_work)
+            result, refused = cast(
+                "tuple[MoveOutResult, list[ClosedVisit]]", await community.run(_work)
+            )
             for person in result.persons:
                 community.index.put_person(person)
             if result.household is not None:
                 community.index.put_household(result.household)
+                community.links.pop(result.household.id, None)
+            visitors.apply_closed(refused)
             self._commit(result.cancelled, result.ledger)
         community.notify_changed()
+        visitors.announce_refused(refused, HOST_MOVED_OUT)
         community.emit(
             "moved_out",
             {
@@ -790,12 +836,25 @@ class CardDesk:
         return len(erased)
 
     # ---- ledger
-    async def statement(self, unit: str) -> Statement:
-        """Return a household's ledger entries and totals."""
+    async def statement(self, unit: str, occupancy: int | None = None) -> Statement:
+        """Return a household's ledger entries and totals.
+
+        Of the unit's current occupancy, or of a former one (``occupancy``
+        from 1, the unit's first household, to the current one).
+        """
         community = self.community
         household = community.household(unit)
+        if occupancy is None:
+            occupancy = household.occupancy
+        if not 1 <= occupancy <= household.occupancy:
+            raise CommunityError(
+                "invalid_occupancy",
+                unit=str(household.unit),
+                occupancy=str(occupancy),
+                occupancies=str(household.occupancy),
+            )
         entries: list[LedgerEntry] = await community.run(
-            community.db.ledger_entries, household.id
+            community.db.ledger_entries, household.id, occupancy
         )
 
         def total(kind: LedgerKind) -> int:
@@ -809,4 +868,6 @@ class CardDesk:
             deposits_kept=total(LedgerKind.DEPOSIT_KEPT),
             fees=total(LedgerKind.REISSUE_FEE),
             fines=total(LedgerKind.FINE) - total(LedgerKind.FINE_WAIVED),
+            occupancy=occupancy,
+            occupancies=household.occupancy,
         )

@@ -186,18 +186,26 @@ class Community:
         household: Household
         if existing is not None:
             # A new household moves into a vacated unit: the unit's record is
-            # reused (its ledger history stays with it).
-            household = await self.run(self._reoccupy, existing.id, card_quota)
+            # reused, in an occupancy of its own (an empty ledger; the former
+            # occupancy's stays as history) and with no links.
+            household = await self.run(self._reoccupy, existing, card_quota)
+            self.links.pop(household.id, None)
         else:
             household = await self.run(self.db.add_household, parsed, card_quota)
         self.index.put_household(household)
         self.notify_changed()
         return household
 
-    def _reoccupy(self, household_id: int, card_quota: int | None) -> Household:
+    def _reoccupy(self, vacated: Household, card_quota: int | None) -> Household:
         with self.db.transaction() as tx:
+            # Moving out deleted them; a database from before that kept them.
+            tx.delete_links(vacated.id)
             return tx.update_household(
-                household_id, moved_out_at=None, card_quota=card_quota
+                vacated.id,
+                moved_out_at=None,
+                card_quota=card_quota,
+                occupancy=vacated.occupancy + 1,
+                occupied_since=utcnow(),
             )
 
     def household(self, unit: str) -> Household:

@@ -161,6 +161,11 @@ class Household:
     card_quota: int | None = None
     created_at: datetime | None = None
     moved_out_at: datetime | None = None
+    #: Which household of the unit this is: 1 for the first, one more each
+    #: time a new household moves into the vacated unit.
+    occupancy: int = 1
+    #: When the current occupancy began.
+    occupied_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +195,8 @@ class Person:
     moved_out_at: datetime | None = None
     #: When the person's personal data is erased after moving out.
     erase_after: datetime | None = None
+    #: The occupancy of the household's unit the person belongs to.
+    occupancy: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +250,9 @@ class LedgerEntry:
     recorded_by: str | None = None
     note: str | None = None
     id: int | None = None
+    #: The occupancy of the household's unit the entry belongs to (set when
+    #: written: the person's occupancy, else the household's current one).
+    occupancy: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -72,6 +72,10 @@ households = Table(
     Column("created_at", UTCDateTime, nullable=False),
     # v2
     Column("moved_out_at", UTCDateTime, nullable=True),
+    # v6: the unit's occupancies: 1 for its first household, one more each
+    # time a new household moves into the vacated unit
+    Column("occupancy", Integer, nullable=False, default=1, server_default="1"),
+    Column("occupied_since", UTCDateTime, nullable=True),
 )
 
 persons = Table(
@@ -100,6 +104,8 @@ persons = Table(
     Column("declared_by", Integer, nullable=True),
     Column("moved_out_at", UTCDateTime, nullable=True),
     Column("erase_after", UTCDateTime, nullable=True),
+    # v6: the occupancy of the household's unit the person belongs to
+    Column("occupancy", Integer, nullable=False, default=1, server_default="1"),
 )
 
 credentials = Table(
@@ -163,6 +169,8 @@ ledger = Table(
     Column("amount_cents", Integer, nullable=False),
     Column("recorded_by", String(64), nullable=True),
     Column("note", Text, nullable=True),
+    # v6: the occupancy of the household's unit the entry belongs to
+    Column("occupancy", Integer, nullable=False, default=1, server_default="1"),
 )
 
 settings_kv = Table(
@@ -361,6 +369,12 @@ def _migrate_to_5(conn: Connection) -> None:
     metadata.create_all(conn, tables=[lock_slots, lock_meta], checkfirst=True)
 
 
+def _migrate_to_6(conn: Connection) -> None:
+    """Occupancies: a vacated unit's next household starts afresh (existing rows: 1)."""
+    for table in (households, persons, ledger):
+        _add_missing_columns(conn, table)
+
+
 #: Migrations: version → function bringing the schema from version-1 to it.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migrate_to_1,
@@ -368,4 +382,5 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     3: _migrate_to_3,
     4: _migrate_to_4,
     5: _migrate_to_5,
+    6: _migrate_to_6,
 }

@@ -177,13 +177,16 @@ class Tx:
 
     # ---- households
     def insert_household(self, unit: Unit, card_quota: int | None) -> Household:
-        """Insert a household."""
+        """Insert a household (its unit's first occupancy)."""
+        now = _utcnow()
         hid = self.conn.execute(
             insert(households).values(
                 unit=str(unit),
                 building=unit.building,
                 card_quota=card_quota,
-                created_at=_utcnow(),
+                created_at=now,
+                occupancy=1,
+                occupied_since=now,
             )
         ).inserted_primary_key[0]
         return self.household(int(hid))
@@ -202,12 +205,34 @@ class Tx:
         )
         return self.household(household_id)
 
+    def delete_links(self, household_id: int) -> bool:
+        """Delete a household's links to users and phones; whether it had any."""
+        result = self.conn.execute(
+            delete(household_links).where(
+                household_links.c.household_id == household_id
+            )
+        )
+        return bool(result.rowcount)
+
+    def _occupancy(self, household_id: int | None) -> int:
+        """Return the current occupancy of a household's unit (1 without a household)."""
+        if household_id is None:
+            return 1
+        value = self.conn.execute(
+            select(households.c.occupancy).where(households.c.id == household_id)
+        ).scalar_one_or_none()
+        return int(value or 1)
+
     # ---- persons
     def insert_person(self, **values: Any) -> Person:
-        """Insert a person (column values; ``extra_zones`` as a sequence)."""
+        """Insert a person (column values; ``extra_zones`` as a sequence).
+
+        The person belongs to the household's current occupancy.
+        """
         now = _utcnow()
         values = _person_values(values)
         values.setdefault("status", PersonStatus.ACTIVE.value)
+        values.setdefault("occupancy", self._occupancy(values.get("household_id")))
         pid = self.conn.execute(
             insert(persons).values(created_at=now, updated_at=now, **values)
         ).inserted_primary_key[0]
@@ -269,7 +294,22 @@ class Tx:
 
     # ---- ledger
     def insert_ledger(self, entry: LedgerEntry) -> LedgerEntry:
-        """Append a ledger entry."""
+        """Append a ledger entry.
+
+        Unless given, its occupancy is the person's (a late entry for a
+        former occupant stays with their occupancy), else the household's
+        current one.
+        """
+        occupancy = entry.occupancy
+        if occupancy is None and entry.person_id is not None:
+            occupancy = self.conn.execute(
+                select(persons.c.occupancy).where(
+                    persons.c.id == entry.person_id,
+                    persons.c.household_id == entry.household_id,
+                )
+            ).scalar_one_or_none()
+        if occupancy is None:
+            occupancy = self._occupancy(entry.household_id)
         lid = self.conn.execute(
             insert(ledger).values(
                 at=entry.at,
@@ -280,9 +320,10 @@ class Tx:
                 amount_cents=entry.amount_cents,
                 recorded_by=entry.recorded_by,
                 note=entry.note,
+                occupancy=int(occupancy),
             )
         ).inserted_primary_key[0]
-        return replace(entry, id=int(lid))
+        return replace(entry, id=int(lid), occupancy=int(occupancy))
 
     # ---- visits
     def insert_visit(self, **values: Any) -> Visit:
@@ -481,11 +522,15 @@ class Database:
             return [_credential(r) for r in rows.mappings()]
 
     # ---- ledger
-    def ledger_entries(self, household_id: int | None = None) -> list[LedgerEntry]:
-        """Ledger entries, oldest first (of one household, or all)."""
+    def ledger_entries(
+        self, household_id: int | None = None, occupancy: int | None = None
+    ) -> list[LedgerEntry]:
+        """Ledger entries, oldest first (of one household, or all; of one occupancy)."""
         stmt = select(ledger).order_by(ledger.c.at, ledger.c.id)
         if household_id is not None:
             stmt = stmt.where(ledger.c.household_id == household_id)
+        if occupancy is not None:
+            stmt = stmt.where(ledger.c.occupancy == occupancy)
         with self._tx() as conn:
             return [_ledger(r) for r in conn.execute(stmt).mappings()]
 
@@ -890,6 +935,9 @@ def _household(m: Mapping[Any, Any]) -> Household:
         card_quota=m["card_quota"],
         created_at=m["created_at"],
         moved_out_at=m["moved_out_at"],
+        occupancy=int(m["occupancy"] or 1),
+        # The first occupancy began when the household was registered.
+        occupied_since=m["occupied_since"] or m["created_at"],
     )
 
 
@@ -911,6 +959,7 @@ def _person(m: Mapping[Any, Any]) -> Person:
         details=json.loads(m["details"]) if m["details"] else None,
         moved_out_at=m["moved_out_at"],
         erase_after=m["erase_after"],
+        occupancy=int(m["occupancy"] or 1),
     )
 
 
@@ -946,6 +995,7 @@ def _ledger(m: Mapping[Any, Any]) -> LedgerEntry:
         credential_id=m["credential_id"],
         recorded_by=m["recorded_by"],
         note=m["note"],
+        occupancy=int(m["occupancy"] or 1),
     )
 
 

@@ -11,6 +11,7 @@ visitor card not returned by the end of its pass is ``overdue`` and blocked.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import re
@@ -22,6 +23,7 @@ from .decision import Decision
 from .errors import CommunityError
 from .models import (
     ACTIVE_VISIT_STATUSES,
+    Credential,
     CredentialKind,
     CredentialStatus,
     PassKind,
@@ -37,11 +39,21 @@ from .privacy import (
     normalize_credential,
     valid_id_number,
 )
+from .storage import Tx
 from .text import clean_free_text, clean_name, same_name
 
 #: How early before its window a pre-registered visitor may check in.
 EARLY_CHECK_IN = timedelta(minutes=30)
 MAX_VISIT = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedVisit:
+    """A visit closed in a transaction, with its pass and visitor as changed."""
+
+    visit: Visit
+    credential: Credential | None = None
+    person: Person | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,45 +476,88 @@ class VisitorDesk:
                 raise CommunityError("visit_not_pending", status=visit.status.value)
             now = utcnow()
 
-            def _work() -> tuple[Visit, Any, Person | None]:
+            def _work() -> ClosedVisit:
                 with community.db.transaction() as tx:
-                    credential = person = None
-                    if visit.credential_id is not None:
-                        current = community.index.credentials.get(visit.credential_id)
-                        if (
-                            current is not None
-                            and current.status is CredentialStatus.ACTIVE
-                        ):
-                            credential = tx.update_credential(
-                                visit.credential_id, status=credential_status
-                            )
-                    if visit.person_id is not None and status is VisitStatus.CLOSED:
-                        person = tx.update_person(
-                            visit.person_id,
-                            status=PersonStatus.MOVED_OUT,
-                            moved_out_at=now,
-                        )
-                    values: dict[str, Any] = {
-                        "status": status,
-                        "decided_by": by or visit.decided_by,
-                    }
-                    if status is VisitStatus.CLOSED:
-                        values |= {"close_reason": reason, "closed_at": now}
-                    if card_returned is not None:
-                        values["card_returned"] = card_returned
-                    return tx.update_visit(visit_id, **values), credential, person
+                    return self._close_tx(
+                        tx,
+                        visit,
+                        reason=reason,
+                        by=by,
+                        now=now,
+                        status=status,
+                        card_returned=card_returned,
+                        credential_status=credential_status,
+                    )
 
-            updated, credential, person = cast(
-                "tuple[Visit, Any, Person | None]", await community.run(_work)
-            )
-            if credential is not None:
-                community.index.put_credential(credential)
-            if person is not None:
-                community.index.put_person(person)
-            self._store(updated)
+            closed = cast("ClosedVisit", await community.run(_work))
+            self.apply_closed([closed])
         community.notify_changed()
-        self._emit(event, updated, reason=reason)
-        return updated
+        self._emit(event, closed.visit, reason=reason)
+        return closed.visit
+
+    def _close_tx(
+        self,
+        tx: Tx,
+        visit: Visit,
+        *,
+        reason: str,
+        by: str | None,
+        now: datetime,
+        status: VisitStatus = VisitStatus.CLOSED,
+        card_returned: bool | None = None,
+        credential_status: CredentialStatus = CredentialStatus.CANCELLED,
+    ) -> ClosedVisit:
+        """Close (or flag overdue) a visit inside a transaction; its pass ends."""
+        community = self.community
+        credential = person = None
+        if visit.credential_id is not None:
+            current = community.index.credentials.get(visit.credential_id)
+            if current is not None and current.status is CredentialStatus.ACTIVE:
+                credential = tx.update_credential(
+                    visit.credential_id, status=credential_status
+                )
+        if visit.person_id is not None and status is VisitStatus.CLOSED:
+            person = tx.update_person(
+                visit.person_id, status=PersonStatus.MOVED_OUT, moved_out_at=now
+            )
+        values: dict[str, Any] = {
+            "status": status,
+            "decided_by": by or visit.decided_by,
+        }
+        if status is VisitStatus.CLOSED:
+            values |= {"close_reason": reason, "closed_at": now}
+        if card_returned is not None:
+            values["card_returned"] = card_returned
+        return ClosedVisit(tx.update_visit(visit.id, **values), credential, person)
+
+    def apply_closed(self, closed: Iterable[ClosedVisit]) -> None:
+        """Bring committed closes into the index and the active visits (under the lock)."""
+        for item in closed:
+            if item.credential is not None:
+                self.community.index.put_credential(item.credential)
+            if item.person is not None:
+                self.community.index.put_person(item.person)
+            self._store(item.visit)
+
+    def close_waiting_tx(
+        self, tx: Tx, household_id: int, *, reason: str, by: str | None, now: datetime
+    ) -> list[ClosedVisit]:
+        """Refuse a household's pending and expected visits inside a transaction.
+
+        Used when the household moves out (under the write lock): nobody is
+        left to approve them, and no approval may reach former occupants.
+        """
+        return [
+            self._close_tx(tx, visit, reason=reason, by=by, now=now)
+            for visit in sorted(self.visits.values(), key=lambda v: v.id)
+            if visit.household_id == household_id
+            and visit.status in (VisitStatus.PENDING, VisitStatus.EXPECTED)
+        ]
+
+    def announce_refused(self, closed: Iterable[ClosedVisit], reason: str) -> None:
+        """Tell the gate of visits refused (``visitor_refused`` with the reason)."""
+        for item in closed:
+            self._emit("visitor_refused", item.visit, reason=reason)
 
     # ---- leaving
     async def check_out(
