@@ -31,7 +31,7 @@ from .models import (
     Visit,
     VisitStatus,
 )
-from .privacy import mask_name, normalize_credential, valid_id_number
+from .privacy import normalize_credential, valid_id_number
 
 #: How early before its window a pre-registered visitor may check in.
 EARLY_CHECK_IN = timedelta(minutes=30)
@@ -90,10 +90,13 @@ class VisitorDesk:
         return str(household.unit) if household else ""
 
     def event_data(self, visit: Visit, **extra: Any) -> dict[str, Any]:
-        """Event payload of a visit: masked name, host unit; never ID numbers."""
+        """Event payload of a visit: name, host unit; never ID numbers.
+
+        The name is masked (or not) where it leaves for Home Assistant's users.
+        """
         return {
             "visit_id": visit.id,
-            "visitor": mask_name(visit.visitor_name),
+            "visitor": visit.visitor_name,
             "unit": self.unit_of(visit),
             "status": visit.status.value,
             "purpose": visit.purpose,
