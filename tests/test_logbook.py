@@ -351,3 +351,38 @@ async def test_existing_reader_event_entities_are_disabled(hass: HomeAssistant) 
     for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
         if entity.domain == "event":
             assert entity.disabled_by is not None
+
+
+async def test_logbook_masks_lines_recorded_before(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    """Events recorded with full names (older versions) are shown masked."""
+    from custom_components.community_access.logbook import describe_event
+
+    denied = {
+        "door_id": "door_b1",
+        "door": "Building 1 door",
+        "granted": False,
+        "reason": "zone_not_allowed",
+        "person_name": RESIDENT,
+    }
+    locked = {"door_id": "door_gate", "until": "2026-12-05T09:37:33+00:00"}
+    hass.config.language = "en"
+    assert describe_event(hass, f"{DOMAIN}_access_denied", denied) == {
+        "name": "Building 1 door",
+        "message": "denied 王**: no access to this area",
+    }
+    assert describe_event(hass, f"{DOMAIN}_keypad_locked", locked) == {
+        "name": "Main gate",
+        "message": "keypad locked after wrong PINs until 2026-12-05 17:37",
+    }
+    hass.config.language = "zh-Hans"
+    assert describe_event(hass, f"{DOMAIN}_access_denied", denied) == {
+        "name": "Building 1 door",
+        "message": "拒绝 王**:无权进入该区域",
+    }
+    assert describe_event(hass, f"{DOMAIN}_keypad_locked", locked) == {
+        "name": "Main gate",
+        "message": "密码错误过多,键盘已锁定至 2026-12-05 17:37",
+    }
+    assert describe_event(hass, f"{DOMAIN}_reader_alarm", {}) is None
