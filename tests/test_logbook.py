@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.community_access.const import DOMAIN
 from custom_components.community_access.core.decision import Reason
