@@ -9,6 +9,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.community_access.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.core import HomeAssistant, ServiceResponse
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 
 #: A valid 18-digit resident ID (GB 11643 check digit correct).
@@ -78,6 +79,16 @@ def subentry(
         unique_id=None,
         subentry_id=subentry_id,
     )
+
+
+async def enable_disabled_entities(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Enable the entry's entities disabled by default (reader events); reload."""
+    registry = er.async_get(hass)
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if entity.disabled_by is not None:
+            registry.async_update_entity(entity.entity_id, disabled_by=None)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
 
 
 async def setup_community(

@@ -223,6 +223,7 @@ async def test_options_flow_keeps_every_field(
         "travel_seconds": 120,
         "face_card_seconds": 20,
         "pin_attempts": 3,
+        "show_full_names": True,
         "pin_lockout_minutes": 15,
         "auto_record_suspicions": True,
         "penalty_ladder": "warning, suspension",

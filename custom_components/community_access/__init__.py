@@ -11,7 +11,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
@@ -31,6 +35,7 @@ from .const import (
     CONF_RETENTION_DAYS,
     CONF_REVIEW_INTERVAL_DAYS,
     CONF_REVOKE_UNUSED_DAYS,
+    CONF_SHOW_FULL_NAMES,
     CONF_VISIT_MINUTES,
     DEFAULT_APPROVAL_TIMEOUT,
     DEFAULT_CARD_DEPOSIT,
@@ -121,6 +126,32 @@ def settings_from_options(options: dict[str, Any]) -> Settings:
     )
 
 
+async def async_migrate_entry(hass: HomeAssistant, entry: CommunityConfigEntry) -> bool:
+    """Migrate an entry from an older version.
+
+    1.1 → 1.2: the door reader event entities are disabled (they repeated
+    every access in the logbook; the access bus events remain). A user can
+    enable them again in the entity settings.
+    """
+    if entry.version > 1:
+        return False  # a newer version of the integration made this entry
+    if entry.minor_version < 2:
+        registry = er.async_get(hass)
+        for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+            if (
+                entity.domain == Platform.EVENT
+                and entity.platform == DOMAIN
+                and entity.unique_id.endswith("_reader")
+                and entity.disabled_by is None
+            ):
+                registry.async_update_entity(
+                    entity.entity_id,
+                    disabled_by=er.RegistryEntryDisabler.INTEGRATION,
+                )
+        hass.config_entries.async_update_entry(entry, minor_version=2)
+    return True
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) -> bool:
     """Open the community's database, build the index and the doors."""
     vault = await async_load_vault(hass, entry.entry_id)
@@ -167,6 +198,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
         rule_settings=rule_settings(entry.options),
         notice_notify=entry.options.get(CONF_NOTICE_NOTIFY) or None,
         auto_record=bool(entry.options.get(CONF_AUTO_RECORD, False)),
+        full_names=bool(entry.options.get(CONF_SHOW_FULL_NAMES, False)),
     )
     doors = []
     for subentry in entry.subentries.values():

@@ -16,7 +16,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .door import DoorOperator
-from .entity import DoorEntity, async_add_door_entities
+from .entity import DoorEntity, QuietRemoval, async_add_door_entities
 from .osdp_entities import OSDP_LINE_MODEL, async_add_osdp_entities
 from .osdp_hub import OsdpHub
 from .runtime import CommunityConfigEntry
@@ -77,7 +77,7 @@ class KeypadLockout(DoorEntity, BinarySensorEntity):
         return {"until": until.isoformat() if until and self.is_on else None}
 
 
-class LineConnectivity(BinarySensorEntity):
+class LineConnectivity(QuietRemoval, BinarySensorEntity):
     """On while a line's port is open (a serial line or an OSDP line)."""
 
     _attr_has_entity_name = True

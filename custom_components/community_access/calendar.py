@@ -3,7 +3,8 @@
 Pre-registered visits still expected show their arrival window; visits that
 were approved (on site, overdue or since closed) show the time their pass was
 valid. Visits refused, denied or never arrived are not shown. Events name the
-visitor masked (``张*``) and the host unit only.
+visitor masked (``张*``, unless the community shows full names) and the host
+unit only.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from homeassistant.util import dt as dt_util
 
 from .core.community import Community
 from .core.models import Visit, VisitStatus
-from .core.privacy import mask_name
 from .entity import CommunityEntity
+from .names import shown_name
 from .runtime import CommunityConfigEntry
 from .visit_sensor import visit_unique_id, visit_unit
 
@@ -52,9 +53,10 @@ def visit_span(visit: Visit) -> tuple[datetime, datetime] | None:
     return span if span[0] < span[1] else None
 
 
-def visit_summary(community: Community, visit: Visit) -> str:
-    """``张* → 3-2-501 (purpose)``: masked name, host unit, purpose if any."""
-    summary = f"{mask_name(visit.visitor_name)} → {visit_unit(community, visit)}"
+def visit_summary(community: Community, visit: Visit, full_names: bool) -> str:
+    """``张* → 3-2-501 (purpose)``: name (masked unless configured), host unit, purpose."""
+    name = shown_name(visit.visitor_name, full_names)
+    summary = f"{name} → {visit_unit(community, visit)}"
     return f"{summary} ({visit.purpose})" if visit.purpose else summary
 
 
@@ -75,7 +77,9 @@ class VisitCalendar(CommunityEntity, CalendarEntity):
         return CalendarEvent(
             start=dt_util.as_local(span[0]),
             end=dt_util.as_local(span[1]),
-            summary=visit_summary(self.community, visit),
+            summary=visit_summary(
+                self.community, visit, self.entry.runtime_data.full_names
+            ),
             uid=visit_unique_id(self.entry, visit.id),
         )
 

@@ -50,6 +50,7 @@ from .const import (
     CONF_RETENTION_DAYS,
     CONF_REVIEW_INTERVAL_DAYS,
     CONF_REVOKE_UNUSED_DAYS,
+    CONF_SHOW_FULL_NAMES,
     CONF_TRAVEL_SECONDS,
     CONF_VISIT_MINUTES,
     CONF_WEEKDAYS,
@@ -88,6 +89,8 @@ class CommunityConfigFlow(ConfigFlow, domain=DOMAIN):
     """Create a community."""
 
     VERSION = 1
+    #: 1.2: reader event entities disabled by default (see async_migrate_entry).
+    MINOR_VERSION = 2
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -167,6 +170,7 @@ def default_options() -> dict[str, Any]:
         CONF_FACE_CARD_SECONDS: DEFAULT_FACE_CARD_SECONDS,
         CONF_PIN_ATTEMPTS: DEFAULT_PIN_ATTEMPTS,
         CONF_PIN_LOCKOUT_MINUTES: DEFAULT_PIN_LOCKOUT_MINUTES,
+        CONF_SHOW_FULL_NAMES: False,
         CONF_AUTO_RECORD: False,
         CONF_LADDER: ",".join(k.value for k in DEFAULT_LADDER),
         CONF_NOTICE_NOTIFY: "",
@@ -240,6 +244,9 @@ class CommunityOptionsFlow(OptionsFlow):
                         CONF_PIN_LOCKOUT_MINUTES: int(
                             user_input[CONF_PIN_LOCKOUT_MINUTES]
                         ),
+                        CONF_SHOW_FULL_NAMES: bool(
+                            user_input.get(CONF_SHOW_FULL_NAMES, False)
+                        ),
                         CONF_AUTO_RECORD: bool(user_input[CONF_AUTO_RECORD]),
                         CONF_LADDER: ladder,
                         CONF_NOTICE_NOTIFY: notice,
@@ -290,6 +297,9 @@ class CommunityOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_PIN_LOCKOUT_MINUTES, default=current[CONF_PIN_LOCKOUT_MINUTES]
                 ): number_box(1, 1440, unit="min"),
+                vol.Required(
+                    CONF_SHOW_FULL_NAMES, default=current[CONF_SHOW_FULL_NAMES]
+                ): selector.BooleanSelector(),
                 vol.Required(
                     CONF_AUTO_RECORD, default=current[CONF_AUTO_RECORD]
                 ): selector.BooleanSelector(),

@@ -32,6 +32,9 @@ CONF_NOTICE_NOTIFY: Final = "notice_notify"
 #: Days after which paired OSDP readers get a new key (0: never).
 CONF_READER_KEY_DAYS: Final = "reader_key_days"
 DEFAULT_READER_KEY_DAYS: Final = 90
+#: Show people's full names in states, attributes, bus events and the logbook
+#: (off: masked as ``王**``; services and the admin panel always show them).
+CONF_SHOW_FULL_NAMES: Final = "show_full_names"
 DEFAULT_PIN_ATTEMPTS: Final = 5
 DEFAULT_PIN_LOCKOUT_MINUTES: Final = 10
 

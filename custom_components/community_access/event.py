@@ -1,4 +1,9 @@
-"""An event entity per door reader: ``granted`` or ``denied``, with the reason."""
+"""An event entity per door reader: ``granted`` or ``denied``, with the reason.
+
+Disabled by default: every access is already one logbook line (the
+``community_access_access_granted/denied`` bus event, which automations
+should use); the entity's own "detected an event" line only repeated it.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from .const import EVENT_TYPE_DENIED, EVENT_TYPE_GRANTED
 from .core.decision import Decision
 from .door import DoorOperator
 from .entity import DoorEntity, async_add_door_entities
+from .names import shown_name
 from .runtime import CommunityConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -28,6 +34,7 @@ class DoorReaderEvent(DoorEntity, EventEntity):
     """What the door's reader decided, as events."""
 
     _attr_event_types = [EVENT_TYPE_GRANTED, EVENT_TYPE_DENIED]
+    _attr_entity_registry_enabled_default = False
 
     def __init__(self, entry: CommunityConfigEntry, operator: DoorOperator) -> None:
         """Create for a door."""
@@ -45,7 +52,9 @@ class DoorReaderEvent(DoorEntity, EventEntity):
                 "reason": decision.reason.value,
                 "kind": decision.kind.value if decision.kind else None,
                 "person_id": decision.person_id,
-                "person_name": decision.person_name,
+                "person_name": shown_name(
+                    decision.person_name, self.entry.runtime_data.full_names
+                ),
                 "unit": decision.unit,
             },
         )

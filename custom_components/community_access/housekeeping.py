@@ -37,6 +37,7 @@ from .const import (
 )
 from .core.carddesk import CardDesk
 from .core.review import PermissionReview
+from .names import shown_data
 from .osdp_keys import async_rotate_due
 from .rules_notify import RULE_EVENTS, async_rule_event
 from .runtime import CommunityConfigEntry
@@ -116,12 +117,15 @@ def async_start_housekeeping(
 
     @callback
     def _forward(name: str, data: dict[str, Any]) -> None:
+        # What users may read (the bus, the logbook, residents' phones) names
+        # people masked unless the community shows full names.
+        shown = shown_data(data, entry.runtime_data.full_names)
         if name in DESK_EVENTS:
-            hass.bus.async_fire(f"{DOMAIN}_{name}", data)
+            hass.bus.async_fire(f"{DOMAIN}_{name}", shown)
         if name.startswith("visitor_"):
             entry.async_create_task(
                 hass,
-                async_visitor_notifications(hass, entry, name, data),
+                async_visitor_notifications(hass, entry, name, shown),
                 f"{DOMAIN} {name} notifications",
             )
         elif name == "keypad_locked":

@@ -25,7 +25,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .core.errors import CommunityError
 from .core.models import Visit, VisitStatus
-from .core.privacy import mask_name
+from .names import shown_name
 from .runtime import CommunityConfigEntry, visitor_desk
 
 INTENT_VISITOR_COUNT = "CommunityAccessVisitorCount"
@@ -192,7 +192,7 @@ class ApproveVisitorHandler(intent.IntentHandler):
                 f"无法同意 {unit} 的访客({err.key})。",
             )
         approved = result.visit
-        masked = mask_name(approved.visitor_name)
+        masked = shown_name(approved.visitor_name, entry.runtime_data.full_names)
         until = _local_time(approved.valid_until)
         response.response_type = intent.IntentResponseType.ACTION_DONE
         response.async_set_speech_slots(

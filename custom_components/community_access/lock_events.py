@@ -142,7 +142,7 @@ class LockEventRecorder:
             return
         self.hass.bus.async_fire(
             EVENT_ACCESS_GRANTED if decision.granted else EVENT_ACCESS_DENIED,
-            event_data(decision, self.door_name, source),
+            event_data(decision, self.door_name, source, runtime.full_names),
         )
         self.operator.async_announce(decision)
         if (

@@ -1,4 +1,9 @@
-"""Logbook descriptions of access events, in the user's language."""
+"""Logbook descriptions of our bus events, in the user's language.
+
+One line per access (the door as name; who and why as message). Names are
+masked unless every loaded community shows full names; keys read as words
+and times as local time (see words.py).
+"""
 
 from __future__ import annotations
 
@@ -11,26 +16,15 @@ from homeassistant.components.logbook.const import (
 )
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .const import DESK_EVENTS, DOMAIN, EVENT_ACCESS_DENIED, EVENT_ACCESS_GRANTED
-
-_REASONS_ZH = {
-    "granted": "通过",
-    "unknown_door": "未知门",
-    "unknown_credential": "未登记的凭证",
-    "lost": "已挂失",
-    "returned": "已退卡",
-    "cancelled": "已注销",
-    "expired": "已过期",
-    "not_yet_valid": "尚未生效",
-    "suspended": "已暂停出入",
-    "moved_out": "已迁出",
-    "zone_not_allowed": "无权进入该区域",
-    "outside_time_window": "不在允许时段",
-    "remote_open": "远程开门",
-    "guard_verified": "保安核实后放行",
-    "face_alone": "人脸不能作为唯一凭证",
-}
-
+from . import words
+from .const import (
+    CONF_SHOW_FULL_NAMES,
+    DESK_EVENTS,
+    DOMAIN,
+    EVENT_ACCESS_DENIED,
+    EVENT_ACCESS_GRANTED,
+)
+from .names import shown_data
 
 #: Card-desk events: (English, Chinese) message templates.
 _DESK_MESSAGES = {
@@ -92,34 +86,78 @@ _DESK_MESSAGES = {
     "penalty_applied": ("penalty applied: {kind}", "执行处罚:{kind}"),
     "penalty_lifted": ("penalty lifted: {kind}", "解除处罚:{kind}"),
     "public_notice": ("public notice for {person}", "公告批评 {person}"),
-    "keypad_locked": ("keypad locked after wrong PINs", "密码错误过多,键盘已锁定"),
+    "keypad_locked": (
+        "keypad locked after wrong PINs until {until}",
+        "密码错误过多,键盘已锁定至 {until}",
+    ),
     "commendation_recorded": ("commended", "受到表扬"),
     "lock_programmed": (
-        "{event} at the lock's own keypad (slot {slot})",
-        "有人在门锁键盘上操作:{event}(槽位 {slot})",
+        "{event} at the lock's own keypad{slot}",
+        "有人在门锁键盘上操作:{event}{slot}",
     ),
 }
 
 
+#: Fields holding an ISO time, shown as local time.
+_TIMES = ("valid_until", "until", "deadline", "start", "end")
+#: Fields holding an amount of money, shown in yuan.
+_MONEY = ("deposit", "fee", "refund", "refunded", "deposits_kept", "amount")
+
+
+def _fields(name: str, data: dict[str, Any], language: str) -> dict[str, Any]:
+    """Return the event's fields as words: times local, money in yuan, keys translated."""
+    fields = {k: ("" if v is None else v) for k, v in data.items()}
+    for key in _TIMES:
+        if fields.get(key):
+            fields[key] = words.local_time(fields[key])
+    for key in _MONEY:
+        if fields.get(key) != "" and key in fields:
+            fields[key] = words.yuan(fields[key])
+    if name.startswith("violation_recorded"):
+        fields["kind"] = words.word(words.VIOLATIONS, data.get("kind"), language)
+    elif name.startswith("penalty_"):
+        fields["kind"] = words.penalty(data.get("kind"), data.get("amount"), language)
+    elif name.startswith("credential_"):
+        fields["kind"] = words.word(words.CREDENTIALS, data.get("kind"), language)
+    if name == "violation_suspected":
+        fields["type"] = words.word(words.SUSPICIONS, data.get("type"), language)
+    if name == "lock_programmed":
+        fields["event"] = words.word(
+            words.LOCK_PROGRAMMING, data.get("event"), language
+        )
+        slot = data.get("slot")
+        zh = words.is_chinese(language)
+        fields["slot"] = (
+            "" if slot is None else (f"(槽位 {slot})" if zh else f" (slot {slot})")
+        )
+    return fields
+
+
 def describe_desk(name: str, data: dict[str, Any], language: str) -> dict[str, str]:
     """Logbook name and message for a card-desk event."""
-    zh = language.lower().startswith("zh")
+    zh = words.is_chinese(language)
     english, chinese = _DESK_MESSAGES.get(
         f"{name}:{data.get('reason')}",
         _DESK_MESSAGES.get(name, (name.replace("_", " "), name)),
     )
-    fields = {k: ("" if v is None else v) for k, v in data.items()}
+    fields = _fields(name, data, language)
     try:
         message = (chinese if zh else english).format(**fields)
     except (KeyError, IndexError):
         message = chinese if zh else english
-    who = data.get("person_name") or data.get("unit") or data.get("door_id") or ""
+    who = (
+        data.get("person_name")
+        or data.get("unit")
+        or data.get("door")
+        or data.get("door_id")
+        or ""
+    )
     return {LOGBOOK_ENTRY_NAME: str(who), LOGBOOK_ENTRY_MESSAGE: message}
 
 
 def describe(event_type: str, data: dict[str, Any], language: str) -> dict[str, str]:
-    """Logbook name and message for an access event."""
-    zh = language.lower().startswith("zh")
+    """Logbook line of an access: the door as name, who and why as message."""
+    zh = words.is_chinese(language)
     door = data.get("door") or data.get("door_id") or ""
     who = data.get("person_name") or ("未知人员" if zh else "unknown person")
     reason = str(data.get("reason") or "")
@@ -129,12 +167,56 @@ def describe(event_type: str, data: dict[str, Any], language: str) -> dict[str, 
         message = (
             f"保安核实后放行 {who}" if zh else f"let {who} in after a guard's check"
         )
+    elif reason == "escape_route":
+        text = words.word(words.REASONS, str(data.get("waived") or ""), language)
+        message = (
+            f"经疏散通道放行 {who}(本应拒绝:{text})"
+            if zh
+            else f"let {who} out by an escape route (would have been refused: {text})"
+        )
     elif event_type == EVENT_ACCESS_GRANTED:
         message = f"允许 {who} 通过" if zh else f"granted access to {who}"
     else:
-        text = _REASONS_ZH.get(reason, reason) if zh else reason.replace("_", " ")
+        text = words.word(words.REASONS, reason, language)
         message = f"拒绝 {who}:{text}" if zh else f"denied {who}: {text}"
     return {LOGBOOK_ENTRY_NAME: str(door), LOGBOOK_ENTRY_MESSAGE: message}
+
+
+def _full_names(hass: HomeAssistant) -> bool:
+    """Full names only when every loaded community shows them."""
+    entries = hass.config_entries.async_loaded_entries(DOMAIN)
+    return bool(entries) and all(
+        entry.options.get(CONF_SHOW_FULL_NAMES, False) for entry in entries
+    )
+
+
+def _door_name(hass: HomeAssistant, door_id: Any) -> str | None:
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        runtime = getattr(entry, "runtime_data", None)
+        operator = runtime.doors.get(str(door_id)) if runtime is not None else None
+        if operator is not None:
+            return str(operator.config.door.name)
+    return None
+
+
+@callback
+def describe_event(
+    hass: HomeAssistant, event_type: str, data: dict[str, Any]
+) -> dict[str, str] | None:
+    """Logbook line of one of our bus events, names as users may see them.
+
+    Events recorded before names were masked are masked here too.
+    """
+    shown = shown_data(data, _full_names(hass))
+    language = hass.config.language
+    if event_type in (EVENT_ACCESS_GRANTED, EVENT_ACCESS_DENIED):
+        return describe(event_type, shown, language)
+    name = event_type.removeprefix(f"{DOMAIN}_")
+    if name not in DESK_EVENTS:
+        return None
+    if not shown.get("door") and shown.get("door_id"):
+        shown["door"] = _door_name(hass, shown["door_id"])
+    return describe_desk(name, shown, language)
 
 
 @callback
@@ -146,15 +228,9 @@ def async_describe_events(
 
     @callback
     def _describe(event: Event) -> dict[str, str]:
-        return describe(str(event.event_type), dict(event.data), hass.config.language)
+        return describe_event(hass, str(event.event_type), dict(event.data)) or {}
 
     async_describe_event(DOMAIN, EVENT_ACCESS_GRANTED, _describe)
     async_describe_event(DOMAIN, EVENT_ACCESS_DENIED, _describe)
-
     for name in DESK_EVENTS:
-
-        @callback
-        def _describe_desk(event: Event, name: str = name) -> dict[str, str]:
-            return describe_desk(name, dict(event.data), hass.config.language)
-
-        async_describe_event(DOMAIN, f"{DOMAIN}_{name}", _describe_desk)
+        async_describe_event(DOMAIN, f"{DOMAIN}_{name}", _describe)

@@ -23,6 +23,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DOMAIN
+from .entity import QuietRemoval
 from .osdp_reader import OsdpReader
 from .runtime import CommunityConfigEntry
 
@@ -47,7 +48,7 @@ def reader_device(reader: OsdpReader) -> DeviceInfo:
     return info
 
 
-class OsdpReaderEntity(BinarySensorEntity):
+class OsdpReaderEntity(QuietRemoval, BinarySensorEntity):
     """A binary sensor of one reader, on the reader's device."""
 
     _attr_has_entity_name = True

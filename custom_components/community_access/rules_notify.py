@@ -18,7 +18,9 @@ from homeassistant.util import dt as dt_util
 from .const import LOGGER
 from .core.errors import CommunityError
 from .core.models import ViolationKind
+from .names import shown_name
 from .runtime import CommunityConfigEntry, rule_book, visitor_desk
+from .words import local_time, yuan
 
 RULE_EVENTS = frozenset({"penalty_applied", "public_notice", "violation_suspected"})
 
@@ -57,13 +59,6 @@ async def _notify(hass: HomeAssistant, service: str, title: str, text: str) -> N
         LOGGER.warning("Could not notify %s: %s", service, err)
 
 
-def _local(value: Any) -> str:
-    if not value:
-        return ""
-    parsed = dt_util.parse_datetime(str(value))
-    return dt_util.as_local(parsed).strftime("%Y-%m-%d %H:%M") if parsed else str(value)
-
-
 async def async_rule_event(
     hass: HomeAssistant, entry: CommunityConfigEntry, name: str, data: dict[str, Any]
 ) -> None:
@@ -88,12 +83,12 @@ async def async_rule_event(
         services, _users = visitor_desk(entry).links_of(household.id)
         template = _PENALTY_TEXT.get(str(data.get("kind")), ("{kind}", "{kind}"))[zh]
         text = template.format(
-            deadline=_local(data.get("deadline")),
-            end=_local(data.get("end")) or ("further notice", "另行通知")[zh],
-            amount=data.get("amount") or "",
+            deadline=local_time(data.get("deadline")),
+            end=local_time(data.get("end")) or ("further notice", "另行通知")[zh],
+            amount=yuan(data.get("amount")),
             kind=data.get("kind"),
         )
-        who = data.get("person_name") or ""
+        who = shown_name(data.get("person_name"), runtime.full_names) or ""
         for service in services:
             await _notify(hass, service, title, f"{who}: {text}")
         return

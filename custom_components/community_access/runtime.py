@@ -24,6 +24,7 @@ from .core.models import CredentialKind
 from .core.rules import RuleBook, RuleSettings
 from .core.visitors import VisitorDesk, VisitorSettings
 from .door import DoorOperator
+from .names import shown_name
 
 if TYPE_CHECKING:
     from .lock_codes import LockCodes
@@ -54,6 +55,8 @@ class CommunityRuntime:
     auto_record: bool = False
     #: The latest public notice (masked), for its sensor.
     last_notice: dict[str, Any] | None = None
+    #: Full names in states, attributes, bus events and the logbook (see names.py).
+    full_names: bool = False
 
 
 def rule_book(entry: CommunityConfigEntry) -> RuleBook:
@@ -72,12 +75,12 @@ type CommunityConfigEntry = ConfigEntry[CommunityRuntime]
 
 
 def event_data(
-    decision: Decision, door_name: str | None, source: str | None
+    decision: Decision, door_name: str | None, source: str | None, full_names: bool
 ) -> dict[str, Any]:
-    """Bus event payload: who, where, result; never the credential's value.
+    """Bus event payload: who (masked unless ``full_names``), where, result.
 
-    ``waived`` (only at an escape-route exit that let out someone the rules
-    refused): the reason the rules gave.
+    Never the credential's value. ``waived`` (only at an escape-route exit that
+    let out someone the rules refused): the reason the rules gave.
     """
     data: dict[str, Any] = {
         "door_id": decision.door_id,
@@ -86,7 +89,7 @@ def event_data(
         "reason": decision.reason.value,
         "kind": decision.kind.value if decision.kind else None,
         "person_id": decision.person_id,
-        "person_name": decision.person_name,
+        "person_name": shown_name(decision.person_name, full_names),
         "unit": decision.unit,
         "source": source,
     }
@@ -116,7 +119,7 @@ async def async_present(
     door_name = operator.config.door.name if operator is not None else None
     hass.bus.async_fire(
         EVENT_ACCESS_GRANTED if decision.granted else EVENT_ACCESS_DENIED,
-        event_data(decision, door_name, source),
+        event_data(decision, door_name, source, runtime.full_names),
         context=context,
     )
     if operator is not None:
@@ -152,7 +155,12 @@ async def async_remote_open(
     await entry.runtime_data.community.record(decision, source="remote", actor=actor)
     hass.bus.async_fire(
         EVENT_ACCESS_GRANTED,
-        event_data(decision, operator.config.door.name, "remote"),
+        event_data(
+            decision,
+            operator.config.door.name,
+            "remote",
+            entry.runtime_data.full_names,
+        ),
         context=context,
     )
 
@@ -180,7 +188,9 @@ async def async_guard_entry(
     operator = runtime.doors.get(door_id)
     door_name = operator.config.door.name if operator is not None else None
     hass.bus.async_fire(
-        EVENT_ACCESS_GRANTED, event_data(decision, door_name, "guard"), context=context
+        EVENT_ACCESS_GRANTED,
+        event_data(decision, door_name, "guard", runtime.full_names),
+        context=context,
     )
     if operator is not None:
         operator.async_announce(decision)

@@ -29,6 +29,7 @@ from .const import DOMAIN, LOGGER
 from .core.errors import CommunityError
 from .core.models import PassKind, Visit
 from .core.visitors import PassResult, VisitorDesk
+from .names import shown_data
 from .runtime import CommunityConfigEntry, visitor_desk
 from .service_helpers import (
     CARD_FIELD,
@@ -130,8 +131,11 @@ LINK_SCHEMA = vol.Schema(
 
 
 def visit_response(desk: VisitorDesk, visit: Visit) -> dict[str, Any]:
-    """Response data of a visit (masked name, no ID number or phone)."""
-    data = desk.event_data(visit)
+    """Response data of a visit (masked name, no ID number or phone).
+
+    Hosts (not only admins) call the visitor services, so the name is masked.
+    """
+    data = shown_data(desk.event_data(visit), full_names=False)
     data["deadline"] = visit.deadline_at.isoformat() if visit.deadline_at else None
     data["pass_kind"] = visit.pass_kind.value if visit.pass_kind else None
     return data

@@ -6,7 +6,8 @@ Home Assistant loads entity platforms by file name, so ``sensor.py`` calls
 A visit's sensor appears when the visit is registered at the gate or
 pre-registered, follows its status, and is removed from the state machine and
 from the entity registry once the visit is closed. Its attributes name the
-visitor masked (``张*``) and the host unit only: never the ID number, the
+visitor masked (``张*``, unless the community shows full names) and the host
+unit only: never the ID number, the
 phone number or a pass code.
 """
 
@@ -26,8 +27,8 @@ from homeassistant.util import slugify
 from .const import DOMAIN
 from .core.community import Community
 from .core.models import Visit, VisitStatus
-from .core.privacy import mask_name
 from .entity import CommunityEntity
+from .names import shown_name
 from .runtime import CommunityConfigEntry
 
 
@@ -140,7 +141,7 @@ class VisitSensor(CommunityEntity, SensorEntity):
         self.visit = visit
         self._unit = visit_unit(entry.runtime_data.community, visit)
         self._attr_translation_placeholders = {
-            "visitor": mask_name(visit.visitor_name),
+            "visitor": self._visitor(visit),
             "unit": self._unit,
         }
         # Named after the visit id rather than the (masked) visitor name, so
@@ -192,6 +193,10 @@ class VisitSensor(CommunityEntity, SensorEntity):
         ):
             registry.async_remove(entity_id)
 
+    def _visitor(self, visit: Visit) -> str:
+        """Return the visitor's name as users may see it (masked unless configured)."""
+        return shown_name(visit.visitor_name, self.entry.runtime_data.full_names) or ""
+
     @property
     def native_value(self) -> str:
         """Return the visit's status."""
@@ -203,7 +208,7 @@ class VisitSensor(CommunityEntity, SensorEntity):
         visit = self.visit
         return {
             "visit_id": visit.id,
-            "visitor": mask_name(visit.visitor_name),
+            "visitor": self._visitor(visit),
             "unit": self._unit,
             "purpose": visit.purpose,
             "pre_registered": visit.pre_registered,

@@ -464,8 +464,10 @@ async def test_visitor_events_carry_no_secrets(
         make_id_number(7, birth="19900909"),
         VISITOR_PHONE,
         VISITOR_CARD,
-        "钱多多",
         pre.code,
     ):
         assert secret and secret not in text
+    # The name is masked where events leave for Home Assistant's users (per
+    # the community's option, see tests/test_logbook.py), not in the core.
+    assert "钱多多" in text
     assert result.code is None  # a card pass has no code to hand over

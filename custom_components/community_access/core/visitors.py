@@ -33,12 +33,7 @@ from .models import (
     Visit,
     VisitStatus,
 )
-from .privacy import (
-    card_number_issuable,
-    mask_name,
-    normalize_credential,
-    valid_id_number,
-)
+from .privacy import card_number_issuable, normalize_credential, valid_id_number
 from .storage import Tx
 from .text import clean_free_text, clean_name, same_name
 
@@ -108,10 +103,13 @@ class VisitorDesk:
         return str(household.unit) if household else ""
 
     def event_data(self, visit: Visit, **extra: Any) -> dict[str, Any]:
-        """Event payload of a visit: masked name, host unit; never ID numbers."""
+        """Event payload of a visit: name, host unit; never ID numbers.
+
+        The name is masked (or not) where it leaves for Home Assistant's users.
+        """
         return {
             "visit_id": visit.id,
-            "visitor": mask_name(visit.visitor_name),
+            "visitor": visit.visitor_name,
             "unit": self.unit_of(visit),
             "status": visit.status.value,
             "purpose": visit.purpose,
