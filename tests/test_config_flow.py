@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.community_access.config_flow import OPTION_LIMITS
 from custom_components.community_access.const import (
     CONF_CARD_QUOTA,
     CONF_DB_URL,
@@ -12,10 +17,25 @@ from custom_components.community_access.const import (
     DOMAIN,
     SUBENTRY_DOOR,
 )
+from custom_components.community_access.core.models import PenaltyKind
+from custom_components.community_access.rules_setup import parse_ladder
 from homeassistant import config_entries
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import selector
+
+TRANSLATIONS = (
+    Path(__file__).parent.parent
+    / "custom_components"
+    / "community_access"
+    / "translations"
+)
+
+
+def translations(language: str) -> dict[str, Any]:
+    """A translation file of the integration."""
+    return json.loads((TRANSLATIONS / f"{language}.json").read_text())
 
 
 async def test_user_flow_creates_entry(hass: HomeAssistant) -> None:
@@ -226,7 +246,11 @@ async def test_options_flow_keeps_every_field(
         "show_full_names": True,
         "pin_lockout_minutes": 15,
         "auto_record_suspicions": True,
-        "penalty_ladder": "warning, suspension",
+        "penalty_ladder_1": "warning",
+        "penalty_ladder_2": "suspension",
+        "penalty_ladder_3": "none",
+        "penalty_ladder_4": "none",
+        "penalty_ladder_5": "none",
         "reader_key_days": 30,
         CONF_DB_URL: "",
     }
@@ -234,11 +258,16 @@ async def test_options_flow_keeps_every_field(
     assert done["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     saved = dict(setup_entry.options)
-    assert saved == changed | {
-        "penalty_ladder": "warning,suspension",
+    rungs = {f"penalty_ladder_{n}" for n in range(1, 6)}
+    assert saved == {k: v for k, v in changed.items() if k not in rungs} | {
+        "penalty_ladder": ["warning", "suspension"],
         "guard_notify": "",
         "notice_notify": "",
     }
+    assert runtime_ladder(setup_entry) == (
+        PenaltyKind.WARNING,
+        PenaltyKind.SUSPENSION,
+    )
     runtime = setup_entry.runtime_data
     assert runtime.community.detector.settings.pin_attempts == 3
     assert runtime.visitor_settings.default_visit.total_seconds() == 45 * 60
@@ -277,3 +306,166 @@ async def test_door_and_community_names_are_printable(
         flow["flow_id"], {"name": name, "demo": False}
     )
     assert refused["errors"] == {"name": "invalid_name"}
+
+
+def runtime_ladder(entry: MockConfigEntry) -> tuple[PenaltyKind, ...]:
+    """The ladder the running rule book uses."""
+    return tuple(entry.runtime_data.rule_settings.ladder)
+
+
+def form_field(result: dict[str, Any], name: str) -> Any:
+    """The selector of a field of a shown form, and its default."""
+    for marker, value in result["data_schema"].schema.items():
+        if str(marker) == name:
+            return value, marker.default() if callable(marker.default) else None
+    raise KeyError(name)
+
+
+async def test_options_out_of_range_gives_translated_errors(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    """Limits are checked by the step: a translated error per field, not voluptuous'."""
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    bad = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_CARD_QUOTA: 80, CONF_RETENTION_DAYS: 30, "pin_attempts": -1},
+    )
+    assert bad["type"] is FlowResultType.FORM
+    assert bad["errors"] == {
+        CONF_CARD_QUOTA: "card_quota_range",
+        CONF_RETENTION_DAYS: "retention_days_range",
+        "pin_attempts": "pin_attempts_range",
+    }
+    for language in ("en", "zh-Hans"):
+        errors = translations(language)["options"]["error"]
+        for key in bad["errors"].values():
+            assert errors[key]
+    # the form keeps what was typed, so it can be corrected
+    _, default = form_field(bad, CONF_RETENTION_DAYS)
+    assert default == 30
+    assert setup_entry.options[CONF_RETENTION_DAYS] == 180
+
+
+def test_every_range_error_is_translated() -> None:
+    """Each number field of the options form has its range error in both languages."""
+    for language in ("en", "zh-Hans"):
+        errors = translations(language)["options"]["error"]
+        for field, (low, high) in OPTION_LIMITS.items():
+            text = errors[f"{field}_range"]
+            assert f"{low:g}" in text
+            assert f"{high:g}" in text
+
+
+async def test_options_ladder_is_chosen_rung_by_rung(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    first, default = form_field(result, "penalty_ladder_1")
+    assert isinstance(first, selector.SelectSelector)
+    assert first.config["translation_key"] == "penalty_rung"
+    assert set(first.config["options"]) == {
+        "warning",
+        "restriction",
+        "suspension",
+        "public_notice",
+        "report",
+        "none",
+    }
+    assert default == "warning"
+    assert form_field(result, "penalty_ladder_5")[1] == "report"
+    for language in ("en", "zh-Hans"):
+        labels = translations(language)["selector"]["penalty_rung"]["options"]
+        assert set(labels) == set(first.config["options"])
+
+    # a rung after "nothing further" is refused
+    bad = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "penalty_ladder_1": "warning",
+            "penalty_ladder_2": "none",
+            "penalty_ladder_3": "report",
+            "penalty_ladder_4": "none",
+            "penalty_ladder_5": "none",
+        },
+    )
+    assert bad["errors"] == {"penalty_ladder_3": "ladder_gap"}
+
+    done = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {f"penalty_ladder_{n}": "none" for n in range(1, 6)},
+    )
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert setup_entry.options["penalty_ladder"] == []
+    assert runtime_ladder(setup_entry) == ()
+
+    # round trip: the form shows what was saved
+    again = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    assert form_field(again, "penalty_ladder_1")[1] == "none"
+
+
+async def test_old_comma_separated_ladder_still_loads(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    """Options saved before the ladder became a list keep working and show in the form."""
+    assert parse_ladder("warning, report") == (PenaltyKind.WARNING, PenaltyKind.REPORT)
+    assert parse_ladder(["warning", "report"]) == parse_ladder("warning,report")
+    assert parse_ladder("") == ()
+    with pytest.raises(ValueError):
+        parse_ladder(["fine"])
+    hass.config_entries.async_update_entry(
+        setup_entry,
+        options=dict(setup_entry.options) | {"penalty_ladder": "restriction,report"},
+    )
+    await hass.async_block_till_done()
+    assert setup_entry.state is ConfigEntryState.LOADED
+    assert runtime_ladder(setup_entry) == (PenaltyKind.RESTRICTION, PenaltyKind.REPORT)
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    assert [form_field(result, f"penalty_ladder_{n}")[1] for n in range(1, 6)] == [
+        "restriction",
+        "report",
+        "none",
+        "none",
+        "none",
+    ]
+
+
+async def test_options_notify_services_are_chosen_from_a_list(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    hass.services.async_register("notify", "guard_phone", lambda call: None)
+    hass.services.async_register("notify", "notice_board", lambda call: None)
+    result = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    guard, default = form_field(result, "guard_notify")
+    assert isinstance(guard, selector.SelectSelector)
+    values = [o["value"] for o in guard.config["options"]]
+    assert values[0] == "none"
+    assert {"guard_phone", "notice_board"} <= set(values)
+    assert default == "none"
+    assert guard.config["custom_value"] is True
+    assert (
+        form_field(result, "notice_notify")[0].config["options"]
+        == (guard.config["options"])
+    )
+
+    bad = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"guard_notify": "no_such_phone"}
+    )
+    assert bad["errors"] == {"guard_notify": "unknown_notify_service"}
+    done = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"guard_notify": "notify.guard_phone", "notice_notify": "notice_board"},
+    )
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert setup_entry.options["guard_notify"] == "guard_phone"
+    assert setup_entry.options["notice_notify"] == "notice_board"
+
+    again = await hass.config_entries.options.async_init(setup_entry.entry_id)
+    assert form_field(again, "guard_notify")[1] == "guard_phone"
+    done = await hass.config_entries.options.async_configure(
+        again["flow_id"], {"guard_notify": "none", "notice_notify": "none"}
+    )
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    assert setup_entry.options["guard_notify"] == ""
+    assert setup_entry.options["notice_notify"] == ""

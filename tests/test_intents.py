@@ -342,3 +342,114 @@ async def test_former_occupant_may_not_approve_by_voice(
     assert response.response_type is intent.IntentResponseType.ERROR
     assert speech(response) == f"Sorry, you may not approve visitors for {UNIT}."
     assert desk_of(assist).visits[visit.id].status is VisitStatus.PENDING
+
+
+# ---- natural phrasings: which reach our intents (with the right unit) and which not
+COUNT_PHRASES = [
+    ("how many guests are in the community", "en"),
+    ("how many visitors are there", "en"),
+    ("How many visitors are there right now?", "en"),
+    ("how many guests do we have", "en"),
+    ("how many visitors are on site", "en"),
+    ("how many visitors are in the estate today", "en"),
+    ("how many people are visiting the community", "en"),
+    ("are there any visitors", "en"),
+    ("are there visitors in the community", "en"),
+    ("count the visitors", "en"),
+    ("visitor count", "en"),
+    ("how many visitors are waiting", "en"),
+    ("小区有几个访客", "zh-Hans"),
+    ("小区里有多少访客", "zh-Hans"),
+    ("现在有几位访客?", "zh-Hans"),
+    ("有多少访客", "zh-Hans"),
+    ("访客有几个", "zh-Hans"),
+    ("小区里现在有多少客人", "zh-Hans"),
+    ("现在小区里有几个访客", "zh-Hans"),
+    ("来了几个访客", "zh-Hans"),
+    ("有访客吗", "zh-Hans"),
+    ("访客数量", "zh-CN"),
+]
+
+APPROVE_PHRASES = [
+    ("let the visitor for 3-2-501 in", "en"),
+    ("let in the visitor for 3-2-501", "en"),
+    ("Let the guest for unit 3 2 501 in.", "en"),
+    ("approve the guest at 3-2-501", "en"),
+    ("approve the visitor for 3-2-501", "en"),
+    ("admit the visitor for building 3 unit 2 room 501", "en"),
+    ("allow the visitor for 3-2-501 in", "en"),
+    ("let 3-2-501's visitor in", "en"),
+    ("approve 3-2-501's guest", "en"),
+    ("approve the 3-2-501 visitor", "en"),
+    ("open the gate for the visitor of 3-2-501", "en"),
+    ("同意3-2-501的访客", "zh-Hans"),
+    ("让3-2-501的访客进来", "zh-Hans"),
+    ("放3-2-501的访客进来", "zh-Hans"),
+    ("给3栋2单元501的访客开门", "zh-Hans"),
+    ("批准3-2-501的访客进入", "zh-Hans"),
+    ("3-2-501的访客可以进来", "zh-Hans"),
+    ("同意一下3-2-501的客人", "zh-CN"),
+]
+
+NOT_OURS = [
+    ("what's the weather like", "en"),
+    ("what is the weather in Beijing", "en"),
+    ("let the dog in", "en"),
+    ("how many lights are on", "en"),
+    ("turn on the kitchen light", "en"),
+    ("what time is it", "en"),
+    ("今天天气怎么样", "zh-Hans"),
+    ("北京天气怎么样", "zh-Hans"),
+    ("打开客厅的灯", "zh-Hans"),
+    ("小区有几栋楼", "zh-Hans"),
+    ("现在几点", "zh-Hans"),
+]
+
+
+@pytest.mark.parametrize(("text", "language"), COUNT_PHRASES)
+async def test_phrasings_reach_visitor_count(
+    hass: HomeAssistant,
+    conversation: MockConfigEntry,
+    hass_admin_user: MockUser,
+    text: str,
+    language: str,
+) -> None:
+    await on_site_visit(hass, conversation)
+    response = await converse(hass, text, hass_admin_user.id, language)
+    assert response.intent is not None, text
+    assert response.intent.intent_type == INTENT_VISITOR_COUNT
+    assert response.speech_slots == {"on_site": 1, "pending": 0}
+
+
+@pytest.mark.parametrize(("text", "language"), APPROVE_PHRASES)
+async def test_phrasings_reach_approval_with_the_unit(
+    hass: HomeAssistant,
+    conversation: MockConfigEntry,
+    hass_admin_user: MockUser,
+    text: str,
+    language: str,
+) -> None:
+    visit = await pending_visit(hass, conversation)
+    response = await converse(hass, text, hass_admin_user.id, language)
+    assert response.intent is not None, text
+    assert response.intent.intent_type == INTENT_APPROVE_VISITOR
+    assert response.response_type is intent.IntentResponseType.ACTION_DONE, speech(
+        response
+    )
+    assert response.speech_slots["unit"] == UNIT
+    assert desk_of(conversation).visits[visit.id].status is VisitStatus.APPROVED
+
+
+@pytest.mark.parametrize(("text", "language"), NOT_OURS)
+async def test_other_phrasings_do_not_reach_our_intents(
+    hass: HomeAssistant,
+    conversation: MockConfigEntry,
+    hass_admin_user: MockUser,
+    text: str,
+    language: str,
+) -> None:
+    visit = await pending_visit(hass, conversation)
+    response = await converse(hass, text, hass_admin_user.id, language)
+    ours = {INTENT_VISITOR_COUNT, INTENT_APPROVE_VISITOR}
+    assert response.intent is None or response.intent.intent_type not in ours
+    assert desk_of(conversation).visits[visit.id].status is VisitStatus.PENDING

@@ -75,13 +75,13 @@ from .const import (
     SUBENTRY_SERIAL_LINE,
 )
 from .core.detection import PassbackMode
-from .core.models import DEFAULT_LADDER, Direction, Role, ZoneKind
+from .core.models import DEFAULT_LADDER, Direction, PenaltyKind, Role, ZoneKind
 from .core.schedule import WEEKDAYS
 from .demo import demo_doors
 from .door import door_from_data
-from .flow_helpers import flow_name, number_box
+from .flow_helpers import checked_box, flow_name, number_box, out_of_range
 from .osdp_flow import OsdpReaderSubentryFlow
-from .rules_setup import parse_ladder
+from .rules_setup import LADDER_KINDS, parse_ladder
 from .serial_flow import SerialLineSubentryFlow
 
 
@@ -172,19 +172,148 @@ def default_options() -> dict[str, Any]:
         CONF_PIN_LOCKOUT_MINUTES: DEFAULT_PIN_LOCKOUT_MINUTES,
         CONF_SHOW_FULL_NAMES: False,
         CONF_AUTO_RECORD: False,
-        CONF_LADDER: ",".join(k.value for k in DEFAULT_LADDER),
+        CONF_LADDER: [k.value for k in DEFAULT_LADDER],
         CONF_NOTICE_NOTIFY: "",
         CONF_READER_KEY_DAYS: DEFAULT_READER_KEY_DAYS,
         CONF_DB_URL: "",
     }
 
 
-def _money() -> selector.NumberSelector:
-    return number_box(0, 10000, step=0.01, unit="CNY")
+#: Number fields of the options form: (min, max, step, unit). Their limits are
+#: checked by the step, which answers ``<field>_range`` (translated).
+_NUMBERS: dict[str, tuple[float, float, float, str | None]] = {
+    CONF_CARD_QUOTA: (1, 50, 1, None),
+    CONF_CARD_DEPOSIT: (0, 10000, 0.01, "CNY"),
+    CONF_REISSUE_FEE: (0, 10000, 0.01, "CNY"),
+    CONF_RETENTION_DAYS: (MIN_RETENTION_DAYS, 3650, 1, "d"),
+    CONF_REVIEW_INTERVAL_DAYS: (0, 3650, 1, "d"),
+    CONF_REVOKE_UNUSED_DAYS: (0, 3650, 1, "d"),
+    CONF_APPROVAL_TIMEOUT: (1, 60, 1, "min"),
+    CONF_VISIT_MINUTES: (5, 1440, 5, "min"),
+    CONF_TRAVEL_SECONDS: (0, 3600, 1, "s"),
+    CONF_FACE_CARD_SECONDS: (0, 300, 1, "s"),
+    CONF_PIN_ATTEMPTS: (0, 5, 1, None),
+    CONF_PIN_LOCKOUT_MINUTES: (1, 1440, 1, "min"),
+    CONF_READER_KEY_DAYS: (0, 3650, 1, "d"),
+}
+#: field → (min, max) of the options form's numbers.
+OPTION_LIMITS = {name: (low, high) for name, (low, high, _, _) in _NUMBERS.items()}
+#: The ladder is chosen rung by rung: the penalty of the 1st … 5th violation.
+LADDER_RUNGS = 5
+NO_RUNG = "none"
+NO_NOTIFY = "none"
 
 
-def _days(minimum: int) -> selector.NumberSelector:
-    return number_box(minimum, 3650, unit="d")
+def _rung(n: int) -> str:
+    return f"{CONF_LADDER}_{n}"
+
+
+def _box(name: str) -> selector.NumberSelector:
+    low, high, step, unit = _NUMBERS[name]
+    return checked_box(low, high, step=step, unit=unit)
+
+
+def _ladder_select() -> selector.SelectSelector:
+    return selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=[k.value for k in PenaltyKind if k in LADDER_KINDS] + [NO_RUNG],
+            translation_key="penalty_rung",
+        )
+    )
+
+
+def _notify_select(services: list[str]) -> selector.SelectSelector:
+    """Return a select of the notify services ("none" first; ``x`` is kept)."""
+    return selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=[selector.SelectOptionDict(value=NO_NOTIFY, label=NO_NOTIFY)]
+            + [
+                selector.SelectOptionDict(value=name, label=f"notify.{name}")
+                for name in services
+            ],
+            custom_value=True,
+            translation_key="notify_service",
+        )
+    )
+
+
+def _form_values(options: dict[str, Any]) -> dict[str, Any]:
+    """Return the values of the form's fields for stored options."""
+    values = dict(options)
+    ladder = [k.value for k in parse_ladder(options[CONF_LADDER])]
+    for n in range(1, LADDER_RUNGS + 1):
+        values[_rung(n)] = ladder[n - 1] if n <= len(ladder) else NO_RUNG
+    for key in (CONF_GUARD_NOTIFY, CONF_NOTICE_NOTIFY):
+        values[key] = _notify_value(options.get(key)) or NO_NOTIFY
+    return values
+
+
+def _notify_value(value: Any) -> str:
+    """Return a notify field as stored: the bare service name, "" for none."""
+    name = str(value or "").strip().removeprefix("notify.")
+    return "" if name == NO_NOTIFY else name
+
+
+def _ladder(values: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """Return the rungs up to the first "none"; one chosen after it is an error."""
+    ladder: list[str] = []
+    errors: dict[str, str] = {}
+    ended = False
+    for n in range(1, LADDER_RUNGS + 1):
+        rung = str(values.get(_rung(n)) or NO_RUNG)
+        if rung == NO_RUNG:
+            ended = True
+        elif ended:
+            errors[_rung(n)] = "ladder_gap"
+        else:
+            ladder.append(rung)
+    return ladder, errors
+
+
+def options_schema(values: dict[str, Any], notify: list[str]) -> vol.Schema:
+    """Return the options form with ``values`` as defaults."""
+
+    def number(name: str) -> dict[vol.Marker, Any]:
+        return {vol.Required(name, default=values[name]): _box(name)}
+
+    # A service named in the options but gone since still shows (and is refused).
+    notify = sorted(
+        set(notify)
+        | {values[k] for k in (CONF_GUARD_NOTIFY, CONF_NOTICE_NOTIFY)} - {NO_NOTIFY}
+    )
+    fields: dict[vol.Marker, Any] = {
+        **number(CONF_CARD_QUOTA),
+        **number(CONF_CARD_DEPOSIT),
+        **number(CONF_REISSUE_FEE),
+        **number(CONF_RETENTION_DAYS),
+        **number(CONF_REVIEW_INTERVAL_DAYS),
+        **number(CONF_REVOKE_UNUSED_DAYS),
+        **number(CONF_APPROVAL_TIMEOUT),
+        **number(CONF_VISIT_MINUTES),
+        vol.Optional(
+            CONF_GUARD_NOTIFY, default=values[CONF_GUARD_NOTIFY]
+        ): _notify_select(notify),
+        **number(CONF_TRAVEL_SECONDS),
+        **number(CONF_FACE_CARD_SECONDS),
+        **number(CONF_PIN_ATTEMPTS),
+        **number(CONF_PIN_LOCKOUT_MINUTES),
+        vol.Required(
+            CONF_SHOW_FULL_NAMES, default=values.get(CONF_SHOW_FULL_NAMES, False)
+        ): selector.BooleanSelector(),
+        vol.Required(
+            CONF_AUTO_RECORD, default=values[CONF_AUTO_RECORD]
+        ): selector.BooleanSelector(),
+        **{
+            vol.Required(_rung(n), default=values[_rung(n)]): _ladder_select()
+            for n in range(1, LADDER_RUNGS + 1)
+        },
+        vol.Optional(
+            CONF_NOTICE_NOTIFY, default=values[CONF_NOTICE_NOTIFY]
+        ): _notify_select(notify),
+        **number(CONF_READER_KEY_DAYS),
+        vol.Optional(CONF_DB_URL, default=values[CONF_DB_URL]): selector.TextSelector(),
+    }
+    return vol.Schema(fields)
 
 
 class CommunityOptionsFlow(OptionsFlow):
@@ -195,28 +324,18 @@ class CommunityOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """One form with every default."""
         errors: dict[str, str] = {}
-        current = default_options() | dict(self.config_entry.options)
+        values = _form_values(default_options() | dict(self.config_entry.options))
+        notify = sorted(self.hass.services.async_services_for_domain("notify"))
         if user_input is not None:
+            errors = out_of_range(options_schema(values, notify), user_input)
             url = str(user_input.get(CONF_DB_URL) or "").strip()
-            guard = str(user_input.get(CONF_GUARD_NOTIFY) or "").strip()
-            notice = str(user_input.get(CONF_NOTICE_NOTIFY) or "").strip()
-            if notice and not self.hass.services.has_service(
-                "notify", notice.removeprefix("notify.")
-            ):
-                errors[CONF_NOTICE_NOTIFY] = "unknown_notify_service"
-            ladder = ",".join(
-                p.strip()
-                for p in str(user_input.get(CONF_LADDER) or "").split(",")
-                if p.strip()
-            )
-            try:
-                parse_ladder(ladder)
-            except ValueError:
-                errors[CONF_LADDER] = "invalid_ladder"
-            if guard and not self.hass.services.has_service(
-                "notify", guard.removeprefix("notify.")
-            ):
-                errors[CONF_GUARD_NOTIFY] = "unknown_notify_service"
+            guard = _notify_value(user_input.get(CONF_GUARD_NOTIFY))
+            notice = _notify_value(user_input.get(CONF_NOTICE_NOTIFY))
+            for key, name in ((CONF_GUARD_NOTIFY, guard), (CONF_NOTICE_NOTIFY, notice)):
+                if name and not self.hass.services.has_service("notify", name):
+                    errors[key] = "unknown_notify_service"
+            ladder, ladder_errors = _ladder(user_input)
+            errors |= ladder_errors
             if url:
                 try:
                     make_url(url)
@@ -254,70 +373,10 @@ class CommunityOptionsFlow(OptionsFlow):
                         CONF_DB_URL: url,
                     }
                 )
-            current |= user_input
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_CARD_QUOTA, default=current[CONF_CARD_QUOTA]
-                ): number_box(1, 50),
-                vol.Required(
-                    CONF_CARD_DEPOSIT, default=current[CONF_CARD_DEPOSIT]
-                ): _money(),
-                vol.Required(
-                    CONF_REISSUE_FEE, default=current[CONF_REISSUE_FEE]
-                ): _money(),
-                vol.Required(
-                    CONF_RETENTION_DAYS, default=current[CONF_RETENTION_DAYS]
-                ): number_box(MIN_RETENTION_DAYS, 3650, unit="d"),
-                vol.Required(
-                    CONF_REVIEW_INTERVAL_DAYS,
-                    default=current[CONF_REVIEW_INTERVAL_DAYS],
-                ): _days(0),
-                vol.Required(
-                    CONF_REVOKE_UNUSED_DAYS, default=current[CONF_REVOKE_UNUSED_DAYS]
-                ): _days(0),
-                vol.Required(
-                    CONF_APPROVAL_TIMEOUT, default=current[CONF_APPROVAL_TIMEOUT]
-                ): number_box(1, 60, unit="min"),
-                vol.Required(
-                    CONF_VISIT_MINUTES, default=current[CONF_VISIT_MINUTES]
-                ): number_box(5, 1440, step=5, unit="min"),
-                vol.Optional(
-                    CONF_GUARD_NOTIFY, default=current[CONF_GUARD_NOTIFY]
-                ): selector.TextSelector(),
-                vol.Required(
-                    CONF_TRAVEL_SECONDS, default=current[CONF_TRAVEL_SECONDS]
-                ): number_box(0, 3600, unit="s"),
-                vol.Required(
-                    CONF_FACE_CARD_SECONDS, default=current[CONF_FACE_CARD_SECONDS]
-                ): number_box(0, 300, unit="s"),
-                vol.Required(
-                    CONF_PIN_ATTEMPTS, default=current[CONF_PIN_ATTEMPTS]
-                ): number_box(0, 5),
-                vol.Required(
-                    CONF_PIN_LOCKOUT_MINUTES, default=current[CONF_PIN_LOCKOUT_MINUTES]
-                ): number_box(1, 1440, unit="min"),
-                vol.Required(
-                    CONF_SHOW_FULL_NAMES, default=current[CONF_SHOW_FULL_NAMES]
-                ): selector.BooleanSelector(),
-                vol.Required(
-                    CONF_AUTO_RECORD, default=current[CONF_AUTO_RECORD]
-                ): selector.BooleanSelector(),
-                vol.Required(
-                    CONF_LADDER, default=current[CONF_LADDER]
-                ): selector.TextSelector(),
-                vol.Optional(
-                    CONF_NOTICE_NOTIFY, default=current[CONF_NOTICE_NOTIFY]
-                ): selector.TextSelector(),
-                vol.Required(
-                    CONF_READER_KEY_DAYS, default=current[CONF_READER_KEY_DAYS]
-                ): _days(0),
-                vol.Optional(
-                    CONF_DB_URL, default=current[CONF_DB_URL]
-                ): selector.TextSelector(),
-            }
+            values |= user_input
+        return self.async_show_form(
+            step_id="init", data_schema=options_schema(values, notify), errors=errors
         )
-        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
 
 
 DOOR_SCHEMA = vol.Schema(

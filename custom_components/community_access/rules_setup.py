@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -24,11 +24,17 @@ from .core.rules import RuleSettings
 LADDER_KINDS = frozenset(PenaltyKind) - {PenaltyKind.FINE}
 
 
-def parse_ladder(text: str) -> tuple[PenaltyKind, ...]:
-    """``warning,restriction,...`` → ladder; empty means no automatic penalty."""
+def parse_ladder(value: str | Sequence[str]) -> tuple[PenaltyKind, ...]:
+    """Rungs → ladder; empty means no automatic penalty.
+
+    The options hold a list (``["warning", "restriction"]``); options saved
+    by earlier versions hold a comma-separated string
+    (``"warning,restriction"``), still read.
+    """
+    parts = value.split(",") if isinstance(value, str) else value
     ladder = []
-    for part in text.split(","):
-        name = part.strip()
+    for part in parts:
+        name = str(part).strip()
         if not name:
             continue
         kind = PenaltyKind(name)  # ValueError for unknown names
@@ -40,8 +46,8 @@ def parse_ladder(text: str) -> tuple[PenaltyKind, ...]:
 
 def rule_settings(options: Mapping[str, Any]) -> RuleSettings:
     """Rule settings from the entry options."""
-    text = options.get(CONF_LADDER)
-    ladder = DEFAULT_LADDER if text is None else parse_ladder(str(text))
+    value = options.get(CONF_LADDER)
+    ladder = DEFAULT_LADDER if value is None else parse_ladder(value)
     return RuleSettings(ladder=ladder)
 
 
