@@ -34,6 +34,7 @@ from .conftest import make_entry
 from .helpers import (
     CARD,
     add_resident,
+    enable_disabled_entities,
     present,
     setup_community,
     subentry,
@@ -67,6 +68,7 @@ def connectivity_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
 async def test_em4100_card_is_presented(hass: HomeAssistant, device: PtyDevice) -> None:
     entry = entry_with_line(device.path, protocol="em4100", door="door_b3")
     await setup_community(hass, entry)
+    await enable_disabled_entities(hass, entry)  # the reader event entity
     await add_resident(hass)
 
     device.send(encode_frame(0x00, int(CARD)))

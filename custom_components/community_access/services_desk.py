@@ -72,16 +72,6 @@ _MONEY = money(0)
 _CARD = CARD_FIELD
 
 
-def _whole_number(value: Any) -> int:
-    """Accept a whole number (``2`` or ``"2"``); never a bool or a fraction."""
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-        raise vol.Invalid("expected a whole number")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise vol.Invalid("expected a whole number") from None
-
-
 ISSUE_CARD_SCHEMA = vol.Schema(
     {
         **ENTRY_FIELD,
@@ -170,7 +160,7 @@ STATEMENT_SCHEMA = vol.Schema(
         **ENTRY_FIELD,
         vol.Required(ATTR_UNIT): cv.string,
         # From 1; no more than the unit has had is checked in the core.
-        vol.Optional(ATTR_OCCUPANCY): vol.All(_whole_number, vol.Range(min=1)),
+        vol.Optional(ATTR_OCCUPANCY): strict_int(1, 1000),
     }
 )
 REVIEW_SCHEMA = vol.Schema(
