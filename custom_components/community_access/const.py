@@ -35,6 +35,8 @@ DEFAULT_READER_KEY_DAYS: Final = 90
 #: Show people's full names in states, attributes, bus events and the logbook
 #: (off: masked as ``王**``; services and the admin panel always show them).
 CONF_SHOW_FULL_NAMES: Final = "show_full_names"
+#: Home Assistant users who work the gate desk (they need not be admins).
+CONF_GUARD_USERS: Final = "guard_users"
 DEFAULT_PIN_ATTEMPTS: Final = 5
 DEFAULT_PIN_LOCKOUT_MINUTES: Final = 10
 
