@@ -57,6 +57,8 @@ class Desk:
     tokens: dict[str, str]
     ids: dict[str, Any] = field(default_factory=dict)
     sockets: dict[str, MockHAClientWebSocket] = field(default_factory=dict)
+    #: Events that arrived while waiting for a result, by user.
+    pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     async def ws(self, who: str) -> MockHAClientWebSocket:
         """Return the websocket of ``who`` (opened once)."""
@@ -75,9 +77,29 @@ class Desk:
 
     async def call(self, who: str, command: str, **data: Any) -> dict[str, Any]:
         """Send a command as ``who``; return the whole answer."""
-        await self.send(who, command, **data)
-        answer: dict[str, Any] = await self.sockets[who].receive_json()
-        return answer
+        msg_id = await self.send(who, command, **data)
+        while True:
+            answer: dict[str, Any] = await self.sockets[who].receive_json()
+            if answer["id"] == msg_id and answer["type"] == "result":
+                return answer
+            # An event of a subscription came first: kept for :meth:`event`.
+            self.pending.setdefault(who, []).append(answer)
+
+    async def event(self, who: str, msg_id: int) -> dict[str, Any]:
+        """Return the next event of the subscription ``msg_id`` of ``who``."""
+        waiting = self.pending.get(who, [])
+        message = waiting.pop(0) if waiting else await self.sockets[who].receive_json()
+        assert message["id"] == msg_id and message["type"] == "event", message
+        data: dict[str, Any] = message["event"]
+        return data
+
+    async def subscribe(
+        self, who: str, command: str, **data: Any
+    ) -> tuple[int, dict[str, Any]]:
+        """Subscribe as ``who``; return the subscription id and the first snapshot."""
+        answer = await self.call(who, command, **data)
+        assert answer["success"], answer
+        return int(answer["id"]), answer["result"]
 
     async def ok(self, who: str, command: str, **data: Any) -> Any:
         """Send a command that must succeed; return its result."""

@@ -12,6 +12,7 @@ from homeassistant.components.frontend import DATA_PANELS
 from homeassistant.core import HomeAssistant
 from tests.conftest import make_entry
 from tests.helpers import setup_community
+from tests.panel.common import OTHER_UNIT, UNIT, make_desk
 
 PANELS = {"community-office", "community-gate", "community-home"}
 
@@ -79,8 +80,6 @@ async def test_static_path_serves_the_bundle(
 async def test_panels_command_lists_the_callers_roles(
     hass: HomeAssistant, hass_ws_client: WebSocketGenerator
 ) -> None:
-    from tests.panel.common import OTHER_UNIT, UNIT, make_desk
-
     desk = await make_desk(hass, hass_ws_client)
     entry_id = desk.entry.entry_id
 
