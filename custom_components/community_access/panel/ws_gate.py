@@ -40,7 +40,7 @@ from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .live import async_track_records, async_track_visits
-from .roles import Role
+from .roles import Role, is_guard
 from .serialize import access_item, visit_item
 from .ws_common import community_command
 
@@ -135,16 +135,21 @@ async def ws_subscribe(
 ) -> dict[str, Any]:
     """Send the overview, then each changed visit and each new record at a gate."""
     msg_id, language = msg["id"], msg["language"]
+    user = connection.user
+
+    def _still_guard() -> bool:
+        return user is not None and is_guard(entry, user)
 
     @callback
     def _visit(visit: Visit) -> None:
-        connection.send_message(
-            event_message(msg_id, {"visit": gate_visit(entry, visit)})
-        )
+        if _still_guard():
+            connection.send_message(
+                event_message(msg_id, {"visit": gate_visit(entry, visit)})
+            )
 
     @callback
     def _record(record: AuditRecord) -> None:
-        if record.door_id in gate_doors(entry):
+        if record.door_id in gate_doors(entry) and _still_guard():
             connection.send_message(
                 event_message(msg_id, {"record": gate_record(entry, record, language)})
             )

@@ -355,9 +355,15 @@ async def ws_subscribe(
     household = own_household(entry, connection, msg["unit"])
     msg_id = msg["id"]
 
+    user = connection.user
+    unit = str(household.unit)
+
     @callback
     def _visit(visit: Visit) -> None:
-        if visit.household_id == household.id:
+        # Checked on every change: a user unlinked since stops hearing at once.
+        if visit.household_id == household.id and (
+            user is not None and (user.is_admin or unit in resident_units(entry, user))
+        ):
             connection.send_message(
                 event_message(msg_id, {"visit": home_visit(entry, visit)})
             )
