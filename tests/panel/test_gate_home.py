@@ -9,7 +9,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.community_access.core.models import VisitStatus
 from homeassistant.core import HomeAssistant
-from tests.helpers import CARD, ID_NUMBER, call, present
+from tests.helpers import CARD, ID_NUMBER, add_resident, call, present
 from tests.panel.common import (
     OTHER_ID,
     OTHER_UNIT,
@@ -270,4 +270,31 @@ async def test_unlinked_resident_stops_hearing_at_once(
     assert await desk.ok("resident", "panels") == {"communities": []}
     assert not desk.pending.get("resident")
     error = await desk.error("resident", "home/overview", unit=UNIT)
+    assert error["code"] == "unauthorized"
+
+
+async def test_new_household_sees_nothing_of_the_former_one(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    """A unit re-occupied: My home shows only the current household."""
+    desk = await make_desk(hass, hass_ws_client)
+    former_card = desk.ids["resident"]["credential_id"]
+    assert (await present(hass, "Main gate", CARD))["granted"]
+    await call(hass, "move_out", {"unit": UNIT, "returned_card_ids": [former_card]})
+    await call(hass, "add_household", {"unit": UNIT})
+    new = await add_resident(hass, UNIT, "吴新", card="0077777777", id_number=OTHER_ID)
+    await call(
+        hass, "link_household", {"unit": UNIT, "users": [desk.users["resident"].id]}
+    )
+    overview = await desk.ok("resident", "home/overview", unit=UNIT)
+    assert [p["name"] for p in overview["people"]] == ["吴新"]
+    assert [c["credential_id"] for c in overview["credentials"]] == [
+        new["credential_id"]
+    ]
+    assert "赵" not in json.dumps(overview, ensure_ascii=False)
+    access = await desk.ok("resident", "home/access", unit=UNIT)
+    assert access == {"total": 0, "items": []}
+    error = await desk.error(
+        "resident", "home/report_card_lost", unit=UNIT, credential_id=former_card
+    )
     assert error["code"] == "unauthorized"

@@ -19,6 +19,7 @@ from custom_components.community_access.core.carddesk import CardDesk
 from custom_components.community_access.core.errors import CommunityError
 from custom_components.community_access.core.models import (
     Household,
+    Person,
     Role as PersonRole,
     Visit,
     VisitStatus,
@@ -80,6 +81,20 @@ def own_household(
     return household
 
 
+def household_people(entry: CommunityConfigEntry, household: Household) -> list[Person]:
+    """Return the people of the household now in the unit (not former ones, no visitors).
+
+    A re-occupied unit keeps its record: its former occupants are another
+    occupancy, and the new household sees nothing of them.
+    """
+    return [
+        person
+        for person in entry.runtime_data.community.index.persons_of(household.id)
+        if person.occupancy == household.occupancy
+        and person.role is not PersonRole.VISITOR
+    ]
+
+
 def own_visit(
     entry: CommunityConfigEntry, household: Household, visit_id: int
 ) -> Visit:
@@ -109,11 +124,7 @@ async def overview(entry: CommunityConfigEntry, household: Household) -> dict[st
     runtime = entry.runtime_data
     community = runtime.community
     index = community.index
-    people = [
-        p
-        for p in sorted(index.persons_of(household.id), key=lambda p: p.id)
-        if p.role is not PersonRole.VISITOR
-    ]
+    people = sorted(household_people(entry, household), key=lambda p: p.id)
     visits = sorted(
         (
             v
@@ -194,40 +205,35 @@ async def ws_access(
 ) -> dict[str, Any]:
     """List the household's entries and denials of the last ``days`` days."""
     household = own_household(entry, connection, msg["unit"])
-    records = await entry.runtime_data.community.query_access_log(
-        AuditQuery(
-            household_id=household.id,
-            start=dt_util.utcnow() - timedelta(days=msg["days"]),
-            limit=ACCESS_CAP,
+    start = dt_util.utcnow() - timedelta(days=msg["days"])
+    if household.occupied_since is not None:
+        # Nothing of a former household of the unit (records keep whole seconds).
+        start = max(start, household.occupied_since.replace(microsecond=0))
+    community = entry.runtime_data.community
+    former = {
+        p.id
+        for p in community.index.persons_of(household.id)
+        if p.occupancy != household.occupancy
+    }
+    records = [
+        record
+        for record in await community.query_access_log(
+            AuditQuery(household_id=household.id, start=start, limit=ACCESS_CAP)
         )
-    )
+        if record.person_id not in former
+    ]
     page = records[msg["offset"] : msg["offset"] + msg["limit"]]
-    # The household's own people: named in full (their visitors' passes too
-    # carry the household, and are named as the community shows names).
-    own = {p.id for p in entry.runtime_data.community.index.persons_of(household.id)}
+    # The household's own people are named in full; their visitors' passes
+    # also carry the household, and are named as the community shows names.
+    own = {p.id for p in household_people(entry, household)}
     full = entry.runtime_data.full_names
     return {
         "total": len(records),
         "items": [
-            access_item(
-                r,
-                msg["language"],
-                full_name=full or _resident(entry, r.person_id, own),
-            )
+            access_item(r, msg["language"], full_name=full or r.person_id in own)
             for r in page
         ],
     }
-
-
-def _resident(
-    entry: CommunityConfigEntry, person_id: int | None, own: set[int]
-) -> bool:
-    person = entry.runtime_data.community.index.persons.get(person_id or 0)
-    return (
-        person_id in own
-        and person is not None
-        and person.role is not PersonRole.VISITOR
-    )
 
 
 @community_command(
@@ -335,8 +341,9 @@ async def ws_report_card_lost(
     household = own_household(entry, connection, msg["unit"])
     index = entry.runtime_data.community.index
     credential = index.credentials.get(msg["credential_id"])
-    person = index.persons.get(credential.person_id) if credential else None
-    if person is None or person.household_id != household.id:
+    if credential is None or credential.person_id not in {
+        p.id for p in household_people(entry, household)
+    }:
         raise Unauthorized
     lost = await CardDesk(entry.runtime_data.community).report_lost(
         msg["credential_id"], recorded_by=caller_id(connection)
