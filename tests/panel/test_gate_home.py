@@ -298,3 +298,26 @@ async def test_new_household_sees_nothing_of_the_former_one(
         "resident", "home/report_card_lost", unit=UNIT, credential_id=former_card
     )
     assert error["code"] == "unauthorized"
+
+
+async def test_visitor_card_not_returned_is_overdue_at_the_gate(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    desk = await make_desk(hass, hass_ws_client)
+    visit = await desk.ok(
+        "guard", "gate/register_visitor", **visitor(card_number="0066666666")
+    )
+    assert visit["pass_kind"] == "card"
+    approved = await desk.ok(
+        "resident", "home/approve_visit", unit=UNIT, visit_id=visit["visit_id"]
+    )
+    assert approved["status"] == "approved" and approved["code"] is None
+    kept = await desk.ok(
+        "guard", "gate/check_out", visit_id=visit["visit_id"], card_returned=False
+    )
+    assert kept["status"] == "overdue"
+    gate = await desk.ok("guard", "gate/overview")
+    assert [v["visit_id"] for v in gate["overdue"]] == [visit["visit_id"]]
+    assert gate["on_site"] == []
+    # The card kept is blocked.
+    assert not (await present(hass, "Main gate", "0066666666"))["granted"]
