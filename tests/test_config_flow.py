@@ -230,6 +230,7 @@ async def test_options_flow_keeps_every_field(
     hass: HomeAssistant, setup_entry: MockConfigEntry
 ) -> None:
     """Every field of the form is saved (rules and visitor settings included)."""
+    guard = await hass.auth.async_create_user("Guard", group_ids=["system-users"])
     result = await hass.config_entries.options.async_init(setup_entry.entry_id)
     changed = {
         CONF_CARD_QUOTA: 2,
@@ -252,6 +253,7 @@ async def test_options_flow_keeps_every_field(
         "penalty_ladder_4": "none",
         "penalty_ladder_5": "none",
         "reader_key_days": 30,
+        "guard_users": [guard.id],
         CONF_DB_URL: "",
     }
     done = await hass.config_entries.options.async_configure(result["flow_id"], changed)

@@ -57,6 +57,8 @@ from .core.visitors import VisitorSettings
 from .door import DoorConfig, DoorOperator
 from .housekeeping import async_start_housekeeping, keypad_lock_key
 from .lock_codes import async_start_lock_codes, async_stop_lock_codes
+from .panel.commands import async_setup_panel_api
+from .panel.register import async_register_panels, async_remove_panels
 from .repairs import async_check_door_locks
 from .rules_setup import detection_settings, rule_settings
 from .runtime import CommunityConfigEntry, CommunityRuntime, rule_book
@@ -77,6 +79,7 @@ KEYS_VERSION = 1
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the services and install the blueprints (once)."""
     async_setup_services(hass)
+    async_setup_panel_api(hass)
     await async_install_blueprints(hass)
     return True
 
@@ -254,6 +257,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
         async_check_door_locks(hass, entry)
 
     entry.async_on_unload(async_at_started(hass, _check_locks))
+    await async_register_panels(hass)
     return True
 
 
@@ -301,6 +305,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: CommunityConfigEntry) -
     """Stop the doors and close the database."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
     if unloaded:
+        async_remove_panels(hass, entry.entry_id)
         runtime = entry.runtime_data
         for unsub in runtime.unsubscribe:
             unsub()

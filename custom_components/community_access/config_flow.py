@@ -18,7 +18,7 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.const import CONF_NAME
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
 from homeassistant.util import slugify
 
@@ -37,6 +37,7 @@ from .const import (
     CONF_ESCAPE_ROUTE,
     CONF_FACE_CARD_SECONDS,
     CONF_GUARD_NOTIFY,
+    CONF_GUARD_USERS,
     CONF_HOURS,
     CONF_LADDER,
     CONF_LOCK_ENTITY,
@@ -166,6 +167,7 @@ def default_options() -> dict[str, Any]:
         CONF_APPROVAL_TIMEOUT: DEFAULT_APPROVAL_TIMEOUT,
         CONF_VISIT_MINUTES: DEFAULT_VISIT_MINUTES,
         CONF_GUARD_NOTIFY: "",
+        CONF_GUARD_USERS: [],
         CONF_TRAVEL_SECONDS: 0,
         CONF_FACE_CARD_SECONDS: DEFAULT_FACE_CARD_SECONDS,
         CONF_PIN_ATTEMPTS: DEFAULT_PIN_ATTEMPTS,
@@ -270,7 +272,37 @@ def _ladder(values: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
     return ladder, errors
 
 
-def options_schema(values: dict[str, Any], notify: list[str]) -> vol.Schema:
+def _users_select(users: dict[str, str]) -> selector.SelectSelector:
+    """Return a multiple select of Home Assistant users (id → name)."""
+    return selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=[
+                selector.SelectOptionDict(value=user_id, label=name)
+                for user_id, name in sorted(users.items(), key=lambda u: u[1].lower())
+            ],
+            multiple=True,
+            mode=selector.SelectSelectorMode.DROPDOWN,
+        )
+    )
+
+
+async def guard_candidates(hass: HomeAssistant, chosen: list[str]) -> dict[str, str]:
+    """Return the users who may be named guards (people, active), id → name.
+
+    Users already chosen stay listed (a deactivated one can be taken off).
+    """
+    users: dict[str, str] = {}
+    for user in await hass.auth.async_get_users():
+        if user.system_generated:
+            continue
+        if user.is_active or user.id in chosen:
+            users[user.id] = user.name or user.id
+    return users
+
+
+def options_schema(
+    values: dict[str, Any], notify: list[str], users: dict[str, str] | None = None
+) -> vol.Schema:
     """Return the options form with ``values`` as defaults."""
 
     def number(name: str) -> dict[vol.Marker, Any]:
@@ -293,6 +325,9 @@ def options_schema(values: dict[str, Any], notify: list[str]) -> vol.Schema:
         vol.Optional(
             CONF_GUARD_NOTIFY, default=values[CONF_GUARD_NOTIFY]
         ): _notify_select(notify),
+        vol.Optional(
+            CONF_GUARD_USERS, default=list(values.get(CONF_GUARD_USERS) or [])
+        ): _users_select(users or {}),
         **number(CONF_TRAVEL_SECONDS),
         **number(CONF_FACE_CARD_SECONDS),
         **number(CONF_PIN_ATTEMPTS),
@@ -326,8 +361,14 @@ class CommunityOptionsFlow(OptionsFlow):
         errors: dict[str, str] = {}
         values = _form_values(default_options() | dict(self.config_entry.options))
         notify = sorted(self.hass.services.async_services_for_domain("notify"))
+        users = await guard_candidates(
+            self.hass, list(values.get(CONF_GUARD_USERS) or [])
+        )
         if user_input is not None:
-            errors = out_of_range(options_schema(values, notify), user_input)
+            errors = out_of_range(options_schema(values, notify, users), user_input)
+            guards = [str(u) for u in user_input.get(CONF_GUARD_USERS) or []]
+            if any(user_id not in users for user_id in guards):
+                errors[CONF_GUARD_USERS] = "unknown_user"
             url = str(user_input.get(CONF_DB_URL) or "").strip()
             guard = _notify_value(user_input.get(CONF_GUARD_NOTIFY))
             notice = _notify_value(user_input.get(CONF_NOTICE_NOTIFY))
@@ -357,6 +398,7 @@ class CommunityOptionsFlow(OptionsFlow):
                         CONF_APPROVAL_TIMEOUT: int(user_input[CONF_APPROVAL_TIMEOUT]),
                         CONF_VISIT_MINUTES: int(user_input[CONF_VISIT_MINUTES]),
                         CONF_GUARD_NOTIFY: guard,
+                        CONF_GUARD_USERS: guards,
                         CONF_TRAVEL_SECONDS: int(user_input[CONF_TRAVEL_SECONDS]),
                         CONF_FACE_CARD_SECONDS: int(user_input[CONF_FACE_CARD_SECONDS]),
                         CONF_PIN_ATTEMPTS: int(user_input[CONF_PIN_ATTEMPTS]),
@@ -375,7 +417,9 @@ class CommunityOptionsFlow(OptionsFlow):
                 )
             values |= user_input
         return self.async_show_form(
-            step_id="init", data_schema=options_schema(values, notify), errors=errors
+            step_id="init",
+            data_schema=options_schema(values, notify, users),
+            errors=errors,
         )
 
 

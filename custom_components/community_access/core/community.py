@@ -92,6 +92,7 @@ class Community:
         self.run = run
         self._listeners: list[Callable[[], None]] = []
         self._event_listeners: list[Callable[[str, dict[str, Any]], None]] = []
+        self._record_listeners: list[Callable[[AuditRecord], None]] = []
         #: Card deposits held for the whole community, in fen (kept in step).
         self.deposits_held_cents = 0
         #: Active visits, their passes, and households' links (see visitors.py).
@@ -128,6 +129,13 @@ class Community:
         """Announce an event to the listeners (the Home Assistant bus)."""
         for listener in list(self._event_listeners):
             listener(name, data)
+
+    def add_record_listener(
+        self, listener: Callable[[AuditRecord], None]
+    ) -> Callable[[], None]:
+        """Be told of every access record once written (live lists); returns a remover."""
+        self._record_listeners.append(listener)
+        return lambda: self._record_listeners.remove(listener)
 
     def apply_ledger(self, entries: Iterable[LedgerEntry]) -> None:
         """Keep the running deposit total in step with new ledger entries."""
@@ -738,7 +746,12 @@ class Community:
             actor=actor,
             note=note,
         )
-        return int(await self.run(self.db.add_audit, record))
+        record_id = int(await self.run(self.db.add_audit, record))
+        if self._record_listeners:
+            written = replace(record, id=record_id)
+            for listener in list(self._record_listeners):
+                listener(written)
+        return record_id
 
     async def query_access_log(self, query: AuditQuery) -> list[AuditRecord]:
         """Read the access record."""

@@ -32,6 +32,7 @@ from homeassistant.components.websocket_api.decorators import (
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.translation import async_get_translations
 
@@ -96,6 +97,21 @@ def allowed(entry: CommunityConfigEntry, user: Any, role: Role) -> bool:
     return bool(user.is_admin) or bool(resident_units(entry, user))
 
 
+async def _checked(
+    handler: Handler,
+    role: Role,
+    hass: HomeAssistant,
+    connection: ActiveConnection,
+    msg: dict[str, Any],
+) -> Any:
+    """Run the handler if the caller has the role in the community, else refuse."""
+    entry = loaded_entry(hass, msg["entry_id"])
+    if entry is None or not allowed(entry, connection.user, role):
+        # The same answer whether the community exists or not.
+        raise Unauthorized
+    return await handler(hass, connection, msg, entry)
+
+
 def community_command(
     command: str, schema: Mapping[Any, Any], role: Role
 ) -> Callable[[Handler], Callable[..., None]]:
@@ -103,7 +119,8 @@ def community_command(
 
     ``command`` is the part after ``community_access/``. Residents' commands
     must still check that what they touch belongs to the caller's household
-    (:func:`.roles.resident_units`).
+    (:func:`.roles.resident_units`); a handler raises
+    :class:`~homeassistant.exceptions.Unauthorized` to refuse (``unauthorized``).
     """
 
     def decorate(handler: Handler) -> Callable[..., None]:
@@ -121,18 +138,16 @@ def community_command(
             connection: ActiveConnection,
             msg: dict[str, Any],
         ) -> None:
-            entry = loaded_entry(hass, msg["entry_id"])
-            user = connection.user
-            if entry is None or not allowed(entry, user, role):
-                # The same answer whether the community exists or not.
+            try:
+                result = await _checked(handler, role, hass, connection, msg)
+            except Unauthorized:
+                # Also what a handler raises for something not the caller's.
                 connection.send_error(
                     msg["id"],
                     ERR_UNAUTHORIZED,
                     await translated(hass, msg["language"], "panel_unauthorized", {}),
                 )
                 return
-            try:
-                result = await handler(hass, connection, msg, entry)
             except CommunityError as err:
                 connection.send_error(
                     msg["id"],

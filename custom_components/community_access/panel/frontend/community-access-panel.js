@@ -1,0 +1,1 @@
+// Placeholder: the built panel bundle replaces this file.

@@ -1,0 +1,1 @@
+"""Tests of the panels: registration, websocket commands, who may use them."""
