@@ -261,3 +261,20 @@ async def test_people_search(
     assert len(one) == 1
     error = await refused(ws, "office/people_search", office, query="赵", limit=21)
     assert error["code"] == "invalid_format"
+
+
+async def test_household_file_names_linked_users(
+    hass: HomeAssistant,
+    office: MockConfigEntry,
+    ws: MockHAClientWebSocket,
+    hass_admin_user,
+) -> None:
+    """The users linked to a household are listed by id and name."""
+    await add_resident(hass)
+    await call(
+        hass, "link_household", {"unit": "3-2-501", "users": [hass_admin_user.id]}
+    )
+    file = await ok(ws, "office/household", office, unit="3-2-501")
+    assert file["links"]["users"] == [
+        {"id": hass_admin_user.id, "name": hass_admin_user.name}
+    ]

@@ -140,3 +140,46 @@ async def test_subscribe_access_pushes_new_records_until_unsubscribed(
     # The next message is the answer to the next command, not a pushed record.
     today = await ok(ws, "office/today", office)
     assert today["denied_today"] == 2
+
+
+async def test_feed_carries_remote_opens_and_guard_entries(
+    hass: HomeAssistant, office: MockConfigEntry, ws: MockHAClientWebSocket
+) -> None:
+    """Not only presented credentials: every record written reaches the feed."""
+    ids = await add_resident(hass)
+    await ws.send_json_auto_id(
+        {"type": f"{DOMAIN}/office/subscribe_access", "entry_id": office.entry_id}
+    )
+    answer = await ws.receive_json()
+    assert answer["result"] == {"items": []}
+    await call(
+        hass,
+        "guard_verified_entry",
+        {"door": "Main gate", "unit": "3-2-501", "person_id": ids["person_id"]},
+    )
+    guard = (await ws.receive_json())["event"]["record"]
+    assert (guard["reason"], guard["source"]) == ("guard_verified", "guard")
+    assert guard["reason_text"] == "let in after a guard's check"
+    await ws.send_json_auto_id(
+        {
+            "type": f"{DOMAIN}/office/open_door",
+            "entry_id": office.entry_id,
+            "door_id": "door_b3",
+        }
+    )
+    first, second = await ws.receive_json(), await ws.receive_json()
+    by_type = {m["type"]: m for m in (first, second)}
+    assert by_type["result"]["success"]
+    remote = by_type["event"]["event"]["record"]
+    assert (remote["reason"], remote["door"]) == ("remote_open", "Building 3 door")
+
+
+async def test_csv_cells_never_formulas(
+    hass: HomeAssistant, office: MockConfigEntry, ws: MockHAClientWebSocket
+) -> None:
+    """A name a spreadsheet would run as a formula is written as text."""
+    await add_resident(hass, name="=1+2")
+    await present(hass, "Main gate")
+    export = await ok(ws, "office/access_log_csv", office, full_names=True)
+    (row,) = list(csv.DictReader(io.StringIO(export["csv"])))
+    assert row["person_name"] == "'=1+2"
