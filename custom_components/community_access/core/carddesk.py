@@ -67,6 +67,18 @@ class MoveOutResult:
 
 
 @dataclass(frozen=True, slots=True)
+class MoveOutPreview:
+    """What a household's move-out would settle (see :meth:`CardDesk.move_out_preview`)."""
+
+    household: Household
+    persons: tuple[Person, ...]
+    #: Cards whose deposit is refunded if they are handed back (kept if not).
+    returnable: tuple[Credential, ...]
+    #: Cards reported lost: their deposits are kept.
+    kept: tuple[Credential, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
     """A household's ledger entries and totals (fen), of one occupancy of its unit."""
 
@@ -629,6 +641,43 @@ class CardDesk:
         return result
 
     # ---- moving out
+    def _leaving(self, person_id: int) -> list[Credential]:
+        """Return a moving-out person's credentials that the move-out settles or cancels."""
+        return [
+            c
+            for c in self.community.index.credentials_of(person_id)
+            if c.status in (CredentialStatus.ACTIVE, CredentialStatus.LOST)
+            or c.deposit_cents > 0
+        ]
+
+    def move_out_preview(self, unit: str) -> MoveOutPreview:
+        """Return what moving a household out would settle, before anything is written.
+
+        Cards that may be handed back (refunded if they are), the deposits
+        kept whatever happens (cards reported lost) and the people leaving.
+        """
+        community = self.community
+        household = community.household(unit)
+        if household.moved_out_at is not None:
+            raise CommunityError("household_moved_out", unit=str(household.unit))
+        people = [
+            p
+            for p in community.index.persons_of(household.id)
+            if p.status is not PersonStatus.MOVED_OUT
+        ]
+        refundable: list[Credential] = []
+        kept: list[Credential] = []
+        for person in people:
+            for cred in self._leaving(person.id):
+                if cred.kind is not CredentialKind.CARD:
+                    continue
+                if cred.status is CredentialStatus.LOST:
+                    if cred.deposit_cents:
+                        kept.append(cred)
+                else:
+                    refundable.append(cred)
+        return MoveOutPreview(household, tuple(people), tuple(refundable), tuple(kept))
+
     async def move_out(
         self,
         *,
@@ -667,15 +716,7 @@ class CardDesk:
                 people = [person]
             else:
                 raise CommunityError("unit_or_person_required")
-            credentials = {
-                p.id: [
-                    c
-                    for c in community.index.credentials_of(p.id)
-                    if c.status in (CredentialStatus.ACTIVE, CredentialStatus.LOST)
-                    or c.deposit_cents > 0
-                ]
-                for p in people
-            }
+            credentials = {p.id: self._leaving(p.id) for p in people}
             ours = {c.id for creds in credentials.values() for c in creds}
             unknown = returned - ours
             if unknown:

@@ -47,7 +47,7 @@ from .privacy import (
     valid_id_number,
 )
 from .schedule import Schedule
-from .storage import AuditQuery, AuditRecord, Database
+from .storage import AdminAction, AuditQuery, AuditRecord, Database
 from .text import clean_free_text, clean_name, printable
 
 T = TypeVar("T")
@@ -125,17 +125,17 @@ class Community:
         self._event_listeners.append(listener)
         return lambda: self._event_listeners.remove(listener)
 
+    def add_record_listener(
+        self, listener: Callable[[AuditRecord], None]
+    ) -> Callable[[], None]:
+        """Be told of every access record once written (with its id); returns a remover."""
+        self._record_listeners.append(listener)
+        return lambda: self._record_listeners.remove(listener)
+
     def emit(self, name: str, data: dict[str, Any]) -> None:
         """Announce an event to the listeners (the Home Assistant bus)."""
         for listener in list(self._event_listeners):
             listener(name, data)
-
-    def add_record_listener(
-        self, listener: Callable[[AuditRecord], None]
-    ) -> Callable[[], None]:
-        """Be told of every access record once written (live lists); returns a remover."""
-        self._record_listeners.append(listener)
-        return lambda: self._record_listeners.remove(listener)
 
     def apply_ledger(self, entries: Iterable[LedgerEntry]) -> None:
         """Keep the running deposit total in step with new ledger entries."""
@@ -757,6 +757,34 @@ class Community:
         """Read the access record."""
         records: list[AuditRecord] = await self.run(self.db.query_audit, query)
         return records
+
+    async def count_access_log(self, query: AuditQuery) -> int:
+        """How many access records match the query's filters."""
+        count: int = await self.run(self.db.count_audit_matching, query)
+        return count
+
+    async def record_admin_action(
+        self,
+        action: str,
+        *,
+        actor: str | None,
+        details: dict[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> int:
+        """Write an administrator's action into the audit trail (no secrets)."""
+        entry = AdminAction(
+            at=(at or utcnow()).replace(microsecond=0),
+            action=action,
+            actor=actor,
+            details=details,
+        )
+        action_id: int = await self.run(self.db.add_admin_action, entry)
+        return action_id
+
+    async def admin_actions(self, limit: int = 100) -> list[AdminAction]:
+        """Return the latest administrators' actions, newest first."""
+        actions: list[AdminAction] = await self.run(self.db.admin_actions, limit)
+        return actions
 
     async def purge(self, now: datetime) -> int:
         """Delete access records past the retention period."""

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import json
 from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from .community import Community, utcnow
 from .errors import CommunityError
@@ -428,22 +428,23 @@ class RuleBook:
         person_id: int | None = None,
         household_id: int | None = None,
         limit: int = 100,
+        offset: int = 0,
+        open_only: bool = False,
     ) -> list[tuple[Violation, list[Penalty]]]:
         """Violations (newest first) with the penalties that followed."""
         community = self.community
+        cond = _violation_conditions(person_id, household_id, open_only)
 
         def _read() -> list[tuple[Violation, list[Penalty]]]:
-            stmt = select(violations).order_by(
-                violations.c.at.desc(), violations.c.id.desc()
+            stmt = (
+                select(violations)
+                .where(*cond)
+                .order_by(violations.c.at.desc(), violations.c.id.desc())
+                .offset(offset)
+                .limit(limit)
             )
-            if person_id is not None:
-                stmt = stmt.where(violations.c.person_id == person_id)
-            if household_id is not None:
-                stmt = stmt.where(violations.c.household_id == household_id)
             with community.db.transaction() as tx:
-                found = [
-                    _violation(r) for r in tx.conn.execute(stmt.limit(limit)).mappings()
-                ]
+                found = [_violation(r) for r in tx.conn.execute(stmt).mappings()]
                 if not found:
                     return []
                 rows = tx.conn.execute(
@@ -460,6 +461,48 @@ class RuleBook:
                 return [(v, by_violation.get(v.id, [])) for v in found]
 
         result: list[tuple[Violation, list[Penalty]]] = await community.run(_read)
+        return result
+
+    async def count_violations(
+        self,
+        *,
+        person_id: int | None = None,
+        household_id: int | None = None,
+        open_only: bool = False,
+    ) -> int:
+        """How many violations :meth:`list_violations` would page through."""
+        community = self.community
+        cond = _violation_conditions(person_id, household_id, open_only)
+
+        def _count() -> int:
+            stmt = select(func.count()).select_from(violations).where(*cond)
+            with community.db.transaction() as tx:
+                return int(tx.conn.execute(stmt).scalar_one())
+
+        count: int = await community.run(_count)
+        return count
+
+    async def list_penalties(
+        self, *, active_only: bool = False, offset: int = 0, limit: int = 100
+    ) -> tuple[int, list[Penalty]]:
+        """Penalties (newest first; only those not lifted): the total and one page."""
+        community = self.community
+        cond = [penalties.c.lifted_at.is_(None)] if active_only else []
+
+        def _read() -> tuple[int, list[Penalty]]:
+            count = select(func.count()).select_from(penalties).where(*cond)
+            stmt = (
+                select(penalties)
+                .where(*cond)
+                .order_by(penalties.c.start.desc(), penalties.c.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+            with community.db.transaction() as tx:
+                total = int(tx.conn.execute(count).scalar_one())
+                return total, [_penalty(r) for r in tx.conn.execute(stmt).mappings()]
+
+        result: tuple[int, list[Penalty]] = await community.run(_read)
         return result
 
     async def open_violations(self) -> int:
@@ -505,6 +548,19 @@ class RuleBook:
             {"commendation_id": cid, **community.who(person.id)},
         )
         return cid
+
+
+def _violation_conditions(
+    person_id: int | None, household_id: int | None, open_only: bool
+) -> list[Any]:
+    cond: list[Any] = []
+    if person_id is not None:
+        cond.append(violations.c.person_id == person_id)
+    if household_id is not None:
+        cond.append(violations.c.household_id == household_id)
+    if open_only:
+        cond.append(violations.c.status == "open")
+    return cond
 
 
 def _violation(m: Mapping[Any, Any]) -> Violation:

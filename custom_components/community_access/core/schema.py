@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -315,6 +315,20 @@ lock_meta = Table(
 )
 
 
+# v7: what administrators did that the access record does not show (an
+# export of personal data with full names, ...): who, when, what, details
+# as JSON text without secrets.
+admin_log = Table(
+    "admin_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("actor", String(64), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("details", Text, nullable=True),
+)
+
+
 def _migrate_to_1(conn: Connection) -> None:
     metadata.create_all(
         conn, tables=[households, persons, credentials, audit_log], checkfirst=True
@@ -375,6 +389,11 @@ def _migrate_to_6(conn: Connection) -> None:
         _add_missing_columns(conn, table)
 
 
+def _migrate_to_7(conn: Connection) -> None:
+    """Add the administrators' audit trail."""
+    metadata.create_all(conn, tables=[admin_log], checkfirst=True)
+
+
 #: Migrations: version → function bringing the schema from version-1 to it.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migrate_to_1,
@@ -383,4 +402,5 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     4: _migrate_to_4,
     5: _migrate_to_5,
     6: _migrate_to_6,
+    7: _migrate_to_7,
 }

@@ -50,6 +50,7 @@ from .schedule import Schedule
 from .schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
+    admin_log,
     audit_log,
     credentials,
     household_links,
@@ -120,6 +121,20 @@ class AuditQuery:
     start: datetime | None = None
     end: datetime | None = None
     limit: int = 100
+    reason: str | None = None
+    #: Records to skip (newest first) before the ``limit`` returned: paging.
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AdminAction:
+    """One line of the administrators' audit trail (no secrets in ``details``)."""
+
+    at: datetime
+    action: str
+    actor: str | None = None
+    details: Mapping[str, Any] | None = None
+    id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -677,29 +692,83 @@ class Database:
             return int(conn.execute(_INSERT_AUDIT, values).inserted_primary_key[0])
 
     def query_audit(self, query: AuditQuery) -> list[AuditRecord]:
-        """Newest first, filtered."""
-        cond = []
-        if query.person_id is not None:
-            cond.append(audit_log.c.person_id == query.person_id)
-        if query.household_id is not None:
-            cond.append(audit_log.c.household_id == query.household_id)
-        if query.door_id is not None:
-            cond.append(audit_log.c.door_id == query.door_id)
-        if query.granted is not None:
-            cond.append(audit_log.c.granted == query.granted)
-        if query.start is not None:
-            cond.append(audit_log.c.at >= query.start)
-        if query.end is not None:
-            cond.append(audit_log.c.at < query.end)
+        """Newest first, filtered; ``offset`` records skipped, at most ``limit``."""
         stmt = select(audit_log).order_by(audit_log.c.at.desc(), audit_log.c.id.desc())
+        cond = _audit_conditions(query)
         if cond:
             stmt = stmt.where(and_(*cond))
         stmt = stmt.limit(query.limit)
+        if query.offset:
+            stmt = stmt.offset(query.offset)
         with self._tx() as conn:
             return [
                 AuditRecord(**{k: row[k] for k in (*_AUDIT_FIELDS, "id")})
                 for row in conn.execute(stmt).mappings()
             ]
+
+    def count_audit_matching(self, query: AuditQuery) -> int:
+        """How many access records the query's filters match (paging ignored)."""
+        stmt = select(func.count()).select_from(audit_log)
+        cond = _audit_conditions(query)
+        if cond:
+            stmt = stmt.where(and_(*cond))
+        with self._tx() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    # ---- the administrators' audit trail (v7)
+    def add_admin_action(self, action: AdminAction) -> int:
+        """Append one administrator's action; committed when this returns."""
+        with self._tx() as conn:
+            result = conn.execute(
+                insert(admin_log).values(
+                    at=action.at,
+                    actor=action.actor,
+                    action=action.action,
+                    details=None
+                    if action.details is None
+                    else json.dumps(dict(action.details), default=str),
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def admin_actions(self, limit: int = 100) -> list[AdminAction]:
+        """Return the latest administrators' actions, newest first."""
+        stmt = (
+            select(admin_log)
+            .order_by(admin_log.c.at.desc(), admin_log.c.id.desc())
+            .limit(limit)
+        )
+        with self._tx() as conn:
+            return [
+                AdminAction(
+                    at=row["at"],
+                    action=row["action"],
+                    actor=row["actor"],
+                    details=None
+                    if row["details"] is None
+                    else json.loads(row["details"]),
+                    id=row["id"],
+                )
+                for row in conn.execute(stmt).mappings()
+            ]
+
+    # ---- visits for the office's lists
+    def visits_page(
+        self, statuses: list[str] | None, offset: int, limit: int
+    ) -> tuple[int, list[Visit]]:
+        """Visits (newest first) of the given statuses: the total and one page."""
+        cond = [] if statuses is None else [visits.c.status.in_(statuses)]
+        count = select(func.count()).select_from(visits).where(*cond)
+        stmt = (
+            select(visits)
+            .where(*cond)
+            .order_by(visits.c.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        with self._tx() as conn:
+            total = int(conn.execute(count).scalar_one())
+            return total, [_visit(r) for r in conn.execute(stmt).mappings()]
 
     def last_granted(self) -> dict[int, datetime]:
         """When each credential last opened a door (within the kept records)."""
@@ -895,6 +964,25 @@ _AUDIT_FIELDS = (
     "actor",
     "note",
 )
+
+
+def _audit_conditions(query: AuditQuery) -> list[Any]:
+    cond: list[Any] = []
+    if query.person_id is not None:
+        cond.append(audit_log.c.person_id == query.person_id)
+    if query.household_id is not None:
+        cond.append(audit_log.c.household_id == query.household_id)
+    if query.door_id is not None:
+        cond.append(audit_log.c.door_id == query.door_id)
+    if query.granted is not None:
+        cond.append(audit_log.c.granted == query.granted)
+    if query.reason is not None:
+        cond.append(audit_log.c.reason == query.reason)
+    if query.start is not None:
+        cond.append(audit_log.c.at >= query.start)
+    if query.end is not None:
+        cond.append(audit_log.c.at < query.end)
+    return cond
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

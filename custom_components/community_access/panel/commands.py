@@ -16,6 +16,7 @@ from homeassistant.components.websocket_api.decorators import websocket_command
 from homeassistant.core import HomeAssistant, callback
 
 from . import ws_gate, ws_home
+from .office import OFFICE_COMMANDS
 from .roles import resident_units, roles_of
 from .ws_common import register
 
@@ -47,9 +48,10 @@ def ws_panels(
     connection.send_result(msg["id"], {"communities": communities})
 
 
-#: The panels' commands (the office's are added here with its module).
+#: The panels' commands.
 COMMANDS: tuple[Callable[..., None], ...] = (
     ws_panels,
+    *OFFICE_COMMANDS,
     *ws_gate.COMMANDS,
     *ws_home.COMMANDS,
 )

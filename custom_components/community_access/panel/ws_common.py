@@ -86,6 +86,12 @@ def loaded_entry(hass: HomeAssistant, entry_id: str) -> CommunityConfigEntry | N
     return entry
 
 
+def door_name(entry: CommunityConfigEntry, door_id: str | None) -> str | None:
+    """Return a door's name now (None for a door removed since)."""
+    operator = entry.runtime_data.doors.get(door_id) if door_id else None
+    return operator.config.door.name if operator is not None else None
+
+
 def allowed(entry: CommunityConfigEntry, user: Any, role: Role) -> bool:
     """Whether the connection's user may use a command of the role."""
     if user is None:

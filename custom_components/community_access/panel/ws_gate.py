@@ -42,7 +42,7 @@ from homeassistant.util import dt as dt_util
 from .live import async_track_records, async_track_visits
 from .roles import Role, is_guard
 from .serialize import access_item, visit_item
-from .ws_common import community_command
+from .ws_common import community_command, door_name
 
 RECENT = 30
 SEARCH_LIMIT = 20
@@ -61,14 +61,19 @@ def gate_doors(entry: CommunityConfigEntry) -> set[str]:
 
 def gate_visit(entry: CommunityConfigEntry, visit: Visit) -> dict[str, Any]:
     """Shape a visit for the guard: the visitor they handle is named in full."""
-    return visit_item(visit, visitor_desk(entry).unit_of(visit), full_name=True)
+    return visit_item(visit, visitor_desk(entry).unit_of(visit), full_names=True)
 
 
 def gate_record(
     entry: CommunityConfigEntry, record: AuditRecord, language: str
 ) -> dict[str, Any]:
     """Shape an access record for the guard (people masked unless shown)."""
-    return access_item(record, language, full_name=entry.runtime_data.full_names)
+    return access_item(
+        record,
+        door_name(entry, record.door_id),
+        language,
+        entry.runtime_data.full_names,
+    )
 
 
 def _pass(entry: CommunityConfigEntry, result: PassResult) -> dict[str, Any]:

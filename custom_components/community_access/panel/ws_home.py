@@ -44,7 +44,7 @@ from homeassistant.util import dt as dt_util
 from .live import async_track_visits
 from .roles import Role, resident_units
 from .serialize import access_item, credential_item, iso, visit_item
-from .ws_common import community_command
+from .ws_common import community_command, door_name
 
 _UNIT = vol.All(str, vol.Length(min=1, max=32))
 _TEXT = vol.All(str, vol.Length(min=1, max=200))
@@ -110,7 +110,7 @@ def home_visit(entry: CommunityConfigEntry, visit: Visit) -> dict[str, Any]:
     return visit_item(
         visit,
         visitor_desk(entry).unit_of(visit),
-        full_name=entry.runtime_data.full_names,
+        full_names=entry.runtime_data.full_names,
     )
 
 
@@ -230,7 +230,12 @@ async def ws_access(
     return {
         "total": len(records),
         "items": [
-            access_item(r, msg["language"], full_name=full or r.person_id in own)
+            access_item(
+                r,
+                door_name(entry, r.door_id),
+                msg["language"],
+                full or r.person_id in own,
+            )
             for r in page
         ],
     }
