@@ -46,6 +46,7 @@ export function formatMoney(hass: HomeAssistant, yuan: number | null | undefined
     return new Intl.NumberFormat(hass.language || "en", {
       style: "currency",
       currency: "CNY",
+      currencyDisplay: "narrowSymbol",
     }).format(yuan);
   } catch {
     return `¥${yuan.toFixed(2)}`;

@@ -92,7 +92,7 @@ export const sharedStyles = css`
   textarea {
     font: inherit;
     color: var(--primary-text-color);
-    background: var(--input-fill-color, var(--secondary-background-color, transparent));
+    background: var(--input-fill-color, var(--card-background-color, transparent));
     border: 1px solid var(--input-idle-line-color, var(--divider-color, #ccc));
     border-radius: 4px;
     padding: 6px 8px;

@@ -204,6 +204,7 @@ export const en = {
   "gate.checkin_need": "Enter a code, or a name and a phone number.",
   "gate.choose_door": "Choose a door",
   "gate.code": "Code",
+  "gate.door_id": "Door id",
   "gate.expected": "Expected today",
   "gate.gv_confirm": "Let {name} ({unit}) through {door}? You vouch for them; it is recorded with your name.",
   "gate.gv_done": "{name} let through.",

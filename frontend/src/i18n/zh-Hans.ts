@@ -206,6 +206,7 @@ export const zhHans: Record<keyof typeof en, string> = {
   "gate.checkin_need": "请输入通行码，或姓名和手机号。",
   "gate.choose_door": "选择门",
   "gate.code": "通行码",
+  "gate.door_id": "门编号",
   "gate.expected": "今日预约",
   "gate.gv_confirm": "放行 {name}（{unit}）通过 {door}？由您担保，并以您的名义记录。",
   "gate.gv_done": "已放行 {name}。",

@@ -302,13 +302,15 @@ export class CaGateView extends CaBase {
         <h3>${t("gate.gv_title")}</h3>
         <p class="muted">${t("gate.gv_help")}</p>
         <form class="form" @submit=${this.guardVerified}>
-          <label class="field"
-            >${t("access.door")}
-            <select required @change=${(e: Event) => (this.gv.door = (e.target as HTMLSelectElement).value)}>
-              <option value="">${t("gate.choose_door")}</option>
-              ${this.doors().map(([id, name]) => html`<option value=${id} ?selected=${this.gv.door === id}>${name}</option>`)}
-            </select></label
-          >
+          ${this.doors().length
+            ? html`<label class="field"
+                >${t("access.door")}
+                <select required @change=${(e: Event) => (this.gv.door = (e.target as HTMLSelectElement).value)}>
+                  <option value="">${t("gate.choose_door")}</option>
+                  ${this.doors().map(([id, name]) => html`<option value=${id} ?selected=${this.gv.door === id}>${name}</option>`)}
+                </select></label
+              >`
+            : this.input(this.gv, "door", t("gate.door_id"), { required: true })}
           <ca-person-picker
             .t=${t}
             .search=${(q: string) => this.api.gatePeopleSearch(q)}
