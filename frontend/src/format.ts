@@ -53,11 +53,56 @@ export function formatMoney(hass: HomeAssistant, yuan: number | null | undefined
   }
 }
 
-/** A value of <input type="datetime-local"> (local time of the browser) as UTC ISO. */
-export function localInputToIso(value: string): string | undefined {
-  if (!value) return undefined;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+/** How far the wall clock of `timeZone` is ahead of UTC at `at` (ms). */
+function zoneOffset(at: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(new Date(at));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second")) - at;
+}
+
+/**
+ * A value of <input type="datetime-local"> ("2026-05-01T08:30"), read as a
+ * wall-clock time in Home Assistant's time zone (the zone every time on the
+ * page is shown in), as a UTC ISO string.
+ */
+export function localInputToIso(hass: HomeAssistant, value: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value ?? "");
+  if (!m) return undefined;
+  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0));
+  const zone = hass.config?.time_zone;
+  if (!zone) return new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0)).toISOString();
+  try {
+    let at = wall - zoneOffset(wall, zone);
+    at = wall - zoneOffset(at, zone); // a second pass across a DST change
+    return new Date(at).toISOString();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Today's midnight in Home Assistant's time zone, as a datetime-local value. */
+export function todayMidnightInput(hass: HomeAssistant): string {
+  let day: string;
+  try {
+    day = new Intl.DateTimeFormat("en-CA", {
+      timeZone: hass.config?.time_zone || undefined,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    }).format(new Date());
+  } catch {
+    day = new Date().toISOString().slice(0, 10);
+  }
+  return `${day}T00:00`;
 }
 
 /** Offer a text as a file download. */

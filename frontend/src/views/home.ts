@@ -145,8 +145,8 @@ export class CaHomeView extends CaBase {
           unit,
           name: String(v.name ?? "").trim(),
           phone: String(v.phone ?? "").trim(),
-          start: localInputToIso(String(v.start ?? "")),
-          end: localInputToIso(String(v.end ?? "")),
+          start: localInputToIso(this.hass, String(v.start ?? "")),
+          end: localInputToIso(this.hass, String(v.end ?? "")),
           id_number: String(v.id_number ?? "").trim() || undefined,
         });
       },

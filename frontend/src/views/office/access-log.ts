@@ -6,7 +6,7 @@ import type { AccessFilter, AccessItem, Device, Page, PersonHit } from "../../ap
 import { CaBase } from "../../components/base.js";
 import { renderMessages, renderPager, renderTable } from "../../components/table.js";
 import { translateValue } from "../../i18n/index.js";
-import { download, formatDateTime, localInputToIso } from "../../format.js";
+import { download, formatDateTime, localInputToIso, todayMidnightInput } from "../../format.js";
 import "../../components/person-picker.js";
 
 const LIMIT = 50;
@@ -42,13 +42,6 @@ function matches(f: AccessFilter, r: AccessItem): boolean {
   if (f.start && r.at < f.start) return false;
   if (f.end && r.at > f.end) return false;
   return true;
-}
-
-function midnight(): string {
-  const d = new Date();
-  d.setHours(0, 0, 0, 0);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T00:00`;
 }
 
 export class CaOfficeAccess extends CaBase {
@@ -91,7 +84,7 @@ export class CaOfficeAccess extends CaBase {
     const p = this.preset ?? {};
     if (p.granted === true) this.result = "granted";
     if (p.granted === false) this.result = "denied";
-    if (p.today) this.start = midnight();
+    if (p.today) this.start = todayMidnightInput(this.hass);
     this.offset = 0;
     void this.load();
     void this.api
@@ -134,8 +127,8 @@ export class CaOfficeAccess extends CaBase {
       door_id: this.door || undefined,
       granted: this.result === "granted" ? true : this.result === "denied" ? false : undefined,
       reason: this.reason || undefined,
-      start: localInputToIso(this.start),
-      end: localInputToIso(this.end),
+      start: localInputToIso(this.hass, this.start),
+      end: localInputToIso(this.hass, this.end),
     };
   }
 

@@ -133,8 +133,8 @@ export class CaOfficeHouseholds extends CaBase {
       role: str(v.role),
       id_number: str(v.id_number),
       phone: str(v.phone),
-      valid_from: localInputToIso(String(v.valid_from ?? "")),
-      valid_until: localInputToIso(String(v.valid_until ?? "")),
+      valid_from: localInputToIso(this.hass, String(v.valid_from ?? "")),
+      valid_until: localInputToIso(this.hass, String(v.valid_until ?? "")),
     };
   }
 
@@ -188,7 +188,7 @@ export class CaOfficeHouseholds extends CaBase {
           person_id: p.person_id,
           card_number: str(v.card_number),
           deposit: num(v.deposit),
-          valid_until: localInputToIso(String(v.valid_until ?? "")),
+          valid_until: localInputToIso(this.hass, String(v.valid_until ?? "")),
         }),
     });
     if (ok) await this.refresh();
@@ -215,8 +215,8 @@ export class CaOfficeHouseholds extends CaBase {
           person_id: p.person_id,
           kind: str(v.kind),
           value: str(v.value),
-          valid_from: localInputToIso(String(v.valid_from ?? "")),
-          valid_until: localInputToIso(String(v.valid_until ?? "")),
+          valid_from: localInputToIso(this.hass, String(v.valid_from ?? "")),
+          valid_until: localInputToIso(this.hass, String(v.valid_until ?? "")),
         }),
     });
     if (ok) await this.refresh();
