@@ -6,6 +6,8 @@ export interface HassMessage {
 }
 
 export interface HassConnection {
+  addEventListener?(event: "ready" | "disconnected", listener: () => void): void;
+  removeEventListener?(event: "ready" | "disconnected", listener: () => void): void;
   subscribeMessage<T>(
     callback: (event: T) => void,
     message: HassMessage,

@@ -64,4 +64,26 @@ export class CaBase extends LitElement {
 
   /** Called when the community (Api) is set or changes: load the data. */
   protected communityChanged(): void {}
+
+  /**
+   * Live pages: Home Assistant's websocket client resubscribes by itself
+   * after a reconnect but does not hand back a command's result, and changes
+   * made while disconnected were never pushed: such pages reload their
+   * snapshot when the connection is ready again.
+   */
+  protected reloadOnReconnect = false;
+
+  private readonly onReady = (): void => {
+    if (this.api) this.communityChanged();
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.reloadOnReconnect) this.hass?.connection?.addEventListener?.("ready", this.onReady);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.hass?.connection?.removeEventListener?.("ready", this.onReady);
+  }
 }

@@ -33,6 +33,7 @@ export class CaGateView extends CaBase {
   gv: Form = {};
   gvPerson: PersonHit | null = null;
   private unsub?: Promise<() => Promise<void>>;
+  protected override reloadOnReconnect = true;
   private pendingEvents: VisitEvent[] = [];
 
   protected override communityChanged(): void {

@@ -30,6 +30,7 @@ export class CaHomeView extends CaBase {
   offset = 0;
   live = false;
   private unsub?: Promise<() => Promise<void>>;
+  protected override reloadOnReconnect = true;
   private queued: VisitEvent[] = [];
 
   protected override communityChanged(): void {

@@ -78,6 +78,7 @@ export class CaOfficeAccess extends CaBase {
   live = false;
   fresh = new Set<number>();
   private unsub?: Promise<() => Promise<void>>;
+  protected override reloadOnReconnect = true;
 
   protected override communityChanged(): void {
     this.stop();

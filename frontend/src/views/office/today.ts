@@ -29,6 +29,7 @@ export class CaOfficeToday extends CaBase {
   today?: Today;
   latest: AccessItem[] = [];
   private unsub?: Promise<() => Promise<void>>;
+  protected override reloadOnReconnect = true;
 
   protected override communityChanged(): void {
     this.stop();
@@ -60,14 +61,25 @@ export class CaOfficeToday extends CaBase {
     u?.then((f) => f()).catch(() => undefined);
   }
 
+  private timer?: number;
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stop();
+    window.clearInterval(this.timer);
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.api && !this.unsub && this.hasUpdated) this.communityChanged();
+    // The counts that no record changes (visitors, devices, violations).
+    this.timer = window.setInterval(() => {
+      if (this.api && document.visibilityState === "visible")
+        this.api.today().then(
+          (d) => (this.today = d),
+          () => undefined,
+        );
+    }, 60_000);
   }
 
   private go(tab: OfficeTab, filter: Record<string, unknown>): void {
