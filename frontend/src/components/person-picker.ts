@@ -1,13 +1,14 @@
 // Pick a person by typing part of a name or a unit (office/people_search or
 // gate/people_search); fires "value-changed" with the chosen person.
-import { html, LitElement, nothing } from "lit";
+import { css, html, LitElement, nothing } from "lit";
 import type { PersonHit } from "../api.js";
 import { errorMessage } from "../api.js";
 import type { Translate } from "../i18n/index.js";
 import { sharedStyles } from "./styles.js";
-import { css } from "lit";
 
 export class CaPersonPicker extends LitElement {
+  static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: true };
+
   static override styles = [
     sharedStyles,
     css`

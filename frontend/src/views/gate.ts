@@ -217,12 +217,23 @@ export class CaGateView extends CaBase {
           label: t("common.status"),
           render: (v) =>
             html`<span
-              class="chip ${v.status === "approved" || v.status === "on_site" ? "good" : v.status === "pending" ? "warn" : "bad"}"
+              class="chip ${v.status === "approved" || v.status === "on_site"
+                ? "good"
+                : v.status === "pending"
+                  ? "warn"
+                  : v.status === "expected"
+                    ? ""
+                    : "bad"}"
               >${v.status === "pending" ? t("gate.waiting_host") : translateValue(t, "visit_status", v.status)}</span
             >`,
         },
         {
-          label: kind === "on_site" || kind === "overdue" ? t("gate.since") : t("visit.registered"),
+          label:
+            kind === "on_site" || kind === "overdue"
+              ? t("gate.since")
+              : kind === "expected"
+                ? t("visit.window")
+                : t("visit.registered"),
           render: (v) =>
             kind === "on_site" || kind === "overdue"
               ? formatTime(this.hass, v.on_site_since)
