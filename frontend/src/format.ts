@@ -40,6 +40,17 @@ export function formatTime(hass: HomeAssistant, iso: string | null | undefined):
   return Number.isNaN(d.getTime()) ? iso : formatter(hass, "time").format(d);
 }
 
+/** A time window: the end's date is left out when it is the start's day. */
+export function formatRange(
+  hass: HomeAssistant,
+  start: string | null | undefined,
+  end: string | null | undefined,
+): string {
+  if (!start && !end) return "—";
+  const sameDay = start && end && formatDate(hass, start) === formatDate(hass, end);
+  return `${formatDateTime(hass, start)} – ${sameDay ? formatTime(hass, end) : formatDateTime(hass, end)}`;
+}
+
 export function formatMoney(hass: HomeAssistant, yuan: number | null | undefined): string {
   if (yuan === null || yuan === undefined) return "—";
   try {

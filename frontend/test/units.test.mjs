@@ -82,3 +82,14 @@ test("a pushed visit replaces its row in place or is added on top", () => {
   assert.equal(m.upsert(list, v(3, "pending"), false), list);
   assert.deepEqual(m.without(list, v(1, "closed")), [v(2, "pending")]);
 });
+
+test("a time window within one day names the day once", () => {
+  const h = hass("Asia/Shanghai");
+  const one = m.formatRange(h, "2026-05-01T01:00:00Z", "2026-05-01T03:00:00Z");
+  assert.equal(one.match(/2026/g).length, 1, one);
+  assert.match(one, /09:00 – 11:00$/);
+  // 23:00 and 01:00 the next day in Shanghai (the same UTC day): two dates
+  const two = m.formatRange(h, "2026-05-01T15:00:00Z", "2026-05-01T17:00:00Z");
+  assert.equal(two.match(/2026/g).length, 2, two);
+  assert.equal(m.formatRange(h, null, null), "—");
+});

@@ -6,7 +6,7 @@ import { CaBase } from "../components/base.js";
 import { openForm } from "../components/dialog.js";
 import { renderMessages, renderTable } from "../components/table.js";
 import { translateValue } from "../i18n/index.js";
-import { formatDateTime, formatTime } from "../format.js";
+import { formatRange, formatTime } from "../format.js";
 import { upsert, without } from "./visit-list.js";
 import "../components/person-picker.js";
 
@@ -238,7 +238,7 @@ export class CaGateView extends CaBase {
             kind === "on_site" || kind === "overdue"
               ? formatTime(this.hass, v.on_site_since)
               : kind === "expected"
-                ? `${formatDateTime(this.hass, v.window_start)} – ${formatTime(this.hass, v.window_end)}`
+                ? formatRange(this.hass, v.window_start, v.window_end)
                 : formatTime(this.hass, v.registered_at),
         },
         { label: t("visit.pass"), render: (v) => translateValue(t, "pass", v.pass_kind) },

@@ -7,7 +7,7 @@ import { CaBase } from "../components/base.js";
 import { openForm } from "../components/dialog.js";
 import { renderMessages, renderPager, renderTable } from "../components/table.js";
 import { translateValue } from "../i18n/index.js";
-import { formatDate, formatDateTime, formatMoney, localInputToIso } from "../format.js";
+import { formatDate, formatDateTime, formatMoney, localInputToIso, formatRange } from "../format.js";
 import { upsert, without } from "./visit-list.js";
 
 const LIMIT = 20;
@@ -243,7 +243,7 @@ export class CaHomeView extends CaBase {
                   { label: t("common.status"), render: (v) => translateValue(t, "visit_status", v.status) },
                   {
                     label: t("visit.window"),
-                    render: (v) => `${formatDateTime(this.hass, v.window_start)} – ${formatDateTime(this.hass, v.window_end)}`,
+                    render: (v) => formatRange(this.hass, v.window_start, v.window_end),
                   },
                 ],
                 d.upcoming,

@@ -5,7 +5,7 @@ import { CaBase } from "../../components/base.js";
 import { openForm } from "../../components/dialog.js";
 import { renderMessages, renderPager, renderTable } from "../../components/table.js";
 import { translateValue } from "../../i18n/index.js";
-import { formatDateTime } from "../../format.js";
+import { formatDateTime, formatRange } from "../../format.js";
 
 const LIMIT = 50;
 const STATUSES = ["pending", "expected", "approved", "on_site", "overdue", "closed"];
@@ -92,7 +92,7 @@ export class CaOfficeVisitors extends CaBase {
             { label: t("visit.pass"), render: (v) => translateValue(t, "pass", v.pass_kind) },
             {
               label: t("visit.window"),
-              render: (v) => `${formatDateTime(this.hass, v.window_start)} – ${formatDateTime(this.hass, v.window_end)}`,
+              render: (v) => formatRange(this.hass, v.window_start, v.window_end),
             },
             { label: t("visit.registered"), render: (v) => formatDateTime(this.hass, v.registered_at) },
             {
