@@ -190,7 +190,7 @@ export const en = {
   "import.result_written": "Imported",
   "import.template": "Download template",
   "import.title": "Import households, people and cards",
-  "import.too_big": "The file is larger than 5 MB.",
+  "import.too_big": "The file is too large to send in one piece (about 4 MB at most): split it into several files.",
   "import.write": "Import",
   "import.write_confirm": "Write {households} households, {people} people and {cards} cards?",
   "import.written": "{rows} rows imported.",

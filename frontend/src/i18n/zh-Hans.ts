@@ -192,7 +192,7 @@ export const zhHans: Record<keyof typeof en, string> = {
   "import.result_written": "已导入",
   "import.template": "下载模板",
   "import.title": "导入住户、人员和门禁卡",
-  "import.too_big": "文件超过 5 MB。",
+  "import.too_big": "文件太大，无法一次发送（最多约 4 MB）：请拆分为多个文件。",
   "import.write": "导入",
   "import.write_confirm": "写入 {households} 户、{people} 人和 {cards} 张卡？",
   "import.written": "已导入 {rows} 行。",

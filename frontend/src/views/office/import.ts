@@ -7,7 +7,13 @@ import { openForm } from "../../components/dialog.js";
 import { renderMessages, renderTable } from "../../components/table.js";
 import { download } from "../../format.js";
 
-const MAX_BYTES = 5 * 1024 * 1024;
+// Home Assistant's websocket takes messages up to 4 MiB (aiohttp's default):
+// a larger one closes the whole connection, so the file is refused here.
+const MAX_MESSAGE = 4 * 1024 * 1024 - 4096;
+
+function messageBytes(csv: string): number {
+  return new TextEncoder().encode(JSON.stringify(csv)).length;
+}
 
 export class CaOfficeImport extends CaBase {
   static override properties = {
@@ -27,12 +33,13 @@ export class CaOfficeImport extends CaBase {
     this.csv = "";
     this.fileName = "";
     if (!file) return;
-    if (file.size > MAX_BYTES) {
+    const text = (await file.text()).replace(/^\ufeff/, "");
+    if (messageBytes(text) > MAX_MESSAGE) {
       this.error = this.t("import.too_big");
       return;
     }
     this.fileName = file.name;
-    this.csv = (await file.text()).replace(/^\ufeff/, "");
+    this.csv = text;
     await this.check();
   }
 
