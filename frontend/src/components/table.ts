@@ -26,7 +26,16 @@ export function renderTable<T>(
         (row) =>
           html`<tr
             class=${onRow ? "clickable" : ""}
+            tabindex=${onRow ? "0" : nothing}
             @click=${onRow ? () => onRow(row) : nothing}
+            @keydown=${onRow
+              ? (e: KeyboardEvent) => {
+                  if (e.key === "Enter" || e.key === " ") {
+                    e.preventDefault();
+                    onRow(row);
+                  }
+                }
+              : nothing}
           >
             ${columns.map((c) => html`<td data-label=${c.label}>${c.render(row)}</td>`)}
           </tr>`,
