@@ -47,7 +47,13 @@ export class CaGateView extends CaBase {
     );
     void this.run(async () => {
       const data = await this.api.gateOverview();
-      this.data = data;
+      this.data = {
+        pending: data.pending ?? [],
+        on_site: data.on_site ?? [],
+        overdue: data.overdue ?? [],
+        expected_today: data.expected_today ?? [],
+        recent: data.recent ?? [],
+      };
       const queued = this.pendingEvents;
       this.pendingEvents = [];
       queued.forEach((ev) => this.onEvent(ev));

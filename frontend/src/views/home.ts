@@ -82,11 +82,11 @@ export class CaHomeView extends CaBase {
     const d = this.data;
     this.data = {
       ...d,
-      pending: v.status === "pending" ? upsert(d.pending, v, true) : without(d.pending, v),
+      pending: v.status === "pending" ? upsert(d.pending ?? [], v, true) : without(d.pending ?? [], v),
       upcoming:
         v.status === "expected" || v.status === "approved" || v.status === "on_site"
-          ? upsert(d.upcoming, v, true)
-          : without(d.upcoming, v),
+          ? upsert(d.upcoming ?? [], v, true)
+          : without(d.upcoming ?? [], v),
     };
   }
 
@@ -203,7 +203,7 @@ export class CaHomeView extends CaBase {
   override render() {
     const t = this.t;
     const d = this.data;
-    const nameOf = (id: number) => d?.people.find((p) => p.person_id === id)?.name ?? "";
+    const nameOf = (id: number) => d?.people?.find((p) => p.person_id === id)?.name ?? "";
     return html`${renderMessages(this.error, this.notice)}
       <div class="row" style="margin-bottom:12px">
         ${this.renderUnitPicker()}
@@ -221,7 +221,7 @@ export class CaHomeView extends CaBase {
       ${d
         ? html`<div class="card">
               <h3>${t("home.waiting")}</h3>
-              ${d.pending.length
+              ${d.pending?.length
                 ? d.pending.map(
                     (v) =>
                       html`<div class="row" style="padding:8px 0;border-bottom:1px solid var(--divider-color)">
@@ -246,7 +246,7 @@ export class CaHomeView extends CaBase {
                     render: (v) => formatRange(this.hass, v.window_start, v.window_end),
                   },
                 ],
-                d.upcoming,
+                d.upcoming ?? [],
                 this.narrow,
               )}
             </div>
@@ -259,7 +259,7 @@ export class CaHomeView extends CaBase {
                   { label: t("person.role"), render: (p) => translateValue(t, "role", p.role) },
                   { label: t("common.status"), render: (p) => translateValue(t, "status", p.status) },
                 ],
-                d.people,
+                d.people ?? [],
                 this.narrow,
               )}
               <h3 style="margin-top:16px">${t("credentials.title")}</h3>
@@ -279,7 +279,7 @@ export class CaHomeView extends CaBase {
                         : nothing,
                   },
                 ],
-                d.credentials,
+                d.credentials ?? [],
                 this.narrow,
               )}
             </div>`
@@ -317,8 +317,8 @@ export class CaHomeView extends CaBase {
         ? html`<div class="card">
             <h3>${t("statement.title")}</h3>
             <p>
-              ${t("statement.balance")}: <strong>${formatMoney(this.hass, d.statement.balance)}</strong> ·
-              ${t("statement.deposits_held")}: <strong>${formatMoney(this.hass, d.statement.deposits_held)}</strong>
+              ${t("statement.balance")}: <strong>${formatMoney(this.hass, d.statement?.balance)}</strong> ·
+              ${t("statement.deposits_held")}: <strong>${formatMoney(this.hass, d.statement?.deposits_held)}</strong>
             </p>
             ${renderTable(
               t,
@@ -328,7 +328,7 @@ export class CaHomeView extends CaBase {
                 { label: t("statement.amount"), render: (e) => formatMoney(this.hass, e.amount) },
                 { label: t("statement.note"), render: (e) => e.note ?? "" },
               ],
-              d.statement.entries,
+              d.statement?.entries ?? [],
               this.narrow,
             )}
           </div>`

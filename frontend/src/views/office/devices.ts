@@ -87,7 +87,7 @@ export class CaOfficeDevices extends CaBase {
             },
             {
               label: t("devices.readers"),
-              render: (d) => html`${d.reader_entities.join(", ") || "—"}${d.line ? html`<br /><span class="muted">${d.line}</span>` : nothing}`,
+              render: (d) => html`${(d.reader_entities ?? []).join(", ") || "—"}${d.line ? html`<br /><span class="muted">${d.line}</span>` : nothing}`,
             },
             {
               label: t("devices.codes"),

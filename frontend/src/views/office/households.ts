@@ -377,7 +377,7 @@ export class CaOfficeHouseholds extends CaBase {
   private renderDetail(d: HouseholdDetail) {
     const t = this.t;
     const h = d.household;
-    const nameOf = (id: number) => d.people.find((p) => p.person_id === id)?.name ?? `#${id}`;
+    const nameOf = (id: number) => (d.people ?? []).find((p) => p.person_id === id)?.name ?? `#${id}`;
     return html`<div class="row" style="margin-bottom:12px">
         <button @click=${() => (this.detail = undefined)}>← ${t("common.back")}</button>
         <h2 style="margin:0">${t("households.unit")} ${h.unit}</h2>
@@ -420,7 +420,7 @@ export class CaOfficeHouseholds extends CaBase {
                     </div>`,
             },
           ],
-          d.people,
+          d.people ?? [],
           this.narrow,
         )}
       </div>
@@ -443,15 +443,15 @@ export class CaOfficeHouseholds extends CaBase {
             { label: t("common.valid_until"), render: (c) => formatDate(this.hass, c.valid_until) },
             { label: t("common.actions"), render: (c) => this.credentialActions(c) },
           ],
-          d.credentials,
+          d.credentials ?? [],
           this.narrow,
         )}
       </div>
       <div class="card">
         <h3>${t("statement.title")}</h3>
         <p>
-          ${t("statement.balance")}: <strong>${formatMoney(this.hass, d.statement.balance)}</strong> ·
-          ${t("statement.deposits_held")}: <strong>${formatMoney(this.hass, d.statement.deposits_held)}</strong>
+          ${t("statement.balance")}: <strong>${formatMoney(this.hass, d.statement?.balance)}</strong> ·
+          ${t("statement.deposits_held")}: <strong>${formatMoney(this.hass, d.statement?.deposits_held)}</strong>
         </p>
         ${renderTable(
           t,
@@ -461,15 +461,15 @@ export class CaOfficeHouseholds extends CaBase {
             { label: t("statement.amount"), render: (e) => formatMoney(this.hass, e.amount) },
             { label: t("statement.note"), render: (e) => e.note ?? "" },
           ],
-          d.statement.entries,
+          d.statement?.entries ?? [],
           this.narrow,
         )}
       </div>
-      ${d.links.users.length || d.links.notify_services.length
+      ${d.links?.users?.length || d.links?.notify_services?.length
         ? html`<div class="card">
             <h3>${t("households.links")}</h3>
-            <p>${d.links.users.map((u) => u.name).join(", ")}</p>
-            <p class="muted">${d.links.notify_services.join(", ")}</p>
+            <p>${(d.links.users ?? []).map((u) => u.name).join(", ")}</p>
+            <p class="muted">${(d.links.notify_services ?? []).join(", ")}</p>
           </div>`
         : nothing}`;
   }

@@ -88,7 +88,7 @@ export class CaOfficeImport extends CaBase {
         ? html`<div class="card">
             <h3>${r.written ? t("import.result_written") : t("import.result_dry", { file: this.fileName })}</h3>
             <p>${t("import.counts", { rows: r.rows, households: r.households, people: r.people, cards: r.cards })}</p>
-            ${r.errors.length
+            ${r.errors?.length
               ? html`<div class="banner" role="alert">${t("import.has_errors", { count: r.errors.length })}</div>
                   ${renderTable(
                     t,
