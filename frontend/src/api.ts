@@ -110,6 +110,11 @@ export interface Visit {
   on_site_since: string | null;
 }
 
+/** A visit with its pass: the PIN or QR payload, shown once. */
+export interface VisitPass extends Visit {
+  code?: string | null;
+}
+
 export interface Penalty {
   penalty_id: number;
   kind: string;
@@ -349,8 +354,8 @@ export class Api {
   // --- gate desk ---
   gateOverview = () => this.call<GateOverview>("gate/overview");
   registerVisitor = (p: Params) => this.call<Visit>("gate/register_visitor", p);
-  checkIn = (p: { code?: string; name?: string; phone?: string }) =>
-    this.call<Visit>("gate/check_in", p);
+  checkIn = (p: { code?: string; name?: string; phone?: string; card_number?: string }) =>
+    this.call<VisitPass>("gate/check_in", p);
   checkOut = (visit_id: number, card_returned: boolean) =>
     this.call<Visit>("gate/check_out", { visit_id, card_returned });
   guardVerifiedEntry = (door_id: string, person_id: number, note?: string) =>
@@ -366,7 +371,7 @@ export class Api {
     this.call<Visit>("home/approve_visit", { unit, visit_id });
   homeDeny = (unit: string, visit_id: number) =>
     this.call<Visit>("home/deny_visit", { unit, visit_id });
-  preregister = (p: Params) => this.call<Visit>("home/preregister_visitor", p);
+  preregister = (p: Params) => this.call<VisitPass>("home/preregister_visitor", p);
   homeReportLost = (unit: string, credential_id: number) =>
     this.call<CredentialItem>("home/report_card_lost", { unit, credential_id });
 }

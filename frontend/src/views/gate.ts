@@ -75,16 +75,15 @@ export class CaGateView extends CaBase {
 
   private mergeVisit(d: GateOverview, v: Visit): GateOverview {
     const s = v.status;
-    // The pending list keeps a visit once answered, so the guard sees the answer.
-    const pending = s === "pending" ? upsert(d.pending, v, true) : upsert(d.pending, v, false);
+    // A visit waiting for the host stays in that list once answered, with
+    // the answer, so the guard who registered it sees it; a visitor holding
+    // a pass (approved or on site) is listed with those on site.
+    const holding = s === "approved" || s === "on_site";
     return {
-      pending,
-      on_site: s === "on_site" ? upsert(d.on_site, v, true) : without(d.on_site, v),
+      pending: upsert(d.pending, v, s === "pending"),
+      on_site: holding ? upsert(d.on_site, v, true) : without(d.on_site, v),
       overdue: s === "overdue" ? upsert(d.overdue, v, true) : without(d.overdue, v),
-      expected_today:
-        s === "expected" || (s === "approved" && !d.pending.some((x) => x.visit_id === v.visit_id))
-          ? upsert(d.expected_today, v, true)
-          : without(d.expected_today, v),
+      expected_today: s === "expected" ? upsert(d.expected_today, v, false) : without(d.expected_today, v),
       recent: d.recent,
     };
   }
@@ -116,6 +115,7 @@ export class CaGateView extends CaBase {
         purpose: r.purpose?.trim(),
         minutes: r.minutes ? Number(r.minutes) : undefined,
         pass_kind: r.pass_kind,
+        card_number: r.pass_kind === "card" ? r.card_number?.trim() || undefined : undefined,
       }),
     );
     if (visit) {
@@ -135,14 +135,18 @@ export class CaGateView extends CaBase {
       this.error = this.t("gate.checkin_need");
       return;
     }
+    const card_number = c.card_number?.trim() || undefined;
     const visit = await this.run(() =>
-      this.api.checkIn(code ? { code } : { name: c.name.trim(), phone: c.phone.trim() }),
+      this.api.checkIn(code ? { code, card_number } : { name: c.name.trim(), phone: c.phone.trim(), card_number }),
     );
     if (visit) {
-      if (this.data) this.data = this.mergeVisit(this.data, visit);
+      const { code: pass, ...plain } = visit;
+      if (this.data) this.data = this.mergeVisit(this.data, plain);
       this.checkin = {};
       (e.target as HTMLFormElement).reset();
-      this.notice = this.t("gate.checked_in", { name: visit.visitor_name });
+      this.notice = pass
+        ? this.t("gate.checked_in_code", { name: visit.visitor_name, code: pass })
+        : this.t("gate.checked_in", { name: visit.visitor_name });
     }
   }
 
@@ -251,7 +255,7 @@ export class CaGateView extends CaBase {
         {
           label: t("common.actions"),
           render: (v) =>
-            v.status === "on_site" || v.status === "overdue"
+            v.status === "on_site" || v.status === "overdue" || (kind !== "pending" && v.status === "approved")
               ? html`<button @click=${() => this.checkOut(v)}>${t("gate.check_out")}</button>`
               : nothing,
         },
@@ -280,12 +284,17 @@ export class CaGateView extends CaBase {
           ${this.input(this.reg, "minutes", t("gate.minutes"), { type: "number" })}
           <label class="field"
             >${t("visit.pass")}
-            <select @change=${(e: Event) => (this.reg.pass_kind = (e.target as HTMLSelectElement).value)}>
+            <select
+              @change=${(e: Event) => {
+                this.reg = { ...this.reg, pass_kind: (e.target as HTMLSelectElement).value };
+              }}
+            >
               ${["card", "pin", "qr"].map(
                 (k) => html`<option value=${k} ?selected=${this.reg.pass_kind === k}>${translateValue(t, "pass", k)}</option>`,
               )}
             </select></label
           >
+          ${this.reg.pass_kind === "card" ? this.input(this.reg, "card_number", t("gate.visitor_card")) : nothing}
           <button class="primary" type="submit" ?disabled=${this.busy}>${t("gate.register_button")}</button>
         </form>
         <p class="muted">${t("gate.id_note")}</p>
@@ -300,6 +309,7 @@ export class CaGateView extends CaBase {
           ${this.input(this.checkin, "code", t("gate.code"))}
           ${this.input(this.checkin, "name", t("visit.visitor"))}
           ${this.input(this.checkin, "phone", t("person.phone"), { type: "tel" })}
+          ${this.input(this.checkin, "card_number", t("gate.visitor_card"))}
           <button class="primary" type="submit" ?disabled=${this.busy}>${t("gate.check_in")}</button>
         </form>
         <p class="muted">${t("gate.checkin_help")}</p>

@@ -2,7 +2,7 @@
 // visitor, its people and credentials (masked), report a card lost, entries
 // and denials of the last 30 days, the statement and the latest notice.
 import { html, nothing } from "lit";
-import type { AccessItem, Community, CredentialItem, HomeOverview, Page, Visit, VisitEvent } from "../api.js";
+import type { AccessItem, Community, CredentialItem, HomeOverview, Page, Visit, VisitEvent, VisitPass } from "../api.js";
 import { CaBase } from "../components/base.js";
 import { openForm } from "../components/dialog.js";
 import { renderMessages, renderPager, renderTable } from "../components/table.js";
@@ -84,7 +84,7 @@ export class CaHomeView extends CaBase {
       ...d,
       pending: v.status === "pending" ? upsert(d.pending ?? [], v, true) : without(d.pending ?? [], v),
       upcoming:
-        v.status === "expected" || v.status === "approved" || v.status === "on_site"
+        v.status !== "pending" && v.status !== "closed"
           ? upsert(d.upcoming ?? [], v, true)
           : without(d.upcoming ?? [], v),
     };
@@ -130,7 +130,7 @@ export class CaHomeView extends CaBase {
   private async preregister(): Promise<void> {
     const t = this.t;
     const unit = this.unit;
-    let result: Visit | undefined;
+    let result: VisitPass | undefined;
     const ok = await openForm(t, {
       title: t("home.preregister"),
       confirm: t("home.preregister"),
@@ -139,7 +139,9 @@ export class CaHomeView extends CaBase {
         { name: "phone", label: t("person.phone"), type: "tel", required: true },
         { name: "start", label: t("home.arrives"), type: "datetime", required: true },
         { name: "end", label: t("home.leaves"), type: "datetime", required: true },
+        { name: "purpose", label: t("gate.purpose") },
         { name: "id_number", label: t("person.id_number"), hint: t("home.id_optional") },
+        { name: "multiple_entries", label: t("home.multiple_entries"), type: "checkbox" },
       ],
       submit: async (v) => {
         result = await this.api.preregister({
@@ -149,12 +151,17 @@ export class CaHomeView extends CaBase {
           start: localInputToIso(this.hass, String(v.start ?? "")),
           end: localInputToIso(this.hass, String(v.end ?? "")),
           id_number: String(v.id_number ?? "").trim() || undefined,
+          purpose: String(v.purpose ?? "").trim() || undefined,
+          multiple_entries: Boolean(v.multiple_entries),
         });
       },
     });
     if (ok && result) {
-      this.onEvent({ visit: result });
-      this.notice = t("home.preregistered", { name: result.visitor_name });
+      const { code, ...visit } = result;
+      this.onEvent({ visit });
+      this.notice = code
+        ? t("home.preregistered_code", { name: visit.visitor_name, code })
+        : t("home.preregistered", { name: visit.visitor_name });
     }
   }
 
