@@ -197,7 +197,7 @@ export interface ImportResult {
   households: number;
   people: number;
   cards: number;
-  errors: { line: number; column: string; reason: string }[];
+  errors: { line: number | null; column: string; key?: string; reason: string }[];
   written: boolean;
 }
 

@@ -218,7 +218,7 @@ export const en = {
   "gate.id_note": "The ID number is checked and stored hashed; it is never shown again.",
   "gate.mine": "registered here",
   "gate.minutes": "Minutes",
-  "gate.on_site": "On site",
+  "gate.on_site": "Holding a pass or on site",
   "gate.overdue": "Overdue",
   "gate.pending": "Waiting for the host",
   "gate.purpose": "Purpose",

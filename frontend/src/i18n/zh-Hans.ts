@@ -220,7 +220,7 @@ export const zhHans: Record<keyof typeof en, string> = {
   "gate.id_note": "身份证号经核验后加密保存，不再显示。",
   "gate.mine": "本岗登记",
   "gate.minutes": "分钟",
-  "gate.on_site": "在场",
+  "gate.on_site": "持通行证及在场",
   "gate.overdue": "逾期",
   "gate.pending": "等待业主答复",
   "gate.purpose": "来访事由",

@@ -93,7 +93,7 @@ export class CaOfficeImport extends CaBase {
                   ${renderTable(
                     t,
                     [
-                      { label: t("import.line"), render: (e: ImportResult["errors"][number]) => e.line },
+                      { label: t("import.line"), render: (e: ImportResult["errors"][number]) => e.line ?? "—" },
                       { label: t("import.column"), render: (e) => e.column },
                       { label: t("import.reason"), render: (e) => e.reason },
                     ],
