@@ -253,10 +253,8 @@ export function errorMessage(err: unknown): string {
 const P = "community_access/";
 
 export async function listCommunities(hass: HomeAssistant): Promise<Community[]> {
-  const res = await hass.callWS<{ communities: Community[] }>({
-    type: `${P}panels`,
-    language: hass.language,
-  });
+  // Not a community command: no entry_id, and its schema takes nothing else.
+  const res = await hass.callWS<{ communities: Community[] }>({ type: `${P}panels` });
   return res.communities;
 }
 
