@@ -40,24 +40,36 @@ export class CaGateView extends CaBase {
     this.stop();
     this.data = undefined;
     this.pendingEvents = [];
-    this.unsub = this.api.subscribe<VisitEvent>("gate/subscribe", {}, (ev) => this.onEvent(ev));
-    this.unsub.then(
-      () => (this.live = true),
-      () => (this.live = false),
+    // The snapshot is read once the subscription is in place (HA's client
+    // does not hand back a subscription's result): nothing falls between.
+    const sub = this.api.subscribe<VisitEvent>("gate/subscribe", {}, (ev) => this.onEvent(ev));
+    this.unsub = sub;
+    const snapshot = () => {
+      if (this.unsub !== sub) return;
+      void this.run(async () => {
+        const data = await this.api.gateOverview();
+        this.data = {
+          pending: data.pending ?? [],
+          on_site: data.on_site ?? [],
+          overdue: data.overdue ?? [],
+          expected_today: data.expected_today ?? [],
+          recent: data.recent ?? [],
+        };
+        const queued = this.pendingEvents;
+        this.pendingEvents = [];
+        queued.forEach((ev) => this.onEvent(ev));
+      });
+    };
+    sub.then(
+      () => {
+        this.live = true;
+        snapshot();
+      },
+      () => {
+        this.live = false;
+        snapshot();
+      },
     );
-    void this.run(async () => {
-      const data = await this.api.gateOverview();
-      this.data = {
-        pending: data.pending ?? [],
-        on_site: data.on_site ?? [],
-        overdue: data.overdue ?? [],
-        expected_today: data.expected_today ?? [],
-        recent: data.recent ?? [],
-      };
-      const queued = this.pendingEvents;
-      this.pendingEvents = [];
-      queued.forEach((ev) => this.onEvent(ev));
-    });
   }
 
   private onEvent(ev: VisitEvent): void {

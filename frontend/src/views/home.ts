@@ -57,17 +57,28 @@ export class CaHomeView extends CaBase {
       /* not remembered */
     }
     this.queued = [];
-    this.unsub = this.api.subscribe<VisitEvent>("home/subscribe", { unit }, (ev) => this.onEvent(ev));
-    this.unsub.then(
-      () => (this.live = true),
-      () => (this.live = false),
+    const sub = this.api.subscribe<VisitEvent>("home/subscribe", { unit }, (ev) => this.onEvent(ev));
+    this.unsub = sub;
+    // Read once the subscription is in place: no change falls between.
+    const snapshot = () => {
+      if (this.unsub !== sub) return;
+      void this.run(async () => {
+        this.data = await this.api.homeOverview(unit);
+        const q = this.queued;
+        this.queued = [];
+        q.forEach((ev) => this.onEvent(ev));
+      });
+    };
+    sub.then(
+      () => {
+        this.live = true;
+        snapshot();
+      },
+      () => {
+        this.live = false;
+        snapshot();
+      },
     );
-    void this.run(async () => {
-      this.data = await this.api.homeOverview(unit);
-      const q = this.queued;
-      this.queued = [];
-      q.forEach((ev) => this.onEvent(ev));
-    });
     void this.loadAccess();
   }
 

@@ -87,15 +87,24 @@ export class CaOfficeAccess extends CaBase {
     if (p.granted === false) this.result = "denied";
     if (p.today) this.start = todayMidnightInput(this.hass);
     this.offset = 0;
-    void this.load();
     void this.api
       .devices()
       .then((d) => (this.doors = d))
       .catch(() => undefined);
-    this.unsub = this.api.subscribe<{ record?: AccessItem }>("office/subscribe_access", {}, (ev) => this.onRecord(ev.record));
-    this.unsub.then(
-      () => (this.live = true),
-      () => (this.live = false),
+    const sub = this.api.subscribe<{ record?: AccessItem }>("office/subscribe_access", {}, (ev) =>
+      this.onRecord(ev.record),
+    );
+    this.unsub = sub;
+    // The page is read once the subscription is in place: no record falls between.
+    sub.then(
+      () => {
+        this.live = true;
+        if (this.unsub === sub) void this.load();
+      },
+      () => {
+        this.live = false;
+        if (this.unsub === sub) void this.load();
+      },
     );
   }
 

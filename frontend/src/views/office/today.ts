@@ -45,14 +45,21 @@ export class CaOfficeToday extends CaBase {
         this.today = { ...this.today, [key]: this.today[key] + 1 };
       }
     });
-    this.unsub.catch(() => undefined);
-    void this.api
-      .accessLog({ limit: 10 })
-      .then((page) => {
-        const seen = new Set(this.latest.map((r) => r.record_id));
-        this.latest = [...this.latest, ...page.items.filter((r) => !seen.has(r.record_id))].slice(0, 10);
-      })
-      .catch(() => undefined);
+    const sub = this.unsub;
+    const latest = () => {
+      if (this.unsub !== sub) return;
+      this.api
+        .accessLog({ limit: 10 })
+        .then((page) => {
+          const seen = new Set(this.latest.map((r) => r.record_id));
+          this.latest = [...this.latest, ...page.items.filter((r) => !seen.has(r.record_id))]
+            .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.record_id - a.record_id))
+            .slice(0, 10);
+        })
+        .catch(() => undefined);
+    };
+    // Read once the subscription is in place: no record falls between.
+    sub.then(latest, latest);
   }
 
   private stop(): void {
