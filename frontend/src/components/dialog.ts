@@ -30,6 +30,8 @@ export interface FormOptions {
   fields?: Field[];
   confirm: string;
   danger?: boolean;
+  /** Only the confirm button (a message to acknowledge). */
+  noCancel?: boolean;
   /** The action; its error keeps the dialog open and is shown in it. */
   submit: (values: Values) => Promise<unknown>;
 }
@@ -61,6 +63,14 @@ export class CaFormDialog extends LitElement {
         flex-direction: column;
         gap: 12px;
         margin: 12px 0;
+      }
+      .code {
+        font-size: 32px;
+        letter-spacing: 4px;
+        text-align: center;
+        margin: 16px 0;
+        font-family: var(--ha-font-family-code, monospace);
+        user-select: all;
       }
       .actions {
         display: flex;
@@ -193,9 +203,11 @@ export class CaFormDialog extends LitElement {
         ${o.fields?.length ? html`<div class="fields">${o.fields.map((f) => this.renderField(f))}</div>` : nothing}
         ${this.problem ? html`<div class="banner" role="alert">${this.problem}</div>` : nothing}
         <div class="actions">
-          <button type="button" ?disabled=${this.working} @click=${() => this.close(false)}>
-            ${this.t("common.cancel")}
-          </button>
+          ${o.noCancel
+            ? nothing
+            : html`<button type="button" ?disabled=${this.working} @click=${() => this.close(false)}>
+                ${this.t("common.cancel")}
+              </button>`}
           <button type="submit" class=${o.danger ? "primary danger" : "primary"} ?disabled=${this.working}>
             ${o.confirm}
           </button>
@@ -206,6 +218,19 @@ export class CaFormDialog extends LitElement {
 }
 
 if (!customElements.get("ca-form-dialog")) customElements.define("ca-form-dialog", CaFormDialog);
+
+/** Show a one-time code (a visitor's pass) until the user acknowledges it. */
+export function showCode(t: Translate, title: string, message: string, code: string): Promise<boolean> {
+  return openForm(t, {
+    title,
+    message: html`<p>${message}</p>
+      <div class="code">${code}</div>
+      <p class="muted">${t("code.once")}</p>`,
+    confirm: t("code.done"),
+    noCancel: true,
+    submit: async () => undefined,
+  });
+}
 
 /** Open a dialog; resolves true once its action succeeded, false if cancelled. */
 export function openForm(t: Translate, opts: FormOptions): Promise<boolean> {

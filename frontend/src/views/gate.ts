@@ -3,7 +3,7 @@
 import { html, nothing } from "lit";
 import type { AccessItem, GateOverview, PersonHit, Visit, VisitEvent } from "../api.js";
 import { CaBase } from "../components/base.js";
-import { openForm } from "../components/dialog.js";
+import { openForm, showCode } from "../components/dialog.js";
 import { renderMessages, renderTable } from "../components/table.js";
 import { translateValue } from "../i18n/index.js";
 import { formatRange, formatTime } from "../format.js";
@@ -116,7 +116,9 @@ export class CaGateView extends CaBase {
 
   private async register(e: Event): Promise<void> {
     e.preventDefault();
-    if (!(e.target as HTMLFormElement).reportValidity()) return;
+    // Kept now: after the event, its target is no longer set (shadow DOM).
+    const form = e.target as HTMLFormElement;
+    if (!form.reportValidity()) return;
     const r = this.reg;
     const visit = await this.run(() =>
       this.api.registerVisitor({
@@ -134,13 +136,14 @@ export class CaGateView extends CaBase {
       this.mine = new Set([...this.mine, visit.visit_id]);
       if (this.data) this.data = this.mergeVisit(this.data, visit);
       this.reg = { pass_kind: r.pass_kind ?? "card" };
-      (e.target as HTMLFormElement).reset();
+      form.reset();
       this.notice = this.t("gate.registered", { name: visit.visitor_name, unit: visit.unit });
     }
   }
 
   private async checkIn(e: Event): Promise<void> {
     e.preventDefault();
+    const form = e.target as HTMLFormElement;
     const c = this.checkin;
     const code = c.code?.trim();
     if (!code && !(c.name?.trim() && c.phone?.trim())) {
@@ -155,10 +158,9 @@ export class CaGateView extends CaBase {
       const { code: pass, ...plain } = visit;
       if (this.data) this.data = this.mergeVisit(this.data, plain);
       this.checkin = {};
-      (e.target as HTMLFormElement).reset();
-      this.notice = pass
-        ? this.t("gate.checked_in_code", { name: visit.visitor_name, code: pass })
-        : this.t("gate.checked_in", { name: visit.visitor_name });
+      form.reset();
+      this.notice = this.t("gate.checked_in", { name: visit.visitor_name });
+      if (pass) await showCode(this.t, this.t("gate.check_in"), this.t("gate.code_for", { name: visit.visitor_name }), pass);
     }
   }
 

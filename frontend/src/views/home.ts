@@ -4,7 +4,7 @@
 import { html, nothing } from "lit";
 import type { AccessItem, Community, CredentialItem, HomeOverview, Page, Visit, VisitEvent, VisitPass } from "../api.js";
 import { CaBase } from "../components/base.js";
-import { openForm } from "../components/dialog.js";
+import { openForm, showCode } from "../components/dialog.js";
 import { renderMessages, renderPager, renderTable } from "../components/table.js";
 import { translateValue } from "../i18n/index.js";
 import { formatDate, formatDateTime, formatMoney, localInputToIso, formatRange } from "../format.js";
@@ -170,9 +170,8 @@ export class CaHomeView extends CaBase {
     if (ok && result) {
       const { code, ...visit } = result;
       this.onEvent({ visit });
-      this.notice = code
-        ? t("home.preregistered_code", { name: visit.visitor_name, code })
-        : t("home.preregistered", { name: visit.visitor_name });
+      this.notice = t("home.preregistered", { name: visit.visitor_name });
+      if (code) await showCode(t, t("home.preregister"), t("home.code_for", { name: visit.visitor_name }), code);
     }
   }
 

@@ -98,7 +98,7 @@ export class CaOfficeVisitors extends CaBase {
             {
               label: t("common.actions"),
               render: (v) =>
-                v.status === "pending" || v.status === "expected"
+                v.status === "pending"
                   ? html`<div class="row">
                       <button class="primary" @click=${() => this.decide(v, true)}>${t("visit.approve")}</button>
                       <button class="danger" @click=${() => this.decide(v, false)}>${t("visit.deny")}</button>
