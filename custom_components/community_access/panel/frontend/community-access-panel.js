@@ -610,12 +610,19 @@ var J=globalThis,Z=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&
                   <button class="danger" @click=${()=>this.open(e)}>${s("devices.open")}</button>
                   ${e.lock_entity?a`<button ?disabled=${this.busy} @click=${()=>this.resync(e)}>${s("devices.resync")}</button>`:d}
                 </div>`}],this.devices??[],this.narrow)}
-      </div>`}};customElements.get("ca-office-devices")||customElements.define("ca-office-devices",Ve);var Dt=4*1024*1024-4096;function Mt(o){return new TextEncoder().encode(JSON.stringify(o)).length}var Re=class extends p{constructor(){super(...arguments);this.fileName="";this.csv=""}static{this.properties={...p.properties,fileName:{state:!0},result:{state:!0}}}async pick(e){let i=e.target.files?.[0];if(this.result=void 0,this.csv="",this.fileName="",!i)return;let r=(await i.text()).replace(/^\ufeff/,"");if(Mt(r)>Dt){this.error=this.t("import.too_big");return}this.fileName=i.name,this.csv=r,await this.check()}async check(){let e=await this.run(()=>this.api.importCsv(this.csv,!0));e&&(this.result=e)}async write(){let e=this.t,t=this.result;if(!t)return;await h(e,{title:e("import.write"),message:e("import.write_confirm",{households:t.households,people:t.people,cards:t.cards}),confirm:e("import.write"),submit:async()=>{let r=await this.api.importCsv(this.csv,!1);this.result=r}})&&this.result?.written&&(this.notice=e("import.written",{rows:this.result.rows}))}async file(e){let t=await this.run(()=>e==="template"?this.api.csvTemplate():this.api.exportCsv());t&&re(t.filename,t.csv)}render(){let e=this.t,t=this.result;return a`${g(this.error,this.notice)}
+      </div>`}};customElements.get("ca-office-devices")||customElements.define("ca-office-devices",Ve);var Dt=4*1024*1024-4096;function Mt(o){return new TextEncoder().encode(JSON.stringify(o)).length}var Re=class extends p{constructor(){super(...arguments);this.fileName="";this.csv=""}static{this.properties={...p.properties,fileName:{state:!0},result:{state:!0}}}async pick(e){let t=e.target,i=t.files?.[0];if(t.value="",this.result=void 0,this.csv="",this.fileName="",!i)return;let r=(await i.text()).replace(/^\ufeff/,"");if(Mt(r)>Dt){this.error=this.t("import.too_big");return}this.fileName=i.name,this.csv=r,await this.check()}async check(){let e=await this.run(()=>this.api.importCsv(this.csv,!0));e&&(this.result=e)}async write(){let e=this.t,t=this.result;if(!t)return;await h(e,{title:e("import.write"),message:e("import.write_confirm",{households:t.households,people:t.people,cards:t.cards}),confirm:e("import.write"),submit:async()=>{let r=await this.api.importCsv(this.csv,!1);this.result=r}})&&this.result?.written&&(this.notice=e("import.written",{rows:this.result.rows}))}async file(e){let t=await this.run(()=>e==="template"?this.api.csvTemplate():this.api.exportCsv());t&&re(t.filename,t.csv)}render(){let e=this.t,t=this.result;return a`${g(this.error,this.notice)}
       <div class="card">
         <h3>${e("import.title")}</h3>
         <p class="muted">${e("import.help")}</p>
         <div class="row">
-          <input type="file" accept=".csv,text/csv" aria-label=${e("import.choose")} @change=${this.pick} />
+          <input id="file" type="file" accept=".csv,text/csv" hidden @change=${this.pick} />
+          <button
+            class="primary"
+            @click=${()=>this.renderRoot.querySelector("#file")?.click()}
+          >
+            ${e("import.choose")}
+          </button>
+          ${this.fileName?a`<span>${this.fileName}</span>`:d}
           <span class="spacer"></span>
           <button @click=${()=>this.file("template")}>${e("import.template")}</button>
           <button @click=${()=>this.file("export")}>${e("import.export")}</button>

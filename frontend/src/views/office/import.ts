@@ -29,6 +29,7 @@ export class CaOfficeImport extends CaBase {
   private async pick(e: Event): Promise<void> {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
+    input.value = ""; // the same file can be chosen again after a correction
     this.result = undefined;
     this.csv = "";
     this.fileName = "";
@@ -77,7 +78,14 @@ export class CaOfficeImport extends CaBase {
         <h3>${t("import.title")}</h3>
         <p class="muted">${t("import.help")}</p>
         <div class="row">
-          <input type="file" accept=".csv,text/csv" aria-label=${t("import.choose")} @change=${this.pick} />
+          <input id="file" type="file" accept=".csv,text/csv" hidden @change=${this.pick} />
+          <button
+            class="primary"
+            @click=${() => (this.renderRoot.querySelector("#file") as HTMLInputElement | null)?.click()}
+          >
+            ${t("import.choose")}
+          </button>
+          ${this.fileName ? html`<span>${this.fileName}</span>` : nothing}
           <span class="spacer"></span>
           <button @click=${() => this.file("template")}>${t("import.template")}</button>
           <button @click=${() => this.file("export")}>${t("import.export")}</button>
