@@ -1,1 +1,877 @@
-// Placeholder: the built panel bundle replaces this file.
+var J=globalThis,Z=J.ShadowRoot&&(J.ShadyCSS===void 0||J.ShadyCSS.nativeShadow)&&"adoptedStyleSheets"in Document.prototype&&"replace"in CSSStyleSheet.prototype,de=Symbol(),Ne=new WeakMap,j=class{constructor(s,e,t){if(this._$cssResult$=!0,t!==de)throw Error("CSSResult is not constructable. Use `unsafeCSS` or `css` instead.");this.cssText=s,this.t=e}get styleSheet(){let s=this.o,e=this.t;if(Z&&s===void 0){let t=e!==void 0&&e.length===1;t&&(s=Ne.get(e)),s===void 0&&((this.o=s=new CSSStyleSheet).replaceSync(this.cssText),t&&Ne.set(e,s))}return s}toString(){return this.cssText}},qe=o=>new j(typeof o=="string"?o:o+"",void 0,de),E=(o,...s)=>{let e=o.length===1?o[0]:s.reduce((t,i,r)=>t+(n=>{if(n._$cssResult$===!0)return n.cssText;if(typeof n=="number")return n;throw Error("Value passed to 'css' function must be a 'css' function result: "+n+". Use 'unsafeCSS' to pass non-literal values, but take care to ensure page security.")})(i)+o[r+1],o[0]);return new j(e,o,de)},Fe=(o,s)=>{if(Z)o.adoptedStyleSheets=s.map(e=>e instanceof CSSStyleSheet?e:e.styleSheet);else for(let e of s){let t=document.createElement("style"),i=J.litNonce;i!==void 0&&t.setAttribute("nonce",i),t.textContent=e.cssText,o.appendChild(t)}},le=Z?o=>o:o=>o instanceof CSSStyleSheet?(s=>{let e="";for(let t of s.cssRules)e+=t.cssText;return qe(e)})(o):o;var{is:mt,defineProperty:ft,getOwnPropertyDescriptor:vt,getOwnPropertyNames:gt,getOwnPropertySymbols:bt,getPrototypeOf:_t}=Object,X=globalThis,Ue=X.trustedTypes,yt=Ue?Ue.emptyScript:"",$t=X.reactiveElementPolyfillSupport,z=(o,s)=>o,ce={toAttribute(o,s){switch(s){case Boolean:o=o?yt:null;break;case Object:case Array:o=o==null?o:JSON.stringify(o)}return o},fromAttribute(o,s){let e=o;switch(s){case Boolean:e=o!==null;break;case Number:e=o===null?null:Number(o);break;case Object:case Array:try{e=JSON.parse(o)}catch{e=null}}return e}},ze=(o,s)=>!mt(o,s),je={attribute:!0,type:String,converter:ce,reflect:!1,useDefault:!1,hasChanged:ze};Symbol.metadata??=Symbol("metadata"),X.litPropertyMetadata??=new WeakMap;var A=class extends HTMLElement{static addInitializer(s){this._$Ei(),(this.l??=[]).push(s)}static get observedAttributes(){return this.finalize(),this._$Eh&&[...this._$Eh.keys()]}static createProperty(s,e=je){if(e.state&&(e.attribute=!1),this._$Ei(),this.prototype.hasOwnProperty(s)&&((e=Object.create(e)).wrapped=!0),this.elementProperties.set(s,e),!e.noAccessor){let t=Symbol(),i=this.getPropertyDescriptor(s,t,e);i!==void 0&&ft(this.prototype,s,i)}}static getPropertyDescriptor(s,e,t){let{get:i,set:r}=vt(this.prototype,s)??{get(){return this[e]},set(n){this[e]=n}};return{get:i,set(n){let c=i?.call(this);r?.call(this,n),this.requestUpdate(s,c,t)},configurable:!0,enumerable:!0}}static getPropertyOptions(s){return this.elementProperties.get(s)??je}static _$Ei(){if(this.hasOwnProperty(z("elementProperties")))return;let s=_t(this);s.finalize(),s.l!==void 0&&(this.l=[...s.l]),this.elementProperties=new Map(s.elementProperties)}static finalize(){if(this.hasOwnProperty(z("finalized")))return;if(this.finalized=!0,this._$Ei(),this.hasOwnProperty(z("properties"))){let e=this.properties,t=[...gt(e),...bt(e)];for(let i of t)this.createProperty(i,e[i])}let s=this[Symbol.metadata];if(s!==null){let e=litPropertyMetadata.get(s);if(e!==void 0)for(let[t,i]of e)this.elementProperties.set(t,i)}this._$Eh=new Map;for(let[e,t]of this.elementProperties){let i=this._$Eu(e,t);i!==void 0&&this._$Eh.set(i,e)}this.elementStyles=this.finalizeStyles(this.styles)}static finalizeStyles(s){let e=[];if(Array.isArray(s)){let t=new Set(s.flat(1/0).reverse());for(let i of t)e.unshift(le(i))}else s!==void 0&&e.push(le(s));return e}static _$Eu(s,e){let t=e.attribute;return t===!1?void 0:typeof t=="string"?t:typeof s=="string"?s.toLowerCase():void 0}constructor(){super(),this._$Ep=void 0,this.isUpdatePending=!1,this.hasUpdated=!1,this._$Em=null,this._$Ev()}_$Ev(){this._$ES=new Promise(s=>this.enableUpdating=s),this._$AL=new Map,this._$E_(),this.requestUpdate(),this.constructor.l?.forEach(s=>s(this))}addController(s){(this._$EO??=new Set).add(s),this.renderRoot!==void 0&&this.isConnected&&s.hostConnected?.()}removeController(s){this._$EO?.delete(s)}_$E_(){let s=new Map,e=this.constructor.elementProperties;for(let t of e.keys())this.hasOwnProperty(t)&&(s.set(t,this[t]),delete this[t]);s.size>0&&(this._$Ep=s)}createRenderRoot(){let s=this.shadowRoot??this.attachShadow(this.constructor.shadowRootOptions);return Fe(s,this.constructor.elementStyles),s}connectedCallback(){this.renderRoot??=this.createRenderRoot(),this.enableUpdating(!0),this._$EO?.forEach(s=>s.hostConnected?.())}enableUpdating(s){}disconnectedCallback(){this._$EO?.forEach(s=>s.hostDisconnected?.())}attributeChangedCallback(s,e,t){this._$AK(s,t)}_$ET(s,e){let t=this.constructor.elementProperties.get(s),i=this.constructor._$Eu(s,t);if(i!==void 0&&t.reflect===!0){let r=(t.converter?.toAttribute!==void 0?t.converter:ce).toAttribute(e,t.type);this._$Em=s,r==null?this.removeAttribute(i):this.setAttribute(i,r),this._$Em=null}}_$AK(s,e){let t=this.constructor,i=t._$Eh.get(s);if(i!==void 0&&this._$Em!==i){let r=t.getPropertyOptions(i),n=typeof r.converter=="function"?{fromAttribute:r.converter}:r.converter?.fromAttribute!==void 0?r.converter:ce;this._$Em=i;let c=n.fromAttribute(e,r.type);this[i]=c??this._$Ej?.get(i)??c,this._$Em=null}}requestUpdate(s,e,t,i=!1,r){if(s!==void 0){let n=this.constructor;if(i===!1&&(r=this[s]),t??=n.getPropertyOptions(s),!((t.hasChanged??ze)(r,e)||t.useDefault&&t.reflect&&r===this._$Ej?.get(s)&&!this.hasAttribute(n._$Eu(s,t))))return;this.C(s,e,t)}this.isUpdatePending===!1&&(this._$ES=this._$EP())}C(s,e,{useDefault:t,reflect:i,wrapped:r},n){t&&!(this._$Ej??=new Map).has(s)&&(this._$Ej.set(s,n??e??this[s]),r!==!0||n!==void 0)||(this._$AL.has(s)||(this.hasUpdated||t||(e=void 0),this._$AL.set(s,e)),i===!0&&this._$Em!==s&&(this._$Eq??=new Set).add(s))}async _$EP(){this.isUpdatePending=!0;try{await this._$ES}catch(e){Promise.reject(e)}let s=this.scheduleUpdate();return s!=null&&await s,!this.isUpdatePending}scheduleUpdate(){return this.performUpdate()}performUpdate(){if(!this.isUpdatePending)return;if(!this.hasUpdated){if(this.renderRoot??=this.createRenderRoot(),this._$Ep){for(let[i,r]of this._$Ep)this[i]=r;this._$Ep=void 0}let t=this.constructor.elementProperties;if(t.size>0)for(let[i,r]of t){let{wrapped:n}=r,c=this[i];n!==!0||this._$AL.has(i)||c===void 0||this.C(i,void 0,r,c)}}let s=!1,e=this._$AL;try{s=this.shouldUpdate(e),s?(this.willUpdate(e),this._$EO?.forEach(t=>t.hostUpdate?.()),this.update(e)):this._$EM()}catch(t){throw s=!1,this._$EM(),t}s&&this._$AE(e)}willUpdate(s){}_$AE(s){this._$EO?.forEach(e=>e.hostUpdated?.()),this.hasUpdated||(this.hasUpdated=!0,this.firstUpdated(s)),this.updated(s)}_$EM(){this._$AL=new Map,this.isUpdatePending=!1}get updateComplete(){return this.getUpdateComplete()}getUpdateComplete(){return this._$ES}shouldUpdate(s){return!0}update(s){this._$Eq&&=this._$Eq.forEach(e=>this._$ET(e,this[e])),this._$EM()}updated(s){}firstUpdated(s){}};A.elementStyles=[],A.shadowRootOptions={mode:"open"},A[z("elementProperties")]=new Map,A[z("finalized")]=new Map,$t?.({ReactiveElement:A}),(X.reactiveElementVersions??=[]).push("2.1.2");var ge=globalThis,Be=o=>o,ee=ge.trustedTypes,Ke=ee?ee.createPolicy("lit-html",{createHTML:o=>o}):void 0,Ze="$lit$",T=`lit$${Math.random().toFixed(9).slice(2)}$`,Xe="?"+T,kt=`<${Xe}>`,D=document,K=()=>D.createComment(""),W=o=>o===null||typeof o!="object"&&typeof o!="function",be=Array.isArray,wt=o=>be(o)||typeof o?.[Symbol.iterator]=="function",ue=`[ 	
+\f\r]`,B=/<(?:(!--|\/[^a-zA-Z])|(\/?[a-zA-Z][^>\s]*)|(\/?$))/g,We=/-->/g,Ge=/>/g,R=RegExp(`>|${ue}(?:([^\\s"'>=/]+)(${ue}*=${ue}*(?:[^ 	
+\f\r"'\`<>=]|("|')|))|$)`,"g"),Qe=/'/g,Ye=/"/g,et=/^(?:script|style|textarea|title)$/i,_e=o=>(s,...e)=>({_$litType$:o,strings:s,values:e}),a=_e(1),zt=_e(2),Bt=_e(3),M=Symbol.for("lit-noChange"),d=Symbol.for("lit-nothing"),Je=new WeakMap,H=D.createTreeWalker(D,129);function tt(o,s){if(!be(o)||!o.hasOwnProperty("raw"))throw Error("invalid template strings array");return Ke!==void 0?Ke.createHTML(s):s}var xt=(o,s)=>{let e=o.length-1,t=[],i,r=s===2?"<svg>":s===3?"<math>":"",n=B;for(let c=0;c<e;c++){let l=o[c],m,b,v=-1,P=0;for(;P<l.length&&(n.lastIndex=P,b=n.exec(l),b!==null);)P=n.lastIndex,n===B?b[1]==="!--"?n=We:b[1]!==void 0?n=Ge:b[2]!==void 0?(et.test(b[2])&&(i=RegExp("</"+b[2],"g")),n=R):b[3]!==void 0&&(n=R):n===R?b[0]===">"?(n=i??B,v=-1):b[1]===void 0?v=-2:(v=n.lastIndex-b[2].length,m=b[1],n=b[3]===void 0?R:b[3]==='"'?Ye:Qe):n===Ye||n===Qe?n=R:n===We||n===Ge?n=B:(n=R,i=void 0);let S=n===R&&o[c+1].startsWith("/>")?" ":"";r+=n===B?l+kt:v>=0?(t.push(m),l.slice(0,v)+Ze+l.slice(v)+T+S):l+T+(v===-2?c:S)}return[tt(o,r+(o[e]||"<?>")+(s===2?"</svg>":s===3?"</math>":"")),t]},G=class o{constructor({strings:s,_$litType$:e},t){let i;this.parts=[];let r=0,n=0,c=s.length-1,l=this.parts,[m,b]=xt(s,e);if(this.el=o.createElement(m,t),H.currentNode=this.el.content,e===2||e===3){let v=this.el.content.firstChild;v.replaceWith(...v.childNodes)}for(;(i=H.nextNode())!==null&&l.length<c;){if(i.nodeType===1){if(i.hasAttributes())for(let v of i.getAttributeNames())if(v.endsWith(Ze)){let P=b[n++],S=i.getAttribute(v).split(T),Y=/([.?@])?(.*)/.exec(P);l.push({type:1,index:r,name:Y[2],strings:S,ctor:Y[1]==="."?he:Y[1]==="?"?me:Y[1]==="@"?fe:F}),i.removeAttribute(v)}else v.startsWith(T)&&(l.push({type:6,index:r}),i.removeAttribute(v));if(et.test(i.tagName)){let v=i.textContent.split(T),P=v.length-1;if(P>0){i.textContent=ee?ee.emptyScript:"";for(let S=0;S<P;S++)i.append(v[S],K()),H.nextNode(),l.push({type:2,index:++r});i.append(v[P],K())}}}else if(i.nodeType===8)if(i.data===Xe)l.push({type:2,index:r});else{let v=-1;for(;(v=i.data.indexOf(T,v+1))!==-1;)l.push({type:7,index:r}),v+=T.length-1}r++}}static createElement(s,e){let t=D.createElement("template");return t.innerHTML=s,t}};function q(o,s,e=o,t){if(s===M)return s;let i=t!==void 0?e._$Co?.[t]:e._$Cl,r=W(s)?void 0:s._$litDirective$;return i?.constructor!==r&&(i?._$AO?.(!1),r===void 0?i=void 0:(i=new r(o),i._$AT(o,e,t)),t!==void 0?(e._$Co??=[])[t]=i:e._$Cl=i),i!==void 0&&(s=q(o,i._$AS(o,s.values),i,t)),s}var pe=class{constructor(s,e){this._$AV=[],this._$AN=void 0,this._$AD=s,this._$AM=e}get parentNode(){return this._$AM.parentNode}get _$AU(){return this._$AM._$AU}u(s){let{el:{content:e},parts:t}=this._$AD,i=(s?.creationScope??D).importNode(e,!0);H.currentNode=i;let r=H.nextNode(),n=0,c=0,l=t[0];for(;l!==void 0;){if(n===l.index){let m;l.type===2?m=new Q(r,r.nextSibling,this,s):l.type===1?m=new l.ctor(r,l.name,l.strings,this,s):l.type===6&&(m=new ve(r,this,s)),this._$AV.push(m),l=t[++c]}n!==l?.index&&(r=H.nextNode(),n++)}return H.currentNode=D,i}p(s){let e=0;for(let t of this._$AV)t!==void 0&&(t.strings!==void 0?(t._$AI(s,t,e),e+=t.strings.length-2):t._$AI(s[e])),e++}},Q=class o{get _$AU(){return this._$AM?._$AU??this._$Cv}constructor(s,e,t,i){this.type=2,this._$AH=d,this._$AN=void 0,this._$AA=s,this._$AB=e,this._$AM=t,this.options=i,this._$Cv=i?.isConnected??!0}get parentNode(){let s=this._$AA.parentNode,e=this._$AM;return e!==void 0&&s?.nodeType===11&&(s=e.parentNode),s}get startNode(){return this._$AA}get endNode(){return this._$AB}_$AI(s,e=this){s=q(this,s,e),W(s)?s===d||s==null||s===""?(this._$AH!==d&&this._$AR(),this._$AH=d):s!==this._$AH&&s!==M&&this._(s):s._$litType$!==void 0?this.$(s):s.nodeType!==void 0?this.T(s):wt(s)?this.k(s):this._(s)}O(s){return this._$AA.parentNode.insertBefore(s,this._$AB)}T(s){this._$AH!==s&&(this._$AR(),this._$AH=this.O(s))}_(s){this._$AH!==d&&W(this._$AH)?this._$AA.nextSibling.data=s:this.T(D.createTextNode(s)),this._$AH=s}$(s){let{values:e,_$litType$:t}=s,i=typeof t=="number"?this._$AC(s):(t.el===void 0&&(t.el=G.createElement(tt(t.h,t.h[0]),this.options)),t);if(this._$AH?._$AD===i)this._$AH.p(e);else{let r=new pe(i,this),n=r.u(this.options);r.p(e),this.T(n),this._$AH=r}}_$AC(s){let e=Je.get(s.strings);return e===void 0&&Je.set(s.strings,e=new G(s)),e}k(s){be(this._$AH)||(this._$AH=[],this._$AR());let e=this._$AH,t,i=0;for(let r of s)i===e.length?e.push(t=new o(this.O(K()),this.O(K()),this,this.options)):t=e[i],t._$AI(r),i++;i<e.length&&(this._$AR(t&&t._$AB.nextSibling,i),e.length=i)}_$AR(s=this._$AA.nextSibling,e){for(this._$AP?.(!1,!0,e);s!==this._$AB;){let t=Be(s).nextSibling;Be(s).remove(),s=t}}setConnected(s){this._$AM===void 0&&(this._$Cv=s,this._$AP?.(s))}},F=class{get tagName(){return this.element.tagName}get _$AU(){return this._$AM._$AU}constructor(s,e,t,i,r){this.type=1,this._$AH=d,this._$AN=void 0,this.element=s,this.name=e,this._$AM=i,this.options=r,t.length>2||t[0]!==""||t[1]!==""?(this._$AH=Array(t.length-1).fill(new String),this.strings=t):this._$AH=d}_$AI(s,e=this,t,i){let r=this.strings,n=!1;if(r===void 0)s=q(this,s,e,0),n=!W(s)||s!==this._$AH&&s!==M,n&&(this._$AH=s);else{let c=s,l,m;for(s=r[0],l=0;l<r.length-1;l++)m=q(this,c[t+l],e,l),m===M&&(m=this._$AH[l]),n||=!W(m)||m!==this._$AH[l],m===d?s=d:s!==d&&(s+=(m??"")+r[l+1]),this._$AH[l]=m}n&&!i&&this.j(s)}j(s){s===d?this.element.removeAttribute(this.name):this.element.setAttribute(this.name,s??"")}},he=class extends F{constructor(){super(...arguments),this.type=3}j(s){this.element[this.name]=s===d?void 0:s}},me=class extends F{constructor(){super(...arguments),this.type=4}j(s){this.element.toggleAttribute(this.name,!!s&&s!==d)}},fe=class extends F{constructor(s,e,t,i,r){super(s,e,t,i,r),this.type=5}_$AI(s,e=this){if((s=q(this,s,e,0)??d)===M)return;let t=this._$AH,i=s===d&&t!==d||s.capture!==t.capture||s.once!==t.once||s.passive!==t.passive,r=s!==d&&(t===d||i);i&&this.element.removeEventListener(this.name,this,t),r&&this.element.addEventListener(this.name,this,s),this._$AH=s}handleEvent(s){typeof this._$AH=="function"?this._$AH.call(this.options?.host??this.element,s):this._$AH.handleEvent(s)}},ve=class{constructor(s,e,t){this.element=s,this.type=6,this._$AN=void 0,this._$AM=e,this.options=t}get _$AU(){return this._$AM._$AU}_$AI(s){q(this,s)}};var Pt=ge.litHtmlPolyfillSupport;Pt?.(G,Q),(ge.litHtmlVersions??=[]).push("3.3.3");var st=(o,s,e)=>{let t=e?.renderBefore??s,i=t._$litPart$;if(i===void 0){let r=e?.renderBefore??null;t._$litPart$=i=new Q(s.insertBefore(K(),r),r,void 0,e??{})}return i._$AI(o),i};var ye=globalThis,_=class extends A{constructor(){super(...arguments),this.renderOptions={host:this},this._$Do=void 0}createRenderRoot(){let s=super.createRenderRoot();return this.renderOptions.renderBefore??=s.firstChild,s}update(s){let e=this.render();this.hasUpdated||(this.renderOptions.isConnected=this.isConnected),super.update(s),this._$Do=st(e,this.renderRoot,this.renderOptions)}connectedCallback(){super.connectedCallback(),this._$Do?.setConnected(!0)}disconnectedCallback(){super.disconnectedCallback(),this._$Do?.setConnected(!1)}render(){return M}};_._$litElement$=!0,_.finalized=!0,ye.litElementHydrateSupport?.({LitElement:_});var Et=ye.litElementPolyfillSupport;Et?.({LitElement:_});(ye.litElementVersions??=[]).push("4.2.2");function I(o){if(o&&typeof o=="object"&&"message"in o){let s=o.message;if(typeof s=="string"&&s)return s}return o&&typeof o=="object"&&"code"in o?String(o.code):String(o)}var $e="community_access/";async function rt(o){return(await o.callWS({type:`${$e}panels`})).communities}function it(o){let s={};for(let[e,t]of Object.entries(o))t!=null&&t!==""&&(s[e]=t);return s}var te=class{constructor(s,e){this.hass=s;this.entryId=e;this.today=()=>this.call("office/today");this.households=s=>this.call("office/households",s);this.household=s=>this.call("office/household",{unit:s});this.addHousehold=(s,e)=>this.call("office/add_household",{unit:s,card_quota:e});this.addPerson=s=>this.call("office/add_person",s);this.updatePerson=s=>this.call("office/update_person",s);this.setPersonStatus=(s,e)=>this.call("office/set_person_status",{person_id:s,status:e});this.issueCard=s=>this.call("office/issue_card",s);this.reportCardLost=s=>this.call("office/report_card_lost",{credential_id:s});this.reissueCard=(s,e,t)=>this.call("office/reissue_card",{credential_id:s,card_number:e,fee:t});this.returnCard=(s,e)=>this.call("office/return_card",{credential_id:s,damaged:e});this.addCredential=s=>this.call("office/add_credential",s);this.revokeCredential=s=>this.call("office/revoke_credential",{credential_id:s});this.moveOutPreview=s=>this.call("office/move_out_preview",{unit:s});this.moveOut=(s,e)=>this.call("office/move_out",{unit:s,returned_card_ids:e});this.visits=s=>this.call("office/visits",s);this.approveVisit=s=>this.call("office/approve_visit",{visit_id:s});this.denyVisit=s=>this.call("office/deny_visit",{visit_id:s});this.violations=s=>this.call("office/violations",s);this.recordViolation=s=>this.call("office/record_violation",s);this.penalties=s=>this.call("office/penalties",s);this.applyPenalty=s=>this.call("office/apply_penalty",s);this.liftPenalty=s=>this.call("office/lift_penalty",{penalty_id:s});this.peopleSearch=(s,e=20)=>this.call("office/people_search",{query:s,limit:e});this.accessLog=s=>this.call("office/access_log",{...s});this.accessLogCsv=(s,e)=>this.call("office/access_log_csv",{...s,full_names:e});this.devices=()=>this.call("office/devices");this.openDoor=s=>this.call("office/open_door",{door_id:s});this.resyncLock=s=>this.call("office/resync_lock",{door_id:s});this.importCsv=(s,e)=>this.call("office/import_csv",{csv:s,dry_run:e});this.exportCsv=()=>this.call("office/export_csv");this.csvTemplate=()=>this.call("office/csv_template");this.gateOverview=()=>this.call("gate/overview");this.registerVisitor=s=>this.call("gate/register_visitor",s);this.checkIn=s=>this.call("gate/check_in",s);this.checkOut=(s,e)=>this.call("gate/check_out",{visit_id:s,card_returned:e});this.guardVerifiedEntry=(s,e,t)=>this.call("gate/guard_verified_entry",{door_id:s,person_id:e,note:t});this.gatePeopleSearch=s=>this.call("gate/people_search",{query:s});this.homeOverview=s=>this.call("home/overview",{unit:s});this.homeAccess=(s,e)=>this.call("home/access",{unit:s,...e});this.homeApprove=(s,e)=>this.call("home/approve_visit",{unit:s,visit_id:e});this.homeDeny=(s,e)=>this.call("home/deny_visit",{unit:s,visit_id:e});this.preregister=s=>this.call("home/preregister_visitor",s);this.homeReportLost=(s,e)=>this.call("home/report_card_lost",{unit:s,credential_id:e})}call(s,e={}){return this.hass.callWS({...it(e),type:$e+s,entry_id:this.entryId,language:this.hass.language})}subscribe(s,e,t){return this.hass.connection.subscribeMessage(t,{...it(e),type:$e+s,entry_id:this.entryId,language:this.hass.language})}};var O=E`
+  :host {
+    display: block;
+    color: var(--primary-text-color);
+    font-family: var(--ha-font-family-body, var(--paper-font-body1_-_font-family, Roboto, "Noto Sans SC", sans-serif));
+    font-size: 14px;
+  }
+  .card {
+    background: var(--card-background-color, var(--ha-card-background, #fff));
+    border-radius: var(--ha-card-border-radius, 12px);
+    border: var(--ha-card-border-width, 1px) solid var(--ha-card-border-color, var(--divider-color, #e0e0e0));
+    box-shadow: var(--ha-card-box-shadow, none);
+    padding: 16px;
+    margin: 0 0 16px;
+  }
+  .card h2,
+  .card h3 {
+    margin: 0 0 12px;
+    font-size: 18px;
+    font-weight: 500;
+  }
+  .card h3 {
+    font-size: 16px;
+  }
+  .row {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 8px;
+    align-items: center;
+  }
+  .spacer {
+    flex: 1;
+  }
+  .muted {
+    color: var(--secondary-text-color);
+  }
+  .error {
+    color: var(--error-color, #db4437);
+  }
+  .ok {
+    color: var(--success-color, #43a047);
+  }
+  .banner {
+    border-left: 4px solid var(--error-color, #db4437);
+    background: var(--secondary-background-color, rgba(0, 0, 0, 0.04));
+    padding: 8px 12px;
+    margin: 0 0 12px;
+    border-radius: 4px;
+  }
+  .banner.info {
+    border-left-color: var(--primary-color);
+  }
+  button {
+    font: inherit;
+    cursor: pointer;
+    border-radius: 4px;
+    padding: 6px 12px;
+    min-height: 36px;
+    border: 1px solid var(--primary-color);
+    background: transparent;
+    color: var(--primary-color);
+  }
+  button.primary {
+    background: var(--primary-color);
+    color: var(--text-primary-color, #fff);
+  }
+  button.danger {
+    border-color: var(--error-color, #db4437);
+    color: var(--error-color, #db4437);
+  }
+  button.primary.danger {
+    background: var(--error-color, #db4437);
+    color: var(--text-primary-color, #fff);
+  }
+  button.link {
+    border: none;
+    padding: 0;
+    min-height: 0;
+    text-decoration: underline;
+    background: none;
+  }
+  button:disabled {
+    opacity: 0.5;
+    cursor: default;
+  }
+  input,
+  select,
+  textarea {
+    font: inherit;
+    color: var(--primary-text-color);
+    background: var(--input-fill-color, var(--card-background-color, transparent));
+    border: 1px solid var(--input-idle-line-color, var(--divider-color, #ccc));
+    border-radius: 4px;
+    padding: 6px 8px;
+    min-height: 36px;
+    box-sizing: border-box;
+  }
+  input[type="checkbox"] {
+    min-height: 0;
+    accent-color: var(--primary-color);
+  }
+  input:focus,
+  select:focus,
+  textarea:focus {
+    outline: 2px solid var(--primary-color);
+    outline-offset: -1px;
+  }
+  label.field {
+    display: flex;
+    flex-direction: column;
+    gap: 4px;
+    font-size: 12px;
+    color: var(--secondary-text-color);
+  }
+  label.check {
+    display: inline-flex;
+    gap: 6px;
+    align-items: center;
+  }
+  table {
+    width: 100%;
+    border-collapse: collapse;
+  }
+  th,
+  td {
+    text-align: start;
+    padding: 8px;
+    border-bottom: 1px solid var(--divider-color, #e0e0e0);
+    vertical-align: top;
+  }
+  th {
+    color: var(--secondary-text-color);
+    font-weight: 500;
+    font-size: 12px;
+  }
+  tr.clickable {
+    cursor: pointer;
+  }
+  tr.clickable:hover {
+    background: var(--secondary-background-color, rgba(0, 0, 0, 0.04));
+  }
+  .stacked tr {
+    display: block;
+    border-bottom: 1px solid var(--divider-color, #e0e0e0);
+    padding: 8px 0;
+  }
+  .stacked thead {
+    display: none;
+  }
+  .stacked td {
+    display: flex;
+    gap: 8px;
+    border: none;
+    padding: 2px 8px;
+  }
+  .stacked td::before {
+    content: attr(data-label);
+    color: var(--secondary-text-color);
+    min-width: 40%;
+    flex-shrink: 0;
+  }
+  .chip {
+    display: inline-block;
+    padding: 2px 8px;
+    border-radius: 10px;
+    font-size: 12px;
+    background: var(--secondary-background-color, rgba(0, 0, 0, 0.06));
+  }
+  .chip.good {
+    color: var(--success-color, #43a047);
+  }
+  .chip.bad {
+    color: var(--error-color, #db4437);
+  }
+  .chip.warn {
+    color: var(--warning-color, #ffa600);
+  }
+  .tabs {
+    display: flex;
+    gap: 4px;
+    overflow-x: auto;
+    border-bottom: 1px solid var(--divider-color, #e0e0e0);
+    margin-bottom: 16px;
+  }
+  .tabs button {
+    border: none;
+    border-radius: 0;
+    border-bottom: 2px solid transparent;
+    color: var(--secondary-text-color);
+    white-space: nowrap;
+  }
+  .tabs button[aria-selected="true"] {
+    color: var(--primary-color);
+    border-bottom-color: var(--primary-color);
+  }
+  .grid {
+    display: grid;
+    grid-template-columns: repeat(auto-fill, minmax(160px, 1fr));
+    gap: 12px;
+  }
+  .stat {
+    text-align: start;
+    display: flex;
+    flex-direction: column;
+    gap: 4px;
+    padding: 12px;
+    border: 1px solid var(--divider-color, #e0e0e0);
+    border-radius: var(--ha-card-border-radius, 12px);
+    color: var(--primary-text-color);
+    background: var(--card-background-color, #fff);
+  }
+  .stat .n {
+    font-size: 28px;
+    color: var(--primary-color);
+  }
+  .stat.alert .n {
+    color: var(--error-color, #db4437);
+  }
+  .form {
+    display: grid;
+    grid-template-columns: repeat(auto-fill, minmax(200px, 1fr));
+    gap: 12px;
+    align-items: end;
+  }
+`;var se={"panel.office":"Community office","panel.gate":"Gate desk","panel.home":"My home","panel.menu":"Menu","panel.community":"Community","panel.no_community":"You have no role in any community for this page.","panel.no_home":"Your account is not linked to a household. Ask the property office to link it.","common.actions":"Actions","common.add":"Add","common.all":"All","common.back":"Back","common.cancel":"Cancel","common.edit":"Edit","common.live":"Live","common.loading":"Loading…","common.next":"Next","common.none":"Nothing to show.","common.offline":"Not live","common.open":"Open","common.previous":"Previous","common.range":"{first}–{last} of {total}","common.refresh":"Refresh","common.save":"Save","common.status":"Status","common.valid_from":"Valid from","common.valid_until":"Valid until","office.tab.today":"Today","office.tab.households":"Households","office.tab.visitors":"Visitors","office.tab.rules":"Rules","office.tab.access":"Access log","office.tab.devices":"Devices","office.tab.import":"Import and export","today.granted":"Entries today","today.denied":"Denials today","today.on_site":"Visitors on site","today.pending":"Waiting for approval","today.overdue":"Overdue visitor cards","today.open_violations":"Open violations","today.suspended":"Suspended people","today.devices_offline":"Devices offline","today.lock_sync_problems":"Lock code problems","today.latest":"Latest access","households.add":"Add household","households.added":"Household {unit} added.","households.card_quota":"Card quota","households.cards":"Cards","households.include_moved_out":"Include moved out","households.links":"Linked users and phones","households.moved_out":"Moved out","households.occupied":"Occupied","households.people":"People","households.search":"Search unit or name","households.unit":"Unit","households.unit_hint":"Building-entrance-room, e.g. 3-2-501","person.add":"Add person","person.add_to":"Add a person to {unit}","person.edit":"Edit {name}","person.id_number":"ID number","person.keep_hint":"Now {masked}; leave empty to keep it","person.name":"Name","person.phone":"Phone","person.reactivate":"Reactivate","person.reactivate_confirm":"Let {name} in again?","person.role":"Role","person.suspend":"Suspend","person.suspend_confirm":"Suspend {name}? Their credentials stop opening doors at once.","card.damaged":"The card is damaged (the deposit is kept)","card.deposit":"Deposit (yuan)","card.fee":"Reissue fee (yuan)","card.issue":"Issue card","card.issue_to":"Issue a card to {name}","card.new_number":"New card number","card.number":"Card number","card.number_hint":"Type the number printed on the card, or read it with a desk reader","card.reissue":"Reissue","card.reissue_message":"A new card replaces the lost card {masked}.","card.report_lost":"Report lost","card.report_lost_confirm":"Report card {masked} lost? It is blocked at once.","card.return":"Return card","card.return_message":"Card {masked} is handed back. Deposit: {deposit}.","credential.add":"Add credential","credential.add_to":"Add a credential for {name}","credential.kind":"Kind","credential.masked":"Credential","credential.revoke":"Revoke","credential.revoke_confirm":"Revoke {kind} {masked}? It stops opening doors at once.","credential.value":"Value","credential.value_hint":"The PIN, template id or plate; it is stored hashed and never shown again","credentials.title":"Credentials","moveout.button":"Move out","moveout.confirm":"Move out","moveout.done":"Household {unit} moved out.","moveout.kept":"Credentials without a deposit to refund: {count}.","moveout.no_refunds":"No deposit to refund.","moveout.refunds":"Cards with a deposit: {count}, {total} in all.","moveout.returned":"Card {masked} handed back: refund {deposit}","moveout.summary":"People moving out: {people}. Every credential of the household stops working.","moveout.tick":"Untick a card that was not handed back: its deposit is kept.","moveout.title":"Move out of {unit}","statement.amount":"Amount","statement.at":"Date","statement.balance":"Balance","statement.deposits_held":"Deposits held","statement.kind":"Entry","statement.note":"Note","statement.title":"Statement","visit.approve":"Approve","visit.approve_confirm":"Let {name} in to visit {unit}?","visit.deny":"Deny","visit.deny_confirm":"Refuse the visit of {name} to {unit}?","visit.pass":"Pass","visit.registered":"Registered","visit.visitor":"Visitor","visit.window":"Time window","rules.active_only":"In force only","rules.amount":"Fine (yuan)","rules.apply":"Apply penalty","rules.apply_for":"{kind} by {person}","rules.days":"Days","rules.in_force":"In force","rules.kind":"Violation","rules.lift":"Lift","rules.lift_confirm":"Lift the {kind} of {person}?","rules.lifted":"Lifted","rules.note":"Note","rules.open_only":"Open only","rules.penalties":"Penalties","rules.penalty_kind":"Penalty","rules.person":"Person","rules.record":"Record violation","rules.recorded":"Violation recorded.","rules.violations":"Violations","access.apply":"Apply filters","access.at":"Time","access.clear":"Clear","access.denied":"Denied","access.door":"Door","access.export":"Export CSV","access.from":"From","access.full_names":"Include full names","access.full_names_audit":"An export with full names is recorded in the audit trail with your name.","access.granted":"Granted","access.new":"new","access.person":"Person","access.reason":"Reason","access.result":"Result","access.to":"To","devices.codes":"Lock codes","devices.direction":"Direction","devices.escape_route":"Escape route","devices.is_offline":"Offline","devices.is_online":"Online","devices.lock":"Lock","devices.online":"Reader","devices.open":"Open door","devices.open_confirm":"Open {door} now? It is recorded as a remote open with your name.","devices.opened":"{door} opened.","devices.problems":"problems: {count}","devices.readers":"Readers and line","devices.resync":"Resync lock","devices.resync_started":"Resync of {door} started.","import.checking":"Checking…","import.choose":"Choose a CSV file","import.column":"Column","import.counts":"Rows: {rows} (households: {households}, people: {people}, cards: {cards}).","import.export":"Export all","import.has_errors":"Errors: {count}. Nothing is written until the file is corrected.","import.help":"Choose a CSV file of households, people and cards. It is checked first; nothing is written until you confirm, and then the whole file is written at once or not at all.","import.line":"Line","import.no_errors":"No errors.","import.reason":"Problem","import.result_dry":"Check of {file}","import.result_written":"Imported","import.template":"Download template","import.title":"Import households, people and cards","import.too_big":"The file is too large to send in one piece (about 4 MB at most): split it into several files.","import.write":"Import","import.write_confirm":"Write {households} households, {people} people and {cards} cards?","import.written":"Imported rows: {rows}.","gate.card_returned":"Visitor card handed back","gate.check_in":"Check in","gate.check_out":"Check out","gate.check_out_confirm":"Check out {name} (visiting {unit})?","gate.checked_in":"{name} checked in.","gate.code_for":"The pass code of {name}:","gate.checkin_help":"Enter the visitor's code, or name and phone of a pre-registered visitor.","gate.checkin_need":"Enter a code, or a name and a phone number.","gate.choose_door":"Choose a door","gate.code":"Code","gate.door_id":"Door id","gate.expected":"Expected today","gate.visitor_card":"Visitor card number","gate.gv_confirm":"Let {name} ({unit}) through {door}? You vouch for them; it is recorded with your name.","gate.gv_done":"{name} let through.","gate.gv_help":"For a resident you recognise who has no card with them.","gate.gv_need":"Choose a door and a person.","gate.gv_open":"Let through","gate.gv_title":"Guard-verified entry","gate.host_unit":"Visiting unit","gate.id_note":"The ID number is checked and stored hashed; it is never shown again.","gate.mine":"registered here","gate.minutes":"Minutes","gate.on_site":"Holding a pass or on site","gate.overdue":"Overdue","gate.pending":"Waiting for the host","gate.purpose":"Purpose","gate.recent":"Latest at the gates","gate.register":"Register a visitor","gate.register_button":"Register and ask the host","gate.registered":"{name} registered; the host of {unit} is asked.","gate.since":"Since","gate.waiting_host":"Waiting for the host","home.access":"Entries and denials, last 30 days","home.admin_unit":"Unit to open","home.arrives":"Arrives","home.id_optional":"Optional","home.leaves":"Leaves","home.no_waiting":"Nobody is waiting.","home.notice":"Notice","home.people":"Household","home.preregister":"Pre-register a visitor","home.preregistered":"{name} is expected.","home.code_for":"Send {name} this code for the gate:","home.multiple_entries":"May come and go several times in the window","home.report_lost_confirm":"Report card {masked} lost? It is blocked at once; the property office issues a new one.","home.reported_lost":"The card is blocked.","home.upcoming":"Expected visitors","home.waiting":"Visitors waiting for your answer","code.done":"Done","code.once":"It is shown only now: note it or send it before closing.","picker.no_match":"Nobody found.","picker.placeholder":"Type a name or unit","dialog.pick_person":"Choose a person from the list.","role.owner":"Owner","role.family":"Family","role.tenant":"Tenant","role.helper":"Helper","role.staff":"Staff","role.contractor":"Contractor","role.visitor":"Visitor","status.active":"Active","status.suspended":"Suspended","status.moved_out":"Moved out","kind.card":"Card","kind.pin":"PIN","kind.fingerprint":"Fingerprint","kind.face":"Face","kind.phone_tag":"Phone tag","kind.plate":"Plate","cred_status.active":"Active","cred_status.lost":"Lost","cred_status.returned":"Returned","cred_status.cancelled":"Cancelled","cred_status.expired":"Expired","ledger.deposit":"Deposit","ledger.refund":"Refund","ledger.deposit_kept":"Deposit kept","ledger.reissue_fee":"Reissue fee","ledger.fine":"Fine","ledger.fine_waived":"Fine waived","visit_status.active":"Current","visit_status.all":"All","visit_status.expected":"Expected","visit_status.pending":"Pending","visit_status.approved":"Approved","visit_status.on_site":"On site","visit_status.overdue":"Overdue","visit_status.closed":"Closed","pass.card":"Visitor card","pass.pin":"PIN","pass.qr":"QR code","violation.using_anothers_card":"Using another's card","violation.lending_card":"Lending a card","violation.tampering":"Tampering","violation.tailgating":"Tailgating","violation.other":"Other","violation_status.open":"Open","violation_status.closed":"Closed","penalty.warning":"Warning","penalty.restriction":"Restriction","penalty.suspension":"Suspension","penalty.public_notice":"Public notice","penalty.report":"Report","penalty.fine":"Fine","reason.granted":"Granted","reason.unknown_door":"Unknown door","reason.unknown_credential":"Unknown credential","reason.lost":"Reported lost","reason.returned":"Returned","reason.cancelled":"Cancelled","reason.expired":"Expired","reason.not_yet_valid":"Not yet valid","reason.suspended":"Suspended","reason.moved_out":"Moved out","reason.zone_not_allowed":"Zone not allowed","reason.outside_time_window":"Outside the time window","reason.remote_open":"Remote open","reason.guard_verified":"Guard verified","reason.restricted":"Restricted","reason.anti_passback":"Anti-passback","reason.keypad_locked":"Keypad locked","reason.pass_used":"Pass already used","reason.face_alone":"Face alone not enough","reason.escape_route":"Escape-route exit","direction.in":"In","direction.out":"Out","direction.both":"In and out","lock_state.locked":"Locked","lock_state.unlocked":"Unlocked","lock_state.locking":"Locking","lock_state.unlocking":"Unlocking","lock_state.jammed":"Jammed","lock_state.open":"Open","lock_state.opening":"Opening","lock_state.unavailable":"Unavailable","lock_state.unknown":"Unknown","sync.synced":"In sync","sync.pending":"Pending","sync.duplicate":"Duplicate code","sync.unmanaged":"Not managed","sync.empty":"Empty","sync.in_sync":"In sync","sync.syncing":"Syncing","sync.out_of_sync":"Out of sync","sync.failed":"Failed","sync.unknown":"Unknown"};var ot={"panel.office":"社区门禁管理","panel.gate":"门岗","panel.home":"我的家","panel.menu":"菜单","panel.community":"社区","panel.no_community":"您在任何社区都没有使用此页面的权限。","panel.no_home":"您的账户尚未关联住户。请联系物业办公室关联。","common.actions":"操作","common.add":"添加","common.all":"全部","common.back":"返回","common.cancel":"取消","common.edit":"编辑","common.live":"实时","common.loading":"加载中…","common.next":"下一页","common.none":"暂无内容。","common.offline":"未实时更新","common.open":"打开","common.previous":"上一页","common.range":"第 {first}–{last} 条，共 {total} 条","common.refresh":"刷新","common.save":"保存","common.status":"状态","common.valid_from":"生效时间","common.valid_until":"有效期至","office.tab.today":"今日","office.tab.households":"住户","office.tab.visitors":"访客","office.tab.rules":"违规处理","office.tab.access":"通行记录","office.tab.devices":"设备","office.tab.import":"导入导出","today.granted":"今日通行","today.denied":"今日拒绝","today.on_site":"在场访客","today.pending":"待审批","today.overdue":"逾期未还访客卡","today.open_violations":"未处理违规","today.suspended":"已暂停人员","today.devices_offline":"离线设备","today.lock_sync_problems":"门锁密码同步问题","today.latest":"最新通行","households.add":"添加住户","households.added":"已添加住户 {unit}。","households.card_quota":"门禁卡配额","households.cards":"门禁卡","households.include_moved_out":"包括已迁出","households.links":"关联用户和手机","households.moved_out":"已迁出","households.occupied":"在住","households.people":"人员","households.search":"搜索房号或姓名","households.unit":"房号","households.unit_hint":"楼栋-单元-房号，例如 3-2-501","person.add":"添加人员","person.add_to":"为 {unit} 添加人员","person.edit":"编辑 {name}","person.id_number":"身份证号","person.keep_hint":"当前 {masked}；留空则不变","person.name":"姓名","person.phone":"手机号","person.reactivate":"恢复","person.reactivate_confirm":"恢复 {name} 的通行？","person.role":"身份","person.suspend":"暂停","person.suspend_confirm":"暂停 {name}？其所有凭证立即停止开门。","card.damaged":"卡已损坏（押金不退）","card.deposit":"押金（元）","card.fee":"补卡费（元）","card.issue":"发卡","card.issue_to":"给 {name} 发卡","card.new_number":"新卡号","card.number":"卡号","card.number_hint":"输入卡面印刷的卡号，或用发卡器读取","card.reissue":"补卡","card.reissue_message":"新卡将替换已挂失的卡 {masked}。","card.report_lost":"挂失","card.report_lost_confirm":"挂失卡 {masked}？该卡立即失效。","card.return":"退卡","card.return_message":"交回卡 {masked}。押金：{deposit}。","credential.add":"添加凭证","credential.add_to":"为 {name} 添加凭证","credential.kind":"类型","credential.masked":"凭证","credential.revoke":"注销","credential.revoke_confirm":"注销{kind} {masked}？立即停止开门。","credential.value":"内容","credential.value_hint":"密码、模板编号或车牌；加密保存，不再显示","credentials.title":"凭证","moveout.button":"迁出","moveout.confirm":"确认迁出","moveout.done":"住户 {unit} 已迁出。","moveout.kept":"{count} 个凭证无押金可退。","moveout.no_refunds":"没有需要退还的押金。","moveout.refunds":"{count} 张卡有押金，共 {total}：","moveout.returned":"卡 {masked} 已交回：退押金 {deposit}","moveout.summary":"{people} 人迁出；该户所有凭证停止使用。","moveout.tick":"未交回的卡请取消勾选：其押金不退。","moveout.title":"{unit} 迁出","statement.amount":"金额","statement.at":"日期","statement.balance":"余额","statement.deposits_held":"在押押金","statement.kind":"项目","statement.note":"备注","statement.title":"账单","visit.approve":"同意","visit.approve_confirm":"同意 {name} 来访 {unit}？","visit.deny":"拒绝","visit.deny_confirm":"拒绝 {name} 来访 {unit}？","visit.pass":"通行方式","visit.registered":"登记时间","visit.visitor":"访客","visit.window":"时段","rules.active_only":"仅生效中","rules.amount":"罚款（元）","rules.apply":"处罚","rules.apply_for":"{person}：{kind}","rules.days":"天数","rules.in_force":"生效中","rules.kind":"违规类型","rules.lift":"解除","rules.lift_confirm":"解除 {person} 的{kind}？","rules.lifted":"已解除","rules.note":"备注","rules.open_only":"仅未处理","rules.penalties":"处罚","rules.penalty_kind":"处罚类型","rules.person":"人员","rules.record":"登记违规","rules.recorded":"违规已登记。","rules.violations":"违规","access.apply":"筛选","access.at":"时间","access.clear":"清除","access.denied":"拒绝","access.door":"门","access.export":"导出 CSV","access.from":"开始","access.full_names":"包含完整姓名","access.full_names_audit":"导出完整姓名会以您的名义记入审计日志。","access.granted":"通过","access.new":"新","access.person":"人员","access.reason":"原因","access.result":"结果","access.to":"结束","devices.codes":"门锁密码","devices.direction":"方向","devices.escape_route":"逃生通道","devices.is_offline":"离线","devices.is_online":"在线","devices.lock":"门锁","devices.online":"读卡器","devices.open":"开门","devices.open_confirm":"立即打开 {door}？将以您的名义记为远程开门。","devices.opened":"{door} 已打开。","devices.problems":"{count} 个问题","devices.readers":"读卡器和线路","devices.resync":"重新同步门锁","devices.resync_started":"{door} 已开始重新同步。","import.checking":"检查中…","import.choose":"选择 CSV 文件","import.column":"列","import.counts":"{rows} 行：{households} 户，{people} 人，{cards} 张卡。","import.export":"全部导出","import.has_errors":"{count} 个错误：改正文件之前不会写入任何内容。","import.help":"选择包含住户、人员和门禁卡的 CSV 文件。先检查；确认后整个文件一次写入，要么全部成功，要么全部不写。","import.line":"行","import.no_errors":"没有错误。","import.reason":"问题","import.result_dry":"{file} 的检查结果","import.result_written":"已导入","import.template":"下载模板","import.title":"导入住户、人员和门禁卡","import.too_big":"文件太大，无法一次发送（最多约 4 MB）：请拆分为多个文件。","import.write":"导入","import.write_confirm":"写入 {households} 户、{people} 人和 {cards} 张卡？","import.written":"已导入 {rows} 行。","gate.card_returned":"访客卡已交回","gate.check_in":"签到","gate.check_out":"签离","gate.check_out_confirm":"{name}（拜访 {unit}）签离？","gate.checked_in":"{name} 已签到。","gate.code_for":"{name} 的通行码：","gate.checkin_help":"输入访客的通行码，或预约访客的姓名和手机号。","gate.checkin_need":"请输入通行码，或姓名和手机号。","gate.choose_door":"选择门","gate.code":"通行码","gate.door_id":"门编号","gate.expected":"今日预约","gate.visitor_card":"访客卡号","gate.gv_confirm":"放行 {name}（{unit}）通过 {door}？由您担保，并以您的名义记录。","gate.gv_done":"已放行 {name}。","gate.gv_help":"用于您认识、但未带卡的住户。","gate.gv_need":"请选择门和人员。","gate.gv_open":"放行","gate.gv_title":"门岗核实放行","gate.host_unit":"拜访房号","gate.id_note":"身份证号经核验后加密保存，不再显示。","gate.mine":"本岗登记","gate.minutes":"分钟","gate.on_site":"持通行证及在场","gate.overdue":"逾期","gate.pending":"等待业主答复","gate.purpose":"来访事由","gate.recent":"门岗最新通行","gate.register":"访客登记","gate.register_button":"登记并通知业主","gate.registered":"{name} 已登记；已通知 {unit} 业主。","gate.since":"入场时间","gate.waiting_host":"等待业主答复","home.access":"近 30 天的通行和拒绝","home.admin_unit":"要查看的房号","home.arrives":"到达时间","home.id_optional":"选填","home.leaves":"离开时间","home.no_waiting":"没有等待中的访客。","home.notice":"公告","home.people":"家庭成员","home.preregister":"预约访客","home.preregistered":"已预约 {name}。","home.code_for":"请把此通行码发给 {name}，进门时使用：","home.multiple_entries":"时段内可多次进出","home.report_lost_confirm":"挂失卡 {masked}？该卡立即失效；请到物业办公室补办。","home.reported_lost":"该卡已失效。","home.upcoming":"预约访客","home.waiting":"等待您答复的访客","code.done":"完成","code.once":"仅此一次显示：关闭前请记下或发送。","picker.no_match":"未找到。","picker.placeholder":"输入姓名或房号","dialog.pick_person":"请从列表中选择人员。","role.owner":"业主","role.family":"家属","role.tenant":"租户","role.helper":"保姆","role.staff":"物业员工","role.contractor":"外包人员","role.visitor":"访客","status.active":"正常","status.suspended":"已暂停","status.moved_out":"已迁出","kind.card":"门禁卡","kind.pin":"密码","kind.fingerprint":"指纹","kind.face":"人脸","kind.phone_tag":"手机标签","kind.plate":"车牌","cred_status.active":"有效","cred_status.lost":"已挂失","cred_status.returned":"已退还","cred_status.cancelled":"已注销","cred_status.expired":"已过期","ledger.deposit":"押金","ledger.refund":"退押金","ledger.deposit_kept":"押金不退","ledger.reissue_fee":"补卡费","ledger.fine":"罚款","ledger.fine_waived":"罚款减免","visit_status.active":"当前","visit_status.all":"全部","visit_status.expected":"已预约","visit_status.pending":"待审批","visit_status.approved":"已同意","visit_status.on_site":"在场","visit_status.overdue":"逾期","visit_status.closed":"已结束","pass.card":"访客卡","pass.pin":"密码","pass.qr":"二维码","violation.using_anothers_card":"冒用他人卡","violation.lending_card":"出借门禁卡","violation.tampering":"破坏设备","violation.tailgating":"尾随进入","violation.other":"其他","violation_status.open":"未处理","violation_status.closed":"已处理","penalty.warning":"警告","penalty.restriction":"限制使用","penalty.suspension":"暂停出入","penalty.public_notice":"公告批评","penalty.report":"上报","penalty.fine":"罚款","reason.granted":"通过","reason.unknown_door":"未知的门","reason.unknown_credential":"未登记的凭证","reason.lost":"已挂失","reason.returned":"已退还","reason.cancelled":"已注销","reason.expired":"已过期","reason.not_yet_valid":"尚未生效","reason.suspended":"已暂停","reason.moved_out":"已迁出","reason.zone_not_allowed":"无权进入该区域","reason.outside_time_window":"不在通行时段内","reason.remote_open":"远程开门","reason.guard_verified":"门岗核实放行","reason.restricted":"限制使用","reason.anti_passback":"防潜回","reason.keypad_locked":"键盘已锁定","reason.pass_used":"通行证已使用","reason.face_alone":"仅人脸不足","reason.escape_route":"逃生通道出门","direction.in":"进","direction.out":"出","direction.both":"进出","lock_state.locked":"已上锁","lock_state.unlocked":"已开锁","lock_state.locking":"上锁中","lock_state.unlocking":"开锁中","lock_state.jammed":"卡住","lock_state.open":"已打开","lock_state.opening":"打开中","lock_state.unavailable":"不可用","lock_state.unknown":"未知","sync.synced":"已同步","sync.pending":"同步中","sync.duplicate":"密码重复","sync.unmanaged":"非本系统管理","sync.empty":"空","sync.in_sync":"已同步","sync.syncing":"同步中","sync.out_of_sync":"未同步","sync.failed":"失败","sync.unknown":"未知"};function At(o){return o&&o.toLowerCase().startsWith("zh")?ot:se}function ie(o){let s=At(o);return(e,t)=>{let i=s[e]??se[e]??e;return t?i.replace(/\{(\w+)\}/g,(r,n)=>n in t?String(t[n]):r):i}}function u(o,s,e){if(e==null||e==="")return"—";let t=`${s}.${e}`;return t in se?o(t):e}var p=class extends _{constructor(){super(...arguments);this.narrow=!1;this.error="";this.notice="";this.busy=!1;this.reloadOnReconnect=!1;this.onReady=()=>{this.api&&this.communityChanged()}}static{this.styles=[O]}static{this.properties={hass:{attribute:!1},api:{attribute:!1},narrow:{type:Boolean},error:{state:!0},notice:{state:!0},busy:{state:!0}}}get t(){let e=this.hass?.language;return(!this._t||this._tLang!==e)&&(this._t=ie(e),this._tLang=e),this._t}async run(e,t){this.error="",this.notice="",this.busy=!0;try{let i=await e();return t&&(this.notice=t),i}catch(i){this.error=I(i);return}finally{this.busy=!1}}willUpdate(e){if(super.willUpdate(e),e.has("api")&&this.api){let t=e.get("api");(!t||t.entryId!==this.api.entryId)&&this.communityChanged()}}communityChanged(){}connectedCallback(){super.connectedCallback(),this.reloadOnReconnect&&this.hass?.connection?.addEventListener?.("ready",this.onReady)}disconnectedCallback(){super.disconnectedCallback(),this.hass?.connection?.removeEventListener?.("ready",this.onReady)}};function f(o,s,e,t,i){return e.length?a`<table class=${t?"stacked":""}>
+    <thead>
+      <tr>
+        ${s.map(r=>a`<th scope="col">${r.label}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${e.map(r=>a`<tr
+            class=${i?"clickable":""}
+            tabindex=${i?"0":d}
+            @click=${i?()=>i(r):d}
+            @keydown=${i?n=>{(n.key==="Enter"||n.key===" ")&&(n.preventDefault(),i(r))}:d}
+          >
+            ${s.map(n=>a`<td data-label=${n.label}>${n.render(r)}</td>`)}
+          </tr>`)}
+    </tbody>
+  </table>`:a`<p class="muted">${o("common.none")}</p>`}function x(o,s,e,t,i){let r=t?s+1:0,n=Math.min(s+e,t);return a`<div class="row pager">
+    <span class="muted">${o("common.range",{first:r,last:n,total:t})}</span>
+    <span class="spacer"></span>
+    <button ?disabled=${s<=0} @click=${()=>i(Math.max(0,s-e))}>
+      ${o("common.previous")}
+    </button>
+    <button ?disabled=${s+e>=t} @click=${()=>i(s+e)}>
+      ${o("common.next")}
+    </button>
+  </div>`}function g(o,s){return a`${o?a`<div class="banner" role="alert">${o}</div>`:d}
+  ${s?a`<div class="banner info" role="status">${s}</div>`:d}`}var nt=new Map;function ke(o,s){let e=o.language||"en",t=o.config?.time_zone||void 0,i=`${e}|${t}|${s}`,r=nt.get(i);if(!r){let n={timeZone:t};s!=="time"&&Object.assign(n,{year:"numeric",month:"2-digit",day:"2-digit"}),s!=="date"&&Object.assign(n,{hour:"2-digit",minute:"2-digit",hour12:!1});try{r=new Intl.DateTimeFormat(e,n)}catch{r=new Intl.DateTimeFormat("en",n)}nt.set(i,r)}return r}function $(o,s){if(!s)return"—";let e=new Date(s);return Number.isNaN(e.getTime())?s:ke(o,"datetime").format(e)}function k(o,s){if(!s)return"—";let e=new Date(s);return Number.isNaN(e.getTime())?s:ke(o,"date").format(e)}function L(o,s){if(!s)return"—";let e=new Date(s);return Number.isNaN(e.getTime())?s:ke(o,"time").format(e)}function U(o,s,e){if(!s&&!e)return"—";let t=s&&e&&k(o,s)===k(o,e);return`${$(o,s)} – ${t?L(o,e):$(o,e)}`}function y(o,s){if(s==null)return"—";try{return new Intl.NumberFormat(o.language||"en",{style:"currency",currency:"CNY",currencyDisplay:"narrowSymbol"}).format(s)}catch{return`¥${s.toFixed(2)}`}}function at(o,s){let e=new Intl.DateTimeFormat("en-US",{timeZone:s,hourCycle:"h23",year:"numeric",month:"2-digit",day:"2-digit",hour:"2-digit",minute:"2-digit",second:"2-digit"}).formatToParts(new Date(o)),t=i=>Number(e.find(r=>r.type===i)?.value??0);return Date.UTC(t("year"),t("month")-1,t("day"),t("hour"),t("minute"),t("second"))-o}function w(o,s){let e=/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(s??"");if(!e)return;let t=Date.UTC(+e[1],+e[2]-1,+e[3],+e[4],+e[5],+(e[6]??0)),i=o.config?.time_zone;if(!i)return new Date(+e[1],+e[2]-1,+e[3],+e[4],+e[5],+(e[6]??0)).toISOString();try{let r=t-at(t,i);return r=t-at(r,i),new Date(r).toISOString()}catch{return}}function dt(o){let s;try{s=new Intl.DateTimeFormat("en-CA",{timeZone:o.config?.time_zone||void 0,year:"numeric",month:"2-digit",day:"2-digit"}).format(new Date)}catch{s=new Date().toISOString().slice(0,10)}return`${s}T00:00`}function re(o,s,e="text/csv;charset=utf-8"){let t=new Blob([s.startsWith("\uFEFF")?s:`\uFEFF${s}`],{type:e}),i=URL.createObjectURL(t),r=document.createElement("a");r.href=i,r.download=o,document.body.appendChild(r),r.click(),r.remove(),setTimeout(()=>URL.revokeObjectURL(i),1e3)}var Ct=[["granted_today","today.granted","access",{granted:!0,today:!0},!1],["denied_today","today.denied","access",{granted:!1,today:!0},!0],["on_site","today.on_site","visitors",{status:"on_site"},!1],["pending","today.pending","visitors",{status:"pending"},!1],["overdue","today.overdue","visitors",{status:"overdue"},!0],["open_violations","today.open_violations","rules",{},!0],["suspended","today.suspended","households",{},!0],["devices_offline","today.devices_offline","devices",{},!0],["lock_sync_problems","today.lock_sync_problems","devices",{},!0]],we=class extends p{constructor(){super(...arguments);this.latest=[];this.reloadOnReconnect=!0}static{this.properties={...p.properties,today:{state:!0},latest:{state:!0}}}communityChanged(){this.stop(),this.run(async()=>{this.today=await this.api.today()}),this.unsub=this.api.subscribe("office/subscribe_access",{},i=>{let r=i.record;if(r&&(this.latest=[r,...this.latest.filter(n=>n.record_id!==r.record_id)].slice(0,10),this.today)){let n=r.granted?"granted_today":"denied_today";this.today={...this.today,[n]:this.today[n]+1}}});let e=this.unsub,t=()=>{this.unsub===e&&this.api.accessLog({limit:10}).then(i=>{let r=new Set(this.latest.map(n=>n.record_id));this.latest=[...this.latest,...i.items.filter(n=>!r.has(n.record_id))].sort((n,c)=>n.at<c.at?1:n.at>c.at?-1:c.record_id-n.record_id).slice(0,10)}).catch(()=>{})};e.then(t,t)}stop(){let e=this.unsub;this.unsub=void 0,e?.then(t=>t()).catch(()=>{})}disconnectedCallback(){super.disconnectedCallback(),this.stop(),window.clearInterval(this.timer)}connectedCallback(){super.connectedCallback(),this.api&&!this.unsub&&this.hasUpdated&&this.communityChanged(),this.timer=window.setInterval(()=>{this.api&&document.visibilityState==="visible"&&this.api.today().then(e=>this.today=e,()=>{})},6e4)}go(e,t){this.dispatchEvent(new CustomEvent("ca-navigate",{detail:{tab:e,filter:t},bubbles:!0,composed:!0}))}render(){let e=this.today;return a`${g(this.error,this.notice)}
+      <div class="grid">
+        ${Ct.map(([t,i,r,n,c])=>a`<button class="stat ${c&&e&&e[t]>0?"alert":""}" @click=${()=>this.go(r,n)}>
+              <span class="n">${e?e[t]:"…"}</span>
+              <span>${this.t(i)}</span>
+            </button>`)}
+      </div>
+      <div class="card" style="margin-top:16px">
+        <h3>${this.t("today.latest")}</h3>
+        ${this.latest.length?a`<table class=${this.narrow?"stacked":""}>
+              <tbody>
+                ${this.latest.map(t=>a`<tr>
+                      <td data-label=${this.t("access.at")}>${L(this.hass,t.at)}</td>
+                      <td data-label=${this.t("access.door")}>${t.door}</td>
+                      <td data-label=${this.t("access.person")}>${t.person_name??"—"} ${t.unit??""}</td>
+                      <td data-label=${this.t("access.result")}>
+                        <span class="chip ${t.granted?"good":"bad"}"
+                          >${t.granted?this.t("access.granted"):this.t("access.denied")}</span
+                        >
+                        ${t.reason_text}
+                      </td>
+                    </tr>`)}
+              </tbody>
+            </table>`:a`<p class="muted">${this.t("common.none")}</p>`}
+      </div>`}};customElements.get("ca-office-today")||customElements.define("ca-office-today",we);var xe=class extends _{constructor(){super(...arguments);this.label="";this.query="";this.hits=[];this.chosen=null;this.problem="";this.seq=0}static{this.shadowRootOptions={..._.shadowRootOptions,delegatesFocus:!0}}static{this.styles=[O,E`
+      :host {
+        position: relative;
+      }
+      input {
+        width: 100%;
+      }
+      ul {
+        list-style: none;
+        margin: 4px 0 0;
+        padding: 0;
+        border: 1px solid var(--divider-color, #ccc);
+        border-radius: 4px;
+        max-height: 220px;
+        overflow: auto;
+        background: var(--card-background-color, #fff);
+      }
+      li button {
+        width: 100%;
+        border: none;
+        border-radius: 0;
+        text-align: start;
+        color: var(--primary-text-color);
+      }
+      li button:hover {
+        background: var(--secondary-background-color, rgba(0, 0, 0, 0.05));
+      }
+    `]}static{this.properties={search:{attribute:!1},t:{attribute:!1},label:{},query:{state:!0},hits:{state:!0},chosen:{state:!0},problem:{state:!0}}}onInput(e){if(this.query=e.target.value,this.setChosen(null),window.clearTimeout(this.timer),this.query.trim().length<1){this.hits=[];return}this.timer=window.setTimeout(()=>{this.lookUp()},250)}async lookUp(){let e=++this.seq;try{let t=await this.search(this.query.trim());e===this.seq&&(this.hits=t,this.problem="")}catch(t){e===this.seq&&(this.problem=I(t))}}setChosen(e){this.chosen=e,this.dispatchEvent(new CustomEvent("value-changed",{detail:{value:e}}))}render(){return a`<label class="field"
+        >${this.label}
+        <input
+          type="search"
+          autocomplete="off"
+          .value=${this.chosen?`${this.chosen.name} · ${this.chosen.unit??""}`:this.query}
+          placeholder=${this.t("picker.placeholder")}
+          @input=${this.onInput}
+      /></label>
+      ${this.problem?a`<div class="error">${this.problem}</div>`:d}
+      ${!this.chosen&&this.hits.length?a`<ul role="listbox">
+            ${this.hits.map(e=>a`<li>
+                  <button
+                    type="button"
+                    @click=${()=>{this.setChosen(e),this.hits=[]}}
+                  >
+                    ${e.name} <span class="muted">${e.unit??""}</span>
+                  </button>
+                </li>`)}
+          </ul>`:d}
+      ${!this.chosen&&this.query&&!this.hits.length&&!this.problem?a`<div class="muted">${this.t("picker.no_match")}</div>`:d}`}};customElements.get("ca-person-picker")||customElements.define("ca-person-picker",xe);var Pe=class extends _{constructor(){super(...arguments);this.problem="";this.working=!1;this.values={}}static{this.styles=[O,E`
+      dialog {
+        border: none;
+        border-radius: var(--ha-dialog-border-radius, var(--ha-card-border-radius, 12px));
+        background: var(--card-background-color, #fff);
+        color: var(--primary-text-color);
+        padding: 24px;
+        width: min(520px, calc(100vw - 32px));
+        max-height: calc(100vh - 32px);
+        box-sizing: border-box;
+      }
+      dialog::backdrop {
+        background: rgba(0, 0, 0, 0.4);
+      }
+      h2 {
+        margin: 0 0 16px;
+        font-size: 20px;
+        font-weight: 500;
+      }
+      .fields {
+        display: flex;
+        flex-direction: column;
+        gap: 12px;
+        margin: 12px 0;
+      }
+      .code {
+        font-size: 32px;
+        letter-spacing: 4px;
+        text-align: center;
+        margin: 16px 0;
+        font-family: var(--ha-font-family-code, monospace);
+        user-select: all;
+      }
+      .actions {
+        display: flex;
+        justify-content: flex-end;
+        gap: 8px;
+        margin-top: 16px;
+      }
+    `]}static{this.properties={opts:{attribute:!1},t:{attribute:!1},problem:{state:!0},working:{state:!0}}}firstUpdated(){for(let t of this.opts.fields??[])t.value!==void 0?this.values[t.name]=t.value:t.type==="checkbox"?this.values[t.name]=!1:t.type==="select"&&t.options?.length&&(this.values[t.name]=t.options[0].value);this.renderRoot.querySelector("dialog")?.showModal(),this.renderRoot.querySelector("input, select, textarea, ca-person-picker")?.focus()}close(e){this.renderRoot.querySelector("dialog")?.close(),this.resolve?.(e),this.remove()}async onSubmit(e){if(e.preventDefault(),!!e.target.reportValidity()){for(let i of this.opts.fields??[])if(i.required&&i.type==="person"&&!this.values[i.name]){this.problem=this.t("dialog.pick_person");return}this.working=!0,this.problem="";try{await this.opts.submit({...this.values}),this.close(!0)}catch(i){this.problem=I(i)}finally{this.working=!1}}}set(e,t){this.values[e]=t}renderField(e){let t=this.values[e.name]??e.value,i=n=>this.set(e.name,n.target.value),r=e.hint?a`<span class="muted">${e.hint}</span>`:d;switch(e.type){case"checkbox":return a`<label class="check"
+          ><input
+            type="checkbox"
+            .checked=${!!t}
+            @change=${n=>this.set(e.name,n.target.checked)}
+          />${e.label}</label
+        >`;case"select":return a`<label class="field"
+          >${e.label}
+          <select @change=${i} ?required=${e.required}>
+            ${(e.options??[]).map(n=>a`<option value=${n.value} ?selected=${n.value===t}>${n.label}</option>`)}
+          </select>
+          ${r}</label
+        >`;case"textarea":return a`<label class="field"
+          >${e.label}<textarea rows="3" .value=${String(t??"")} @input=${i}></textarea>${r}</label
+        >`;case"person":return a`<ca-person-picker
+          .t=${this.t}
+          .search=${e.search}
+          label=${e.label}
+          @value-changed=${n=>this.set(e.name,n.detail.value?.person_id)}
+        ></ca-person-picker>`;default:{let n=e.type==="datetime"?"datetime-local":e.type??"text";return a`<label class="field"
+          >${e.label}
+          <input
+            type=${n}
+            .value=${String(t??"")}
+            ?required=${e.required}
+            min=${e.min??d}
+            step=${e.step??d}
+            autocomplete="off"
+            @input=${i}
+          />${r}</label
+        >`}}}render(){let e=this.opts;return a`<dialog @cancel=${t=>{t.preventDefault(),this.working||this.close(!1)}}>
+      <form @submit=${this.onSubmit}>
+        <h2>${e.title}</h2>
+        ${e.message?a`<div>${e.message}</div>`:d}
+        ${e.fields?.length?a`<div class="fields">${e.fields.map(t=>this.renderField(t))}</div>`:d}
+        ${this.problem?a`<div class="banner" role="alert">${this.problem}</div>`:d}
+        <div class="actions">
+          ${e.noCancel?d:a`<button type="button" ?disabled=${this.working} @click=${()=>this.close(!1)}>
+                ${this.t("common.cancel")}
+              </button>`}
+          <button type="submit" class=${e.danger?"primary danger":"primary"} ?disabled=${this.working}>
+            ${e.confirm}
+          </button>
+        </div>
+      </form>
+    </dialog>`}};customElements.get("ca-form-dialog")||customElements.define("ca-form-dialog",Pe);function oe(o,s,e,t){return h(o,{title:s,message:a`<p>${e}</p>
+      <div class="code">${t}</div>
+      <p class="muted">${o("code.once")}</p>`,confirm:o("code.done"),noCancel:!0,submit:async()=>{}})}function h(o,s){return new Promise(e=>{let t=document.createElement("ca-form-dialog");t.t=o,t.opts=s,t.resolve=e,document.body.appendChild(t)})}var lt=50,St=["owner","family","tenant","helper","staff","contractor"],Tt=["pin","fingerprint","face","phone_tag","plate"];function C(o){return typeof o=="string"&&o.trim()?o.trim():void 0}function Ee(o){if(o==null||o==="")return;let s=Number(o);return Number.isFinite(s)?s:void 0}var Ae=class extends p{constructor(){super(...arguments);this.search="";this.movedOut=!1;this.offset=0}static{this.properties={...p.properties,search:{state:!0},movedOut:{state:!0},offset:{state:!0},page:{state:!0},detail:{state:!0}}}communityChanged(){this.detail=void 0,this.offset=0,this.load()}async load(){await this.run(async()=>{this.page=await this.api.households({search:this.search||void 0,include_moved_out:this.movedOut,offset:this.offset,limit:lt})})}async open(e){await this.run(async()=>{this.detail=await this.api.household(e)})}async refresh(){this.detail&&await this.open(this.detail.household.unit)}onSearch(e){this.search=e.target.value,window.clearTimeout(this.timer),this.timer=window.setTimeout(()=>{this.offset=0,this.load()},300)}async addHousehold(){let e=this.t,t="";await h(e,{title:e("households.add"),confirm:e("common.add"),fields:[{name:"unit",label:e("households.unit"),required:!0,hint:e("households.unit_hint")},{name:"card_quota",label:e("households.card_quota"),type:"number",min:0}],submit:async r=>{t=C(r.unit)??"",await this.api.addHousehold(t,Ee(r.card_quota))}})&&(this.notice=e("households.added",{unit:t}),await this.load(),await this.open(t))}personFields(e){let t=this.t;return[{name:"name",label:t("person.name"),required:!e,value:e?.name},{name:"role",label:t("person.role"),type:"select",value:e?.role,options:St.map(r=>({value:r,label:u(t,"role",r)}))},{name:"id_number",label:t("person.id_number"),hint:e?.id_number_masked?t("person.keep_hint",{masked:e.id_number_masked}):void 0},{name:"phone",label:t("person.phone"),type:"tel",hint:e?.phone_masked?t("person.keep_hint",{masked:e.phone_masked}):void 0},{name:"valid_from",label:t("common.valid_from"),type:"datetime"},{name:"valid_until",label:t("common.valid_until"),type:"datetime"}]}personParams(e){return{name:C(e.name),role:C(e.role),id_number:C(e.id_number),phone:C(e.phone),valid_from:w(this.hass,String(e.valid_from??"")),valid_until:w(this.hass,String(e.valid_until??""))}}async addPerson(e){let t=this.t;await h(t,{title:t("person.add_to",{unit:e}),confirm:t("common.add"),fields:this.personFields(),submit:r=>this.api.addPerson({unit:e,...this.personParams(r)})})&&await this.refresh()}async editPerson(e){let t=this.t;await h(t,{title:t("person.edit",{name:e.name}),confirm:t("common.save"),fields:this.personFields(e),submit:r=>this.api.updatePerson({person_id:e.person_id,...this.personParams(r)})})&&await this.refresh()}async setStatus(e){let t=this.t,i=e.status==="active";await h(t,{title:t(i?"person.suspend":"person.reactivate"),message:i?t("person.suspend_confirm",{name:e.name}):t("person.reactivate_confirm",{name:e.name}),confirm:t(i?"person.suspend":"person.reactivate"),danger:i,submit:()=>this.api.setPersonStatus(e.person_id,i?"suspended":"active")})&&await this.refresh()}async issueCard(e){let t=this.t;await h(t,{title:t("card.issue_to",{name:e.name}),confirm:t("card.issue"),fields:[{name:"card_number",label:t("card.number"),required:!0,hint:t("card.number_hint")},{name:"deposit",label:t("card.deposit"),type:"number",min:0,step:"0.01"},{name:"valid_until",label:t("common.valid_until"),type:"datetime"}],submit:r=>this.api.issueCard({person_id:e.person_id,card_number:C(r.card_number),deposit:Ee(r.deposit),valid_until:w(this.hass,String(r.valid_until??""))})})&&await this.refresh()}async addCredential(e){let t=this.t;await h(t,{title:t("credential.add_to",{name:e.name}),confirm:t("common.add"),fields:[{name:"kind",label:t("credential.kind"),type:"select",options:Tt.map(r=>({value:r,label:u(t,"kind",r)}))},{name:"value",label:t("credential.value"),type:"password",required:!0,hint:t("credential.value_hint")},{name:"valid_from",label:t("common.valid_from"),type:"datetime"},{name:"valid_until",label:t("common.valid_until"),type:"datetime"}],submit:r=>this.api.addCredential({person_id:e.person_id,kind:C(r.kind),value:C(r.value),valid_from:w(this.hass,String(r.valid_from??"")),valid_until:w(this.hass,String(r.valid_until??""))})})&&await this.refresh()}async reportLost(e){let t=this.t;await h(t,{title:t("card.report_lost"),message:t("card.report_lost_confirm",{masked:e.masked??""}),confirm:t("card.report_lost"),danger:!0,submit:()=>this.api.reportCardLost(e.credential_id)})&&await this.refresh()}async reissue(e){let t=this.t;await h(t,{title:t("card.reissue"),message:t("card.reissue_message",{masked:e.masked??""}),confirm:t("card.reissue"),fields:[{name:"card_number",label:t("card.new_number"),required:!0,hint:t("card.number_hint")},{name:"fee",label:t("card.fee"),type:"number",min:0,step:"0.01"}],submit:r=>this.api.reissueCard(e.credential_id,C(r.card_number)??"",Ee(r.fee))})&&await this.refresh()}async returnCard(e){let t=this.t;await h(t,{title:t("card.return"),message:t("card.return_message",{masked:e.masked??"",deposit:y(this.hass,e.deposit??0)}),confirm:t("card.return"),fields:[{name:"damaged",label:t("card.damaged"),type:"checkbox"}],submit:r=>this.api.returnCard(e.credential_id,!!r.damaged)})&&await this.refresh()}async revoke(e){let t=this.t;await h(t,{title:t("credential.revoke"),message:t("credential.revoke_confirm",{kind:u(t,"kind",e.kind),masked:e.masked??""}),confirm:t("credential.revoke"),danger:!0,submit:()=>this.api.revokeCredential(e.credential_id)})&&await this.refresh()}async moveOut(e){let t=this.t,i=await this.run(()=>this.api.moveOutPreview(e));if(!i)return;let r=i.refunds.map(l=>({name:String(l.credential_id),type:"checkbox",value:!0,label:t("moveout.returned",{masked:l.masked??"",deposit:y(this.hass,l.deposit)})})),n=i.refunds.reduce((l,m)=>l+(m.deposit||0),0);await h(t,{title:t("moveout.title",{unit:e}),message:a`<p>${t("moveout.summary",{people:i.people})}</p>
+        <p>
+          ${i.refunds.length?t("moveout.refunds",{count:i.refunds.length,total:y(this.hass,n)}):t("moveout.no_refunds")}
+        </p>
+        ${i.kept.length?a`<p class="muted">${t("moveout.kept",{count:i.kept.length})}</p>`:d}
+        <p class="muted">${t("moveout.tick")}</p>`,fields:r,confirm:t("moveout.confirm"),danger:!0,submit:l=>this.api.moveOut(e,i.refunds.filter(m=>l[String(m.credential_id)]===!0).map(m=>m.credential_id))})&&(this.notice=t("moveout.done",{unit:e}),await this.refresh(),await this.load())}renderList(){let e=this.t,t=this.page;return a`<div class="card">
+      <div class="row" style="margin-bottom:12px">
+        <input
+          type="search"
+          placeholder=${e("households.search")}
+          aria-label=${e("households.search")}
+          .value=${this.search}
+          @input=${this.onSearch}
+        />
+        <label class="check"
+          ><input
+            type="checkbox"
+            .checked=${this.movedOut}
+            @change=${i=>{this.movedOut=i.target.checked,this.offset=0,this.load()}}
+          />${e("households.include_moved_out")}</label
+        >
+        <span class="spacer"></span>
+        <button class="primary" @click=${this.addHousehold}>${e("households.add")}</button>
+      </div>
+      ${f(e,[{label:e("households.unit"),render:i=>i.unit},{label:e("households.people"),render:i=>i.people},{label:e("households.cards"),render:i=>i.card_quota?`${i.active_cards} / ${i.card_quota}`:i.active_cards},{label:e("common.status"),render:i=>i.moved_out?a`<span class="chip">${e("households.moved_out")}</span>`:a`<span class="chip good">${e("households.occupied")}</span>`}],t?.items??[],this.narrow,i=>{this.open(i.unit)})}
+      ${t?x(e,this.offset,lt,t.total,i=>{this.offset=i,this.load()}):d}
+    </div>`}renderDetail(e){let t=this.t,i=e.household,r=n=>(e.people??[]).find(c=>c.person_id===n)?.name??`#${n}`;return a`<div class="row" style="margin-bottom:12px">
+        <button @click=${()=>this.detail=void 0}>← ${t("common.back")}</button>
+        <h2 style="margin:0">${t("households.unit")} ${i.unit}</h2>
+        ${i.moved_out?a`<span class="chip">${t("households.moved_out")}</span>`:d}
+        <span class="spacer"></span>
+        ${i.moved_out?d:a`<button @click=${()=>this.addPerson(i.unit)}>${t("person.add")}</button>
+              <button class="danger" @click=${()=>this.moveOut(i.unit)}>${t("moveout.button")}</button>`}
+      </div>
+      <div class="card">
+        <h3>${t("households.people")}</h3>
+        ${f(t,[{label:t("person.name"),render:n=>n.name},{label:t("person.role"),render:n=>u(t,"role",n.role)},{label:t("common.status"),render:n=>a`<span class="chip ${n.status==="active"?"good":"bad"}"
+                  >${u(t,"status",n.status)}</span
+                >`},{label:t("person.id_number"),render:n=>n.id_number_masked??"—"},{label:t("person.phone"),render:n=>n.phone_masked??"—"},{label:t("common.valid_until"),render:n=>k(this.hass,n.valid_until)},{label:t("common.actions"),render:n=>n.status==="moved_out"?d:a`<div class="row">
+                      <button @click=${()=>this.issueCard(n)}>${t("card.issue")}</button>
+                      <button @click=${()=>this.addCredential(n)}>${t("credential.add")}</button>
+                      <button @click=${()=>this.editPerson(n)}>${t("common.edit")}</button>
+                      <button class=${n.status==="active"?"danger":""} @click=${()=>this.setStatus(n)}>
+                        ${n.status==="active"?t("person.suspend"):t("person.reactivate")}
+                      </button>
+                    </div>`}],e.people??[],this.narrow)}
+      </div>
+      <div class="card">
+        <h3>${t("credentials.title")}</h3>
+        ${f(t,[{label:t("credential.kind"),render:n=>u(t,"kind",n.kind)},{label:t("credential.masked"),render:n=>n.masked??"—"},{label:t("person.name"),render:n=>r(n.person_id)},{label:t("common.status"),render:n=>a`<span class="chip ${n.status==="active"?"good":n.status==="lost"?"bad":""}"
+                  >${u(t,"cred_status",n.status)}</span
+                >`},{label:t("card.deposit"),render:n=>n.deposit?y(this.hass,n.deposit):"—"},{label:t("common.valid_until"),render:n=>k(this.hass,n.valid_until)},{label:t("common.actions"),render:n=>this.credentialActions(n)}],e.credentials??[],this.narrow)}
+      </div>
+      <div class="card">
+        <h3>${t("statement.title")}</h3>
+        <p>
+          ${t("statement.balance")}: <strong>${y(this.hass,e.statement?.balance)}</strong> ·
+          ${t("statement.deposits_held")}: <strong>${y(this.hass,e.statement?.deposits_held)}</strong>
+        </p>
+        ${f(t,[{label:t("statement.at"),render:n=>$(this.hass,n.at)},{label:t("statement.kind"),render:n=>u(t,"ledger",n.kind)},{label:t("statement.amount"),render:n=>y(this.hass,n.amount)},{label:t("statement.note"),render:n=>n.note??""}],e.statement?.entries??[],this.narrow)}
+      </div>
+      ${e.links?.users?.length||e.links?.notify_services?.length?a`<div class="card">
+            <h3>${t("households.links")}</h3>
+            <p>${(e.links.users??[]).map(n=>n.name).join(", ")}</p>
+            <p class="muted">${(e.links.notify_services??[]).join(", ")}</p>
+          </div>`:d}`}credentialActions(e){let t=this.t;return e.kind==="card"?e.status==="active"?a`<div class="row">
+          <button class="danger" @click=${()=>this.reportLost(e)}>${t("card.report_lost")}</button>
+          <button @click=${()=>this.returnCard(e)}>${t("card.return")}</button>
+        </div>`:e.status==="lost"?a`<div class="row">
+          <button @click=${()=>this.reissue(e)}>${t("card.reissue")}</button>
+        </div>`:d:e.status==="active"?a`<button class="danger" @click=${()=>this.revoke(e)}>${t("credential.revoke")}</button>`:d}render(){return a`${g(this.error,this.notice)}
+    ${this.detail?this.renderDetail(this.detail):this.renderList()}`}};customElements.get("ca-office-households")||customElements.define("ca-office-households",Ae);var ct=50,ut=["pending","expected","approved","on_site","overdue","closed"],It=["pending","expected","approved","on_site","overdue"],Ce=class extends p{constructor(){super(...arguments);this.filter={};this.status="active";this.offset=0}static{this.properties={...p.properties,filter:{attribute:!1},status:{state:!0},offset:{state:!0},page:{state:!0}}}communityChanged(){let e=this.filter?.status;typeof e=="string"&&ut.includes(e)&&(this.status=e),this.offset=0,this.load()}async load(){await this.run(async()=>{this.page=await this.api.visits({status:this.status==="active"?It:this.status==="all"?void 0:[this.status],offset:this.offset,limit:ct})})}async decide(e,t){let i=this.t;await h(i,{title:i(t?"visit.approve":"visit.deny"),message:i(t?"visit.approve_confirm":"visit.deny_confirm",{name:e.visitor_name,unit:e.unit}),confirm:i(t?"visit.approve":"visit.deny"),danger:!t,submit:()=>t?this.api.approveVisit(e.visit_id):this.api.denyVisit(e.visit_id)})&&await this.load()}render(){let e=this.t;return a`${g(this.error,this.notice)}
+      <div class="card">
+        <div class="row" style="margin-bottom:12px">
+          <label class="field"
+            >${e("common.status")}
+            <select
+              @change=${t=>{this.status=t.target.value,this.offset=0,this.load()}}
+            >
+              ${["active",...ut,"all"].map(t=>a`<option value=${t} ?selected=${t===this.status}>${u(e,"visit_status",t)}</option>`)}
+            </select></label
+          >
+          <span class="spacer"></span>
+          <button @click=${()=>this.load()}>${e("common.refresh")}</button>
+        </div>
+        ${f(e,[{label:e("visit.visitor"),render:t=>t.visitor_name},{label:e("households.unit"),render:t=>t.unit},{label:e("common.status"),render:t=>a`<span class="chip ${t.status==="overdue"?"bad":t.status==="pending"?"warn":""}"
+                  >${u(e,"visit_status",t.status)}</span
+                >`},{label:e("visit.pass"),render:t=>u(e,"pass",t.pass_kind)},{label:e("visit.window"),render:t=>U(this.hass,t.window_start,t.window_end)},{label:e("visit.registered"),render:t=>$(this.hass,t.registered_at)},{label:e("common.actions"),render:t=>t.status==="pending"?a`<div class="row">
+                      <button class="primary" @click=${()=>this.decide(t,!0)}>${e("visit.approve")}</button>
+                      <button class="danger" @click=${()=>this.decide(t,!1)}>${e("visit.deny")}</button>
+                    </div>`:d}],this.page?.items??[],this.narrow)}
+        ${this.page?x(e,this.offset,ct,this.page.total,t=>{this.offset=t,this.load()}):d}
+      </div>`}};customElements.get("ca-office-visitors")||customElements.define("ca-office-visitors",Ce);var ne=50,Ot=["using_anothers_card","lending_card","tampering","tailgating","other"],Vt=["warning","restriction","suspension","public_notice","report","fine"];function ae(o,s,e){return o?s?`${o} · ${s}`:o:e===null?"—":`#${e}`}var Se=class extends p{constructor(){super(...arguments);this.openOnly=!0;this.activeOnly=!0;this.vOffset=0;this.pOffset=0;this.search=e=>this.api.peopleSearch(e,20)}static{this.properties={...p.properties,openOnly:{state:!0},activeOnly:{state:!0},vOffset:{state:!0},pOffset:{state:!0},violations:{state:!0},penalties:{state:!0}}}communityChanged(){this.vOffset=0,this.pOffset=0,this.load()}async load(){await this.run(async()=>{let[e,t]=await Promise.all([this.api.violations({open_only:this.openOnly,offset:this.vOffset,limit:ne}),this.api.penalties({active_only:this.activeOnly,offset:this.pOffset,limit:ne})]);this.violations=e,this.penalties=t})}async record(){let e=this.t;await h(e,{title:e("rules.record"),confirm:e("rules.record"),fields:[{name:"person_id",label:e("rules.person"),type:"person",required:!0,search:this.search},{name:"kind",label:e("rules.kind"),type:"select",options:Ot.map(i=>({value:i,label:u(e,"violation",i)}))},{name:"note",label:e("rules.note"),type:"textarea"}],submit:i=>this.api.recordViolation({person_id:i.person_id,kind:i.kind,note:typeof i.note=="string"?i.note.trim():void 0})})&&(this.notice=e("rules.recorded"),await this.load())}async apply(e){let t=this.t;await h(t,{title:t("rules.apply"),message:e?t("rules.apply_for",{person:ae(e.person_name,e.unit,e.person_id),kind:u(t,"violation",e.kind)}):void 0,confirm:t("rules.apply"),fields:[...e?[]:[{name:"person_id",label:t("rules.person"),type:"person",required:!0,search:this.search}],{name:"kind",label:t("rules.penalty_kind"),type:"select",options:Vt.map(r=>({value:r,label:u(t,"penalty",r)}))},{name:"days",label:t("rules.days"),type:"number",min:1},{name:"amount",label:t("rules.amount"),type:"number",min:0,step:"0.01"},{name:"note",label:t("rules.note"),type:"textarea"}],submit:r=>this.api.applyPenalty({person_id:e?e.person_id:r.person_id,violation_id:e?.violation_id,kind:r.kind,days:r.days?Number(r.days):void 0,amount:r.amount?Number(r.amount):void 0,note:typeof r.note=="string"?r.note.trim():void 0})})&&await this.load()}async lift(e){let t=this.t;await h(t,{title:t("rules.lift"),message:t("rules.lift_confirm",{kind:u(t,"penalty",e.kind),person:ae(e.person_name,e.unit,e.person_id)}),confirm:t("rules.lift"),submit:()=>this.api.liftPenalty(e.penalty_id)})&&await this.load()}render(){let e=this.t;return a`${g(this.error,this.notice)}
+      <div class="card">
+        <div class="row" style="margin-bottom:12px">
+          <h3 style="margin:0">${e("rules.violations")}</h3>
+          <label class="check"
+            ><input
+              type="checkbox"
+              .checked=${this.openOnly}
+              @change=${t=>{this.openOnly=t.target.checked,this.vOffset=0,this.load()}}
+            />${e("rules.open_only")}</label
+          >
+          <span class="spacer"></span>
+          <button class="primary" @click=${()=>this.record()}>${e("rules.record")}</button>
+        </div>
+        ${f(e,[{label:e("statement.at"),render:t=>$(this.hass,t.at)},{label:e("rules.person"),render:t=>ae(t.person_name,t.unit,t.person_id)},{label:e("rules.kind"),render:t=>u(e,"violation",t.kind)},{label:e("rules.note"),render:t=>t.note??""},{label:e("common.status"),render:t=>u(e,"violation_status",t.status)},{label:e("common.actions"),render:t=>t.person_id!==null?a`<button @click=${()=>this.apply(t)}>${e("rules.apply")}</button>`:d}],this.violations?.items??[],this.narrow)}
+        ${this.violations?x(e,this.vOffset,ne,this.violations.total,t=>{this.vOffset=t,this.load()}):d}
+      </div>
+      <div class="card">
+        <div class="row" style="margin-bottom:12px">
+          <h3 style="margin:0">${e("rules.penalties")}</h3>
+          <label class="check"
+            ><input
+              type="checkbox"
+              .checked=${this.activeOnly}
+              @change=${t=>{this.activeOnly=t.target.checked,this.pOffset=0,this.load()}}
+            />${e("rules.active_only")}</label
+          >
+          <span class="spacer"></span>
+          <button @click=${()=>this.apply()}>${e("rules.apply")}</button>
+        </div>
+        ${f(e,[{label:e("rules.person"),render:t=>ae(t.person_name,t.unit,t.person_id)},{label:e("rules.penalty_kind"),render:t=>u(e,"penalty",t.kind)},{label:e("common.valid_from"),render:t=>k(this.hass,t.start)},{label:e("common.valid_until"),render:t=>k(this.hass,t.end??t.deadline)},{label:e("rules.amount"),render:t=>t.amount?y(this.hass,t.amount):"—"},{label:e("common.status"),render:t=>t.lifted_at?a`<span class="chip">${e("rules.lifted")} ${k(this.hass,t.lifted_at)}</span>`:a`<span class="chip bad">${e("rules.in_force")}</span>`},{label:e("common.actions"),render:t=>t.lifted_at?d:a`<button @click=${()=>this.lift(t)}>${e("rules.lift")}</button>`}],this.penalties?.items??[],this.narrow)}
+        ${this.penalties?x(e,this.pOffset,ne,this.penalties.total,t=>{this.pOffset=t,this.load()}):d}
+      </div>`}};customElements.get("ca-office-rules")||customElements.define("ca-office-rules",Se);var Te=50,Rt=["granted","unknown_door","unknown_credential","lost","returned","cancelled","expired","not_yet_valid","suspended","moved_out","zone_not_allowed","outside_time_window","remote_open","guard_verified","restricted","anti_passback","keypad_locked","pass_used","face_alone","escape_route"];function Ht(o,s){return!(o.person_id!==void 0&&s.person_id!==o.person_id||o.unit&&s.unit!==o.unit&&!(s.unit??"").startsWith(o.unit)||o.door_id&&s.door_id!==o.door_id||o.granted!==void 0&&s.granted!==o.granted||o.reason&&s.reason!==o.reason||o.start&&s.at<o.start||o.end&&s.at>o.end)}var Ie=class extends p{constructor(){super(...arguments);this.preset={};this.offset=0;this.doors=[];this.person=null;this.unit="";this.door="";this.result="";this.reason="";this.start="";this.end="";this.fullNames=!1;this.live=!1;this.fresh=new Set;this.reloadOnReconnect=!0}static{this.properties={...p.properties,preset:{attribute:!1},page:{state:!0},offset:{state:!0},doors:{state:!0},person:{state:!0},unit:{state:!0},door:{state:!0},result:{state:!0},reason:{state:!0},start:{state:!0},end:{state:!0},fullNames:{state:!0},live:{state:!0},fresh:{state:!0}}}communityChanged(){this.stop();let e=this.preset??{};e.granted===!0&&(this.result="granted"),e.granted===!1&&(this.result="denied"),e.today&&(this.start=dt(this.hass)),this.offset=0,this.api.devices().then(i=>this.doors=i).catch(()=>{});let t=this.api.subscribe("office/subscribe_access",{},i=>this.onRecord(i.record));this.unsub=t,t.then(()=>{this.live=!0,this.unsub===t&&this.load()},()=>{this.live=!1,this.unsub===t&&this.load()})}onRecord(e){!e||!this.page||this.offset!==0||!Ht(this.filter(),e)||this.page.items.some(t=>t.record_id===e.record_id)||(this.fresh=new Set([...this.fresh,e.record_id]),this.page={total:this.page.total+1,items:[e,...this.page.items].slice(0,Te)})}stop(){let e=this.unsub;this.unsub=void 0,this.live=!1,e?.then(t=>t()).catch(()=>{})}disconnectedCallback(){super.disconnectedCallback(),this.stop()}filter(){return{person_id:this.person?.person_id,unit:this.unit.trim()||void 0,door_id:this.door||void 0,granted:this.result==="granted"?!0:this.result==="denied"?!1:void 0,reason:this.reason||void 0,start:w(this.hass,this.start),end:w(this.hass,this.end)}}async load(){await this.run(async()=>{this.page=await this.api.accessLog({...this.filter(),offset:this.offset,limit:Te}),this.fresh=new Set})}apply(){this.offset=0,this.load()}async exportCsv(){let e=await this.run(()=>this.api.accessLogCsv(this.filter(),this.fullNames));e&&re(e.filename,e.csv)}clear(){this.person=null,this.unit=this.door=this.result=this.reason=this.start=this.end="";let e=this.renderRoot.querySelector("ca-person-picker");e&&(e.chosen=null,e.query=""),this.apply()}renderFilters(){let e=this.t,t=i=>r=>i(r.target.value);return a`<div class="form">
+        <ca-person-picker
+          .t=${e}
+          .search=${i=>this.api.peopleSearch(i,20)}
+          label=${e("access.person")}
+          @value-changed=${i=>this.person=i.detail.value}
+        ></ca-person-picker>
+        <label class="field"
+          >${e("households.unit")}<input .value=${this.unit} @input=${t(i=>this.unit=i)} placeholder="3-2-501"
+        /></label>
+        <label class="field"
+          >${e("access.door")}
+          <select @change=${t(i=>this.door=i)}>
+            <option value="" ?selected=${!this.door}>${e("common.all")}</option>
+            ${this.doors.map(i=>a`<option value=${i.door_id} ?selected=${i.door_id===this.door}>${i.name}</option>`)}
+          </select></label
+        >
+        <label class="field"
+          >${e("access.result")}
+          <select @change=${t(i=>this.result=i)}>
+            <option value="" ?selected=${!this.result}>${e("common.all")}</option>
+            <option value="granted" ?selected=${this.result==="granted"}>${e("access.granted")}</option>
+            <option value="denied" ?selected=${this.result==="denied"}>${e("access.denied")}</option>
+          </select></label
+        >
+        <label class="field"
+          >${e("access.reason")}
+          <select @change=${t(i=>this.reason=i)}>
+            <option value="" ?selected=${!this.reason}>${e("common.all")}</option>
+            ${Rt.map(i=>a`<option value=${i} ?selected=${i===this.reason}>${u(e,"reason",i)}</option>`)}
+          </select></label
+        >
+        <label class="field"
+          >${e("access.from")}<input type="datetime-local" .value=${this.start} @input=${t(i=>this.start=i)}
+        /></label>
+        <label class="field"
+          >${e("access.to")}<input type="datetime-local" .value=${this.end} @input=${t(i=>this.end=i)}
+        /></label>
+      </div>
+      <div class="row" style="margin:12px 0">
+        <button class="primary" @click=${this.apply}>${e("access.apply")}</button>
+        <button @click=${this.clear}>${e("access.clear")}</button>
+        <span class="spacer"></span>
+        <label class="check"
+          ><input
+            type="checkbox"
+            .checked=${this.fullNames}
+            @change=${i=>this.fullNames=i.target.checked}
+          />${e("access.full_names")}</label
+        >
+        <button @click=${this.exportCsv}>${e("access.export")}</button>
+      </div>
+      ${this.fullNames?a`<p class="muted">${e("access.full_names_audit")}</p>`:d}`}render(){let e=this.t;return a`${g(this.error,this.notice)}
+      <div class="card">${this.renderFilters()}</div>
+      <div class="card">
+        <div class="row">
+          <h3 style="margin:0">${e("office.tab.access")}</h3>
+          <span class="spacer"></span>
+          ${this.live?a`<span class="chip good">● ${e("common.live")}</span>`:d}
+        </div>
+        ${f(e,[{label:e("access.at"),render:t=>a`${$(this.hass,t.at)}${this.fresh.has(t.record_id)?a` <span class="chip">${e("access.new")}</span>`:d}`},{label:e("access.door"),render:t=>t.door},{label:e("access.person"),render:t=>t.person_name??"—"},{label:e("households.unit"),render:t=>t.unit??"—"},{label:e("credential.kind"),render:t=>u(e,"kind",t.kind)},{label:e("access.result"),render:t=>a`<span class="chip ${t.granted?"good":"bad"}"
+                  >${t.granted?e("access.granted"):e("access.denied")}</span
+                >`},{label:e("access.reason"),render:t=>t.reason_text||u(e,"reason",t.reason)}],this.page?.items??[],this.narrow)}
+        ${this.page?x(e,this.offset,Te,this.page.total,t=>{this.offset=t,this.load()}):d}
+      </div>`}};customElements.get("ca-office-access")||customElements.define("ca-office-access",Ie);function Oe(o){let s=o.lock_codes?.problems;return Array.isArray(s)?s.length:typeof s=="number"?s:0}var Ve=class extends p{static{this.properties={...p.properties,devices:{state:!0}}}communityChanged(){this.load()}async load(){await this.run(async()=>{this.devices=await this.api.devices()})}async open(s){let e=this.t;await h(e,{title:e("devices.open"),message:e("devices.open_confirm",{door:s.name}),confirm:e("devices.open"),danger:!0,submit:()=>this.api.openDoor(s.door_id)})&&(this.notice=e("devices.opened",{door:s.name}))}async resync(s){let e=this.t;await this.run(()=>this.api.resyncLock(s.door_id),e("devices.resync_started",{door:s.name}))!==void 0&&await this.load()}render(){let s=this.t;return a`${g(this.error,this.notice)}
+      <div class="card">
+        <div class="row" style="margin-bottom:12px">
+          <h3 style="margin:0">${s("office.tab.devices")}</h3>
+          <span class="spacer"></span>
+          <button @click=${()=>this.load()}>${s("common.refresh")}</button>
+        </div>
+        ${f(s,[{label:s("access.door"),render:e=>a`${e.name}<br /><span class="muted">${e.zone}</span>`},{label:s("devices.direction"),render:e=>a`${u(s,"direction",e.direction)}${e.escape_route?a` <span class="chip warn">${s("devices.escape_route")}</span>`:d}`},{label:s("devices.online"),render:e=>e.online===null?"—":a`<span class="chip ${e.online?"good":"bad"}"
+                      >${e.online?s("devices.is_online"):s("devices.is_offline")}</span
+                    >`},{label:s("devices.lock"),render:e=>e.lock_entity?a`${u(s,"lock_state",e.lock_state)}<br /><span class="muted">${e.lock_entity}</span>`:"—"},{label:s("devices.readers"),render:e=>a`${(e.reader_entities??[]).join(", ")||"—"}${e.line?a`<br /><span class="muted">${e.line}</span>`:d}`},{label:s("devices.codes"),render:e=>e.lock_codes?a`<span class="chip ${Oe(e)?"bad":"good"}"
+                      >${u(s,"sync",e.lock_codes.state)}</span
+                    >${Oe(e)?a` ${s("devices.problems",{count:Oe(e)})}`:d}`:"—"},{label:s("common.actions"),render:e=>a`<div class="row">
+                  <button class="danger" @click=${()=>this.open(e)}>${s("devices.open")}</button>
+                  ${e.lock_entity?a`<button ?disabled=${this.busy} @click=${()=>this.resync(e)}>${s("devices.resync")}</button>`:d}
+                </div>`}],this.devices??[],this.narrow)}
+      </div>`}};customElements.get("ca-office-devices")||customElements.define("ca-office-devices",Ve);var Dt=4*1024*1024-4096;function Mt(o){return new TextEncoder().encode(JSON.stringify(o)).length}var Re=class extends p{constructor(){super(...arguments);this.fileName="";this.csv=""}static{this.properties={...p.properties,fileName:{state:!0},result:{state:!0}}}async pick(e){let t=e.target,i=t.files?.[0];if(t.value="",this.result=void 0,this.csv="",this.fileName="",!i)return;let r=(await i.text()).replace(/^\ufeff/,"");if(Mt(r)>Dt){this.error=this.t("import.too_big");return}this.fileName=i.name,this.csv=r,await this.check()}async check(){let e=await this.run(()=>this.api.importCsv(this.csv,!0));e&&(this.result=e)}async write(){let e=this.t,t=this.result;if(!t)return;await h(e,{title:e("import.write"),message:e("import.write_confirm",{households:t.households,people:t.people,cards:t.cards}),confirm:e("import.write"),submit:async()=>{let r=await this.api.importCsv(this.csv,!1);this.result=r}})&&this.result?.written&&(this.notice=e("import.written",{rows:this.result.rows}))}async file(e){let t=await this.run(()=>e==="template"?this.api.csvTemplate():this.api.exportCsv());t&&re(t.filename,t.csv)}render(){let e=this.t,t=this.result;return a`${g(this.error,this.notice)}
+      <div class="card">
+        <h3>${e("import.title")}</h3>
+        <p class="muted">${e("import.help")}</p>
+        <div class="row">
+          <input id="file" type="file" accept=".csv,text/csv" hidden @change=${this.pick} />
+          <button
+            class="primary"
+            @click=${()=>this.renderRoot.querySelector("#file")?.click()}
+          >
+            ${e("import.choose")}
+          </button>
+          ${this.fileName?a`<span>${this.fileName}</span>`:d}
+          <span class="spacer"></span>
+          <button @click=${()=>this.file("template")}>${e("import.template")}</button>
+          <button @click=${()=>this.file("export")}>${e("import.export")}</button>
+        </div>
+        ${this.busy?a`<p class="muted">${e("import.checking")}</p>`:d}
+      </div>
+      ${t?a`<div class="card">
+            <h3>${t.written?e("import.result_written"):e("import.result_dry",{file:this.fileName})}</h3>
+            <p>${e("import.counts",{rows:t.rows,households:t.households,people:t.people,cards:t.cards})}</p>
+            ${t.errors?.length?a`<div class="banner" role="alert">${e("import.has_errors",{count:t.errors.length})}</div>
+                  ${f(e,[{label:e("import.line"),render:i=>i.line??"—"},{label:e("import.column"),render:i=>i.column},{label:e("import.reason"),render:i=>i.reason}],t.errors,this.narrow)}`:t.written?d:a`<div class="row">
+                    <span class="ok">${e("import.no_errors")}</span>
+                    <span class="spacer"></span>
+                    <button class="primary" ?disabled=${!t.rows} @click=${this.write}>${e("import.write")}</button>
+                  </div>`}
+          </div>`:d}`}};customElements.get("ca-office-import")||customElements.define("ca-office-import",Re);var pt=[["today","office.tab.today"],["households","office.tab.households"],["visitors","office.tab.visitors"],["rules","office.tab.rules"],["access","office.tab.access"],["devices","office.tab.devices"],["import","office.tab.import"]],He=class extends p{constructor(){super(...arguments);this.tab="today";this.filter={}}static{this.properties={...p.properties,tab:{state:!0},filter:{state:!0}}}connectedCallback(){super.connectedCallback();let e=window.location.hash.replace("#","");pt.some(([t])=>t===e)&&(this.tab=e)}go(e,t={}){this.tab=e,this.filter=t,history.replaceState(history.state,"",`#${e}`)}renderTab(){let e={hass:this.hass,api:this.api,narrow:this.narrow};switch(this.tab){case"households":return a`<ca-office-households .hass=${e.hass} .api=${e.api} .narrow=${e.narrow}></ca-office-households>`;case"visitors":return a`<ca-office-visitors
+          .hass=${e.hass}
+          .api=${e.api}
+          .narrow=${e.narrow}
+          .filter=${this.filter}
+        ></ca-office-visitors>`;case"rules":return a`<ca-office-rules .hass=${e.hass} .api=${e.api} .narrow=${e.narrow}></ca-office-rules>`;case"access":return a`<ca-office-access
+          .hass=${e.hass}
+          .api=${e.api}
+          .narrow=${e.narrow}
+          .preset=${this.filter}
+        ></ca-office-access>`;case"devices":return a`<ca-office-devices .hass=${e.hass} .api=${e.api} .narrow=${e.narrow}></ca-office-devices>`;case"import":return a`<ca-office-import .hass=${e.hass} .api=${e.api} .narrow=${e.narrow}></ca-office-import>`;default:return a`<ca-office-today
+          .hass=${e.hass}
+          .api=${e.api}
+          .narrow=${e.narrow}
+          @ca-navigate=${t=>this.go(t.detail.tab,t.detail.filter)}
+        ></ca-office-today>`}}render(){return a`<nav class="tabs" role="tablist">
+        ${pt.map(([e,t])=>a`<button role="tab" aria-selected=${this.tab===e?"true":"false"} @click=${()=>this.go(e)}>
+              ${this.t(t)}
+            </button>`)}
+      </nav>
+      ${this.renderTab()}`}};customElements.get("ca-office-view")||customElements.define("ca-office-view",He);function V(o,s,e){let t=o.findIndex(i=>i.visit_id===s.visit_id);return t>=0?[...o.slice(0,t),s,...o.slice(t+1)]:e?[s,...o]:o}function N(o,s){return o.some(e=>e.visit_id===s.visit_id)?o.filter(e=>e.visit_id!==s.visit_id):o}var De=class extends p{constructor(){super(...arguments);this.live=!1;this.reg={pass_kind:"card"};this.mine=new Set;this.checkin={};this.gv={};this.gvPerson=null;this.reloadOnReconnect=!0;this.pendingEvents=[]}static{this.properties={...p.properties,data:{state:!0},live:{state:!0},reg:{state:!0},mine:{state:!0},checkin:{state:!0},gv:{state:!0},gvPerson:{state:!0}}}communityChanged(){this.stop(),this.data=void 0,this.pendingEvents=[];let e=this.api.subscribe("gate/subscribe",{},i=>this.onEvent(i));this.unsub=e;let t=()=>{this.unsub===e&&this.run(async()=>{let i=await this.api.gateOverview();this.data={pending:i.pending??[],on_site:i.on_site??[],overdue:i.overdue??[],expected_today:i.expected_today??[],recent:i.recent??[]};let r=this.pendingEvents;this.pendingEvents=[],r.forEach(n=>this.onEvent(n))})};e.then(()=>{this.live=!0,t()},()=>{this.live=!1,t()})}onEvent(e){if(!this.data){this.pendingEvents.push(e);return}if(e.visit&&(this.data=this.mergeVisit(this.data,e.visit)),e.record){let t=e.record;this.data.recent.some(i=>i.record_id===t.record_id)||(this.data={...this.data,recent:[t,...this.data.recent].slice(0,30)})}}mergeVisit(e,t){let i=t.status,r=i==="approved"||i==="on_site";return{pending:V(e.pending,t,i==="pending"),on_site:r?V(e.on_site,t,!0):N(e.on_site,t),overdue:i==="overdue"?V(e.overdue,t,!0):N(e.overdue,t),expected_today:i==="expected"?V(e.expected_today,t,!1):N(e.expected_today,t),recent:e.recent}}stop(){let e=this.unsub;this.unsub=void 0,this.live=!1,e?.then(t=>t()).catch(()=>{})}disconnectedCallback(){super.disconnectedCallback(),this.stop()}async register(e){e.preventDefault();let t=e.target;if(!t.reportValidity())return;let i=this.reg,r=await this.run(()=>this.api.registerVisitor({name:i.name?.trim(),id_number:i.id_number?.trim(),unit:i.unit?.trim(),phone:i.phone?.trim(),purpose:i.purpose?.trim(),minutes:i.minutes?Number(i.minutes):void 0,pass_kind:i.pass_kind,card_number:i.pass_kind==="card"&&i.card_number?.trim()||void 0}));r&&(this.mine=new Set([...this.mine,r.visit_id]),this.data&&(this.data=this.mergeVisit(this.data,r)),this.reg={pass_kind:i.pass_kind??"card"},t.reset(),this.notice=this.t("gate.registered",{name:r.visitor_name,unit:r.unit}))}async checkIn(e){e.preventDefault();let t=e.target,i=this.checkin,r=i.code?.trim();if(!r&&!(i.name?.trim()&&i.phone?.trim())){this.error=this.t("gate.checkin_need");return}let n=i.card_number?.trim()||void 0,c=await this.run(()=>this.api.checkIn(r?{code:r,card_number:n}:{name:i.name.trim(),phone:i.phone.trim(),card_number:n}));if(c){let{code:l,...m}=c;this.data&&(this.data=this.mergeVisit(this.data,m)),this.checkin={},t.reset(),this.notice=this.t("gate.checked_in",{name:c.visitor_name}),l&&await oe(this.t,this.t("gate.check_in"),this.t("gate.code_for",{name:c.visitor_name}),l)}}async checkOut(e){let t=this.t,i=e.pass_kind==="card",r;await h(t,{title:t("gate.check_out"),message:t("gate.check_out_confirm",{name:e.visitor_name,unit:e.unit}),confirm:t("gate.check_out"),fields:i?[{name:"card_returned",label:t("gate.card_returned"),type:"checkbox",value:!0}]:[],submit:async c=>{r=await this.api.checkOut(e.visit_id,i?!!c.card_returned:!0)}})&&r&&this.data&&(this.data=this.mergeVisit(this.data,r))}async guardVerified(e){e.preventDefault();let t=this.t,i=this.gvPerson,r=this.gv.door?.trim();if(!i||!r){this.error=t("gate.gv_need");return}let n=this.doors().find(([m])=>m===r)?.[1]??r,c;await h(t,{title:t("gate.gv_title"),message:t("gate.gv_confirm",{name:i.name,unit:i.unit??"",door:n}),confirm:t("gate.gv_open"),danger:!0,submit:async()=>{c=await this.api.guardVerifiedEntry(r,i.person_id,this.gv.note?.trim()||void 0)}})&&c&&(this.onEvent({record:c}),this.notice=t("gate.gv_done",{name:i.name}))}doors(){let e=new Map;for(let t of this.data?.recent??[])e.has(t.door_id)||e.set(t.door_id,t.door);return[...e.entries()]}input(e,t,i,r={}){return a`<label class="field"
+      >${i}
+      <input
+        type=${r.type??"text"}
+        ?required=${r.required}
+        placeholder=${r.placeholder??""}
+        autocomplete="off"
+        @input=${n=>e[t]=n.target.value}
+    /></label>`}visitTable(e,t){let i=this.t;return f(i,[{label:i("visit.visitor"),render:r=>a`${r.visitor_name}${this.mine.has(r.visit_id)?a` <span class="chip">${i("gate.mine")}</span>`:d}`},{label:i("households.unit"),render:r=>r.unit},{label:i("common.status"),render:r=>a`<span
+              class="chip ${r.status==="approved"||r.status==="on_site"?"good":r.status==="pending"?"warn":r.status==="expected"?"":"bad"}"
+              >${r.status==="pending"?i("gate.waiting_host"):u(i,"visit_status",r.status)}</span
+            >`},{label:i(t==="on_site"||t==="overdue"?"gate.since":t==="expected"?"visit.window":"visit.registered"),render:r=>t==="on_site"||t==="overdue"?L(this.hass,r.on_site_since):t==="expected"?U(this.hass,r.window_start,r.window_end):L(this.hass,r.registered_at)},{label:i("visit.pass"),render:r=>u(i,"pass",r.pass_kind)},{label:i("common.actions"),render:r=>r.status==="on_site"||r.status==="overdue"||t!=="pending"&&r.status==="approved"?a`<button @click=${()=>this.checkOut(r)}>${i("gate.check_out")}</button>`:d}],e,this.narrow)}render(){let e=this.t,t=this.data;return a`${g(this.error,this.notice)}
+      <div class="row" style="margin-bottom:8px">
+        <span class="spacer"></span>
+        ${this.live?a`<span class="chip good">● ${e("common.live")}</span>`:a`<span class="chip">${e("common.offline")}</span>`}
+      </div>
+      <div class="card">
+        <h3>${e("gate.register")}</h3>
+        <form class="form" @submit=${this.register}>
+          ${this.input(this.reg,"name",e("visit.visitor"),{required:!0})}
+          ${this.input(this.reg,"id_number",e("person.id_number"),{required:!0})}
+          ${this.input(this.reg,"unit",e("gate.host_unit"),{required:!0,placeholder:"3-2-501"})}
+          ${this.input(this.reg,"phone",e("person.phone"),{type:"tel",required:!0})}
+          ${this.input(this.reg,"purpose",e("gate.purpose"))}
+          ${this.input(this.reg,"minutes",e("gate.minutes"),{type:"number"})}
+          <label class="field"
+            >${e("visit.pass")}
+            <select
+              @change=${i=>{this.reg={...this.reg,pass_kind:i.target.value}}}
+            >
+              ${["card","pin","qr"].map(i=>a`<option value=${i} ?selected=${this.reg.pass_kind===i}>${u(e,"pass",i)}</option>`)}
+            </select></label
+          >
+          ${this.reg.pass_kind==="card"?this.input(this.reg,"card_number",e("gate.visitor_card")):d}
+          <button class="primary" type="submit" ?disabled=${this.busy}>${e("gate.register_button")}</button>
+        </form>
+        <p class="muted">${e("gate.id_note")}</p>
+      </div>
+      <div class="card">
+        <h3>${e("gate.pending")}</h3>
+        ${t?this.visitTable(t.pending,"pending"):a`<p class="muted">${e("common.loading")}</p>`}
+      </div>
+      <div class="card">
+        <h3>${e("gate.check_in")}</h3>
+        <form class="form" @submit=${this.checkIn}>
+          ${this.input(this.checkin,"code",e("gate.code"))}
+          ${this.input(this.checkin,"name",e("visit.visitor"))}
+          ${this.input(this.checkin,"phone",e("person.phone"),{type:"tel"})}
+          ${this.input(this.checkin,"card_number",e("gate.visitor_card"))}
+          <button class="primary" type="submit" ?disabled=${this.busy}>${e("gate.check_in")}</button>
+        </form>
+        <p class="muted">${e("gate.checkin_help")}</p>
+      </div>
+      <div class="card">
+        <h3>${e("gate.on_site")}</h3>
+        ${t?this.visitTable(t.on_site,"on_site"):d}
+      </div>
+      <div class="card">
+        <h3>${e("gate.overdue")}</h3>
+        ${t?this.visitTable(t.overdue,"overdue"):d}
+      </div>
+      <div class="card">
+        <h3>${e("gate.expected")}</h3>
+        ${t?this.visitTable(t.expected_today,"expected"):d}
+      </div>
+      <div class="card">
+        <h3>${e("gate.gv_title")}</h3>
+        <p class="muted">${e("gate.gv_help")}</p>
+        <form class="form" @submit=${this.guardVerified}>
+          ${this.doors().length?a`<label class="field"
+                >${e("access.door")}
+                <select required @change=${i=>this.gv.door=i.target.value}>
+                  <option value="">${e("gate.choose_door")}</option>
+                  ${this.doors().map(([i,r])=>a`<option value=${i} ?selected=${this.gv.door===i}>${r}</option>`)}
+                </select></label
+              >`:this.input(this.gv,"door",e("gate.door_id"),{required:!0})}
+          <ca-person-picker
+            .t=${e}
+            .search=${i=>this.api.gatePeopleSearch(i)}
+            label=${e("access.person")}
+            @value-changed=${i=>this.gvPerson=i.detail.value}
+          ></ca-person-picker>
+          ${this.input(this.gv,"note",e("rules.note"))}
+          <button class="primary" type="submit">${e("gate.gv_open")}</button>
+        </form>
+      </div>
+      <div class="card">
+        <h3>${e("gate.recent")}</h3>
+        ${t?f(e,[{label:e("access.at"),render:i=>L(this.hass,i.at)},{label:e("access.door"),render:i=>i.door},{label:e("access.person"),render:i=>`${i.person_name??"—"} ${i.unit??""}`},{label:e("access.result"),render:i=>a`<span class="chip ${i.granted?"good":"bad"}"
+                        >${i.granted?e("access.granted"):e("access.denied")}</span
+                      >
+                      ${i.reason_text}`}],t.recent,this.narrow):d}
+      </div>`}};customElements.get("ca-gate-view")||customElements.define("ca-gate-view",De);var ht=20,Me=class extends p{constructor(){super(...arguments);this.unit="";this.offset=0;this.live=!1;this.reloadOnReconnect=!0;this.queued=[]}static{this.properties={...p.properties,community:{attribute:!1},unit:{state:!0},data:{state:!0},access:{state:!0},offset:{state:!0},live:{state:!0}}}communityChanged(){let e=this.community?.units??[],t="";try{t=localStorage.getItem(`community_access.home.${this.api.entryId}.unit`)??""}catch{t=""}this.choose(e.includes(t)?t:e[0]??"")}choose(e){if(this.stop(),this.unit=e,this.data=void 0,this.access=void 0,this.offset=0,!e)return;try{localStorage.setItem(`community_access.home.${this.api.entryId}.unit`,e)}catch{}this.queued=[];let t=this.api.subscribe("home/subscribe",{unit:e},r=>this.onEvent(r));this.unsub=t;let i=()=>{this.unsub===t&&this.run(async()=>{this.data=await this.api.homeOverview(e);let r=this.queued;this.queued=[],r.forEach(n=>this.onEvent(n))})};t.then(()=>{this.live=!0,i()},()=>{this.live=!1,i()}),this.loadAccess()}onEvent(e){let t=e.visit;if(!t)return;if(!this.data){this.queued.push(e);return}if(t.unit&&t.unit!==this.unit)return;let i=this.data;this.data={...i,pending:t.status==="pending"?V(i.pending??[],t,!0):N(i.pending??[],t),upcoming:t.status!=="pending"&&t.status!=="closed"?V(i.upcoming??[],t,!0):N(i.upcoming??[],t)}}async loadAccess(){let e=this.unit;try{let t=await this.api.homeAccess(e,{days:30,offset:this.offset,limit:ht});e===this.unit&&(this.access=t)}catch(t){this.error=t.message??String(t)}}stop(){let e=this.unsub;this.unsub=void 0,this.live=!1,e?.then(t=>t()).catch(()=>{})}disconnectedCallback(){super.disconnectedCallback(),this.stop()}async decide(e,t){let i=this.t,r;await h(i,{title:i(t?"visit.approve":"visit.deny"),message:i(t?"visit.approve_confirm":"visit.deny_confirm",{name:e.visitor_name,unit:e.unit}),confirm:i(t?"visit.approve":"visit.deny"),danger:!t,submit:async()=>{r=t?await this.api.homeApprove(this.unit,e.visit_id):await this.api.homeDeny(this.unit,e.visit_id)}})&&r&&this.onEvent({visit:r})}async preregister(){let e=this.t,t=this.unit,i;if(await h(e,{title:e("home.preregister"),confirm:e("home.preregister"),fields:[{name:"name",label:e("visit.visitor"),required:!0},{name:"phone",label:e("person.phone"),type:"tel",required:!0},{name:"start",label:e("home.arrives"),type:"datetime",required:!0},{name:"end",label:e("home.leaves"),type:"datetime",required:!0},{name:"purpose",label:e("gate.purpose")},{name:"id_number",label:e("person.id_number"),hint:e("home.id_optional")},{name:"multiple_entries",label:e("home.multiple_entries"),type:"checkbox"}],submit:async n=>{i=await this.api.preregister({unit:t,name:String(n.name??"").trim(),phone:String(n.phone??"").trim(),start:w(this.hass,String(n.start??"")),end:w(this.hass,String(n.end??"")),id_number:String(n.id_number??"").trim()||void 0,purpose:String(n.purpose??"").trim()||void 0,multiple_entries:!!n.multiple_entries})}})&&i){let{code:n,...c}=i;this.onEvent({visit:c}),this.notice=e("home.preregistered",{name:c.visitor_name}),n&&await oe(e,e("home.preregister"),e("home.code_for",{name:c.visitor_name}),n)}}async reportLost(e){let t=this.t;await h(t,{title:t("card.report_lost"),message:t("home.report_lost_confirm",{masked:e.masked??""}),confirm:t("card.report_lost"),danger:!0,submit:()=>this.api.homeReportLost(this.unit,e.credential_id)})&&(this.notice=t("home.reported_lost"),await this.run(async()=>{this.data=await this.api.homeOverview(this.unit)}))}renderUnitPicker(){let e=this.t,t=this.community?.units??[];return t.length>1?a`<label class="field"
+        >${e("households.unit")}
+        <select @change=${i=>this.choose(i.target.value)}>
+          ${t.map(i=>a`<option value=${i} ?selected=${i===this.unit}>${i}</option>`)}
+        </select></label
+      >`:!t.length&&this.community?.roles.includes("admin")?a`<form
+        class="row"
+        @submit=${i=>{i.preventDefault();let r=i.target.querySelector("input");this.choose(r?.value.trim()??"")}}
+      >
+        <label class="field">${e("home.admin_unit")}<input placeholder="3-2-501" required /></label>
+        <button type="submit">${e("common.open")}</button>
+      </form>`:a`<h2 style="margin:0">${this.unit}</h2>`}render(){let e=this.t,t=this.data,i=r=>t?.people?.find(n=>n.person_id===r)?.name??"";return a`${g(this.error,this.notice)}
+      <div class="row" style="margin-bottom:12px">
+        ${this.renderUnitPicker()}
+        <span class="spacer"></span>
+        ${this.live?a`<span class="chip good">● ${e("common.live")}</span>`:d}
+        ${this.unit?a`<button class="primary" @click=${this.preregister}>${e("home.preregister")}</button>`:d}
+      </div>
+      ${t?.notice?a`<div class="banner info">
+            <strong>${e("home.notice")}</strong> ${k(this.hass,t.notice.at??t.notice.start)}<br />
+            ${t.notice.title??""} ${t.notice.text??t.notice.note??u(e,"penalty",t.notice.kind)}
+          </div>`:d}
+      ${this.unit?d:a`<p class="muted">${e("panel.no_home")}</p>`}
+      ${t?a`<div class="card">
+              <h3>${e("home.waiting")}</h3>
+              ${t.pending?.length?t.pending.map(r=>a`<div class="row" style="padding:8px 0;border-bottom:1px solid var(--divider-color)">
+                        <strong>${r.visitor_name}</strong>
+                        <span class="muted">${$(this.hass,r.registered_at)}</span>
+                        <span class="spacer"></span>
+                        <button class="primary" @click=${()=>this.decide(r,!0)}>${e("visit.approve")}</button>
+                        <button class="danger" @click=${()=>this.decide(r,!1)}>${e("visit.deny")}</button>
+                      </div>`):a`<p class="muted">${e("home.no_waiting")}</p>`}
+            </div>
+            <div class="card">
+              <h3>${e("home.upcoming")}</h3>
+              ${f(e,[{label:e("visit.visitor"),render:r=>r.visitor_name},{label:e("common.status"),render:r=>u(e,"visit_status",r.status)},{label:e("visit.window"),render:r=>U(this.hass,r.window_start,r.window_end)}],t.upcoming??[],this.narrow)}
+            </div>
+            <div class="card">
+              <h3>${e("home.people")}</h3>
+              ${f(e,[{label:e("person.name"),render:r=>r.name},{label:e("person.role"),render:r=>u(e,"role",r.role)},{label:e("common.status"),render:r=>u(e,"status",r.status)}],t.people??[],this.narrow)}
+              <h3 style="margin-top:16px">${e("credentials.title")}</h3>
+              ${f(e,[{label:e("person.name"),render:r=>i(r.person_id)},{label:e("credential.kind"),render:r=>u(e,"kind",r.kind)},{label:e("credential.masked"),render:r=>r.masked??"—"},{label:e("common.status"),render:r=>u(e,"cred_status",r.status)},{label:e("common.valid_until"),render:r=>k(this.hass,r.valid_until)},{label:e("common.actions"),render:r=>r.kind==="card"&&r.status==="active"?a`<button class="danger" @click=${()=>this.reportLost(r)}>${e("card.report_lost")}</button>`:d}],t.credentials??[],this.narrow)}
+            </div>`:d}
+      ${this.unit?a`<div class="card">
+            <h3>${e("home.access")}</h3>
+            ${f(e,[{label:e("access.at"),render:r=>$(this.hass,r.at)},{label:e("access.person"),render:r=>r.person_name??"—"},{label:e("access.door"),render:r=>r.door},{label:e("access.result"),render:r=>a`<span class="chip ${r.granted?"good":"bad"}"
+                      >${r.granted?e("access.granted"):e("access.denied")}</span
+                    >`},{label:e("access.reason"),render:r=>r.reason_text}],this.access?.items??[],this.narrow)}
+            ${this.access?x(e,this.offset,ht,this.access.total,r=>{this.offset=r,this.loadAccess()}):d}
+          </div>`:d}
+      ${t?a`<div class="card">
+            <h3>${e("statement.title")}</h3>
+            <p>
+              ${e("statement.balance")}: <strong>${y(this.hass,t.statement?.balance)}</strong> ·
+              ${e("statement.deposits_held")}: <strong>${y(this.hass,t.statement?.deposits_held)}</strong>
+            </p>
+            ${f(e,[{label:e("statement.at"),render:r=>k(this.hass,r.at)},{label:e("statement.kind"),render:r=>u(e,"ledger",r.kind)},{label:e("statement.amount"),render:r=>y(this.hass,r.amount)},{label:e("statement.note"),render:r=>r.note??""}],t.statement?.entries??[],this.narrow)}
+          </div>`:d}`}};customElements.get("ca-home-view")||customElements.define("ca-home-view",Me);var Lt={office:"panel.office",gate:"panel.gate",home:"panel.home"};function Nt(o,s){return o==="office"?s.roles.includes("admin"):o==="gate"?s.roles.includes("guard")||s.roles.includes("admin"):s.roles.includes("resident")||s.roles.includes("admin")}var Le=class extends _{constructor(){super(...arguments);this.narrow=!1;this.entryId="";this.problem="";this.loading=!1}static{this.styles=[O,E`
+      :host {
+        background: var(--primary-background-color);
+        min-height: 100vh;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 12px;
+        height: var(--header-height, 56px);
+        padding: 0 16px;
+        box-sizing: border-box;
+        background: var(--app-header-background-color, var(--primary-color));
+        color: var(--app-header-text-color, var(--text-primary-color, #fff));
+        border-bottom: var(--app-header-border-bottom, none);
+        position: sticky;
+        top: 0;
+        z-index: 2;
+      }
+      header h1 {
+        font-size: 20px;
+        font-weight: 400;
+        margin: 0;
+        flex: 1;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      header button {
+        color: inherit;
+        border-color: transparent;
+        font-size: 20px;
+        line-height: 1;
+      }
+      header select {
+        max-width: 50%;
+        color: var(--primary-text-color);
+        background: var(--card-background-color, #fff);
+      }
+      main {
+        padding: 16px;
+        max-width: 1200px;
+        margin: 0 auto;
+      }
+      :host([narrow]) main {
+        padding: 8px;
+      }
+    `]}static{this.properties={hass:{attribute:!1},narrow:{type:Boolean,reflect:!0},route:{attribute:!1},panel:{attribute:!1},communities:{state:!0},entryId:{state:!0},problem:{state:!0}}}get view(){let e=this.panel?.config?.view;return e==="gate"||e==="home"?e:"office"}get storageKey(){return`community_access.${this.view}.entry`}willUpdate(e){e.has("hass")&&this.hass&&(this.api&&(this.api.hass=this.hass),!this.communities&&!this.loading&&this.load())}async load(){this.loading=!0;try{let e=await rt(this.hass);this.communities=e.filter(r=>Nt(this.view,r));let t="";try{t=localStorage.getItem(this.storageKey)??""}catch{t=""}let i=this.communities.find(r=>r.entry_id===t)??this.communities[0];i&&this.choose(i.entry_id)}catch(e){this.problem=I(e)}finally{this.loading=!1}}choose(e){this.entryId=e,this.api=new te(this.hass,e);try{localStorage.setItem(this.storageKey,e)}catch{}}toggleMenu(){this.dispatchEvent(new CustomEvent("hass-toggle-menu",{bubbles:!0,composed:!0}))}renderView(e){let t=this.api;if(!t)return d;switch(this.view){case"gate":return a`<ca-gate-view .hass=${this.hass} .api=${t} .narrow=${this.narrow}></ca-gate-view>`;case"home":return a`<ca-home-view
+          .hass=${this.hass}
+          .api=${t}
+          .narrow=${this.narrow}
+          .community=${e}
+        ></ca-home-view>`;default:return a`<ca-office-view .hass=${this.hass} .api=${t} .narrow=${this.narrow}></ca-office-view>`}}render(){if(!this.hass)return d;let e=ie(this.hass.language),t=this.communities??[],i=t.find(r=>r.entry_id===this.entryId);return a`<header>
+        ${this.narrow?a`<button aria-label=${e("panel.menu")} @click=${this.toggleMenu}>☰</button>`:d}
+        <h1>${e(Lt[this.view])}${i&&t.length===1?` · ${i.title}`:""}</h1>
+        ${t.length>1?a`<select
+              aria-label=${e("panel.community")}
+              @change=${r=>this.choose(r.target.value)}
+            >
+              ${t.map(r=>a`<option value=${r.entry_id} ?selected=${r.entry_id===this.entryId}>${r.title}</option>`)}
+            </select>`:d}
+      </header>
+      <main>
+        ${this.problem?a`<div class="banner" role="alert">${this.problem}</div>`:d}
+        ${this.communities===void 0&&!this.problem?a`<p class="muted">${e("common.loading")}</p>`:d}
+        ${this.communities&&!this.communities.length?a`<div class="card">${e(this.view==="home"?"panel.no_home":"panel.no_community")}</div>`:d}
+        ${i?this.renderView(i):d}
+      </main>`}};customElements.get("community-access-panel")||customElements.define("community-access-panel",Le);export{Le as CommunityAccessPanel};
