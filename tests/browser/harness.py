@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+import ctypes
 from dataclasses import dataclass
 import json
 import os
@@ -39,6 +40,19 @@ DOMAIN = "community_access"
 #: Generous: two CPU cores are shared by several test runs.
 START_TIMEOUT = 180.0
 REQUEST_TIMEOUT = 60.0
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """In the child before exec: SIGTERM when the test process dies (Linux).
+
+    The fixtures stop Home Assistant; this covers a test run that is killed
+    outright (SIGKILL, a CI timeout), which runs no finalizer.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class HarnessError(AssertionError):
@@ -151,6 +165,19 @@ class HassProcess:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:])
 
+    def log_records(self, level: str, logger: str) -> list[str]:
+        """The log's lines at ``level`` (e.g. ERROR) from ``logger`` or its children."""
+        try:
+            text = self.log_file.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return []
+        return [
+            line
+            for line in text.splitlines()
+            if f" {level} (" in line
+            and (f"[{logger}]" in line or f"[{logger}." in line)
+        ]
+
     def alive(self) -> bool:
         """True while the process runs."""
         return self.process.poll() is None
@@ -179,6 +206,7 @@ class HassProcess:
                 stdin=subprocess.DEVNULL,
                 # Its own process group: stop() reaches anything it spawns.
                 start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
                 env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
             )
         hass = cls(config=config, port=port, process=process)
@@ -518,3 +546,33 @@ def add_community(api: HaApi, name: str, *, demo: bool = False) -> dict[str, Any
 
     entry: dict[str, Any] = wait_until(loaded, 60, f"community {name!r} loaded")
     return entry
+
+
+def set_options(api: HaApi, entry_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change a config entry's options through the options flow REST API.
+
+    Opens the flow, submits the form's current values (the defaults Home
+    Assistant serializes with the form) updated with ``changes``, and returns
+    the flow's result; fails when the form does not accept them.
+    """
+    flow = api.expect(
+        "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+    )
+    if flow.get("type") != "form":
+        raise HarnessError(f"the options flow did not show a form: {flow}")
+    unknown = set(changes) - {field["name"] for field in flow["data_schema"]}
+    if unknown:
+        raise HarnessError(f"the options form has no field {sorted(unknown)}")
+    values = {
+        field["name"]: field["default"]
+        for field in flow["data_schema"]
+        if "default" in field
+    }
+    result: dict[str, Any] = api.expect(
+        "POST",
+        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
+        values | changes,
+    )
+    if result.get("type") != "create_entry":
+        raise HarnessError(f"the options flow refused {changes}: {result}")
+    return result

@@ -14,7 +14,7 @@ import pytest
 
 from .browser import SIDEBAR_ITEMS, sidebar_panels, wait_frontend_ready
 from .conftest import HaInstance
-from .harness import DOMAIN, ROOT, add_community
+from .harness import DOMAIN, ROOT, add_community, set_options, wait_until
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -43,6 +43,19 @@ def test_community_is_set_up_through_the_config_flow(
     """The config flow REST API adds the community; the integrations page shows it."""
     assert community["state"] == "loaded"
     assert community["title"] == "Sunny Gardens"
+    # The options flow works through REST too (the panel tests name guards
+    # there); the entry reloads with the new options.
+    set_options(ha.api, community["entry_id"], {"card_quota": 4})
+    wait_until(
+        lambda: (
+            {e["entry_id"]: e["state"] for e in ha.api.entries()}.get(
+                community["entry_id"]
+            )
+            == "loaded"
+        ),
+        60,
+        "the community loaded again",
+    )
     page = page_as(ha.owner)
     page.goto(f"{ha.base_url}/config/integrations/integration/{DOMAIN}")
     wait_frontend_ready(page)
@@ -61,6 +74,25 @@ def test_non_admin_logs_in_without_settings(
     assert panels.get("Overview") == "/home", panels
     assert "/config" not in panels.values(), panels
     shot(page, "non_admin_home")
+
+
+def test_users_are_created_through_the_websocket_api(ha: HaInstance) -> None:
+    """Owner-created users log in with their own password; only admins are admins."""
+    guard = ha.user("guard", "Guard")
+    resident = ha.user("resident", "Resident")
+    deputy = ha.user("deputy", "Deputy", admin=True)
+    for user in (guard, resident, deputy):
+        me = ha.api_as(user).ws_command({"type": "auth/current_user"})
+        assert (me["id"], me["name"], me["is_admin"]) == (
+            user.user_id,
+            user.name,
+            user.is_admin,
+        )
+    assert (guard.is_admin, resident.is_admin, deputy.is_admin) == (False, False, True)
+    # A non-admin is refused an admin command.
+    (answer,) = ha.api_as(guard).ws({"type": "config/auth/list"})
+    assert answer["success"] is False
+    assert answer["error"]["code"] == "unauthorized"
 
 
 def test_present_credential_through_rest(
@@ -95,9 +127,10 @@ def test_present_credential_through_rest(
         return_response=True,
     )
     assert denied["service_response"]["granted"] is False, denied
-    # Nothing broke: the process runs, both communities stay loaded, and the
-    # logbook page renders the decisions.
+    # Nothing broke: the process runs, the integration logged no error, both
+    # communities stay loaded, and the logbook page renders the decisions.
     assert ha.process.alive()
+    assert ha.process.log_records("ERROR", "custom_components.community_access") == []
     assert {e["title"]: e["state"] for e in ha.api.entries()} == {
         "Sunny Gardens": "loaded",
         "Demo Gardens": "loaded",
