@@ -501,6 +501,17 @@ class Database:
             )
             return [_person(r) for r in rows.mappings()]
 
+    def id_hashes_in_use(self) -> set[str]:
+        """Keyed hashes of the ID numbers of people who have not moved out."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(persons.c.id_number_hash).where(
+                    persons.c.id_number_hash.is_not(None),
+                    persons.c.status != PersonStatus.MOVED_OUT.value,
+                )
+            )
+            return {str(digest) for digest in rows.scalars()}
+
     def add_credential(self, **values: Any) -> Credential:
         """Insert an active credential."""
         with self.transaction() as tx:
