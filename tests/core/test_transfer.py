@@ -138,7 +138,11 @@ async def test_import_writes_households_people_cards_and_deposits(
         ("3-2-501,,,owner,,,,,,", "name", "csv_name_required"),
         ("3-2-501,,张伟,landlord,,,,,,", "role", "csv_invalid_role"),
         ("3-2-501,,张伟,visitor,,,,,,", "role", "csv_invalid_role"),
-        ("3-2-501,,张伟,owner,110105198001010111,,,,,", "id_number", "invalid_id_number"),
+        (
+            "3-2-501,,张伟,owner,110105198001010111,,,,,",
+            "id_number",
+            "invalid_id_number",
+        ),
         ("3-2-501,,张伟,owner,1.10105E+17,,,,,", "id_number", "csv_excel_number"),
         ("3-2-501,,张伟,owner,,12,,,,", "phone", "invalid_phone"),
         ("3-2-501,,张伟,owner,,,2026-13-01,,,", "valid_from", "csv_invalid_datetime"),
@@ -148,7 +152,11 @@ async def test_import_writes_households_people_cards_and_deposits(
             "valid_until",
             "invalid_validity",
         ),
-        (f"3-2-501,,张伟,contractor,{ID_1},,,,,", "valid_until", "valid_until_required"),
+        (
+            f"3-2-501,,张伟,contractor,{ID_1},,,,,",
+            "valid_until",
+            "valid_until_required",
+        ),
         ("3-2-501,,张伟,contractor,,,,2027-01-01,,", "id_number", "id_required"),
         (f"3-2-501,,张伟,owner,{ID_1},,,,12G4,", "card_number", "invalid_card_number"),
         (
@@ -157,9 +165,21 @@ async def test_import_writes_households_people_cards_and_deposits(
             "csv_excel_number",
         ),
         (f"3-2-501,,张伟,owner,,,,,{CARD_1},", "card_number", "id_required"),
-        (f"3-2-501,,张伟,owner,{ID_1},,,,{CARD_1},-5", "card_deposit", "csv_invalid_deposit"),
-        (f"3-2-501,,张伟,owner,{ID_1},,,,{CARD_1},1.234", "card_deposit", "csv_invalid_deposit"),
-        (f"3-2-501,,张伟,owner,{ID_1},,,,,20", "card_deposit", "csv_deposit_without_card"),
+        (
+            f"3-2-501,,张伟,owner,{ID_1},,,,{CARD_1},-5",
+            "card_deposit",
+            "csv_invalid_deposit",
+        ),
+        (
+            f"3-2-501,,张伟,owner,{ID_1},,,,{CARD_1},1.234",
+            "card_deposit",
+            "csv_invalid_deposit",
+        ),
+        (
+            f"3-2-501,,张伟,owner,{ID_1},,,,,20",
+            "card_deposit",
+            "csv_deposit_without_card",
+        ),
         (",,张伟,owner,,,,,,", "unit", "household_required"),
         (f"3-2-501,,张伟,owner,{ID_1},,,,,,extra", "", "csv_too_many_cells"),
     ],
@@ -280,7 +300,9 @@ async def test_people_join_an_existing_household_within_its_quota(
     result = await transfer.import_csv(community, text, dry_run=True)
     assert errors_of(result) == [(3, "card_number", "card_quota_reached")]
     assert result.errors[0].placeholders == {"unit": "3-2-501", "quota": "2"}
-    result = await transfer.import_csv(community, csv_of(text.splitlines()[1]), dry_run=False)
+    result = await transfer.import_csv(
+        community, csv_of(text.splitlines()[1]), dry_run=False
+    )
     assert result.written
     assert result.households == 0
     assert len(community.index.persons_of(community.household("3-2-501").id)) == 2
