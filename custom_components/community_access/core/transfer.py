@@ -679,64 +679,76 @@ class Written:
 
 
 def write(db: Database, plan: Plan, recorded_by: str | None) -> Written:
-    """Write a checked plan in ONE transaction; blocking (run in a thread)."""
-    households: list[Household] = []
-    persons: list[Person] = []
-    credentials: list[Credential] = []
-    entries: list[LedgerEntry] = []
+    """Write a checked plan in ONE transaction; blocking (run in a thread).
+
+    Rows go in a few statements of many rows each (an import of thousands
+    of people would spend most of its time building statements one by one).
+    """
     now = utcnow()
     with db.transaction() as tx:
-        by_unit: dict[str, Household] = {}
+        fresh = [h for h in plan.households.values() if h.existing is None]
+        households = tx.insert_households([(h.unit, h.card_quota) for h in fresh])
+        by_unit = {str(h.unit): h for h in households}
         for key, planned in plan.households.items():
             existing = planned.existing
             if existing is None:
-                household = tx.insert_household(planned.unit, planned.card_quota)
-                households.append(household)
-            elif existing.moved_out_at is not None:
+                continue
+            if existing.moved_out_at is not None:
                 # A new household moves into a vacated unit (as add_household).
                 tx.delete_links(existing.id)
-                household = tx.update_household(
+                existing = tx.update_household(
                     existing.id,
                     moved_out_at=None,
                     card_quota=planned.card_quota,
                     occupancy=existing.occupancy + 1,
                     occupied_since=now,
                 )
-                households.append(household)
-            else:
-                household = existing
-            by_unit[key] = household
+                households.append(existing)
+            by_unit[key] = existing
+        person_rows = []
         for planned_person in plan.people:
-            household_ = by_unit[planned_person.unit] if planned_person.unit else None
-            person = tx.insert_person(
-                household_id=household_.id if household_ else None,
-                occupancy=household_.occupancy if household_ else 1,
-                **planned_person.values,
+            home = by_unit[planned_person.unit] if planned_person.unit else None
+            person_rows.append(
+                {
+                    "household_id": home.id if home else None,
+                    "occupancy": home.occupancy if home else 1,
+                    **planned_person.values,
+                }
             )
-            persons.append(person)
-            if planned_person.card is None:
-                continue
-            credential = tx.insert_credential(
-                person_id=person.id,
-                deposit_cents=planned_person.deposit_cents,
-                **planned_person.card,
-            )
-            credentials.append(credential)
-            if planned_person.deposit_cents:
-                entries.append(
-                    tx.insert_ledger(
-                        LedgerEntry(
-                            at=now,
-                            kind=LedgerKind.DEPOSIT,
-                            amount_cents=planned_person.deposit_cents,
-                            household_id=person.household_id,
-                            person_id=person.id,
-                            credential_id=credential.id,
-                            recorded_by=recorded_by,
-                            occupancy=person.occupancy,
-                        )
-                    )
+        persons = tx.insert_persons(person_rows)
+        with_cards = [
+            (planned_person, person)
+            for planned_person, person in zip(plan.people, persons, strict=True)
+            if planned_person.card is not None
+        ]
+        credentials = tx.insert_credentials(
+            [
+                {
+                    "person_id": person.id,
+                    "deposit_cents": planned_person.deposit_cents,
+                    **(planned_person.card or {}),
+                }
+                for planned_person, person in with_cards
+            ]
+        )
+        entries = tx.insert_ledger_many(
+            [
+                LedgerEntry(
+                    at=now,
+                    kind=LedgerKind.DEPOSIT,
+                    amount_cents=credential.deposit_cents,
+                    household_id=person.household_id,
+                    person_id=person.id,
+                    credential_id=credential.id,
+                    recorded_by=recorded_by,
+                    occupancy=person.occupancy,
                 )
+                for (_planned, person), credential in zip(
+                    with_cards, credentials, strict=True
+                )
+                if credential.deposit_cents
+            ]
+        )
     return Written(
         tuple(households), tuple(persons), tuple(credentials), tuple(entries)
     )
