@@ -7,6 +7,7 @@ index); an export imports into an empty community.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 import sqlite3
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from custom_components.community_access.core import transfer
 from custom_components.community_access.core.carddesk import CardDesk
 from custom_components.community_access.core.community import Community
+from custom_components.community_access.core.errors import CommunityError
 from custom_components.community_access.core.models import (
     CredentialKind,
     CredentialStatus,
@@ -447,3 +449,29 @@ def test_moments() -> None:
     assert moment.utcoffset() == timedelta(0)
     assert parse("2026-02-30", TZ) is None
     assert parse("next week", TZ) is None
+
+
+async def test_no_other_write_slips_between_the_check_and_the_write(
+    community: Community,
+) -> None:
+    """A card issued at the desk while the file is checked: one of them is refused."""
+    await community.add_household("5-1-101")
+    person = await community.add_person(
+        name="赵磊", role=Role.OWNER, unit="5-1-101", id_number=make_id_number(14)
+    )
+    importing = asyncio.create_task(transfer.import_csv(community, GOOD, dry_run=False))
+    await asyncio.sleep(0)  # the import holds the write lock from here
+    with pytest.raises(CommunityError) as err:
+        await CardDesk(community).issue_card(person_id=person.id, card_number=CARD_1)
+    assert err.value.key == "credential_in_use"
+    assert (await importing).written
+
+
+async def test_errors_beyond_the_limit_are_counted(community: Community) -> None:
+    rows = [f"3-2-{i},,P{i},landlord,,,,,," for i in range(1, 1006)]
+    result = await transfer.import_csv(community, csv_of(*rows), dry_run=True)
+    assert len(result.errors) == transfer.MAX_ERRORS
+    assert result.more_errors == 1005 - transfer.MAX_ERRORS
+    assert result.errors[0] == transfer.RowError(
+        2, "role", "csv_invalid_role", {"role": "landlord"}
+    )

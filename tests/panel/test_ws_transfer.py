@@ -178,3 +178,19 @@ async def test_non_admin_refused(  # noqa: PLR0917 - fixtures and parameters
     assert reply["success"] is False
     assert reply["error"]["code"] == "unauthorized"
     assert setup_entry.runtime_data.community.counts()["households"] == 0
+
+
+@pytest.mark.usefixtures("commands")
+async def test_an_import_without_a_file_is_refused(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    setup_entry: MockConfigEntry,
+) -> None:
+    client = await hass_ws_client(hass)
+    reply = await send(client, setup_entry, "office/import_csv", dry_run=True)
+    assert reply["success"] is False
+    assert reply["error"]["code"] == "csv_no_rows"
+    reply = await send(
+        client, setup_entry, "office/import_csv", csv_base64="not base64!", dry_run=True
+    )
+    assert reply["error"]["code"] == "csv_unreadable"
