@@ -307,6 +307,95 @@ class Tx:
         )
         return self.credential(credential_id)
 
+    # ---- many rows at once (imports): one statement each, rows read back
+    def _insert_many(self, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert rows (all with the same keys); return their ids in order."""
+        if not rows:
+            return []
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return [int(i) for i in self.conn.execute(stmt, rows).scalars()]
+
+    def _read_many(self, table: Any, ids: list[int]) -> list[Mapping[Any, Any]]:
+        """Rows by id, in the order of ``ids`` (500 ids a query)."""
+        found: dict[int, Mapping[Any, Any]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.conn.execute(select(table).where(table.c.id.in_(chunk)))
+            found.update({int(r["id"]): r for r in rows.mappings()})
+        return [found[i] for i in ids]
+
+    def insert_households(
+        self, planned: list[tuple[Unit, int | None]]
+    ) -> list[Household]:
+        """Insert households (each its unit's first occupancy), in order."""
+        now = _utcnow()
+        ids = self._insert_many(
+            households,
+            [
+                {
+                    "unit": str(unit),
+                    "building": unit.building,
+                    "card_quota": quota,
+                    "created_at": now,
+                    "occupancy": 1,
+                    "occupied_since": now,
+                }
+                for unit, quota in planned
+            ],
+        )
+        return [_household(r) for r in self._read_many(households, ids)]
+
+    def insert_persons(self, rows: list[dict[str, Any]]) -> list[Person]:
+        """Insert people (column values, each with its ``occupancy``), in order."""
+        now = _utcnow()
+        values = [
+            {
+                "status": PersonStatus.ACTIVE.value,
+                **_person_values(row),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for row in rows
+        ]
+        ids = self._insert_many(persons, values)
+        return [_person(r) for r in self._read_many(persons, ids)]
+
+    def insert_credentials(self, rows: list[dict[str, Any]]) -> list[Credential]:
+        """Insert active credentials (column values), in order."""
+        now = _utcnow()
+        values = [
+            {
+                "status": CredentialStatus.ACTIVE.value,
+                **_credential_values(row),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for row in rows
+        ]
+        ids = self._insert_many(credentials, values)
+        return [_credential(r) for r in self._read_many(credentials, ids)]
+
+    def insert_ledger_many(self, entries: list[LedgerEntry]) -> list[LedgerEntry]:
+        """Append ledger entries whose occupancy is given, in order."""
+        ids = self._insert_many(
+            ledger,
+            [
+                {
+                    "at": e.at,
+                    "household_id": e.household_id,
+                    "person_id": e.person_id,
+                    "credential_id": e.credential_id,
+                    "entry": e.kind.value,
+                    "amount_cents": e.amount_cents,
+                    "recorded_by": e.recorded_by,
+                    "note": e.note,
+                    "occupancy": int(e.occupancy or 1),
+                }
+                for e in entries
+            ],
+        )
+        return [replace(e, id=i) for e, i in zip(entries, ids, strict=True)]
+
     # ---- ledger
     def insert_ledger(self, entry: LedgerEntry) -> LedgerEntry:
         """Append a ledger entry.
@@ -515,6 +604,17 @@ class Database:
                 select(persons).where(persons.c.id_number_hash == id_number_hash)
             )
             return [_person(r) for r in rows.mappings()]
+
+    def id_hashes_in_use(self) -> set[str]:
+        """Keyed hashes of the ID numbers of people who have not moved out."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(persons.c.id_number_hash).where(
+                    persons.c.id_number_hash.is_not(None),
+                    persons.c.status != PersonStatus.MOVED_OUT.value,
+                )
+            )
+            return {str(digest) for digest in rows.scalars()}
 
     def add_credential(self, **values: Any) -> Credential:
         """Insert an active credential."""

@@ -10,6 +10,7 @@ from . import (
     ws_office_people,
     ws_office_rules,
     ws_office_visits,
+    ws_transfer,
 )
 
 OFFICE_COMMANDS = (
@@ -20,4 +21,5 @@ OFFICE_COMMANDS = (
     *ws_office_visits.COMMANDS,
     *ws_office_rules.COMMANDS,
     *ws_office_log.COMMANDS,
+    *ws_transfer.COMMANDS,
 )
