@@ -55,6 +55,12 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "office/access_log": {},
     "office/access_log_csv": {"full_names": True},
     "office/subscribe_access": {},
+    "office/import_csv": {
+        "csv": "unit,name,role\n9-1-101,王五,owner\n",
+        "dry_run": False,
+    },
+    "office/export_csv": {},
+    "office/csv_template": {},
 }
 
 COMMAND_NAMES = sorted(PAYLOADS)
