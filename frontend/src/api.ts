@@ -344,8 +344,9 @@ export class Api {
   devices = () => this.call<Device[]>("office/devices");
   openDoor = (door_id: string) => this.call<unknown>("office/open_door", { door_id });
   resyncLock = (door_id: string) => this.call<unknown>("office/resync_lock", { door_id });
-  importCsv = (csv: string, dry_run: boolean) =>
-    this.call<ImportResult>("office/import_csv", { csv, dry_run });
+  /** ``csvBase64``: the file's bytes in base64 (UTF-8 or GB18030). */
+  importCsv = (csvBase64: string, dry_run: boolean) =>
+    this.call<ImportResult>("office/import_csv", { csv_base64: csvBase64, dry_run });
   exportCsv = () => this.call<CsvFile>("office/export_csv");
   csvTemplate = () => this.call<CsvFile>("office/csv_template");
 

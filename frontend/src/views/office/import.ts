@@ -11,8 +11,14 @@ import { download } from "../../format.js";
 // a larger one closes the whole connection, so the file is refused here.
 const MAX_MESSAGE = 4 * 1024 * 1024 - 4096;
 
-function messageBytes(csv: string): number {
-  return new TextEncoder().encode(JSON.stringify(csv)).length;
+// The file goes as its bytes in base64: the server reads UTF-8 (with or
+// without BOM) and GB18030, which Excel in China writes for "CSV".
+function toBase64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
 }
 
 export class CaOfficeImport extends CaBase {
@@ -34,13 +40,13 @@ export class CaOfficeImport extends CaBase {
     this.csv = "";
     this.fileName = "";
     if (!file) return;
-    const text = (await file.text()).replace(/^\ufeff/, "");
-    if (messageBytes(text) > MAX_MESSAGE) {
+    const encoded = toBase64(new Uint8Array(await file.arrayBuffer()));
+    if (encoded.length > MAX_MESSAGE) {
       this.error = this.t("import.too_big");
       return;
     }
     this.fileName = file.name;
-    this.csv = text;
+    this.csv = encoded;
     await this.check();
   }
 
