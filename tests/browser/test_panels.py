@@ -232,14 +232,24 @@ def test_guard_registers_resident_approves_live(
 
 
 OFFICE_TABS = {
-    "en": ["Today", "Households", "Visitors", "Rules", "Access log", "Devices", "Import and export"],
+    "en": [
+        "Today",
+        "Households",
+        "Visitors",
+        "Rules",
+        "Access log",
+        "Devices",
+        "Import and export",
+    ],
     "zh-Hans": ["今日", "住户", "访客", "违规处理", "通行记录", "设备", "导入导出"],
 }
 SLUGS = ["today", "households", "visitors", "rules", "access_log", "devices", "import"]
 
 
-@pytest.mark.parametrize(("language", "locale"), [("en", "en-US"), ("zh-Hans", "zh-CN")])
-def test_screenshots_of_every_page(
+@pytest.mark.parametrize(
+    ("language", "locale"), [("en", "en-US"), ("zh-Hans", "zh-CN")]
+)
+def test_screenshots_of_every_page(  # noqa: PLR0917 - fixtures and parameters
     ha: HaInstance,
     community: dict[str, Any],
     gate: str,
@@ -256,7 +266,9 @@ def test_screenshots_of_every_page(
     if not ha.api_as(ha.owner).ws(
         {"type": f"{DOMAIN}/office/household", "entry_id": entry_id, "unit": unit}
     )[0]["success"]:
-        ha.api.call_service(DOMAIN, "add_household", {"config_entry_id": entry_id, "unit": unit})
+        ha.api.call_service(
+            DOMAIN, "add_household", {"config_entry_id": entry_id, "unit": unit}
+        )
         ha.api.call_service(
             DOMAIN,
             "add_person",
@@ -275,7 +287,10 @@ def test_screenshots_of_every_page(
         )
 
     page = page_as(ha.owner, language=locale)
-    assert page.evaluate("document.querySelector('home-assistant').hass.language") == language
+    assert (
+        page.evaluate("document.querySelector('home-assistant').hass.language")
+        == language
+    )
     panel = open_panel(page, ha.base_url, "community-office")
     choose_community(panel, community["title"])
     for name, slug in zip(OFFICE_TABS[language], SLUGS, strict=True):
@@ -291,7 +306,9 @@ def test_screenshots_of_every_page(
     shot(gate_page, f"{language}_gate_desk")
     home_page = page_as(resident, language=locale)
     home = open_panel(home_page, ha.base_url, "community-home")
-    home.locator("h2", has_text=unit).wait_for()
+    # Live, with the household's statement shown (one unit or a unit picker).
+    home.locator(".chip.good").first.wait_for()
+    home.locator("ca-home-view .card").nth(3).wait_for()
     shot(home_page, f"{language}_my_home")
     if language == "zh-Hans":
         desk.get_by_text("访客登记").first.wait_for()
