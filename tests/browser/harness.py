@@ -576,3 +576,38 @@ def set_options(api: HaApi, entry_id: str, changes: dict[str, Any]) -> dict[str,
     if result.get("type") != "create_entry":
         raise HarnessError(f"the options flow refused {changes}: {result}")
     return result
+
+
+def add_door(api: HaApi, entry_id: str, name: str, **fields: Any) -> None:
+    """Add a door to a community through the subentry flow REST API.
+
+    A gate door by default (zone kind ``gate``, direction ``in``); ``fields``
+    override the form's values. Waits until the entry, reloaded with the new
+    door, is loaded again.
+    """
+    flow = api.expect(
+        "POST",
+        "/api/config/config_entries/subentries/flow",
+        {"handler": [entry_id, "door"]},
+    )
+    if flow.get("type") != "form":
+        raise HarnessError(f"the door subentry flow did not show a form: {flow}")
+    values = {
+        field["name"]: field["default"]
+        for field in flow["data_schema"]
+        if "default" in field
+    }
+    result = api.expect(
+        "POST",
+        f"/api/config/config_entries/subentries/flow/{flow['flow_id']}",
+        values | {"name": name, "zone_kind": "gate", "direction": "in"} | fields,
+    )
+    if result.get("type") != "create_entry":
+        raise HarnessError(f"the door subentry flow refused {name!r}: {result}")
+    wait_until(
+        lambda: any(
+            e["entry_id"] == entry_id and e["state"] == "loaded" for e in api.entries()
+        ),
+        60,
+        "the community loaded again with its new door",
+    )
