@@ -471,3 +471,25 @@ async def test_visitor_events_carry_no_secrets(
     # the community's option, see tests/test_logbook.py), not in the core.
     assert "钱多多" in text
     assert result.code is None  # a card pass has no code to hand over
+
+
+async def test_card_pass_needs_the_card_number_at_registration(
+    community: Community, desk: VisitorDesk
+) -> None:
+    """A card pass registered without the visitor card's number is refused.
+
+    It used to be accepted and then failed at the host's approval, where
+    there was no card number to issue.
+    """
+    await host(community)
+    with pytest.raises(CommunityError) as err:
+        await register(desk, utcnow(), pass_kind=PassKind.CARD)
+    assert err.value.key == "visitor_card_number_required"
+    assert desk.visits == {}
+    # With the card number the same registration goes through and approves.
+    visit_id = await register(
+        desk, utcnow(), pass_kind=PassKind.CARD, card_number=VISITOR_CARD
+    )
+    result = await desk.approve(visit_id)
+    assert result.visit.status is VisitStatus.APPROVED
+    assert result.visit.pass_kind is PassKind.CARD

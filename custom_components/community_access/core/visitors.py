@@ -193,6 +193,8 @@ class VisitorDesk:
             raise CommunityError("invalid_phone")
         if expected_minutes is not None and not 1 <= expected_minutes <= 24 * 60:
             raise CommunityError("invalid_duration")
+        if pass_kind is PassKind.CARD and not card_number:
+            raise CommunityError("visitor_card_number_required")
         async with community.write_lock:
             household_id = self._household(unit)
             values = {
