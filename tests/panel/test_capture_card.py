@@ -28,9 +28,22 @@ from custom_components.community_access.const import (
     EVENT_ACCESS_GRANTED,
 )
 from custom_components.community_access.core.storage import AuditQuery
+from custom_components.community_access.drivers.em4100 import encode_frame
+from custom_components.community_access.panel.office import OFFICE_COMMANDS
+from custom_components.community_access.panel.ws_common import register
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
-from tests.helpers import CARD, PIN, add_resident, call, present
+from tests.helpers import (
+    CARD,
+    PIN,
+    add_resident,
+    call,
+    present,
+    setup_community,
+    unload_lines,
+)
+from tests.ptys import PtyDevice
+from tests.test_serial_lines import entry_with_line
 
 from .office_common import refused
 
@@ -238,3 +251,27 @@ async def test_non_admin_refused(
     denied = await present(hass, "Main gate", NEW_CARD)
     assert denied["granted"] is False
     assert await _records(office) == 1
+
+
+async def test_card_at_a_serial_reader_is_captured(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    device: PtyDevice,
+) -> None:
+    """A card read by a serial reader bound to the door goes to the panel too."""
+    entry = entry_with_line(device.path, protocol="em4100", door="door_b3")
+    await setup_community(hass, entry)
+    register(hass, *OFFICE_COMMANDS)
+    ids = await add_resident(hass)
+    ws = await hass_ws_client(hass)
+    answer = await _capture(ws, entry, door_id="door_b3")
+    assert answer["success"], answer
+
+    device.send(encode_frame(0x00, int(CARD)))
+    event = await _event(ws, answer["id"])
+    assert event["known"] is True
+    assert event["holder"]["person_id"] == ids["person_id"]
+    await hass.async_block_till_done()
+    assert entry.runtime_data.doors["door_b3"].state == "locked"
+    assert await _records(entry) == 0
+    await unload_lines(hass, entry)
