@@ -275,3 +275,28 @@ async def test_card_at_a_serial_reader_is_captured(
     assert entry.runtime_data.doors["door_b3"].state == "locked"
     assert await _records(entry) == 0
     await unload_lines(hass, entry)
+
+
+async def test_lost_card_known_returned_card_not(
+    hass: HomeAssistant, office: MockConfigEntry, ws: MockHAClientWebSocket
+) -> None:
+    """A card reported lost is still someone's; a card handed back is free again."""
+    lost = await add_resident(hass)
+    await call(hass, "report_card_lost", {"credential_id": lost["credential_id"]})
+    returned = await add_resident(hass, "3-2-502", "钱芳", card="0011112222")
+    await call(hass, "return_card", {"credential_id": returned["credential_id"]})
+
+    answer = await _capture(ws, office, door_id="door_gate")
+    await present(hass, "Main gate", CARD)
+    event = await _event(ws, answer["id"])
+    assert event["known"] is True
+    assert event["holder"]["status"] == "lost"
+
+    answer = await _capture(ws, office, door_id="door_gate")
+    await present(hass, "Main gate", "0011112222")
+    assert await _event(ws, answer["id"]) == {
+        "card_number": "0011112222",
+        "masked": "****2222",
+        "known": False,
+    }
+    assert await _records(office) == 0

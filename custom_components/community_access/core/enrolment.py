@@ -16,11 +16,14 @@ from typing import Any
 
 from .community import Community
 from .errors import CommunityError
-from .models import CredentialKind
+from .models import CredentialKind, CredentialStatus
 from .privacy import mask_credential, plain_card_number
 
 #: Audit-trail action of a card read for enrolment (``admin_log``).
 CARD_READ_FOR_ENROLMENT = "card_read_for_enrolment"
+
+#: A card in these states is someone's: the card desk would refuse to issue it.
+_HELD = (CredentialStatus.ACTIVE, CredentialStatus.LOST)
 
 
 @dataclass(eq=False, slots=True)
@@ -70,7 +73,11 @@ class CardCaptures:
 
 
 def card_read(community: Community, value: str) -> dict[str, Any]:
-    """Return what the administrator is told of a card read: number, mask, holder."""
+    """Return what the administrator is told of a card read: number, mask, holder.
+
+    ``known``: someone holds the card (active, or reported lost); a card
+    handed back, cancelled or expired may be issued again and is not known.
+    """
     number = plain_card_number(value)
     read: dict[str, Any] = {
         "card_number": number,
@@ -81,7 +88,11 @@ def card_read(community: Community, value: str) -> dict[str, Any]:
     credential = index.credential_by_digest(
         community.vault.credential_digest(CredentialKind.CARD, number)
     )
-    if credential is None or credential.kind is not CredentialKind.CARD:
+    if (
+        credential is None
+        or credential.kind is not CredentialKind.CARD
+        or credential.status not in _HELD
+    ):
         return read
     person = index.persons.get(credential.person_id)
     household = (

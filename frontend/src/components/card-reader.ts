@@ -145,7 +145,10 @@ export class CaCardReader extends LitElement {
       ${this.read ? html`<div class="muted">${t("reader.read_done", { masked: this.read.masked })}</div>` : nothing}
       ${holder
         ? html`<div class="banner" role="alert">
-            ${t("reader.known", { name: holder.name ?? "", unit: holder.unit ?? "" })}
+            ${t(holder.status === "lost" ? "reader.known_lost" : "reader.known", {
+              name: holder.name ?? "",
+              unit: holder.unit ?? "",
+            })}
           </div>`
         : nothing}
       ${this.problem ? html`<div class="banner" role="alert">${this.problem}</div>` : nothing}`;

@@ -367,4 +367,5 @@ export const en = {
   "reader.timeout": "No card was read in time. Press Read to try again.",
   "reader.read_done": "Card read: {masked}",
   "reader.known": "This card is already held by {name} ({unit}).",
+  "reader.known_lost": "This card was reported lost by {name} ({unit}); it cannot be issued again.",
 };

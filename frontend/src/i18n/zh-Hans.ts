@@ -369,4 +369,5 @@ export const zhHans: Record<keyof typeof en, string> = {
   "reader.timeout": "未在规定时间内读到卡片。请按“读卡”重试。",
   "reader.read_done": "已读到卡片:{masked}",
   "reader.known": "此卡已由 {name}({unit})持有。",
+  "reader.known_lost": "此卡已由 {name}({unit})挂失,不能再次发放。",
 };
