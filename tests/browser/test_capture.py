@@ -28,9 +28,10 @@ if TYPE_CHECKING:
 
 DESK_DOOR = "Office desk"
 CARD = "70140101"
+NEW_CARD = "70140102"
 
 
-def _present(ha: HaInstance, entry_id: str) -> dict[str, Any]:
+def _present(ha: HaInstance, entry_id: str, card: str = CARD) -> dict[str, Any]:
     answer = ha.api.call_service(
         DOMAIN,
         "present_credential",
@@ -38,7 +39,7 @@ def _present(ha: HaInstance, entry_id: str) -> dict[str, Any]:
             "config_entry_id": entry_id,
             "door": DESK_DOOR,
             "kind": "card",
-            "value": CARD,
+            "value": card,
         },
         return_response=True,
     )
@@ -98,3 +99,30 @@ def test_issue_card_read_from_reader(
 
     # The capture took one card: the same card now opens the door.
     assert _present(ha, entry_id)["granted"] is True
+
+    # Lost: reading it again for the reissue says whose it is; a new card is read.
+    card = panel.locator("tr", has_text="****0101")
+    card.get_by_role("button", name="Report lost").click()
+    confirm(page, "Report lost")
+    card.get_by_text("Lost", exact=True).wait_for()
+    card.get_by_role("button", name="Reissue").click()
+    box = dialog(page)
+    box.get_by_label("Read from reader at").select_option(label=DESK_DOOR)
+    box.get_by_role("button", name="Read", exact=True).click()
+    box.get_by_text(f"Present the new card at {DESK_DOOR} now").wait_for()
+    assert _present(ha, entry_id)["captured"] is True
+    box.get_by_text(
+        "This card was reported lost by Li Na (7-1-401); it cannot be issued again."
+    ).wait_for()
+    box.get_by_role("button", name="Read", exact=True).click()
+    box.get_by_text(f"Present the new card at {DESK_DOOR} now").wait_for()
+    assert _present(ha, entry_id, NEW_CARD)["captured"] is True
+    expect(box.get_by_label("New card number").first).to_have_value(NEW_CARD)
+    box.get_by_text("Card read: ****0102").wait_for()
+    assert box.get_by_text("reported lost by").count() == 0
+    shot(page, "reissue_read_from_reader")
+    confirm(page, "Reissue")
+    panel.locator("tr", has_text="****0102").get_by_text(
+        "Active", exact=True
+    ).wait_for()
+    assert _present(ha, entry_id, NEW_CARD)["granted"] is True
