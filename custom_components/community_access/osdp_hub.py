@@ -211,7 +211,8 @@ class OsdpHub:
         except HomeAssistantError as err:
             LOGGER.warning("%s: %s not presented: %s", reader.config.title, kind, err)
             return None
-        reader.feedback(decision.granted)
+        if decision is not None:  # None: read for the card desk, no verdict
+            reader.feedback(decision.granted)
         return decision
 
     # ---- keys (see .osdp_keys)

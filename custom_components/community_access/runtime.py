@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 from .const import EVENT_ACCESS_DENIED, EVENT_ACCESS_GRANTED, LOGGER
 from .core.community import Community
 from .core.decision import Decision, Reason
+from .core.enrolment import CARD_READ_FOR_ENROLMENT, CardCaptures, audit_details
 from .core.models import CredentialKind
 from .core.rules import RuleBook, RuleSettings
 from .core.visitors import VisitorDesk, VisitorSettings
@@ -57,6 +58,8 @@ class CommunityRuntime:
     last_notice: dict[str, Any] | None = None
     #: Full names in states, attributes, bus events and the logbook (see names.py).
     full_names: bool = False
+    #: Doors where an administrator waits for a card to issue (panel/ws_office_capture).
+    captures: CardCaptures = field(default_factory=CardCaptures)
 
 
 def rule_book(entry: CommunityConfigEntry) -> RuleBook:
@@ -108,15 +111,31 @@ async def async_present(
     at: datetime | None = None,
     source: str | None = None,
     context: Context | None = None,
-) -> Decision:
-    """Decide, record, announce and (on a grant) open the door."""
+) -> Decision | None:
+    """Decide, record, announce and (on a grant) open the door.
+
+    A card at a door where an administrator waits to read a new card goes
+    to them instead (None): not decided, not recorded as an access, the door
+    left shut; the audit trail notes the read, without the number.
+    """
     runtime = entry.runtime_data
-    actor = context.user_id if context is not None else None
-    decision = await runtime.community.present(
-        door_id, kind, value, at or dt_util.utcnow(), source=source, actor=actor
-    )
+    at = at or dt_util.utcnow()
     operator = runtime.doors.get(door_id)
     door_name = operator.config.door.name if operator is not None else None
+    capture = runtime.captures.take(door_id, kind, at)
+    if capture is not None:
+        await runtime.community.record_admin_action(
+            CARD_READ_FOR_ENROLMENT,
+            actor=capture.user_id,
+            details=audit_details(door_id, door_name, value),
+            at=at,
+        )
+        capture.deliver(value)
+        return None
+    actor = context.user_id if context is not None else None
+    decision = await runtime.community.present(
+        door_id, kind, value, at, source=source, actor=actor
+    )
     hass.bus.async_fire(
         EVENT_ACCESS_GRANTED if decision.granted else EVENT_ACCESS_DENIED,
         event_data(decision, door_name, source, runtime.full_names),

@@ -166,6 +166,9 @@ async def _present(
         source="service",
         context=call.context,
     )
+    if decision is None:
+        # Read for the card desk (an enrolment capture): no access decided.
+        return {"granted": False, "captured": True, "door_id": door_id}
     return decision_response(decision, door_id)
 
 

@@ -187,6 +187,14 @@ export interface Device {
   lock_codes: { state: string; problems: number | string[] } | null;
 }
 
+/** A card read at a door's reader for the card desk (office/capture_card). */
+export interface CardRead {
+  card_number: string;
+  masked: string;
+  known: boolean;
+  holder?: { person_id: number; name: string | null; unit: string | null; status: string };
+}
+
 export interface CsvFile {
   filename: string;
   csv: string;
@@ -344,6 +352,9 @@ export class Api {
   devices = () => this.call<Device[]>("office/devices");
   openDoor = (door_id: string) => this.call<unknown>("office/open_door", { door_id });
   resyncLock = (door_id: string) => this.call<unknown>("office/resync_lock", { door_id });
+  /** Wait for the next card at the door: one event, the card or a timeout. */
+  captureCard = (door_id: string, onEvent: (event: CardRead | { timeout: true }) => void) =>
+    this.subscribe<CardRead | { timeout: true }>("office/capture_card", { door_id }, onEvent);
   /** ``csvBase64``: the file's bytes in base64 (UTF-8 or GB18030). */
   importCsv = (csvBase64: string, dry_run: boolean) =>
     this.call<ImportResult>("office/import_csv", { csv_base64: csvBase64, dry_run });

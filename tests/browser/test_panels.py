@@ -16,6 +16,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import pytest_socket
 
 from .browser import wait_frontend_ready
 from .conftest import TIMINGS, HaInstance
@@ -44,6 +45,9 @@ def gate(ha: HaInstance, community: dict[str, Any]) -> str:
     reload the entry, and the new door is listed only once the entry is
     loaded again after both.
     """
+    # Set up in whichever test first needs it, before that test's function
+    # fixtures turn sockets back on (see conftest.sockets_on).
+    pytest_socket.enable_socket()
     entry_id = community["entry_id"]
     guard = ha.user("guard", "Guard")
     set_options(ha.api, entry_id, {"guard_users": [guard.user_id]})

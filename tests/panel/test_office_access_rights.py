@@ -55,6 +55,7 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "office/access_log": {},
     "office/access_log_csv": {"full_names": True},
     "office/subscribe_access": {},
+    "office/capture_card": {"door_id": "door_gate"},
     "office/import_csv": {
         "csv": "unit,name,role\n9-1-101,王五,owner\n",
         "dry_run": False,

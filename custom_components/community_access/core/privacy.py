@@ -98,6 +98,15 @@ def _card_text(value: str) -> str:
     return _SEPARATORS.sub("", text).upper()
 
 
+def plain_card_number(value: str) -> str:
+    """Return a card number as a reader gives it: no separators, upper case.
+
+    Leading zeros are kept (unlike :func:`normalize_credential`), so the
+    number can be issued as read and still matches the card when shown.
+    """
+    return _card_text(value)
+
+
 def card_number_issuable(value: str) -> bool:
     """Whether a card number may be issued: 4 to 64 decimal or hex digits.
 

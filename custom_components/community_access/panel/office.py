@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import (
+    ws_office_capture,
     ws_office_cards,
     ws_office_devices,
     ws_office_households,
@@ -18,6 +19,7 @@ OFFICE_COMMANDS = (
     *ws_office_households.COMMANDS,
     *ws_office_people.COMMANDS,
     *ws_office_cards.COMMANDS,
+    *ws_office_capture.COMMANDS,
     *ws_office_visits.COMMANDS,
     *ws_office_rules.COMMANDS,
     *ws_office_log.COMMANDS,

@@ -2,11 +2,12 @@
 // runs inside the dialog: a refusal from the server is shown there, in the
 // user's language, and the dialog stays open to correct the input.
 import { css, html, LitElement, nothing, type TemplateResult } from "lit";
-import type { PersonHit } from "../api.js";
+import type { Api, CardRead, PersonHit } from "../api.js";
 import { errorMessage } from "../api.js";
 import type { Translate } from "../i18n/index.js";
 import { sharedStyles } from "./styles.js";
 import "./person-picker.js";
+import "./card-reader.js";
 
 export type FieldValue = string | boolean | number | undefined;
 export type Values = Record<string, FieldValue>;
@@ -22,6 +23,8 @@ export interface Field {
   step?: string;
   hint?: string;
   search?: (query: string) => Promise<PersonHit[]>;
+  /** A text field that a card read at a door's reader can fill ("Read from reader"). */
+  reader?: Api;
 }
 
 export interface FormOptions {
@@ -175,6 +178,16 @@ export class CaFormDialog extends LitElement {
         ></ca-person-picker>`;
       default: {
         const type = f.type === "datetime" ? "datetime-local" : (f.type ?? "text");
+        const reader = f.reader
+          ? html`<ca-card-reader
+              .api=${f.reader}
+              .t=${this.t}
+              @card-read=${(e: CustomEvent<CardRead>) => {
+                this.set(f.name, e.detail.card_number);
+                this.requestUpdate();
+              }}
+            ></ca-card-reader>`
+          : nothing;
         return html`<label class="field"
           >${f.label}
           <input
@@ -186,7 +199,7 @@ export class CaFormDialog extends LitElement {
             autocomplete="off"
             @input=${text}
           />${hint}</label
-        >`;
+        >${reader}`;
       }
     }
   }

@@ -358,4 +358,14 @@ export const en = {
   "sync.out_of_sync": "Out of sync",
   "sync.failed": "Failed",
   "sync.unknown": "Unknown",
+
+  // Read a new card at a door's reader (card dialogs, office/capture_card)
+  "reader.door": "Read from reader at",
+  "reader.read": "Read",
+  "reader.present": "Present the new card at {door} now",
+  "reader.left": "{seconds} s left",
+  "reader.timeout": "No card was read in time. Press Read to try again.",
+  "reader.read_done": "Card read: {masked}",
+  "reader.known": "This card is already held by {name} ({unit}).",
+  "reader.known_lost": "This card was reported lost by {name} ({unit}); it cannot be issued again.",
 };

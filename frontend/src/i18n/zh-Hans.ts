@@ -361,4 +361,13 @@ export const zhHans: Record<keyof typeof en, string> = {
   "sync.failed": "失败",
   "sync.unknown": "未知",
 
+  // Read a new card at a door's reader (card dialogs, office/capture_card)
+  "reader.door": "读卡器所在门",
+  "reader.read": "读卡",
+  "reader.present": "请现在在 {door} 的读卡器上刷新卡",
+  "reader.left": "剩余 {seconds} 秒",
+  "reader.timeout": "未在规定时间内读到卡片。请按“读卡”重试。",
+  "reader.read_done": "已读到卡片:{masked}",
+  "reader.known": "此卡已由 {name}({unit})持有。",
+  "reader.known_lost": "此卡已由 {name}({unit})挂失,不能再次发放。",
 };

@@ -179,7 +179,7 @@ export class CaOfficeHouseholds extends CaBase {
       title: t("card.issue_to", { name: p.name }),
       confirm: t("card.issue"),
       fields: [
-        { name: "card_number", label: t("card.number"), required: true, hint: t("card.number_hint") },
+        { name: "card_number", label: t("card.number"), required: true, hint: t("card.number_hint"), reader: this.api },
         { name: "deposit", label: t("card.deposit"), type: "number", min: 0, step: "0.01" },
         { name: "valid_until", label: t("common.valid_until"), type: "datetime" },
       ],
@@ -241,7 +241,7 @@ export class CaOfficeHouseholds extends CaBase {
       message: t("card.reissue_message", { masked: c.masked ?? "" }),
       confirm: t("card.reissue"),
       fields: [
-        { name: "card_number", label: t("card.new_number"), required: true, hint: t("card.number_hint") },
+        { name: "card_number", label: t("card.new_number"), required: true, hint: t("card.number_hint"), reader: this.api },
         { name: "fee", label: t("card.fee"), type: "number", min: 0, step: "0.01" },
       ],
       submit: (v) => this.api.reissueCard(c.credential_id, str(v.card_number) ?? "", num(v.fee)),
