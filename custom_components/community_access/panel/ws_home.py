@@ -4,8 +4,8 @@ Every command takes the ``unit`` and refuses (``unauthorized``) a unit the
 caller is not linked to (:func:`.roles.resident_units`; admins may use any
 unit), and anything (a visit, a card) that is not that unit's. Each action
 calls the same core method as the matching service. The household's own
-people are named in full; visitors and anyone else as the community shows
-names to its users (masked unless ``show_full_names``).
+people and the household's own visitors are named in full; anyone else as
+the community shows names to its users (masked unless ``show_full_names``).
 """
 
 from __future__ import annotations
@@ -106,12 +106,12 @@ def own_visit(
 
 
 def home_visit(entry: CommunityConfigEntry, visit: Visit) -> dict[str, Any]:
-    """Shape a visit for the host (visitor named as the community shows names)."""
-    return visit_item(
-        visit,
-        visitor_desk(entry).unit_of(visit),
-        full_names=entry.runtime_data.full_names,
-    )
+    """Shape a visit for the host: their own guest, named in full.
+
+    Only the household's own visits reach here (:func:`own_visit`, the
+    overview's and the subscription's filters).
+    """
+    return visit_item(visit, visitor_desk(entry).unit_of(visit), full_names=True)
 
 
 def _pass(entry: CommunityConfigEntry, result: PassResult) -> dict[str, Any]:
