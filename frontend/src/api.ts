@@ -231,15 +231,6 @@ export interface GateOverview {
   recent: AccessItem[];
 }
 
-export interface Notice {
-  at?: string | null;
-  start?: string | null;
-  title?: string | null;
-  text?: string | null;
-  note?: string | null;
-  kind?: string | null;
-}
-
 export interface HomeOverview {
   unit: string;
   people: { person_id: number; name: string; role: string; status: string }[];
@@ -247,7 +238,8 @@ export interface HomeOverview {
   pending: Visit[];
   upcoming: Visit[];
   statement: Statement;
-  notice: Notice | null;
+  /** The newest public notice in force, as published (name masked). */
+  notice: PublicNotice | null;
 }
 
 export interface VisitEvent {

@@ -11,46 +11,16 @@ from typing import Any
 
 import voluptuous as vol
 
-from custom_components.community_access.core.community import Community
-from custom_components.community_access.core.models import Penalty
-from custom_components.community_access.names import shown_name
 from custom_components.community_access.runtime import CommunityConfigEntry, rule_book
-from custom_components.community_access.words import REGULATIONS, VIOLATIONS, word
 from homeassistant.components.websocket_api.connection import ActiveConnection
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 
 from .fields import PAGING
 from .roles import Role
-from .serialize import iso, page
+from .serialize import notice_item, page
 from .ws_common import community_command
 from .ws_home import UNIT_FIELD, own_household
-
-
-def notice_item(
-    community: Community,
-    penalty: Penalty,
-    violation_kind: str | None,
-    language: str,
-    *,
-    full_names: bool,
-) -> dict[str, Any]:
-    """Return a public notice; the name in full only for the office."""
-    who = community.who(penalty.person_id)
-    return {
-        "penalty_id": penalty.id,
-        "person_name": shown_name(who["person_name"], full_names),
-        "unit": who["unit"],
-        "reason": word(VIOLATIONS, violation_kind, language)
-        if violation_kind
-        else None,
-        "note": penalty.note,
-        "start": iso(penalty.start),
-        "end": iso(penalty.end),
-        "lifted_at": iso(penalty.lifted_at),
-        # A public notice is a rung of the penalty ladder.
-        "regulation": word(REGULATIONS, "penalty_ladder", language),
-    }
 
 
 async def _notices(
