@@ -137,6 +137,13 @@ async def test_watch_list_bars_and_unbars_without_showing_the_id_number(
     answers.append(removed)
     assert removed["watch_id"] == added["watch_id"]
     assert (await desk.ok("admin", "office/watchlist"))["total"] == 0
+    # Who lifted the bar is in the administrators' audit trail (no ID number).
+    community = desk.entry.runtime_data.community
+    (action,) = [
+        a for a in await community.admin_actions() if a.action == "watchlist_lifted"
+    ]
+    assert action.actor == desk.users["admin"].id
+    assert action.details == {"watch_id": added["watch_id"], "name": "钱多多"}
     error = await desk.error(
         "admin", "office/unbar_visitor", watch_id=added["watch_id"], language="zh-Hans"
     )

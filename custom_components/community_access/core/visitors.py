@@ -715,14 +715,22 @@ class VisitorDesk:
         )
         return found
 
-    async def unbar_entry(self, entry_id: int) -> WatchEntry:
-        """Lift a bar by the row of the watch list (the office's list has no ID number)."""
+    async def unbar_entry(self, entry_id: int, *, by: str | None = None) -> WatchEntry:
+        """Lift a bar by the row of the watch list (the office's list has no ID number).
+
+        Who lifted it goes into the administrators' audit trail.
+        """
         community = self.community
         entry: WatchEntry | None = await community.run(
             community.db.unbar_entry, entry_id
         )
         if entry is None:
             raise CommunityError("watchlist_entry_unknown", watch_id=str(entry_id))
+        await community.record_admin_action(
+            "watchlist_lifted",
+            actor=by,
+            details={"watch_id": entry.id, "name": entry.name},
+        )
         return entry
 
     async def unbar(self, id_number: str) -> bool:

@@ -132,7 +132,10 @@ async def ws_unbar_visitor(
     entry: CommunityConfigEntry,
 ) -> dict[str, Any]:
     """Take a row off the watch list (``unbar_visitor``, by the row)."""
-    return watch_item(await visitor_desk(entry).unbar_entry(msg["watch_id"]))
+    lifted = await visitor_desk(entry).unbar_entry(
+        msg["watch_id"], by=caller(connection)
+    )
+    return watch_item(lifted)
 
 
 COMMANDS = (ws_preregister_visitor, ws_watchlist, ws_bar_visitor, ws_unbar_visitor)
