@@ -522,7 +522,8 @@ class RuleBook:
         cond = [penalties.c.kind == PenaltyKind.PUBLIC_NOTICE.value]
         if active_only:
             cond += [
-                penalties.c.lifted_at.is_(None),
+                # As Penalty.in_force: not lifted by then, begun, not ended.
+                penalties.c.lifted_at.is_(None) | (penalties.c.lifted_at > now),
                 penalties.c.start <= now,
                 (penalties.c.end.is_(None)) | (penalties.c.end > now),
             ]
