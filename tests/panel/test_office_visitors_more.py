@@ -193,6 +193,8 @@ async def test_public_notices_full_for_the_office_masked_for_residents(
     assert shown["person_name"] == mask_name("赵磊") != "赵磊"
     assert shown["unit"] == UNIT and shown["penalty_id"] == notice["penalty_id"]
     assert "赵磊" not in json.dumps(home, ensure_ascii=False)
+    assert shown["note"] is None  # the office's note is not published
+    assert "多次出借门禁卡" not in json.dumps(home, ensure_ascii=False)
     assert "person_id" not in shown
     overview = await desk.ok("neighbour", "home/overview", unit=OTHER_UNIT)
     assert overview["notice"] == shown

@@ -174,7 +174,11 @@ def notice_item(
     *,
     full_names: bool,
 ) -> dict[str, Any]:
-    """Return a public notice; the name in full only for the office."""
+    """Return a public notice: the office's (``full_names``) or as published.
+
+    As published (for residents) the name is masked and the office's own
+    note is left out: the notice says who, which unit, what kind of breach.
+    """
     who = community.who(penalty.person_id)
     return {
         "penalty_id": penalty.id,
@@ -183,7 +187,7 @@ def notice_item(
         "reason": word(VIOLATIONS, violation_kind, language)
         if violation_kind
         else None,
-        "note": penalty.note,
+        "note": penalty.note if full_names else None,
         "start": iso(penalty.start),
         "end": iso(penalty.end),
         "lifted_at": iso(penalty.lifted_at),

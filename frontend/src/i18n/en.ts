@@ -383,5 +383,5 @@ export const en = {
   "notices.title": "Public notices",
   "notices.reason": "Reason",
   "notices.regulation": "Regulation",
-  "notices.text": "Publicly criticised for breaking the access rules:",
+  "notices.text": "Publicly criticised for breaking the access rules",
 };

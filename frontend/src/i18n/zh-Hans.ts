@@ -385,5 +385,5 @@ export const zhHans: Record<keyof typeof en, string> = {
   "notices.title": "公告批评",
   "notices.reason": "原因",
   "notices.regulation": "依据",
-  "notices.text": "因违反门禁管理规定予以公告批评:",
+  "notices.text": "因违反门禁管理规定予以公告批评",
 };

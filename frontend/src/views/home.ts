@@ -252,7 +252,7 @@ export class CaHomeView extends CaBase {
                 html`<div style="padding:6px 0;border-bottom:1px solid var(--divider-color)">
                   <strong>${n.person_name ?? "—"}</strong> ${n.unit ?? ""}
                   <span class="muted">${formatDate(this.hass, n.start)}</span><br />
-                  ${t("notices.text")} ${[n.reason, n.note].filter(Boolean).join(" — ")}
+                  ${t("notices.text")}${n.reason ? html`: ${n.reason}` : nothing}
                   <span class="muted">(${n.regulation})</span>
                 </div>`,
             )}
