@@ -226,7 +226,7 @@ async def _bar(
     added = await visitor_desk(entry).bar(
         call.data[ATTR_ID_NUMBER], reason=call.data.get(ATTR_REASON), by=actor(call)
     )
-    return {"barred": True, "added": added}
+    return {"barred": True, "added": added is not None}
 
 
 async def _unbar(

@@ -138,3 +138,12 @@ def local_time(value: Any) -> str:
     if parsed is None:
         return str(value)
     return dt_util.as_local(parsed).strftime("%Y-%m-%d %H:%M")
+
+
+#: Where a penalty of the ladder comes from, cited by name and article.
+REGULATIONS: Words = {
+    "penalty_ladder": (
+        "Residential Community Access Control Regulations, Article 19",
+        "《住宅小区门禁管理规定》第十九条",
+    ),
+}

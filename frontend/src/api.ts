@@ -129,6 +129,28 @@ export interface Penalty {
   lifted_at: string | null;
 }
 
+/** A row of the watch list: the name given when barring, never the ID number. */
+export interface WatchEntry {
+  watch_id: number;
+  name: string | null;
+  reason: string | null;
+  added_at: string;
+  by: string | null;
+}
+
+/** A public notice (公告批评): the name in full for the office, masked for residents. */
+export interface PublicNotice {
+  penalty_id: number;
+  person_name: string | null;
+  unit: string | null;
+  reason: string | null;
+  note: string | null;
+  start: string;
+  end: string | null;
+  lifted_at: string | null;
+  regulation: string;
+}
+
 export interface Violation {
   violation_id: number;
   at: string;
@@ -217,15 +239,6 @@ export interface GateOverview {
   recent: AccessItem[];
 }
 
-export interface Notice {
-  at?: string | null;
-  start?: string | null;
-  title?: string | null;
-  text?: string | null;
-  note?: string | null;
-  kind?: string | null;
-}
-
 export interface HomeOverview {
   unit: string;
   people: { person_id: number; name: string; role: string; status: string }[];
@@ -233,7 +246,8 @@ export interface HomeOverview {
   pending: Visit[];
   upcoming: Visit[];
   statement: Statement;
-  notice: Notice | null;
+  /** The newest public notice in force, as published (name masked). */
+  notice: PublicNotice | null;
 }
 
 export interface VisitEvent {
@@ -335,6 +349,12 @@ export class Api {
     this.call<Page<Visit>>("office/visits", q);
   approveVisit = (visit_id: number) => this.call<Visit>("office/approve_visit", { visit_id });
   denyVisit = (visit_id: number) => this.call<Visit>("office/deny_visit", { visit_id });
+  officePreregister = (p: Params) => this.call<VisitPass>("office/preregister_visitor", p);
+  watchlist = (q: PageQuery) => this.call<Page<WatchEntry>>("office/watchlist", q);
+  barVisitor = (p: Params) => this.call<WatchEntry>("office/bar_visitor", p);
+  unbarVisitor = (watch_id: number) => this.call<WatchEntry>("office/unbar_visitor", { watch_id });
+  notices = (q: { active_only?: boolean } & PageQuery) =>
+    this.call<Page<PublicNotice>>("office/notices", q);
   violations = (q: { open_only?: boolean } & PageQuery) =>
     this.call<Page<Violation>>("office/violations", q);
   recordViolation = (p: Params) => this.call<Violation>("office/record_violation", p);
@@ -382,6 +402,7 @@ export class Api {
   homeDeny = (unit: string, visit_id: number) =>
     this.call<Visit>("home/deny_visit", { unit, visit_id });
   preregister = (p: Params) => this.call<VisitPass>("home/preregister_visitor", p);
+  homeNotices = (unit: string) => this.call<Page<PublicNotice>>("home/notices", { unit });
   homeReportLost = (unit: string, credential_id: number) =>
     this.call<CredentialItem>("home/report_card_lost", { unit, credential_id });
 }

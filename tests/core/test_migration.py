@@ -474,3 +474,65 @@ async def test_v5_database_migrates_into_occupancy_one(tmp_path: Path) -> None:
         ]
     finally:
         await community.async_close()
+
+
+# ---- version 7 to 8: the watch list keeps the name given when barring
+
+V7_DDL = Path(__file__).resolve().parent.parent / "fixtures" / "schema_v7.sql"
+
+
+async def test_v7_watch_list_migrates_and_keeps_its_bars(tmp_path: Path) -> None:
+    path = tmp_path / "v7.db"
+    vault = make_vault()
+    with sqlite3.connect(path) as conn:
+        conn.executescript(V7_DDL.read_text())
+        conn.execute("INSERT INTO schema_info (id, version) VALUES (1, 7)")
+        conn.execute(
+            "INSERT INTO watchlist (id, id_number_hash, id_number_masked, reason, "
+            "added_by, created_at) VALUES (1, ?, ?, '损坏门禁', 'user-1', ?)",
+            (
+                vault.id_number_digest(ID_NUMBER),
+                mask_id_number(ID_NUMBER),
+                sql_time(CREATED),
+            ),
+        )
+    assert "name" not in columns(path, "watchlist")
+    community = Community(
+        Database(f"sqlite:///{path}"), make_vault(), TZ, asyncio.to_thread
+    )
+    await community.async_load()
+    try:
+        assert await community.run(community.db.schema_version) == SCHEMA_VERSION
+        assert "name" in columns(path, "watchlist")
+        total, rows = await community.run(community.db.watch_list, 0, 50)
+        assert total == 1
+        (row,) = rows
+        assert (row.id, row.name, row.reason, row.added_by, row.added_at) == (
+            1,
+            None,
+            "损坏门禁",
+            "user-1",
+            CREATED,
+        )
+        # The old bar still bars, and a new one keeps its name.
+        assert await community.run(
+            community.db.barred, vault.id_number_digest(ID_NUMBER)
+        )
+        other = make_id_number(7, birth="19900101")
+        added = await community.run(
+            community.db.bar,
+            vault.id_number_digest(other),
+            "masked",
+            None,
+            None,
+            "王五",
+        )
+        assert added is not None and added.name == "王五" and added.id == 2
+        lifted = await community.run(community.db.unbar_entry, 1)
+        assert lifted is not None and lifted.reason == "损坏门禁"
+        assert not await community.run(
+            community.db.barred, vault.id_number_digest(ID_NUMBER)
+        )
+        assert await community.run(community.db.unbar_entry, 1) is None
+    finally:
+        await community.async_close()

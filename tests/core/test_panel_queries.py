@@ -161,3 +161,46 @@ async def test_visits_paged_by_status(community: Community) -> None:
     assert total == 1 and [v.id for v in visits] == [first.id]
     total, visits = await community.run(community.db.visits_page, None, 1, 1)
     assert total == 2 and [v.id for v in visits] == [first.id]
+
+
+async def test_public_notices_in_force_by_their_period(community: Community) -> None:
+    """Only public notices; in force from their start until their end or lifting."""
+    owner = await _owner(community)
+    book = RuleBook(community)
+    result = await book.record_violation(
+        kind=ViolationKind.LENDING_CARD, person_id=owner.id, at=AT
+    )
+    await book.apply_penalty(person_id=owner.id, kind=PenaltyKind.WARNING, at=AT)
+    first = await book.apply_penalty(
+        person_id=owner.id,
+        kind=PenaltyKind.PUBLIC_NOTICE,
+        days=3,
+        violation_id=result.violation.id,
+        note="出借门禁卡",
+        at=AT,
+    )
+    later = AT + timedelta(days=2)
+    second = await book.apply_penalty(
+        person_id=owner.id, kind=PenaltyKind.PUBLIC_NOTICE, days=3, at=later
+    )
+    # Before the second starts: only the first, with its violation's kind.
+    total, found = await book.list_notices(at=AT + timedelta(days=1))
+    assert total == 1
+    assert [(p.id, kind) for p, kind in found] == [(first.id, "lending_card")]
+    # Both in force; newest first.
+    total, found = await book.list_notices(at=later + timedelta(hours=1))
+    assert (total, [p.id for p, _ in found]) == (2, [second.id, first.id])
+    # The first ended exactly at its end.
+    assert first.end is not None
+    total, found = await book.list_notices(at=first.end)
+    assert [p.id for p, _ in found] == [second.id]
+    assert found[0][1] is None  # no violation behind it
+    # Lifted: gone from those in force, still in the whole list.
+    await book.lift_penalty(second.id, at=later + timedelta(hours=2))
+    total, _ = await book.list_notices(at=later + timedelta(hours=3))
+    assert total == 1
+    # ... though in force before it was lifted.
+    total, _ = await book.list_notices(at=later + timedelta(hours=1))
+    assert total == 2
+    total, found = await book.list_notices(active_only=False, limit=1)
+    assert total == 2 and [p.id for p, _ in found] == [second.id]

@@ -43,6 +43,7 @@ def home_commands(
         ),
         ("home/report_card_lost", {"unit": unit, "credential_id": credential_id}),
         ("home/subscribe", {"unit": unit}),
+        ("home/notices", {"unit": unit}),
     ]
 
 

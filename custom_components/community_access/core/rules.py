@@ -505,6 +505,55 @@ class RuleBook:
         result: tuple[int, list[Penalty]] = await community.run(_read)
         return result
 
+    async def list_notices(
+        self,
+        *,
+        active_only: bool = True,
+        offset: int = 0,
+        limit: int = 50,
+        at: datetime | None = None,
+    ) -> tuple[int, list[tuple[Penalty, str | None]]]:
+        """Public notices (公告批评), newest first, each with its violation's kind.
+
+        ``active_only``: those in force at ``at`` (now): begun, not ended, not lifted.
+        """
+        community = self.community
+        now = at or utcnow()
+        cond = [penalties.c.kind == PenaltyKind.PUBLIC_NOTICE.value]
+        if active_only:
+            cond += [
+                # As Penalty.in_force: not lifted by then, begun, not ended.
+                penalties.c.lifted_at.is_(None) | (penalties.c.lifted_at > now),
+                penalties.c.start <= now,
+                (penalties.c.end.is_(None)) | (penalties.c.end > now),
+            ]
+
+        def _read() -> tuple[int, list[tuple[Penalty, str | None]]]:
+            count = select(func.count()).select_from(penalties).where(*cond)
+            stmt = (
+                select(penalties, violations.c.kind.label("violation_kind"))
+                .select_from(
+                    penalties.outerjoin(
+                        violations, violations.c.id == penalties.c.violation_id
+                    )
+                )
+                .where(*cond)
+                .order_by(penalties.c.start.desc(), penalties.c.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+            with community.db.transaction() as tx:
+                total = int(tx.conn.execute(count).scalar_one())
+                return total, [
+                    (_penalty(r), r["violation_kind"])
+                    for r in tx.conn.execute(stmt).mappings()
+                ]
+
+        result: tuple[int, list[tuple[Penalty, str | None]]] = await community.run(
+            _read
+        )
+        return result
+
     async def open_violations(self) -> int:
         """Return the number of open violations."""
         community = self.community

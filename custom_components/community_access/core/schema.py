@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -227,6 +227,8 @@ watchlist = Table(
     Column("reason", String(200), nullable=True),
     Column("added_by", String(64), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # The name given when barring (version 8): the office's list shows it.
+    Column("name", String(100), nullable=True),
 )
 
 household_links = Table(
@@ -394,6 +396,11 @@ def _migrate_to_7(conn: Connection) -> None:
     metadata.create_all(conn, tables=[admin_log], checkfirst=True)
 
 
+def _migrate_to_8(conn: Connection) -> None:
+    """Keep the name given when barring on the watch list (older rows: none)."""
+    _add_missing_columns(conn, watchlist)
+
+
 #: Migrations: version → function bringing the schema from version-1 to it.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migrate_to_1,
@@ -403,4 +410,5 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     5: _migrate_to_5,
     6: _migrate_to_6,
     7: _migrate_to_7,
+    8: _migrate_to_8,
 }

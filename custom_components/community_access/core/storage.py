@@ -138,6 +138,17 @@ class AdminAction:
 
 
 @dataclass(frozen=True, slots=True)
+class WatchEntry:
+    """A row of the watch list, without its ID number (hash or mask)."""
+
+    id: int
+    name: str | None
+    reason: str | None
+    added_by: str | None
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Everything the access index is built from."""
 
@@ -712,26 +723,62 @@ class Database:
 
     # ---- the watch list
     def bar(
-        self, id_number_hash: str, masked: str, reason: str | None, by: str | None
-    ) -> bool:
-        """Put an ID number (by keyed hash) on the watch list; False if already there."""
+        self,
+        id_number_hash: str,
+        masked: str,
+        reason: str | None,
+        by: str | None,
+        name: str | None = None,
+    ) -> WatchEntry | None:
+        """Put an ID number (by keyed hash) on the watch list; None if already there."""
         with self._tx() as conn:
             if conn.execute(
                 select(watchlist.c.id).where(
                     watchlist.c.id_number_hash == id_number_hash
                 )
             ).first():
-                return False
-            conn.execute(
+                return None
+            row_id = conn.execute(
                 insert(watchlist).values(
                     id_number_hash=id_number_hash,
                     id_number_masked=masked,
                     reason=reason,
                     added_by=by,
+                    name=name,
                     created_at=_utcnow(),
                 )
+            ).inserted_primary_key[0]
+            return _watch_entry(
+                conn.execute(select(watchlist).where(watchlist.c.id == row_id))
+                .mappings()
+                .one()
             )
-            return True
+
+    def watch_list(self, offset: int, limit: int) -> tuple[int, list[WatchEntry]]:
+        """Return the watch list, newest first: the total and one page."""
+        count = select(func.count()).select_from(watchlist)
+        stmt = (
+            select(watchlist)
+            .order_by(watchlist.c.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        with self._tx() as conn:
+            total = int(conn.execute(count).scalar_one())
+            return total, [_watch_entry(r) for r in conn.execute(stmt).mappings()]
+
+    def unbar_entry(self, entry_id: int) -> WatchEntry | None:
+        """Take a row off the watch list by its id; return it (None if none)."""
+        with self._tx() as conn:
+            row = (
+                conn.execute(select(watchlist).where(watchlist.c.id == entry_id))
+                .mappings()
+                .first()
+            )
+            if row is None:
+                return None
+            conn.execute(delete(watchlist).where(watchlist.c.id == entry_id))
+            return _watch_entry(row)
 
     def unbar(self, id_number_hash: str) -> bool:
         """Take an ID number off the watch list."""
@@ -1237,4 +1284,14 @@ def _lock_slot(m: Mapping[Any, Any]) -> LockSlotRecord:
         last_error=m["last_error"],
         next_attempt_at=m["next_attempt_at"],
         updated_at=m["updated_at"],
+    )
+
+
+def _watch_entry(row: Mapping[Any, Any]) -> WatchEntry:
+    return WatchEntry(
+        id=row["id"],
+        name=row["name"],
+        reason=row["reason"],
+        added_by=row["added_by"],
+        added_at=row["created_at"],
     )

@@ -34,7 +34,7 @@ from .models import (
     VisitStatus,
 )
 from .privacy import card_number_issuable, normalize_credential, valid_id_number
-from .storage import Tx
+from .storage import Tx, WatchEntry
 from .text import clean_free_text, clean_name, same_name
 
 #: How early before its window a pre-registered visitor may check in.
@@ -684,19 +684,56 @@ class VisitorDesk:
 
     # ---- the watch list
     async def bar(
-        self, id_number: str, *, reason: str | None = None, by: str | None = None
-    ) -> bool:
-        """Bar a person by ID number (kept only as a keyed hash and a mask)."""
+        self,
+        id_number: str,
+        *,
+        reason: str | None = None,
+        by: str | None = None,
+        name: str | None = None,
+    ) -> WatchEntry | None:
+        """Bar a person by ID number (kept only as a keyed hash and a mask).
+
+        Returns the new row of the watch list, ``None`` if already barred.
+        """
         community = self.community
         values = community.id_number_values(id_number)
-        barred: bool = await community.run(
+        entry: WatchEntry | None = await community.run(
             community.db.bar,
             values["id_number_hash"],
             values["id_number_masked"],
             clean_free_text(reason, max_length=200),
             by,
+            clean_name(name) if name is not None else None,
         )
-        return barred
+        return entry
+
+    async def watch_list(
+        self, *, offset: int = 0, limit: int = 50
+    ) -> tuple[int, list[WatchEntry]]:
+        """Return the watch list, newest first (names and reasons, never ID numbers)."""
+        community = self.community
+        found: tuple[int, list[WatchEntry]] = await community.run(
+            community.db.watch_list, offset, limit
+        )
+        return found
+
+    async def unbar_entry(self, entry_id: int, *, by: str | None = None) -> WatchEntry:
+        """Lift a bar by the row of the watch list (the office's list has no ID number).
+
+        Who lifted it goes into the administrators' audit trail.
+        """
+        community = self.community
+        entry: WatchEntry | None = await community.run(
+            community.db.unbar_entry, entry_id
+        )
+        if entry is None:
+            raise CommunityError("watchlist_entry_unknown", watch_id=str(entry_id))
+        await community.record_admin_action(
+            "watchlist_lifted",
+            actor=by,
+            details={"watch_id": entry.id, "name": entry.name},
+        )
+        return entry
 
     async def unbar(self, id_number: str) -> bool:
         """Lift a bar."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import (
+    ws_notices,
     ws_office_capture,
     ws_office_cards,
     ws_office_devices,
@@ -10,6 +11,7 @@ from . import (
     ws_office_log,
     ws_office_people,
     ws_office_rules,
+    ws_office_visitors,
     ws_office_visits,
     ws_transfer,
 )
@@ -21,6 +23,8 @@ OFFICE_COMMANDS = (
     *ws_office_cards.COMMANDS,
     *ws_office_capture.COMMANDS,
     *ws_office_visits.COMMANDS,
+    *ws_office_visitors.COMMANDS,
+    *ws_notices.OFFICE_COMMANDS,
     *ws_office_rules.COMMANDS,
     *ws_office_log.COMMANDS,
     *ws_transfer.COMMANDS,

@@ -13,16 +13,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from custom_components.community_access.core.carddesk import Statement
+from custom_components.community_access.core.community import Community
 from custom_components.community_access.core.models import (
     Credential,
     Household,
+    Penalty,
     Person,
     Visit,
     VisitStatus,
 )
 from custom_components.community_access.core.storage import AuditRecord
 from custom_components.community_access.names import shown_name
-from custom_components.community_access.words import REASONS, word
+from custom_components.community_access.words import (
+    REASONS,
+    REGULATIONS,
+    VIOLATIONS,
+    word,
+)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -156,4 +163,34 @@ def statement_item(statement: Statement) -> dict[str, Any]:
         ],
         "balance": yuan(statement.balance),
         "deposits_held": yuan(statement.deposits_held),
+    }
+
+
+def notice_item(
+    community: Community,
+    penalty: Penalty,
+    violation_kind: str | None,
+    language: str,
+    *,
+    full_names: bool,
+) -> dict[str, Any]:
+    """Return a public notice: the office's (``full_names``) or as published.
+
+    As published (for residents) the name is masked and the office's own
+    note is left out: the notice says who, which unit, what kind of breach.
+    """
+    who = community.who(penalty.person_id)
+    return {
+        "penalty_id": penalty.id,
+        "person_name": shown_name(who["person_name"], full_names),
+        "unit": who["unit"],
+        "reason": word(VIOLATIONS, violation_kind, language)
+        if violation_kind
+        else None,
+        "note": penalty.note if full_names else None,
+        "start": iso(penalty.start),
+        "end": iso(penalty.end),
+        "lifted_at": iso(penalty.lifted_at),
+        # A public notice is a rung of the penalty ladder.
+        "regulation": word(REGULATIONS, "penalty_ladder", language),
     }

@@ -4,8 +4,8 @@ Every command takes the ``unit`` and refuses (``unauthorized``) a unit the
 caller is not linked to (:func:`.roles.resident_units`; admins may use any
 unit), and anything (a visit, a card) that is not that unit's. Each action
 calls the same core method as the matching service. The household's own
-people are named in full; visitors and anyone else as the community shows
-names to its users (masked unless ``show_full_names``).
+people and the household's own visitors are named in full; anyone else as
+the community shows names to its users (masked unless ``show_full_names``).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from custom_components.community_access.core.models import (
 )
 from custom_components.community_access.core.storage import AuditQuery
 from custom_components.community_access.core.visitors import PassResult
-from custom_components.community_access.names import shown_data
 from custom_components.community_access.runtime import (
     CommunityConfigEntry,
+    rule_book,
     visitor_desk,
 )
 from custom_components.community_access.service_helpers import aware
@@ -43,7 +43,7 @@ from homeassistant.util import dt as dt_util
 
 from .live import async_track_visits
 from .roles import Role, resident_units
-from .serialize import access_item, credential_item, iso, visit_item
+from .serialize import access_item, credential_item, iso, notice_item, visit_item
 from .ws_common import community_command, door_name
 
 _UNIT = vol.All(str, vol.Length(min=1, max=32))
@@ -106,12 +106,12 @@ def own_visit(
 
 
 def home_visit(entry: CommunityConfigEntry, visit: Visit) -> dict[str, Any]:
-    """Shape a visit for the host (visitor named as the community shows names)."""
-    return visit_item(
-        visit,
-        visitor_desk(entry).unit_of(visit),
-        full_names=entry.runtime_data.full_names,
-    )
+    """Shape a visit for the host: their own guest, named in full.
+
+    Only the household's own visits reach here (:func:`own_visit`, the
+    overview's and the subscription's filters).
+    """
+    return visit_item(visit, visitor_desk(entry).unit_of(visit), full_names=True)
 
 
 def _pass(entry: CommunityConfigEntry, result: PassResult) -> dict[str, Any]:
@@ -119,8 +119,14 @@ def _pass(entry: CommunityConfigEntry, result: PassResult) -> dict[str, Any]:
     return home_visit(entry, result.visit) | {"code": result.code}
 
 
-async def overview(entry: CommunityConfigEntry, household: Household) -> dict[str, Any]:
-    """Return the household's people, credentials, visits, statement, notice."""
+async def overview(
+    entry: CommunityConfigEntry, household: Household, language: str
+) -> dict[str, Any]:
+    """Return the household's people, credentials, visits, statement, notice.
+
+    The notice is the newest public notice in force, as published (name
+    masked), read from the database: gone once lifted, kept over a restart.
+    """
     runtime = entry.runtime_data
     community = runtime.community
     index = community.index
@@ -134,7 +140,12 @@ async def overview(entry: CommunityConfigEntry, household: Household) -> dict[st
         key=lambda v: v.id,
     )
     statement = await CardDesk(community).statement(str(household.unit))
-    notice = runtime.last_notice
+    _, notices = await rule_book(entry).list_notices(active_only=True, limit=1)
+    notice = (
+        notice_item(community, *notices[0], language, full_names=False)
+        if notices
+        else None
+    )
     return {
         "unit": str(household.unit),
         "people": [
@@ -172,7 +183,7 @@ async def overview(entry: CommunityConfigEntry, household: Household) -> dict[st
             "balance": statement.balance / 100,
             "deposits_held": statement.deposits_held / 100,
         },
-        "notice": shown_data(notice, runtime.full_names) if notice else None,
+        "notice": notice,
     }
 
 
@@ -184,7 +195,9 @@ async def ws_overview(
     entry: CommunityConfigEntry,
 ) -> dict[str, Any]:
     """Show the caller's household at a glance."""
-    return await overview(entry, own_household(entry, connection, msg["unit"]))
+    return await overview(
+        entry, own_household(entry, connection, msg["unit"]), msg["language"]
+    )
 
 
 @community_command(
@@ -381,7 +394,7 @@ async def ws_subscribe(
             )
 
     connection.subscriptions[msg_id] = async_track_visits(hass, entry, _visit)
-    return await overview(entry, household)
+    return await overview(entry, household, msg["language"])
 
 
 COMMANDS = (

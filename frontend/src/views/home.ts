@@ -1,8 +1,19 @@
 // My home: one household's waiting visitors (approve / deny), pre-register a
 // visitor, its people and credentials (masked), report a card lost, entries
-// and denials of the last 30 days, the statement and the latest notice.
+// and denials of the last 30 days, the statement and the community's public
+// notices in force (names masked, as published).
 import { html, nothing } from "lit";
-import type { AccessItem, Community, CredentialItem, HomeOverview, Page, Visit, VisitEvent, VisitPass } from "../api.js";
+import type {
+  AccessItem,
+  Community,
+  CredentialItem,
+  HomeOverview,
+  Page,
+  PublicNotice,
+  Visit,
+  VisitEvent,
+  VisitPass,
+} from "../api.js";
 import { CaBase } from "../components/base.js";
 import { openForm, showCode } from "../components/dialog.js";
 import { renderMessages, renderPager, renderTable } from "../components/table.js";
@@ -21,6 +32,7 @@ export class CaHomeView extends CaBase {
     access: { state: true },
     offset: { state: true },
     live: { state: true },
+    notices: { state: true },
   };
 
   community!: Community;
@@ -29,6 +41,7 @@ export class CaHomeView extends CaBase {
   access?: Page<AccessItem>;
   offset = 0;
   live = false;
+  notices?: Page<PublicNotice>;
   private unsub?: Promise<() => Promise<void>>;
   protected override reloadOnReconnect = true;
   private queued: VisitEvent[] = [];
@@ -49,6 +62,7 @@ export class CaHomeView extends CaBase {
     this.unit = unit;
     this.data = undefined;
     this.access = undefined;
+    this.notices = undefined;
     this.offset = 0;
     if (!unit) return;
     try {
@@ -63,7 +77,9 @@ export class CaHomeView extends CaBase {
     const snapshot = () => {
       if (this.unsub !== sub) return;
       void this.run(async () => {
-        this.data = await this.api.homeOverview(unit);
+        const [data, notices] = await Promise.all([this.api.homeOverview(unit), this.api.homeNotices(unit)]);
+        this.data = data;
+        this.notices = notices;
         const q = this.queued;
         this.queued = [];
         q.forEach((ev) => this.onEvent(ev));
@@ -228,10 +244,18 @@ export class CaHomeView extends CaBase {
         ${this.live ? html`<span class="chip good">● ${t("common.live")}</span>` : nothing}
         ${this.unit ? html`<button class="primary" @click=${this.preregister}>${t("home.preregister")}</button>` : nothing}
       </div>
-      ${d?.notice
-        ? html`<div class="banner info">
-            <strong>${t("home.notice")}</strong> ${formatDate(this.hass, d.notice.at ?? d.notice.start)}<br />
-            ${d.notice.title ?? ""} ${d.notice.text ?? d.notice.note ?? translateValue(t, "penalty", d.notice.kind)}
+      ${this.notices?.items.length
+        ? html`<div class="card notices">
+            <h3>${t("notices.title")}</h3>
+            ${this.notices.items.map(
+              (n) =>
+                html`<div style="padding:6px 0;border-bottom:1px solid var(--divider-color)">
+                  <strong>${n.person_name ?? "—"}</strong> ${n.unit ?? ""}
+                  <span class="muted">${formatDate(this.hass, n.start)}</span><br />
+                  ${t("notices.text")}${n.reason ? html`: ${n.reason}` : nothing}
+                  <span class="muted">(${n.regulation})</span>
+                </div>`,
+            )}
           </div>`
         : nothing}
       ${!this.unit ? html`<p class="muted">${t("panel.no_home")}</p>` : nothing}

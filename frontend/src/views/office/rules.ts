@@ -1,7 +1,7 @@
 // Rules: violations and penalties; record a violation for a person picked by
-// search, apply a penalty, lift one.
+// search, apply a penalty, lift one; the public notices (公告批评).
 import { html, nothing } from "lit";
-import type { Page, Penalty, Violation } from "../../api.js";
+import type { Page, Penalty, PublicNotice, Violation } from "../../api.js";
 import { CaBase } from "../../components/base.js";
 import { openForm } from "../../components/dialog.js";
 import { renderMessages, renderPager, renderTable } from "../../components/table.js";
@@ -26,6 +26,9 @@ export class CaOfficeRules extends CaBase {
     pOffset: { state: true },
     violations: { state: true },
     penalties: { state: true },
+    noticesActive: { state: true },
+    nOffset: { state: true },
+    notices: { state: true },
   };
 
   openOnly = true;
@@ -34,21 +37,27 @@ export class CaOfficeRules extends CaBase {
   pOffset = 0;
   violations?: Page<Violation>;
   penalties?: Page<Penalty>;
+  noticesActive = true;
+  nOffset = 0;
+  notices?: Page<PublicNotice>;
 
   protected override communityChanged(): void {
     this.vOffset = 0;
     this.pOffset = 0;
+    this.nOffset = 0;
     void this.load();
   }
 
   private async load(): Promise<void> {
     await this.run(async () => {
-      const [v, p] = await Promise.all([
+      const [v, p, n] = await Promise.all([
         this.api.violations({ open_only: this.openOnly, offset: this.vOffset, limit: LIMIT }),
         this.api.penalties({ active_only: this.activeOnly, offset: this.pOffset, limit: LIMIT }),
+        this.api.notices({ active_only: this.noticesActive, offset: this.nOffset, limit: LIMIT }),
       ]);
       this.violations = v;
       this.penalties = p;
+      this.notices = n;
     });
   }
 
@@ -220,7 +229,53 @@ export class CaOfficeRules extends CaBase {
               void this.load();
             })
           : nothing}
-      </div>`;
+      </div>
+      ${this.renderNotices()}`;
+  }
+
+  private renderNotices() {
+    const t = this.t;
+    return html`<div class="card notices">
+      <div class="row" style="margin-bottom:12px">
+        <h3 style="margin:0">${t("notices.title")}</h3>
+        <label class="check"
+          ><input
+            type="checkbox"
+            .checked=${this.noticesActive}
+            @change=${(e: Event) => {
+              this.noticesActive = (e.target as HTMLInputElement).checked;
+              this.nOffset = 0;
+              void this.load();
+            }}
+          />${t("rules.active_only")}</label
+        >
+      </div>
+      ${renderTable(
+        t,
+        [
+          { label: t("rules.person"), render: (n: PublicNotice) => who(n.person_name, n.unit, null) },
+          { label: t("notices.reason"), render: (n) => [n.reason, n.note].filter(Boolean).join(" — ") || "—" },
+          { label: t("common.valid_from"), render: (n) => formatDate(this.hass, n.start) },
+          { label: t("common.valid_until"), render: (n) => formatDate(this.hass, n.end) },
+          { label: t("notices.regulation"), render: (n) => n.regulation },
+          {
+            label: t("common.status"),
+            render: (n) =>
+              n.lifted_at
+                ? html`<span class="chip">${t("rules.lifted")} ${formatDate(this.hass, n.lifted_at)}</span>`
+                : html`<span class="chip bad">${t("rules.in_force")}</span>`,
+          },
+        ],
+        this.notices?.items ?? [],
+        this.narrow,
+      )}
+      ${this.notices
+        ? renderPager(t, this.nOffset, LIMIT, this.notices.total, (o) => {
+            this.nOffset = o;
+            void this.load();
+          })
+        : nothing}
+    </div>`;
   }
 }
 
