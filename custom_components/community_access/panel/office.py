@@ -7,6 +7,7 @@ from . import (
     ws_office_devices,
     ws_office_households,
     ws_office_log,
+    ws_office_osdp,
     ws_office_people,
     ws_office_rules,
     ws_office_visits,
@@ -15,6 +16,7 @@ from . import (
 
 OFFICE_COMMANDS = (
     *ws_office_devices.COMMANDS,
+    *ws_office_osdp.COMMANDS,
     *ws_office_households.COMMANDS,
     *ws_office_people.COMMANDS,
     *ws_office_cards.COMMANDS,
