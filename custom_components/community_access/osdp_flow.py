@@ -1,7 +1,8 @@
 """Config subentry flow of OSDP readers: add, reconfigure, pair.
 
 Pairing is the only way a reader gets a secure channel key. It runs here
-and from the office panel (both through :mod:`.osdp_pairing`): the ``pair`` step (from reconfigure) opens install mode on our
+and from the office panel (both through :mod:`.osdp_pairing`): the
+``pair`` step (from reconfigure) opens install mode on our
 side for at most :data:`~.osdp_config.PAIR_TIMEOUT` seconds, shown as a
 progress step, and reports a failure or a timeout as a flow error.
 """

@@ -187,6 +187,36 @@ export interface Device {
   lock_codes: { state: string; problems: number | string[] } | null;
 }
 
+export interface OsdpReaderItem {
+  reader_id: string;
+  name: string;
+  address: number;
+  door_id: string;
+  door: string | null;
+  online: boolean;
+  secure: boolean;
+  paired: boolean;
+  key: "own" | "none";
+  alarm: string | null;
+  identity: { vendor: string; model: number; version: number; serial: string; firmware: string } | null;
+}
+
+export interface OsdpLine {
+  line_id: string;
+  title: string;
+  port: string;
+  connected: boolean;
+  readers: OsdpReaderItem[];
+}
+
+export interface OsdpPairResult {
+  line_id: string;
+  reader_id: string;
+  reader: OsdpReaderItem;
+  identity: NonNullable<OsdpReaderItem["identity"]>;
+  secure_channel: boolean;
+}
+
 export interface CsvFile {
   filename: string;
   csv: string;
@@ -344,6 +374,9 @@ export class Api {
   devices = () => this.call<Device[]>("office/devices");
   openDoor = (door_id: string) => this.call<unknown>("office/open_door", { door_id });
   resyncLock = (door_id: string) => this.call<unknown>("office/resync_lock", { door_id });
+  osdpLines = () => this.call<OsdpLine[]>("office/osdp_lines");
+  osdpPair = (p: { line: string; address: number; door_id: string; name?: string }) =>
+    this.call<OsdpPairResult>("office/osdp_pair", p);
   /** ``csvBase64``: the file's bytes in base64 (UTF-8 or GB18030). */
   importCsv = (csvBase64: string, dry_run: boolean) =>
     this.call<ImportResult>("office/import_csv", { csv_base64: csvBase64, dry_run });
