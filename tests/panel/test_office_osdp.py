@@ -147,6 +147,32 @@ async def test_pair_a_reader_from_the_panel(
         True,
     )
 
+    # that address for another door: refused, the reader stays as it is
+    error = await refused(
+        ws,
+        "office/osdp_pair",
+        entry,
+        line="osdp_line",
+        address=ADDRESS,
+        door_id="door_gate",
+    )
+    assert error["code"] == "osdp_address_taken"
+    assert "B3 reader" in error["message"]
+    # the same door again: the paired reader refuses the default key; key kept
+    error = await refused(
+        ws,
+        "office/osdp_pair",
+        entry,
+        line="osdp_line",
+        address=ADDRESS,
+        door_id="door_b3",
+    )
+    assert error["code"] == "osdp_pair_refused"
+    assert readers(entry) == [reader_id]
+    kept = await async_load_record(entry, reader_id)
+    assert kept is not None
+    assert kept.scbk.hex() == keyset["data"]
+
 
 async def test_no_answer_at_the_address(
     hass: HomeAssistant,
