@@ -1,7 +1,8 @@
 """Config subentry flow of OSDP readers: add, reconfigure, pair.
 
-Pairing is the only way a reader gets a secure channel key, and it runs
-only here: the ``pair`` step (from reconfigure) opens install mode on our
+Pairing is the only way a reader gets a secure channel key. It runs here
+and from the office panel (both through :mod:`.osdp_pairing`): the
+``pair`` step (from reconfigure) opens install mode on our
 side for at most :data:`~.osdp_config.PAIR_TIMEOUT` seconds, shown as a
 progress step, and reports a failure or a timeout as a flow error.
 """
@@ -37,6 +38,7 @@ from .const import (
 from .flow_helpers import flow_name, number_box
 from .osdp_config import Identity, PairingError, mask_serial
 from .osdp_hub import find_reader
+from .osdp_pairing import async_pair_configured
 from .relay_outputs import driven_doors
 
 
@@ -204,12 +206,12 @@ class OsdpReaderSubentryFlow(ConfigSubentryFlow):
         """Pair: install mode for at most 60 s, then a fresh key (progress)."""
         subentry = self._get_reconfigure_subentry()
         if self._pair_task is None:
-            found = find_reader(self._get_entry(), subentry.subentry_id)
-            if found is None:
+            entry = self._get_entry()
+            if find_reader(entry, subentry.subentry_id) is None:
                 return self.async_abort(reason="reader_not_running")
-            hub, reader = found
             self._pair_task = self.hass.async_create_task(
-                hub.async_pair(reader), f"pair OSDP reader {subentry.title}"
+                async_pair_configured(entry, subentry.subentry_id),
+                f"pair OSDP reader {subentry.title}",
             )
         if not self._pair_task.done():
             return self.async_show_progress(

@@ -94,6 +94,23 @@ class OsdpHub:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
+    def add_reader(self, config: ReaderConfig) -> OsdpReader:
+        """Poll a reader not configured yet (to pair it); see :mod:`.osdp_pairing`."""
+        if config.address in self.readers:
+            raise ValueError("address taken")
+        reader = OsdpReader(self, config, None)
+        self.readers[config.address] = reader
+        self.bus.add_session(reader.new_session())
+        return reader
+
+    def remove_reader(self, reader: OsdpReader) -> None:
+        """Stop polling a reader added with :meth:`add_reader`."""
+        if self.readers.get(reader.config.address) is not reader:
+            return
+        reader.stop()
+        del self.readers[reader.config.address]
+        self.bus.remove_session(reader.config.address)
+
     # ---- life cycle
     async def async_start(self) -> None:
         """Open the port and poll; ``ConfigEntryNotReady`` if it cannot be opened."""

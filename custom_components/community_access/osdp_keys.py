@@ -2,7 +2,8 @@
 
 A reader's secure channel key (SCBK) is created only by pairing
 (:func:`async_pair`, called through :meth:`.osdp_hub.OsdpHub.async_pair`
-from the config flow's time-limited pair step) and changed only by
+from the config flow's time-limited pair step and the office panel, see
+:mod:`.osdp_pairing`) and changed only by
 :func:`async_rotate`. Keys live encrypted with the community vault in the
 database settings table, keyed by the reader's subentry id
 (:func:`~.osdp_config.key_setting`), never in subentry data, logs or events.

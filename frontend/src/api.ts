@@ -217,6 +217,36 @@ export interface CardRead {
   holder?: { person_id: number; name: string | null; unit: string | null; status: string };
 }
 
+export interface OsdpReaderItem {
+  reader_id: string;
+  name: string;
+  address: number;
+  door_id: string;
+  door: string | null;
+  online: boolean;
+  secure: boolean;
+  paired: boolean;
+  key: "own" | "none";
+  alarm: string | null;
+  identity: { vendor: string; model: number; version: number; serial: string; firmware: string } | null;
+}
+
+export interface OsdpLine {
+  line_id: string;
+  title: string;
+  port: string;
+  connected: boolean;
+  readers: OsdpReaderItem[];
+}
+
+export interface OsdpPairResult {
+  line_id: string;
+  reader_id: string;
+  reader: OsdpReaderItem;
+  identity: NonNullable<OsdpReaderItem["identity"]>;
+  secure_channel: boolean;
+}
+
 export interface CsvFile {
   filename: string;
   csv: string;
@@ -375,6 +405,9 @@ export class Api {
   /** Wait for the next card at the door: one event, the card or a timeout. */
   captureCard = (door_id: string, onEvent: (event: CardRead | { timeout: true }) => void) =>
     this.subscribe<CardRead | { timeout: true }>("office/capture_card", { door_id }, onEvent);
+  osdpLines = () => this.call<OsdpLine[]>("office/osdp_lines");
+  osdpPair = (p: { line: string; address: number; door_id: string; name?: string }) =>
+    this.call<OsdpPairResult>("office/osdp_pair", p);
   /** ``csvBase64``: the file's bytes in base64 (UTF-8 or GB18030). */
   importCsv = (csvBase64: string, dry_run: boolean) =>
     this.call<ImportResult>("office/import_csv", { csv_base64: csvBase64, dry_run });

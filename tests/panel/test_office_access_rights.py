@@ -29,6 +29,8 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "office/devices": {},
     "office/open_door": {"door_id": "door_gate"},
     "office/resync_lock": {"door_id": "door_gate"},
+    "office/osdp_lines": {},
+    "office/osdp_pair": {"line": "osdp_line", "address": 1, "door_id": "door_gate"},
     "office/households": {},
     "office/household": {"unit": "3-2-501"},
     "office/add_household": {"unit": "9-1-101"},

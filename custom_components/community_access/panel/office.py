@@ -9,6 +9,7 @@ from . import (
     ws_office_devices,
     ws_office_households,
     ws_office_log,
+    ws_office_osdp,
     ws_office_people,
     ws_office_rules,
     ws_office_visitors,
@@ -18,6 +19,7 @@ from . import (
 
 OFFICE_COMMANDS = (
     *ws_office_devices.COMMANDS,
+    *ws_office_osdp.COMMANDS,
     *ws_office_households.COMMANDS,
     *ws_office_people.COMMANDS,
     *ws_office_cards.COMMANDS,

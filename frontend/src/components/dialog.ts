@@ -35,6 +35,8 @@ export interface FormOptions {
   danger?: boolean;
   /** Only the confirm button (a message to acknowledge). */
   noCancel?: boolean;
+  /** Shown with a spinner while the action runs (a long one, e.g. pairing). */
+  progress?: string;
   /** The action; its error keeps the dialog open and is shown in it. */
   submit: (values: Values) => Promise<unknown>;
 }
@@ -74,6 +76,25 @@ export class CaFormDialog extends LitElement {
         margin: 16px 0;
         font-family: var(--ha-font-family-code, monospace);
         user-select: all;
+      }
+      .progress {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        margin-top: 12px;
+      }
+      .spinner {
+        width: 18px;
+        height: 18px;
+        border: 2px solid var(--divider-color, #ccc);
+        border-top-color: var(--primary-color, #03a9f4);
+        border-radius: 50%;
+        animation: spin 0.8s linear infinite;
+      }
+      @keyframes spin {
+        to {
+          transform: rotate(360deg);
+        }
       }
       .actions {
         display: flex;
@@ -214,6 +235,9 @@ export class CaFormDialog extends LitElement {
         <h2>${o.title}</h2>
         ${o.message ? html`<div>${o.message}</div>` : nothing}
         ${o.fields?.length ? html`<div class="fields">${o.fields.map((f) => this.renderField(f))}</div>` : nothing}
+        ${this.working && o.progress
+          ? html`<div class="progress" role="status"><span class="spinner"></span>${o.progress}</div>`
+          : nothing}
         ${this.problem ? html`<div class="banner" role="alert">${this.problem}</div>` : nothing}
         <div class="actions">
           ${o.noCancel

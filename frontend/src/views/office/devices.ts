@@ -1,7 +1,8 @@
 // Devices: doors with their lock, readers, line and lock-code sync state;
-// open a door (recorded as a remote open), resync a lock.
+// open a door (recorded as a remote open), resync a lock; OSDP lines with
+// their readers, and pairing a reader at a line's address for a door.
 import { html, nothing } from "lit";
-import type { Device } from "../../api.js";
+import type { Device, OsdpLine, OsdpReaderItem } from "../../api.js";
 import { CaBase } from "../../components/base.js";
 import { openForm } from "../../components/dialog.js";
 import { renderMessages, renderTable } from "../../components/table.js";
@@ -17,9 +18,11 @@ export class CaOfficeDevices extends CaBase {
   static override properties = {
     ...CaBase.properties,
     devices: { state: true },
+    lines: { state: true },
   };
 
   devices?: Device[];
+  lines?: OsdpLine[];
 
   protected override communityChanged(): void {
     void this.load();
@@ -28,7 +31,111 @@ export class CaOfficeDevices extends CaBase {
   private async load(): Promise<void> {
     await this.run(async () => {
       this.devices = await this.api.devices();
+      this.lines = await this.api.osdpLines();
     });
+  }
+
+  private async pair(line?: OsdpLine): Promise<void> {
+    const t = this.t;
+    const lines = this.lines ?? [];
+    let answer: Awaited<ReturnType<typeof this.api.osdpPair>> | undefined;
+    const done = await openForm(t, {
+      title: t("osdp.pair"),
+      confirm: t("osdp.pair"),
+      progress: t("osdp.pairing"),
+      fields: [
+        {
+          name: "line",
+          label: t("osdp.line"),
+          type: "select",
+          required: true,
+          value: line?.line_id,
+          options: lines.map((l) => ({ value: l.line_id, label: l.title })),
+        },
+        { name: "address", label: t("osdp.address"), type: "number", min: 0, step: "1", required: true, hint: t("osdp.address_hint") },
+        {
+          name: "door_id",
+          label: t("osdp.door"),
+          type: "select",
+          required: true,
+          options: (this.devices ?? []).map((d) => ({ value: d.door_id, label: d.name })),
+        },
+        { name: "name", label: t("osdp.name") },
+      ],
+      submit: async (v) => {
+        answer = await this.api.osdpPair({
+          line: String(v.line),
+          address: Number(v.address),
+          door_id: String(v.door_id),
+          ...(v.name ? { name: String(v.name) } : {}),
+        });
+      },
+    });
+    if (!done || !answer) return;
+    const r = answer.reader;
+    await openForm(t, {
+      title: t("osdp.paired_title"),
+      message: t("osdp.paired", {
+        reader: r.name,
+        address: r.address,
+        door: r.door ?? r.door_id,
+        secure: answer.secure_channel ? t("osdp.yes") : t("osdp.no"),
+        model: answer.identity.model,
+        serial: answer.identity.serial,
+      }),
+      confirm: t("code.done"),
+      noCancel: true,
+      submit: async () => undefined,
+    });
+    await this.load();
+  }
+
+  private renderReaders(line: OsdpLine) {
+    const t = this.t;
+    if (!line.readers.length) return html`<p class="muted">${t("osdp.no_readers")}</p>`;
+    return renderTable(
+      t,
+      [
+        { label: t("osdp.address"), render: (r: OsdpReaderItem) => String(r.address) },
+        { label: t("osdp.name"), render: (r) => html`${r.name}<br /><span class="muted">${r.door ?? r.door_id}</span>` },
+        {
+          label: t("osdp.state"),
+          render: (r) =>
+            html`<span class="chip ${r.online ? "good" : "bad"}">${r.online ? t("devices.is_online") : t("devices.is_offline")}</span>
+              <span class="chip ${r.secure ? "good" : "warn"}">${r.secure ? t("osdp.secure") : t("osdp.plain")}</span>
+              <span class="chip ${r.paired ? "good" : "warn"}">${r.paired ? t("osdp.key_own") : t("osdp.key_none")}</span>`,
+        },
+        {
+          label: t("osdp.identity"),
+          render: (r) => (r.identity ? `${r.identity.vendor} · ${r.identity.model} · ${r.identity.serial}` : "—"),
+        },
+      ],
+      line.readers,
+      this.narrow,
+    );
+  }
+
+  private renderOsdp() {
+    const t = this.t;
+    const lines = this.lines ?? [];
+    return html`<div class="card">
+      <div class="row" style="margin-bottom:12px">
+        <h3 style="margin:0">${t("osdp.title")}</h3>
+        <span class="spacer"></span>
+        ${lines.length
+          ? html`<button class="primary" ?disabled=${this.busy} @click=${() => this.pair()}>${t("osdp.pair")}</button>`
+          : nothing}
+      </div>
+      ${lines.length
+        ? lines.map(
+            (l) => html`<h4>
+                ${l.title} <span class="muted">${l.port}</span>
+                ${l.connected ? nothing : html`<span class="chip bad">${t("osdp.line_down")}</span>`}
+              </h4>
+              ${this.renderReaders(l)}`,
+          )
+        : html`<p class="muted">${t("osdp.no_lines")}</p>`}
+    </div>`;
   }
 
   private async open(d: Device): Promise<void> {
@@ -112,7 +219,8 @@ export class CaOfficeDevices extends CaBase {
           this.devices ?? [],
           this.narrow,
         )}
-      </div>`;
+      </div>
+      ${this.lines ? this.renderOsdp() : nothing}`;
   }
 }
 
