@@ -58,6 +58,7 @@ from .door import DoorConfig, DoorOperator
 from .housekeeping import async_start_housekeeping, keypad_lock_key
 from .lock_codes import async_start_lock_codes, async_stop_lock_codes
 from .panel.commands import async_setup_panel_api
+from .panel.live import async_setup_live
 from .panel.register import async_register_panels, async_remove_panels
 from .repairs import async_check_door_locks
 from .rules_setup import detection_settings, rule_settings
@@ -247,6 +248,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
     await async_start_lock_codes(hass, entry)
 
     runtime.unsubscribe.extend(async_start_housekeeping(hass, entry))
+    runtime.unsubscribe.extend(async_setup_live(hass, entry))
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 

@@ -7,8 +7,10 @@ from typing import Any
 
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
+from custom_components.community_access.const import DOMAIN
 from custom_components.community_access.core.models import VisitStatus
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.dispatcher import DATA_DISPATCHER
 from tests.helpers import CARD, ID_NUMBER, add_resident, call, present
 from tests.panel.common import (
     OTHER_ID,
@@ -97,14 +99,15 @@ async def test_visitor_registered_at_the_gate_approved_by_the_host_live(
 
     # The neighbour's subscription saw none of it; unsubscribing ends it.
     assert not desk.pending.get("neighbour")
-    listeners = len(community._event_listeners)
+    signal = f"{DOMAIN}_{desk.entry.entry_id}_panel_visit"
+    listeners = len(hass.data[DATA_DISPATCHER][signal])
     socket = desk.sockets["neighbour"]
     await socket.send_json_auto_id(
         {"type": "unsubscribe_events", "subscription": neighbour_sub}
     )
     answer = await socket.receive_json()
     assert answer["success"], answer
-    assert len(community._event_listeners) == listeners - 1
+    assert len(hass.data[DATA_DISPATCHER][signal]) == listeners - 1
 
 
 async def test_host_denies_and_admin_may_answer_any_unit(
@@ -321,3 +324,35 @@ async def test_visitor_card_not_returned_is_overdue_at_the_gate(
     assert gate["on_site"] == []
     # The card kept is blocked.
     assert not (await present(hass, "Main gate", "0066666666"))["granted"]
+
+
+async def test_live_lists_keep_going_after_a_reload(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    """Saving the options reloads the entry: open pages keep hearing changes.
+
+    The gate desk, My home and the office's access log stay subscribed
+    across the reload and hear the new community's visits and records.
+    """
+    desk = await make_desk(hass, hass_ws_client)
+    gate_sub, _ = await desk.subscribe("guard", "gate/subscribe")
+    home_sub, _ = await desk.subscribe("resident", "home/subscribe", unit=UNIT)
+    log_sub, _ = await desk.subscribe("admin", "office/subscribe_access")
+
+    assert await hass.config_entries.async_reload(desk.entry.entry_id)
+    await hass.async_block_till_done()
+
+    visit = await desk.ok("guard", "gate/register_visitor", **visitor())
+    assert (await desk.event("guard", gate_sub))["visit"] == visit
+    pushed = await desk.event("resident", home_sub)
+    assert pushed["visit"]["visit_id"] == visit["visit_id"]
+
+    item = await desk.ok(
+        "guard",
+        "gate/guard_verified_entry",
+        door_id="door_gate",
+        person_id=desk.ids["resident"]["person_id"],
+    )
+    assert (await desk.event("guard", gate_sub))["record"] == item
+    pushed = await desk.event("admin", log_sub)
+    assert pushed["record"]["record_id"] == item["record_id"]

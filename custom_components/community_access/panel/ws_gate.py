@@ -161,7 +161,7 @@ async def ws_subscribe(
 
     unsubs = [
         async_track_visits(hass, entry, _visit),
-        async_track_records(entry, _record),
+        async_track_records(hass, entry, _record),
     ]
 
     @callback

@@ -16,11 +16,12 @@ from custom_components.community_access.service_helpers import aware
 from custom_components.community_access.service_numbers import ID
 from homeassistant.components.websocket_api.connection import ActiveConnection
 from homeassistant.components.websocket_api.messages import event_message
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
 from .fields import PAGING, caller
+from .live import async_track_records
 from .roles import Role
 from .serialize import access_item, page
 from .ws_common import community_command, door_name
@@ -178,6 +179,7 @@ async def ws_subscribe_access(
     early: list[AuditRecord] = []
     live = False
 
+    @callback
     def on_record(record: AuditRecord) -> None:
         if not live:
             early.append(record)
@@ -188,7 +190,7 @@ async def ws_subscribe_access(
             )
         )
 
-    connection.subscriptions[msg_id] = community.add_record_listener(on_record)
+    connection.subscriptions[msg_id] = async_track_records(hass, entry, on_record)
     records = await community.query_access_log(AuditQuery(limit=LATEST))
     seen = {r.id for r in records}
     records += [r for r in early if r.id not in seen]
