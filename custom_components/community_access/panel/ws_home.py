@@ -31,24 +31,21 @@ from custom_components.community_access.runtime import (
     rule_book,
     visitor_desk,
 )
-from custom_components.community_access.service_helpers import aware
 from custom_components.community_access.service_numbers import ID, strict_int
 from custom_components.community_access.services_visitors import async_answer
 from homeassistant.components.websocket_api.connection import ActiveConnection
 from homeassistant.components.websocket_api.messages import event_message
 from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.exceptions import Unauthorized
-from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
+from .fields import PREREGISTER, async_preregister
 from .live import async_track_visits
 from .roles import Role, resident_units
 from .serialize import access_item, credential_item, iso, notice_item, visit_item
 from .ws_common import community_command, door_name
 
 _UNIT = vol.All(str, vol.Length(min=1, max=32))
-_TEXT = vol.All(str, vol.Length(min=1, max=200))
-_SHORT = vol.All(str, vol.Length(min=1, max=64))
 UNIT_FIELD: dict[vol.Marker, Any] = {vol.Required("unit"): _UNIT}
 #: Records read at most for one household's page of the last 30 days.
 ACCESS_CAP = 5000
@@ -254,6 +251,27 @@ async def ws_access(
     }
 
 
+async def _answer(
+    hass: HomeAssistant,
+    connection: ActiveConnection,
+    msg: dict[str, Any],
+    entry: CommunityConfigEntry,
+    *,
+    approve: bool,
+) -> PassResult | Visit:
+    """Answer one of the household's visits, as from the phone notification."""
+    household = own_household(entry, connection, msg["unit"])
+    visit = own_visit(entry, household, msg["visit_id"])
+    return await async_answer(
+        hass,
+        entry,
+        visit.id,
+        approve=approve,
+        minutes=None,
+        context=Context(user_id=caller_id(connection)),
+    )
+
+
 @community_command(
     "home/approve_visit",
     {**UNIT_FIELD, vol.Required("visit_id"): ID},
@@ -266,16 +284,7 @@ async def ws_approve_visit(
     entry: CommunityConfigEntry,
 ) -> dict[str, Any]:
     """Approve a visitor waiting at the gate (as from the phone notification)."""
-    household = own_household(entry, connection, msg["unit"])
-    visit = own_visit(entry, household, msg["visit_id"])
-    result = await async_answer(
-        hass,
-        entry,
-        visit.id,
-        approve=True,
-        minutes=None,
-        context=Context(user_id=caller_id(connection)),
-    )
+    result = await _answer(hass, connection, msg, entry, approve=True)
     assert isinstance(result, PassResult)
     return _pass(entry, result)
 
@@ -292,33 +301,13 @@ async def ws_deny_visit(
     entry: CommunityConfigEntry,
 ) -> dict[str, Any]:
     """Refuse a visitor waiting at the gate, or a pre-registered one."""
-    household = own_household(entry, connection, msg["unit"])
-    visit = own_visit(entry, household, msg["visit_id"])
-    result = await async_answer(
-        hass,
-        entry,
-        visit.id,
-        approve=False,
-        minutes=None,
-        context=Context(user_id=caller_id(connection)),
-    )
+    result = await _answer(hass, connection, msg, entry, approve=False)
     assert isinstance(result, Visit)
     return home_visit(entry, result)
 
 
 @community_command(
-    "home/preregister_visitor",
-    {
-        **UNIT_FIELD,
-        vol.Required("name"): _TEXT,
-        vol.Required("phone"): _SHORT,
-        vol.Required("start"): cv.datetime,
-        vol.Required("end"): cv.datetime,
-        vol.Optional("id_number"): _SHORT,
-        vol.Optional("multiple_entries", default=False): bool,
-        vol.Optional("purpose"): _TEXT,
-    },
-    Role.RESIDENT,
+    "home/preregister_visitor", {**UNIT_FIELD, **PREREGISTER}, Role.RESIDENT
 )
 async def ws_preregister_visitor(
     hass: HomeAssistant,
@@ -328,18 +317,8 @@ async def ws_preregister_visitor(
 ) -> dict[str, Any]:
     """Announce a visitor; the answer carries the check-in code (shown once)."""
     household = own_household(entry, connection, msg["unit"])
-    start, end = aware(msg["start"]), aware(msg["end"])
-    assert start is not None and end is not None
-    result = await visitor_desk(entry).preregister(
-        unit=str(household.unit),
-        name=msg["name"],
-        phone=msg["phone"],
-        window_from=start,
-        window_until=end,
-        id_number=msg.get("id_number"),
-        multiple_entries=msg["multiple_entries"],
-        purpose=msg.get("purpose"),
-        registered_by=caller_id(connection),
+    result = await async_preregister(
+        entry, msg, str(household.unit), caller_id(connection)
     )
     return _pass(entry, result)
 

@@ -17,20 +17,15 @@ from custom_components.community_access.runtime import (
     CommunityConfigEntry,
     visitor_desk,
 )
-from custom_components.community_access.service_helpers import aware
 from custom_components.community_access.service_numbers import ID
 from homeassistant.components.websocket_api.connection import ActiveConnection
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv
 
-from .fields import PAGING, caller
+from .fields import PAGING, PREREGISTER, SHORT, async_preregister, caller
 from .roles import Role
 from .serialize import iso, page
 from .ws_common import community_command
 from .ws_office_visits import office_visit
-
-_TEXT = vol.All(str, vol.Length(min=1, max=200))
-_SHORT = vol.All(str, vol.Length(min=1, max=64))
 
 
 def watch_item(entry: WatchEntry) -> dict[str, Any]:
@@ -46,16 +41,7 @@ def watch_item(entry: WatchEntry) -> dict[str, Any]:
 
 @community_command(
     "office/preregister_visitor",
-    {
-        vol.Required("unit"): vol.All(str, vol.Length(min=1, max=32)),
-        vol.Required("name"): _TEXT,
-        vol.Required("phone"): _SHORT,
-        vol.Required("start"): cv.datetime,
-        vol.Required("end"): cv.datetime,
-        vol.Optional("id_number"): _SHORT,
-        vol.Optional("multiple_entries", default=False): bool,
-        vol.Optional("purpose"): _TEXT,
-    },
+    {vol.Required("unit"): vol.All(str, vol.Length(min=1, max=32)), **PREREGISTER},
     Role.ADMIN,
 )
 async def ws_preregister_visitor(
@@ -65,19 +51,7 @@ async def ws_preregister_visitor(
     entry: CommunityConfigEntry,
 ) -> dict[str, Any]:
     """Announce a visitor (``preregister_visitor``); the check-in code is shown once."""
-    start, end = aware(msg["start"]), aware(msg["end"])
-    assert start is not None and end is not None
-    result = await visitor_desk(entry).preregister(
-        unit=msg["unit"],
-        name=msg["name"],
-        phone=msg["phone"],
-        window_from=start,
-        window_until=end,
-        id_number=msg.get("id_number"),
-        multiple_entries=msg["multiple_entries"],
-        purpose=msg.get("purpose"),
-        registered_by=caller(connection),
-    )
+    result = await async_preregister(entry, msg, msg["unit"], caller(connection))
     return office_visit(entry, result.visit) | {"code": result.code}
 
 
@@ -99,7 +73,7 @@ async def ws_watchlist(
     "office/bar_visitor",
     {
         vol.Required("name"): vol.All(str, vol.Length(min=1, max=100)),
-        vol.Required("id_number"): _SHORT,
+        vol.Required("id_number"): SHORT,
         vol.Optional("reason"): vol.All(str, vol.Length(max=200)),
     },
     Role.ADMIN,
