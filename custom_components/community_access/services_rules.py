@@ -170,12 +170,12 @@ async def _list(
 async def _commend(
     hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
 ) -> ServiceResponse:
-    cid = await rule_book(entry).record_commendation(
+    commendation = await rule_book(entry).record_commendation(
         person_id=call.data["person_id"],
         note=call.data.get("note"),
         recorded_by=actor(call),
     )
-    return {"commendation_id": cid}
+    return {"commendation_id": commendation.id}
 
 
 async def _unlock_keypad(

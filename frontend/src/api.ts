@@ -163,6 +163,17 @@ export interface Violation {
   penalties?: Penalty[];
 }
 
+/** A commendation (表扬) the office recorded, with the person named. */
+export interface Commendation {
+  commendation_id: number;
+  at: string;
+  person_id: number | null;
+  person_name?: string | null;
+  unit?: string | null;
+  note: string | null;
+  recorded_by: string | null;
+}
+
 export interface PersonHit {
   person_id: number;
   name: string;
@@ -393,6 +404,8 @@ export class Api {
   applyPenalty = (p: Params) => this.call<Penalty>("office/apply_penalty", p);
   liftPenalty = (penalty_id: number) =>
     this.call<Penalty>("office/lift_penalty", { penalty_id });
+  commendations = (q: PageQuery) => this.call<Page<Commendation>>("office/commendations", q);
+  recordCommendation = (p: Params) => this.call<Commendation>("office/record_commendation", p);
   peopleSearch = (query: string, limit = 20) =>
     this.call<PersonHit[]>("office/people_search", { query, limit });
   accessLog = (f: AccessFilter & PageQuery) =>

@@ -3,7 +3,8 @@
 The office bars a visitor on the watch list and lifts the bar (the ID number
 is nowhere on the page), pre-registers a visitor (its check-in code shown
 once, the visit listed under "Today & upcoming"), and reads the public
-notices on the Rules page with full names; a resident's My home shows the
+notices on the Rules page with full names, records a commendation for a
+person picked by a search; a resident's My home shows the
 same notice with the name masked.
 """
 
@@ -116,6 +117,21 @@ def test_watch_list_preregistration_and_notices(
     notices.get_by_text("Lent a card twice").wait_for()
     notices.get_by_text("Article 19").wait_for()
     shot(page, "office_rules_notices")
+
+    # A commendation: the person picked by a search, listed at once.
+    commendations = panel.locator(".card.commendations")
+    commendations.get_by_role("button", name="Record commendation").click()
+    box = dialog(page)
+    box.get_by_label("Person").fill("Zhou")
+    box.get_by_role("button", name="Zhou Min").click()
+    box.get_by_label("Note").fill("Returned a lost wallet")
+    box.get_by_role("button", name="Record commendation", exact=True).click()
+    page.locator("ca-form-dialog").wait_for(state="detached")
+    row = commendations.locator("tbody tr", has_text="Returned a lost wallet")
+    row.get_by_text("Zhou Min").wait_for()
+    assert UNIT in row.inner_text()
+    panel.get_by_text("Commendation recorded.").wait_for()
+    shot(page, "office_rules_commendation")
 
     # My home (the admin opens the unit): the notice as published, masked.
     home = open_panel(page, ha.base_url, "community-home")

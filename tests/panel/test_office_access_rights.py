@@ -65,6 +65,8 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "office/penalties": {},
     "office/apply_penalty": {"person_id": 1, "kind": "warning"},
     "office/lift_penalty": {"penalty_id": 1},
+    "office/commendations": {},
+    "office/record_commendation": {"person_id": 1, "note": "拾金不昧"},
     "office/access_log": {},
     "office/access_log_csv": {"full_names": True},
     "office/subscribe_access": {},

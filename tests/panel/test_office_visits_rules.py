@@ -101,3 +101,46 @@ async def test_violation_penalties_lifted(
         language="zh-Hans",
     )
     assert error["code"] == "fine_needs_amount"
+
+
+async def test_commendations_recorded_and_listed(
+    hass: HomeAssistant, office: MockConfigEntry, ws: MockHAClientWebSocket
+) -> None:
+    """The office commends a resident (第九条); the list pages newest first."""
+    ids = await add_resident(hass)
+    assert (await ok(ws, "office/commendations", office))["total"] == 0
+    first = await ok(
+        ws,
+        "office/record_commendation",
+        office,
+        person_id=ids["person_id"],
+        note="拾金不昧，归还失物",
+    )
+    assert first["person_name"] == "赵磊"
+    assert first["unit"] == "3-2-501"
+    assert first["note"] == "拾金不昧，归还失物"
+    assert first["recorded_by"]
+    second = await ok(
+        ws, "office/record_commendation", office, person_id=ids["person_id"]
+    )
+    assert second["note"] is None
+    listed = await ok(ws, "office/commendations", office)
+    assert listed["total"] == 2
+    assert [c["commendation_id"] for c in listed["items"]] == [
+        second["commendation_id"],
+        first["commendation_id"],
+    ]
+    paged = await ok(ws, "office/commendations", office, limit=1, offset=1)
+    assert paged["total"] == 2
+    assert [c["commendation_id"] for c in paged["items"]] == [first["commendation_id"]]
+    # The service answers with the same id the office lists.
+    service = await call(
+        hass, "record_commendation", {"person_id": ids["person_id"], "note": "助人"}
+    )
+    listed = await ok(ws, "office/commendations", office, limit=1)
+    assert listed["items"][0]["commendation_id"] == service["commendation_id"]
+    error = await refused(
+        ws, "office/record_commendation", office, person_id=9999, language="zh-Hans"
+    )
+    assert error["code"] == "unknown_person"
+    assert (await ok(ws, "office/commendations", office))["total"] == 3

@@ -388,6 +388,18 @@ class Violation:
 
 
 @dataclass(frozen=True, slots=True)
+class Commendation:
+    """A commendation recorded for a person (第九条)."""
+
+    id: int
+    at: datetime
+    person_id: int | None
+    household_id: int | None
+    note: str | None = None
+    recorded_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Penalty:
     """A penalty decided on a person (or household), with its period."""
 

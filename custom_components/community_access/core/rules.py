@@ -22,6 +22,7 @@ from sqlalchemy import func, insert, select, update
 from .community import Community, utcnow
 from .errors import CommunityError
 from .models import (
+    Commendation,
     DEFAULT_FINES_CENTS,
     DEFAULT_LADDER,
     LedgerEntry,
@@ -571,18 +572,19 @@ class RuleBook:
 
     async def record_commendation(
         self, *, person_id: int, note: str | None, recorded_by: str | None = None
-    ) -> int:
+    ) -> Commendation:
         """Record a commendation (第九条)."""
         community = self.community
         note = clean_free_text(note, max_length=NOTE_MAX, multiline=True)
         person = community.person(person_id)
+        at = utcnow()
 
         def _work() -> int:
             with community.db.transaction() as tx:
                 return int(
                     tx.conn.execute(
                         insert(commendations).values(
-                            at=utcnow(),
+                            at=at,
                             person_id=person.id,
                             household_id=person.household_id,
                             note=note,
@@ -596,7 +598,45 @@ class RuleBook:
             "commendation_recorded",
             {"commendation_id": cid, **community.who(person.id)},
         )
-        return cid
+        return Commendation(
+            id=cid,
+            at=at,
+            person_id=person.id,
+            household_id=person.household_id,
+            note=note,
+            recorded_by=recorded_by,
+        )
+
+    async def list_commendations(
+        self, *, offset: int = 0, limit: int = 100
+    ) -> tuple[int, list[Commendation]]:
+        """Commendations, newest first: the total and one page."""
+        community = self.community
+
+        def _read() -> tuple[int, list[Commendation]]:
+            count = select(func.count()).select_from(commendations)
+            stmt = (
+                select(commendations)
+                .order_by(commendations.c.at.desc(), commendations.c.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+            with community.db.transaction() as tx:
+                total = int(tx.conn.execute(count).scalar_one())
+                return total, [
+                    Commendation(
+                        id=r["id"],
+                        at=r["at"],
+                        person_id=r["person_id"],
+                        household_id=r["household_id"],
+                        note=r["note"],
+                        recorded_by=r["recorded_by"],
+                    )
+                    for r in tx.conn.execute(stmt).mappings()
+                ]
+
+        result: tuple[int, list[Commendation]] = await community.run(_read)
+        return result
 
 
 def _violation_conditions(

@@ -8,6 +8,7 @@ import voluptuous as vol
 
 from custom_components.community_access.core.community import Community
 from custom_components.community_access.core.models import (
+    Commendation,
     Penalty,
     PenaltyKind,
     ViolationKind,
@@ -155,10 +156,64 @@ async def ws_lift_penalty(
     return penalty_item(entry.runtime_data.community, penalty)
 
 
+def commendation_item(
+    community: Community, commendation: Commendation
+) -> dict[str, Any]:
+    """Return a commendation with its person named (the office's view)."""
+    return _named(
+        community,
+        {
+            "commendation_id": commendation.id,
+            "at": commendation.at.isoformat(),
+            "person_id": commendation.person_id,
+            "household_id": commendation.household_id,
+            "note": commendation.note,
+            "recorded_by": commendation.recorded_by,
+        },
+    )
+
+
+@community_command("office/commendations", dict(PAGING), Role.ADMIN)
+async def ws_commendations(
+    hass: HomeAssistant,
+    connection: ActiveConnection,
+    msg: dict[str, Any],
+    entry: CommunityConfigEntry,
+) -> dict[str, Any]:
+    """Commendations newest first (第九条)."""
+    total, found = await rule_book(entry).list_commendations(
+        offset=msg["offset"], limit=msg["limit"]
+    )
+    community = entry.runtime_data.community
+    return page(total, [commendation_item(community, c) for c in found])
+
+
+@community_command(
+    "office/record_commendation",
+    {vol.Required("person_id"): ID, vol.Optional("note"): NOTE},
+    Role.ADMIN,
+)
+async def ws_record_commendation(
+    hass: HomeAssistant,
+    connection: ActiveConnection,
+    msg: dict[str, Any],
+    entry: CommunityConfigEntry,
+) -> dict[str, Any]:
+    """Record a commendation (``record_commendation``)."""
+    commendation = await rule_book(entry).record_commendation(
+        person_id=msg["person_id"],
+        note=msg.get("note"),
+        recorded_by=caller(connection),
+    )
+    return commendation_item(entry.runtime_data.community, commendation)
+
+
 COMMANDS = (
     ws_violations,
     ws_record_violation,
     ws_penalties,
     ws_apply_penalty,
     ws_lift_penalty,
+    ws_commendations,
+    ws_record_commendation,
 )

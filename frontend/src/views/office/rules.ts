@@ -1,7 +1,8 @@
 // Rules: violations and penalties; record a violation for a person picked by
-// search, apply a penalty, lift one; the public notices (公告批评).
+// search, apply a penalty, lift one; commendations (表扬); the public notices
+// (公告批评).
 import { html, nothing } from "lit";
-import type { Page, Penalty, PublicNotice, Violation } from "../../api.js";
+import type { Commendation, Page, Penalty, PublicNotice, Violation } from "../../api.js";
 import { CaBase } from "../../components/base.js";
 import { openForm } from "../../components/dialog.js";
 import { renderMessages, renderPager, renderTable } from "../../components/table.js";
@@ -29,6 +30,8 @@ export class CaOfficeRules extends CaBase {
     noticesActive: { state: true },
     nOffset: { state: true },
     notices: { state: true },
+    cOffset: { state: true },
+    commendations: { state: true },
   };
 
   openOnly = true;
@@ -40,24 +43,29 @@ export class CaOfficeRules extends CaBase {
   noticesActive = true;
   nOffset = 0;
   notices?: Page<PublicNotice>;
+  cOffset = 0;
+  commendations?: Page<Commendation>;
 
   protected override communityChanged(): void {
     this.vOffset = 0;
     this.pOffset = 0;
     this.nOffset = 0;
+    this.cOffset = 0;
     void this.load();
   }
 
   private async load(): Promise<void> {
     await this.run(async () => {
-      const [v, p, n] = await Promise.all([
+      const [v, p, n, c] = await Promise.all([
         this.api.violations({ open_only: this.openOnly, offset: this.vOffset, limit: LIMIT }),
         this.api.penalties({ active_only: this.activeOnly, offset: this.pOffset, limit: LIMIT }),
         this.api.notices({ active_only: this.noticesActive, offset: this.nOffset, limit: LIMIT }),
+        this.api.commendations({ offset: this.cOffset, limit: LIMIT }),
       ]);
       this.violations = v;
       this.penalties = p;
       this.notices = n;
+      this.commendations = c;
     });
   }
 
@@ -83,6 +91,28 @@ export class CaOfficeRules extends CaBase {
     });
     if (ok) {
       this.notice = t("rules.recorded");
+      await this.load();
+    }
+  }
+
+  private async commend(): Promise<void> {
+    const t = this.t;
+    const ok = await openForm(t, {
+      title: t("rules.commend"),
+      message: t("rules.commend_hint"),
+      confirm: t("rules.commend"),
+      fields: [
+        { name: "person_id", label: t("rules.person"), type: "person", required: true, search: this.search },
+        { name: "note", label: t("rules.note"), type: "textarea" },
+      ],
+      submit: (v) =>
+        this.api.recordCommendation({
+          person_id: v.person_id,
+          note: typeof v.note === "string" && v.note.trim() ? v.note.trim() : undefined,
+        }),
+    });
+    if (ok) {
+      this.notice = t("rules.commended");
       await this.load();
     }
   }
@@ -230,7 +260,34 @@ export class CaOfficeRules extends CaBase {
             })
           : nothing}
       </div>
-      ${this.renderNotices()}`;
+      ${this.renderCommendations()} ${this.renderNotices()}`;
+  }
+
+  private renderCommendations() {
+    const t = this.t;
+    return html`<div class="card commendations">
+      <div class="row" style="margin-bottom:12px">
+        <h3 style="margin:0">${t("rules.commendations")}</h3>
+        <span class="spacer"></span>
+        <button @click=${() => this.commend()}>${t("rules.commend")}</button>
+      </div>
+      ${renderTable(
+        t,
+        [
+          { label: t("statement.at"), render: (c: Commendation) => formatDateTime(this.hass, c.at) },
+          { label: t("rules.person"), render: (c) => who(c.person_name, c.unit, c.person_id) },
+          { label: t("rules.note"), render: (c) => c.note ?? "" },
+        ],
+        this.commendations?.items ?? [],
+        this.narrow,
+      )}
+      ${this.commendations
+        ? renderPager(t, this.cOffset, LIMIT, this.commendations.total, (o) => {
+            this.cOffset = o;
+            void this.load();
+          })
+        : nothing}
+    </div>`;
   }
 
   private renderNotices() {
