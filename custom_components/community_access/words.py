@@ -43,6 +43,11 @@ REASONS: Words = {
         "人脸不能作为唯一凭证",
     ),
     "escape_route": ("let out by an escape route", "经疏散通道放行"),
+    "emergency_release": ("released for an emergency", "紧急疏散放行"),
+    "lockdown": ("refused during a lockdown", "封闭管理期间拒绝"),
+    "maintenance": ("decided by a maintenance window", "设备维护期间"),
+    "not_accompanied": ("not accompanied by the staff member", "无工作人员陪同"),
+    "patrol": ("patrol recorded", "巡查打卡"),
 }
 
 #: Kinds of violations (``ViolationKind``).

@@ -61,6 +61,17 @@ class Reason(StrEnum):
     #: Not a decision of :meth:`AccessIndex.decide`: an escape-route exit let
     #: someone out whom the rules would have refused (``Decision.waived``).
     ESCAPE_ROUTE = "escape_route"
+    # ---- operations and safety (issue 13)
+    #: Door released for an emergency: fire or earthquake (every presentation still recorded).
+    EMERGENCY_RELEASE = "emergency_release"
+    #: Lockdown: only the roles the options name may enter.
+    LOCKDOWN = "lockdown"
+    #: A planned maintenance window decided this (its door mode: open, guard only).
+    MAINTENANCE = "maintenance"
+    #: An accompanied viewer (4.6) without their staff member's entry within 10 minutes.
+    NOT_ACCOMPANIED = "not_accompanied"
+    #: A guard's card at a patrol point: a patrol recorded instead of an entry.
+    PATROL = "patrol"
 
 
 _STATUS_REASON = {

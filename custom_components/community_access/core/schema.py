@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -216,6 +216,8 @@ visits = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("checked_in_at", UTCDateTime, nullable=True),
     Column("closed_at", UTCDateTime, nullable=True),
+    # v9: an accompanied viewer (4.6): the staff member who must enter with them
+    Column("escort_person_id", Integer, nullable=True),
 )
 
 watchlist = Table(
@@ -331,6 +333,183 @@ admin_log = Table(
 )
 
 
+# ---- v9: operations and safety (issue 13). Each table belongs to one part
+# of core/operations; JSON as text, times as naive UTC like the rest.
+
+#: Emergency releases and lockdowns; active while ``ended_at`` is null.
+site_modes = Table(
+    "site_modes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # emergency | lockdown
+    Column("scope_kind", String(16), nullable=False),  # site | building | doors
+    Column("scope", Text, nullable=True),  # JSON list of buildings or door ids
+    Column("cause", String(32), nullable=True),  # fire | earthquake | other
+    Column("note", Text, nullable=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("started_by", String(128), nullable=True),  # user id or trigger entity
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("ended_by", String(64), nullable=True),
+    Index("ix_site_modes_kind_ended", "kind", "ended_at"),
+)
+
+#: Door alarms: forced open, held open, reader tamper, power failure.
+door_alarms = Table(
+    "door_alarms",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("door_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("acknowledged_at", UTCDateTime, nullable=True),
+    Column("acknowledged_by", String(64), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("details", Text, nullable=True),  # JSON
+    Index("ix_door_alarms_door_started", "door_id", "started_at"),
+    Index("ix_door_alarms_started", "started_at"),
+)
+
+#: Faults of a device (door, lock, reader, line), opened by hand or by a cause.
+faults = Table(
+    "faults",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("device_id", String(128), nullable=False),  # door id, entity id, line id
+    Column("device_name", String(100), nullable=True),
+    Column("door_id", String(64), nullable=True),
+    Column("cause", String(32), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("opened_by", String(64), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("expected_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Index("ix_faults_device_cause_closed", "device_id", "cause", "closed_at"),
+)
+
+#: Each status change or progress note of a fault (published to residents).
+fault_updates = Table(
+    "fault_updates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("fault_id", Integer, ForeignKey("faults.id"), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("expected_at", UTCDateTime, nullable=True),
+    Column("by", String(64), nullable=True),
+)
+
+#: Patrols (a guard at a door or checkpoint) and inspections (第十五条).
+patrols = Table(
+    "patrols",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # patrol | inspection
+    Column("door_id", String(64), nullable=True, index=True),
+    Column("checkpoint", String(100), nullable=True),
+    Column("person_id", Integer, nullable=True),
+    Column("by", String(64), nullable=True),
+    Column("source", String(16), nullable=True),  # manual | card
+    Column("result", String(16), nullable=True),
+    Column("note", Text, nullable=True),
+)
+
+#: Planned maintenance windows (提前告知).
+maintenance_windows = Table(
+    "maintenance_windows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("door_ids", Text, nullable=False),  # JSON list
+    Column("start", UTCDateTime, nullable=False, index=True),
+    Column("end", UTCDateTime, nullable=False),
+    Column("mode", String(16), nullable=False),  # open | guard_only | normal
+    Column("message", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=True),
+    Column("notified_at", UTCDateTime, nullable=True),
+    Column("cancelled_at", UTCDateTime, nullable=True),
+)
+
+#: Goods passes (放行条, 141) and a guard's checks of goods (142).
+goods_passes = Table(
+    "goods_passes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("household_id", Integer, nullable=False, index=True),
+    Column("person_id", Integer, nullable=True),
+    Column("items", Text, nullable=False),
+    Column("large_or_valuable", Boolean, nullable=False, default=False),
+    Column("valid_from", UTCDateTime, nullable=False),
+    Column("valid_until", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("code_digest", String(64), nullable=False, index=True),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("issued_by", String(64), nullable=True),
+    Column("used_at", UTCDateTime, nullable=True),
+    Column("used_by", String(64), nullable=True),
+    Column("used_door_id", String(64), nullable=True),
+)
+
+goods_checks = Table(
+    "goods_checks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("door_id", String(64), nullable=True),
+    Column("goods_pass_id", Integer, nullable=True),
+    Column("household_id", Integer, nullable=True),
+    Column("note", Text, nullable=True),
+    Column("by", String(64), nullable=True),
+)
+
+#: Renovations (143): company, period, tools and materials, contractors.
+renovations = Table(
+    "renovations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("household_id", Integer, nullable=False, index=True),
+    Column("company", String(100), nullable=False),
+    Column("start", UTCDateTime, nullable=False),
+    Column("end", UTCDateTime, nullable=False),
+    Column("materials", Text, nullable=True),
+    Column("contractor_ids", Text, nullable=True),  # JSON list of person ids
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=True),
+    Column("cancelled_at", UTCDateTime, nullable=True),
+)
+
+#: Official group visits (4.13): organisation, head count, host.
+group_visits = Table(
+    "group_visits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("organisation", String(100), nullable=False),
+    Column("people", Integer, nullable=False),
+    Column("host", String(100), nullable=True),
+    Column("door_id", String(64), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("recorded_by", String(64), nullable=True),
+)
+
+OPERATION_TABLES = (
+    site_modes,
+    door_alarms,
+    faults,
+    fault_updates,
+    patrols,
+    maintenance_windows,
+    goods_passes,
+    goods_checks,
+    renovations,
+    group_visits,
+)
+
+
 def _migrate_to_1(conn: Connection) -> None:
     metadata.create_all(
         conn, tables=[households, persons, credentials, audit_log], checkfirst=True
@@ -401,6 +580,13 @@ def _migrate_to_8(conn: Connection) -> None:
     _add_missing_columns(conn, watchlist)
 
 
+
+def _migrate_to_9(conn: Connection) -> None:
+    """Operations and safety: modes, alarms, faults, patrols, goods, renovations."""
+    _add_missing_columns(conn, visits)
+    metadata.create_all(conn, tables=list(OPERATION_TABLES), checkfirst=True)
+
+
 #: Migrations: version → function bringing the schema from version-1 to it.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migrate_to_1,
@@ -411,4 +597,5 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     6: _migrate_to_6,
     7: _migrate_to_7,
     8: _migrate_to_8,
+    9: _migrate_to_9,
 }

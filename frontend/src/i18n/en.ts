@@ -359,6 +359,11 @@ export const en = {
   "reason.pass_used": "Pass already used",
   "reason.face_alone": "Face alone not enough",
   "reason.escape_route": "Escape-route exit",
+  "reason.emergency_release": "Emergency release",
+  "reason.lockdown": "Lockdown",
+  "reason.maintenance": "Maintenance",
+  "reason.not_accompanied": "Not accompanied",
+  "reason.patrol": "Patrol",
 
   "direction.in": "In",
   "direction.out": "Out",

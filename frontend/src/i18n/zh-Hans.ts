@@ -361,6 +361,11 @@ export const zhHans: Record<keyof typeof en, string> = {
   "reason.pass_used": "通行证已使用",
   "reason.face_alone": "仅人脸不足",
   "reason.escape_route": "逃生通道出门",
+  "reason.emergency_release": "紧急放行",
+  "reason.lockdown": "封闭管理",
+  "reason.maintenance": "设备维护",
+  "reason.not_accompanied": "无人陪同",
+  "reason.patrol": "巡查打卡",
 
   "direction.in": "进",
   "direction.out": "出",

@@ -31,6 +31,11 @@ export const REASONS = [
   "pass_used",
   "face_alone",
   "escape_route",
+  "emergency_release",
+  "lockdown",
+  "maintenance",
+  "not_accompanied",
+  "patrol",
 ];
 
 function matches(f: AccessFilter, r: AccessItem): boolean {
