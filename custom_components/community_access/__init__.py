@@ -57,6 +57,7 @@ from .core.visitors import VisitorSettings
 from .door import DoorConfig, DoorOperator
 from .housekeeping import async_start_housekeeping, keypad_lock_key
 from .lock_codes import async_start_lock_codes, async_stop_lock_codes
+from .operations.setup import async_setup_operations
 from .panel.commands import async_setup_panel_api
 from .panel.live import async_setup_live
 from .panel.register import async_register_panels, async_remove_panels
@@ -237,14 +238,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
 
         await async_seed_demo(community)
 
+    for operator in runtime.doors.values():
+        operator.async_start()
+    runtime.unsubscribe.extend(await async_setup_operations(hass, entry))
     try:
         await async_start_lines(hass, entry)
     except ConfigEntryNotReady:
+        for unsub in runtime.unsubscribe:
+            unsub()
+        for operator in runtime.doors.values():
+            operator.async_stop()
         await community.async_close()
         raise
 
-    for operator in runtime.doors.values():
-        operator.async_start()
     await async_start_lock_codes(hass, entry)
 
     runtime.unsubscribe.extend(async_start_housekeeping(hass, entry))

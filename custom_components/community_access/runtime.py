@@ -26,6 +26,7 @@ from .core.rules import RuleBook, RuleSettings
 from .core.visitors import VisitorDesk, VisitorSettings
 from .door import DoorOperator
 from .names import shown_name
+from .operations.state import OperationsRuntime
 
 if TYPE_CHECKING:
     from .lock_codes import LockCodes
@@ -60,6 +61,8 @@ class CommunityRuntime:
     full_names: bool = False
     #: Doors where an administrator waits for a card to issue (panel/ws_office_capture).
     captures: CardCaptures = field(default_factory=CardCaptures)
+    #: Operations and safety: modes, alarms, faults, goods (operations/).
+    ops: OperationsRuntime = field(default_factory=OperationsRuntime)
 
 
 def rule_book(entry: CommunityConfigEntry) -> RuleBook:

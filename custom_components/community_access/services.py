@@ -30,6 +30,7 @@ from .core.models import CredentialKind, PersonStatus, Role
 from .core.privacy import card_number_presentable
 from .core.schedule import Schedule
 from .core.storage import AuditQuery
+from .operations.services import async_setup_operation_services
 from .runtime import CommunityConfigEntry, async_present
 from .service_helpers import (
     ENTRY_FIELD,
@@ -351,6 +352,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     async_listen_phone_answers(hass)
     async_setup_osdp_services(hass)
     async_setup_lock_services(hass)
+    async_setup_operation_services(hass)
 
 
 def public_services() -> list[str]:

@@ -22,9 +22,9 @@ from sqlalchemy import func, insert, select, update
 from .community import Community, utcnow
 from .errors import CommunityError
 from .models import (
-    Commendation,
     DEFAULT_FINES_CENTS,
     DEFAULT_LADDER,
+    Commendation,
     LedgerEntry,
     LedgerKind,
     Penalty,

@@ -580,7 +580,6 @@ def _migrate_to_8(conn: Connection) -> None:
     _add_missing_columns(conn, watchlist)
 
 
-
 def _migrate_to_9(conn: Connection) -> None:
     """Operations and safety: modes, alarms, faults, patrols, goods, renovations."""
     _add_missing_columns(conn, visits)

@@ -1,0 +1,10 @@
+"""Services of operations and safety (registered once, from ``services``)."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant, callback
+
+
+@callback
+def async_setup_operation_services(hass: HomeAssistant) -> None:
+    """Register each part's services."""

@@ -1,0 +1,17 @@
+"""Set up the operations parts of a community entry (called from ``__init__``)."""
+
+from __future__ import annotations
+
+from custom_components.community_access.runtime import CommunityConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+
+
+async def async_setup_operations(
+    hass: HomeAssistant, entry: CommunityConfigEntry
+) -> list[CALLBACK_TYPE]:
+    """Start each part; called after the doors, before any reader is served.
+
+    Returns what to call when the entry unloads.
+    """
+    unsubscribe: list[CALLBACK_TYPE] = []
+    return unsubscribe

@@ -1,0 +1,13 @@
+"""What a loaded community keeps for operations and safety (``runtime.ops``).
+
+Each part (modes, alarms, faults, goods) adds the field it needs here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class OperationsRuntime:
+    """Runtime state of the operations parts of one community entry."""
