@@ -1,0 +1,257 @@
+"""Faults in a real Home Assistant: opened by a lock going away, repaired, published."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_mock_service,
+)
+
+from custom_components.community_access.const import (
+    EVENT_FAULT_OPENED,
+    EVENT_FAULT_UPDATED,
+)
+from homeassistant.auth.models import User
+from homeassistant.components.calendar import DOMAIN as CALENDAR_DOMAIN
+from homeassistant.components.todo import DOMAIN as TODO_DOMAIN
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.util import dt as dt_util
+
+from ..helpers import call
+from .upkeep_common import link_buildings, messages, upkeep_entry
+
+LOCK = "lock.front_lock"
+TODO = "todo.sunny_gardens_maintenance"
+CALENDAR = "calendar.sunny_gardens_maintenance"
+
+
+def open_faults(entry: MockConfigEntry) -> list:
+    desk = entry.runtime_data.ops.faults
+    assert desk is not None
+    return list(desk.book.open.values())
+
+
+async def todo_items(hass: HomeAssistant) -> list[dict]:
+    result = await hass.services.async_call(
+        TODO_DOMAIN,
+        "get_items",
+        {},
+        target={"entity_id": TODO},
+        blocking=True,
+        return_response=True,
+    )
+    return list(result[TODO]["items"])
+
+
+async def test_lock_unavailable_opens_one_fault_recovery_closes_it(
+    hass: HomeAssistant,
+) -> None:
+    maintenance = async_mock_service(hass, "notify", "maintenance")
+    async_mock_service(hass, "notify", "notice_board")
+    entry = await upkeep_entry(hass)
+    opened = async_capture_events(hass, EVENT_FAULT_OPENED)
+    assert open_faults(entry) == []
+
+    hass.states.async_set(LOCK, "unavailable")
+    await hass.async_block_till_done()
+    hass.states.async_set(LOCK, "unavailable", {"changed": True})
+    await hass.async_block_till_done()
+    faults = open_faults(entry)
+    assert [(f.door_id, f.cause.value, f.status.value) for f in faults] == [
+        ("door_b3", "lock_unavailable", "reported")
+    ]
+    assert len(opened) == 1 and opened[0].data["device"] == "Building 3 door"
+    assert len(maintenance) == 1
+    assert "Building 3 door" in messages(maintenance)[0]
+
+    hass.states.async_set(LOCK, "locked")
+    await hass.async_block_till_done()
+    assert open_faults(entry) == []
+
+    # Once a repair has started, the lock coming back does not close the fault.
+    hass.states.async_set(LOCK, "unavailable")
+    await hass.async_block_till_done()
+    (fault,) = open_faults(entry)
+    await call(hass, "update_fault", {"fault_id": fault.id, "status": "dispatched"})
+    hass.states.async_set(LOCK, "locked")
+    await hass.async_block_till_done()
+    assert [f.status.value for f in open_faults(entry)] == ["dispatched"]
+    await call(hass, "update_fault", {"fault_id": fault.id, "status": "fixed"})
+    assert open_faults(entry) == []
+
+
+async def test_progress_published_to_the_building_only(hass: HomeAssistant) -> None:
+    board = async_mock_service(hass, "notify", "notice_board")
+    b3 = async_mock_service(hass, "notify", "b3_phone")
+    b1 = async_mock_service(hass, "notify", "b1_phone")
+    async_mock_service(hass, "notify", "maintenance")
+    entry = await upkeep_entry(hass)
+    await link_buildings(hass, entry)
+    updated = async_capture_events(hass, EVENT_FAULT_UPDATED)
+
+    fault = await call(
+        hass,
+        "report_fault",
+        {
+            "door": "Building 3 door",
+            "description": "Reader dark",
+            "reported_by": "Desk",
+        },
+    )
+    assert fault["new"] is True and fault["status"] == "reported"
+    expected = dt_util.now() + timedelta(days=1)
+    await call(
+        hass,
+        "update_fault",
+        {
+            "fault_id": fault["fault_id"],
+            "status": "dispatched",
+            "note": "Repairer comes at 14:00",
+            "expected_completion": expected.isoformat(),
+        },
+    )
+    assert len(b3) == 1 and "Repairer comes at 14:00" in messages(b3)[0]
+    assert "Building 3 door" in messages(b3)[0]
+    assert len(board) == 1
+    assert b1 == []
+    assert updated[-1].data["status"] == "dispatched"
+    assert updated[-1].data["note"] == "Repairer comes at 14:00"
+    assert "description" not in updated[-1].data
+
+    # The to-do list shows the fault; the calendar its expected completion.
+    items = await todo_items(hass)
+    assert [i["uid"] for i in items if i["uid"].startswith("fault_")] == [
+        f"fault_{fault['fault_id']}"
+    ]
+    assert "Building 3 door" in items[0]["summary"]
+    events = await hass.services.async_call(
+        CALENDAR_DOMAIN,
+        "get_events",
+        {
+            "start_date_time": dt_util.now(),
+            "end_date_time": dt_util.now() + timedelta(days=2),
+        },
+        target={"entity_id": CALENDAR},
+        blocking=True,
+        return_response=True,
+    )
+    (event,) = events[CALENDAR]["events"]
+    assert "Building 3 door" in event["summary"]
+    start = dt_util.parse_datetime(event["start"])
+    assert start is not None and abs(start - expected) < timedelta(seconds=1)
+
+    await call(hass, "update_fault", {"fault_id": fault["fault_id"], "status": "fixed"})
+    assert len(b3) == 2 and b1 == []
+    assert [i for i in await todo_items(hass) if i["uid"].startswith("fault_")] == []
+
+
+async def test_bad_transitions_refused_translated(hass: HomeAssistant) -> None:
+    async_mock_service(hass, "notify", "maintenance")
+    async_mock_service(hass, "notify", "notice_board")
+    await upkeep_entry(hass)
+    fault = await call(
+        hass, "report_fault", {"device": "Gate intercom", "description": "No sound"}
+    )
+    await call(
+        hass, "update_fault", {"fault_id": fault["fault_id"], "status": "in_repair"}
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await call(
+            hass,
+            "update_fault",
+            {"fault_id": fault["fault_id"], "status": "dispatched"},
+        )
+    assert err.value.translation_key == "fault_bad_transition"
+    await call(hass, "update_fault", {"fault_id": fault["fault_id"], "status": "fixed"})
+    with pytest.raises(ServiceValidationError) as err:
+        await call(
+            hass,
+            "update_fault",
+            {"fault_id": fault["fault_id"], "status": "dispatched"},
+        )
+    assert err.value.translation_key == "fault_closed"
+    assert "closed" in str(err.value)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "report_fault", {"description": "Somewhere"})
+    assert err.value.translation_key == "fault_needs_device"
+    listed = await call(hass, "list_faults", {"include_closed": True})
+    assert [f["status"] for f in listed["faults"]] == ["fixed"]
+
+
+async def test_report_fault_by_guard_not_by_others(
+    hass: HomeAssistant, hass_read_only_user: User
+) -> None:
+    async_mock_service(hass, "notify", "maintenance")
+    guard = await hass.auth.async_create_user("Guard", group_ids=["system-users"])
+    entry = await upkeep_entry(hass, {"guard_users": [guard.id]})
+    fault = await call(
+        hass,
+        "report_fault",
+        {"door": "Main gate", "description": "Barrier stuck"},
+        context=Context(user_id=guard.id),
+    )
+    assert fault["door_id"] == "door_gate"
+    again = await call(
+        hass,
+        "report_fault",
+        {"door": "Main gate", "description": "Still stuck"},
+        context=Context(user_id=guard.id),
+    )
+    assert again["new"] is False and again["fault_id"] == fault["fault_id"]
+    with pytest.raises(Unauthorized):
+        await call(
+            hass,
+            "report_fault",
+            {"door": "Main gate", "description": "x"},
+            context=Context(user_id=hass_read_only_user.id),
+        )
+    assert len(open_faults(entry)) == 1
+
+
+ADMIN_CALLS = {
+    "update_fault": {"fault_id": 1, "status": "fixed"},
+    "list_faults": {},
+    "list_patrols": {},
+    "record_inspection": {"door": "Main gate", "result": "ok"},
+    "schedule_maintenance": {
+        "doors": ["Main gate"],
+        "start": "2030-01-01T08:00:00",
+        "end": "2030-01-01T10:00:00",
+    },
+    "cancel_maintenance": {"window_id": 1},
+}
+
+
+@pytest.mark.parametrize("service", list(ADMIN_CALLS))
+async def test_admin_services_refuse_others(
+    hass: HomeAssistant, hass_read_only_user: User, service: str
+) -> None:
+    guard = await hass.auth.async_create_user("Guard", group_ids=["system-users"])
+    await upkeep_entry(hass, {"guard_users": [guard.id]})
+    for user in (hass_read_only_user, guard):
+        with pytest.raises(Unauthorized):
+            await call(
+                hass, service, ADMIN_CALLS[service], context=Context(user_id=user.id)
+            )
+
+
+async def test_faults_kept_over_a_restart(hass: HomeAssistant) -> None:
+    async_mock_service(hass, "notify", "maintenance")
+    entry = await upkeep_entry(hass)
+    fault = await call(hass, "report_fault", {"door": "Gym", "description": "Jammed"})
+    await call(
+        hass, "update_fault", {"fault_id": fault["fault_id"], "status": "in_repair"}
+    )
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    (kept,) = open_faults(entry)
+    assert (kept.id, kept.status.value, kept.door_id) == (
+        fault["fault_id"],
+        "in_repair",
+        "door_gym",
+    )
