@@ -21,8 +21,8 @@ from homeassistant.components.todo import DOMAIN as TODO_DOMAIN
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.util import dt as dt_util
+from tests.helpers import call
 
-from ..helpers import call
 from .upkeep_common import link_buildings, messages, upkeep_entry
 
 LOCK = "lock.front_lock"

@@ -8,9 +8,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.community_access.runtime import visitor_desk
 from homeassistant.core import HomeAssistant, ServiceCall
-
-from ..conftest import doors_with, make_entry
-from ..helpers import call, setup_community, template_lock
+from tests.conftest import doors_with, make_entry
+from tests.helpers import call, setup_community, template_lock
 
 OPTIONS = {
     "maintenance_notify": "maintenance",
@@ -22,14 +21,20 @@ OPTIONS = {
 async def upkeep_entry(
     hass: HomeAssistant,
     options: dict[str, Any] | None = None,
-    **door_b3: Any,
+    patrol_point: str | None = None,
 ) -> MockConfigEntry:
-    """The test community; Building 3's door bound to the template "Front lock"."""
+    """The test community; Building 3's door bound to the template "Front lock".
+
+    ``patrol_point``: the id of a door marked as patrol point.
+    """
     lock = await template_lock(hass)
-    entry = make_entry(
-        doors=doors_with("door_b3", lock_entity=lock, **door_b3),
-        options=OPTIONS | (options or {}),
-    )
+    doors = doors_with("door_b3", lock_entity=lock)
+    if patrol_point is not None:
+        doors = [
+            (sid, title, data | {"patrol_point": True} if sid == patrol_point else data)
+            for sid, title, data in doors
+        ]
+    entry = make_entry(doors=doors, options=OPTIONS | (options or {}))
     await setup_community(hass, entry)
     return entry
 
