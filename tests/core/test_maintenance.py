@@ -14,9 +14,10 @@ from custom_components.community_access.core.operations.maintenance import (
     MaintenanceGate,
     MaintenanceMode,
     add_window,
+    mark_cancelled,
+    mark_notified,
     new_window,
     pending_windows,
-    set_window,
     windows_between,
 )
 
@@ -132,8 +133,10 @@ async def test_windows_stored(community: Community) -> None:
     pending = await community.run(pending_windows, db, T0)
     assert [w.id for w in pending] == [first.id, second.id]
     assert pending[0].door_ids == ("b3",) and pending[0].message == "Reader replaced"
-    await community.run(set_window, db, second.id, cancelled_at=T0)
-    assert [w.id for w in await community.run(pending_windows, db, T0)] == [first.id]
+    await community.run(mark_notified, db, first.id, T0)
+    await community.run(mark_cancelled, db, second.id, T0)
+    (kept,) = await community.run(pending_windows, db, T0)
+    assert (kept.id, kept.notified_at) == (first.id, T0)
     assert await community.run(pending_windows, db, T0 + timedelta(hours=2)) == []
     shown = await community.run(
         windows_between, db, T0 - timedelta(days=1), T0 + timedelta(hours=1)

@@ -23,9 +23,10 @@ from custom_components.community_access.core.operations.maintenance import (
     MaintenanceMode,
     Window,
     add_window,
+    mark_cancelled,
+    mark_notified,
     new_window,
     pending_windows,
-    set_window,
 )
 from custom_components.community_access.runtime import CommunityConfigEntry
 from custom_components.community_access.words import MAINTENANCE_MODES, local_time, word
@@ -140,9 +141,7 @@ class MaintenancePlanner:
         if window is None:
             raise CommunityError("unknown_maintenance", window_id=str(window_id))
         now = dt_util.utcnow()
-        await self.community.run(
-            set_window, self.community.db, window_id, cancelled_at=now
-        )
+        await self.community.run(mark_cancelled, self.community.db, window_id, now)
         self._cancel_timers(window_id)
         del self.windows[window_id]
         self._fire("cancelled", window)
@@ -193,9 +192,7 @@ class MaintenancePlanner:
         if window is None or window.notified_at is not None:
             return
         now = dt_util.utcnow()
-        await self.community.run(
-            set_window, self.community.db, window_id, notified_at=now
-        )
+        await self.community.run(mark_notified, self.community.db, window_id, now)
         self.windows[window_id] = replace(window, notified_at=now)
         self._fire("notice", window)
         await async_tell_residents(

@@ -156,8 +156,17 @@ def add_window(db: Database, window: Window) -> Window:
     return replace(window, id=int(result.inserted_primary_key[0]))
 
 
-def set_window(db: Database, window_id: int, **values: Any) -> None:
-    """Mark a window notified or cancelled."""
+def mark_notified(db: Database, window_id: int, at: datetime) -> None:
+    """Note that residents were told of a window."""
+    _set_window(db, window_id, notified_at=at)
+
+
+def mark_cancelled(db: Database, window_id: int, at: datetime) -> None:
+    """Cancel a window."""
+    _set_window(db, window_id, cancelled_at=at)
+
+
+def _set_window(db: Database, window_id: int, **values: Any) -> None:
     with db.transaction() as tx:
         tx.conn.execute(
             update(maintenance_windows)
