@@ -12,14 +12,17 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.community_access.const import (
+    DOMAIN,
     EVENT_FAULT_OPENED,
     EVENT_FAULT_UPDATED,
 )
+from custom_components.community_access.logbook import describe_event
 from homeassistant.auth.models import User
 from homeassistant.components.calendar import DOMAIN as CALENDAR_DOMAIN
 from homeassistant.components.todo import DOMAIN as TODO_DOMAIN
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from tests.helpers import call
 
@@ -255,3 +258,66 @@ async def test_faults_kept_over_a_restart(hass: HomeAssistant) -> None:
         "in_repair",
         "door_gym",
     )
+
+
+async def test_fault_progress_blueprint_notifies_the_chosen_service(
+    hass: HomeAssistant,
+) -> None:
+    group = async_mock_service(hass, "notify", "residents_group")
+    async_mock_service(hass, "notify", "maintenance")
+    await upkeep_entry(hass)
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "use_blueprint": {
+                    "path": f"{DOMAIN}/fault_progress_residents.yaml",
+                    "input": {
+                        "notify_service": "notify.residents_group",
+                        "statuses": ["in_repair", "fixed"],
+                    },
+                }
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    fault = await call(hass, "report_fault", {"door": "Gym", "description": "Jammed"})
+    await call(
+        hass, "update_fault", {"fault_id": fault["fault_id"], "status": "dispatched"}
+    )
+    await call(
+        hass,
+        "update_fault",
+        {"fault_id": fault["fault_id"], "status": "in_repair", "note": "Parts ordered"},
+    )
+    await hass.async_block_till_done()
+    assert messages(group) == ["Repair progress: Gym being repaired. Parts ordered"]
+
+
+async def test_logbook_lines_name_devices_only(hass: HomeAssistant) -> None:
+    async_mock_service(hass, "notify", "maintenance")
+    await upkeep_entry(hass)
+    opened = async_capture_events(hass, EVENT_FAULT_OPENED)
+    updated = async_capture_events(hass, EVENT_FAULT_UPDATED)
+    fault = await call(
+        hass,
+        "report_fault",
+        {"door": "Gym", "description": "Jammed", "reported_by": "Desk 2"},
+    )
+    await call(
+        hass,
+        "update_fault",
+        {"fault_id": fault["fault_id"], "status": "dispatched", "note": "On the way"},
+    )
+    line = describe_event(hass, EVENT_FAULT_OPENED, dict(opened[0].data))
+    assert line == {"name": "Gym", "message": "fault: reported"}
+    assert "Desk 2" not in str(opened[0].data) and "Jammed" not in str(opened[0].data)
+    line = describe_event(hass, EVENT_FAULT_UPDATED, dict(updated[0].data))
+    assert line == {
+        "name": "Gym",
+        "message": "repair: repairer dispatched (On the way)",
+    }
+    hass.config.language = "zh-Hans"
+    line = describe_event(hass, EVENT_FAULT_UPDATED, dict(updated[0].data))
+    assert line == {"name": "Gym", "message": "维修进度:已派维修人员(On the way)"}

@@ -23,6 +23,7 @@ from homeassistant.components.todo import DOMAIN as TODO_DOMAIN
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from tests.helpers import CARD, ID_NUMBER, call, present
 
 from .upkeep_common import messages, upkeep_entry
@@ -226,3 +227,30 @@ async def test_inspections_due_overdue_and_recorded(
     await hass.async_block_till_done()
     assert "inspection_door_gate" not in await todo_uids(hass)
     assert issues.async_get_issue(DOMAIN, "inspection_overdue_door_b1") is not None
+
+
+async def test_patrol_reminder_blueprint(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to("2026-12-01T08:00:00+00:00")
+    phone = async_mock_service(hass, "notify", "mobile_app_guard")
+    async_mock_service(hass, "notify", "guard_desk")
+    async_mock_service(hass, "notify", "maintenance")
+    await upkeep_entry(hass, {"patrol_interval_minutes": 10})
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "use_blueprint": {
+                    "path": f"{DOMAIN}/patrol_reminder.yaml",
+                    "input": {"notify_service": "notify.mobile_app_guard"},
+                }
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    await call(hass, "report_fault", {"door": "Main gate", "description": "Stuck"})
+    await tick(hass, freezer, minutes=10)
+    await hass.async_block_till_done()
+    assert messages(phone) == ["Please patrol the faulty door Main gate."]

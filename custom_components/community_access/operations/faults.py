@@ -294,14 +294,13 @@ class FaultDesk:
     async def _published(
         self, fault: Fault, note: str | None, context: Context | None
     ) -> None:
+        text = progress_text(self.hass, fault, note)
         self.hass.bus.async_fire(
-            EVENT_FAULT_UPDATED, fault_event(fault, note), context=context
+            EVENT_FAULT_UPDATED,
+            fault_event(fault, note) | {"message": text},
+            context=context,
         )
         self._changed()
         await async_tell_residents(
-            self.hass,
-            self.entry,
-            self.settings,
-            [fault.door_id],
-            progress_text(self.hass, fault, note),
+            self.hass, self.entry, self.settings, [fault.door_id], text
         )

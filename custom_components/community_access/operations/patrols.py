@@ -258,6 +258,11 @@ class PatrolDesk:
         self._reminded[door_id] = now
         name = self._door_name(door_id) or door_id
         last = self.last_patrol.get(door_id)
+        text = (
+            f"请巡查故障门禁:{name}。"
+            if chinese(self.hass)
+            else f"Please patrol the faulty door {name}."
+        )
         self.hass.bus.async_fire(
             EVENT_PATROL_DUE,
             {
@@ -265,12 +270,8 @@ class PatrolDesk:
                 "door": name,
                 "last_patrol": last.isoformat() if last else None,
                 "interval_minutes": self.settings.patrol_minutes,
+                "message": text,
             },
-        )
-        text = (
-            f"请巡查故障门禁:{name}。"
-            if chinese(self.hass)
-            else f"Please patrol the faulty door {name}."
         )
         self.entry.async_create_task(
             self.hass,
