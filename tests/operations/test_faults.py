@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -15,6 +16,7 @@ from custom_components.community_access.const import (
     DOMAIN,
     EVENT_FAULT_OPENED,
     EVENT_FAULT_UPDATED,
+    SUBENTRY_SERIAL_LINE,
 )
 from custom_components.community_access.logbook import describe_event
 from homeassistant.auth.models import User
@@ -24,9 +26,11 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from tests.helpers import call
+from tests.conftest import make_entry
+from tests.helpers import call, setup_community, subentry, unload_lines
+from tests.ptys import PtyDevice, wait_for
 
-from .upkeep_common import link_buildings, messages, upkeep_entry
+from .upkeep_common import OPTIONS, link_buildings, messages, upkeep_entry
 
 LOCK = "lock.front_lock"
 TODO = "todo.sunny_gardens_maintenance"
@@ -321,3 +325,44 @@ async def test_logbook_lines_name_devices_only(hass: HomeAssistant) -> None:
     hass.config.language = "zh-Hans"
     line = describe_event(hass, EVENT_FAULT_UPDATED, dict(updated[0].data))
     assert line == {"name": "Gym", "message": "维修进度:已派维修人员(On the way)"}
+
+
+async def test_serial_line_unplugged_opens_a_fault(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    async_mock_service(hass, "notify", "maintenance")
+    link = tmp_path / "ttyUSB0"
+    first = PtyDevice()
+    link.symlink_to(first.path)
+    second: PtyDevice | None = None
+    line = {"port": str(link), "baudrate": 9600, "protocol": "lcus"}
+    entry = make_entry(
+        options=OPTIONS,
+        extra_subentries=[
+            subentry(
+                SUBENTRY_SERIAL_LINE,
+                "line1",
+                "Line 1",
+                line | {"door": "door_gate", "channel": 1},
+            )
+        ],
+    )
+    try:
+        await setup_community(hass, entry)
+        link.unlink()
+        first.unplug()
+        await wait_for(lambda: bool(open_faults(entry)))
+        await hass.async_block_till_done()
+        causes = sorted((f.device_id, f.cause.value) for f in open_faults(entry))
+        # The line, and the relay door it drives (not bound to a lock: no lock fault).
+        assert ("line1", "line_offline") in causes
+        assert all(cause != "lock_unavailable" for _device, cause in causes)
+
+        second = PtyDevice()
+        link.symlink_to(second.path)
+        await wait_for(lambda: not open_faults(entry))
+        await unload_lines(hass, entry)
+    finally:
+        first.unplug()
+        if second is not None:
+            second.unplug()

@@ -24,9 +24,10 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
-from tests.helpers import CARD, ID_NUMBER, call, present
+from tests.conftest import doors_with, make_entry
+from tests.helpers import CARD, ID_NUMBER, call, present, setup_community, template_lock
 
-from .upkeep_common import messages, upkeep_entry
+from .upkeep_common import OPTIONS, messages, upkeep_entry
 
 TODO = "todo.sunny_gardens_maintenance"
 SENSOR = "sensor.sunny_gardens_open_faults"
@@ -254,3 +255,33 @@ async def test_patrol_reminder_blueprint(
     await tick(hass, freezer, minutes=10)
     await hass.async_block_till_done()
     assert messages(phone) == ["Please patrol the faulty door Main gate."]
+
+
+async def test_patrol_at_an_escape_route_exit_still_opens(hass: HomeAssistant) -> None:
+    lock = await template_lock(hass)
+    doors = doors_with("door_b3", lock_entity=lock)
+    doors.append(
+        (
+            "door_exit",
+            "North exit",
+            {
+                "zone_kind": "gate",
+                "direction": "out",
+                "open_time": 5,
+                "escape_route": True,
+                "patrol_point": True,
+            },
+        )
+    )
+    entry = make_entry(doors=doors, options=OPTIONS)
+    await setup_community(hass, entry)
+    person_id = await _staff_card(hass)
+    response = await present(hass, "North exit")
+    await hass.async_block_till_done()
+    assert (response["granted"], response["reason"], response["waived"]) == (
+        True,
+        "escape_route",
+        "patrol",
+    )
+    listed = await call(hass, "list_patrols", {"door": "North exit"})
+    assert [p["person_id"] for p in listed["patrols"]] == [person_id]
