@@ -29,6 +29,7 @@ from homeassistant.util import dt as dt_util
 from tests.conftest import make_entry
 from tests.helpers import call, setup_community, subentry, unload_lines
 from tests.ptys import PtyDevice, wait_for
+from tests.test_osdp_ha import Setup, Wire, setup_osdp, wire  # noqa: F401 (fixtures)
 
 from .upkeep_common import OPTIONS, link_buildings, messages, upkeep_entry
 
@@ -366,3 +367,30 @@ async def test_serial_line_unplugged_opens_a_fault(
         first.unplug()
         if second is not None:
             second.unplug()
+
+
+async def test_osdp_reader_tamper_and_offline_open_faults(
+    hass: HomeAssistant,
+    wire: Wire,  # noqa: F811 (the OSDP tests' fixture)
+    setup_osdp: Setup,  # noqa: F811
+) -> None:
+    await wire.start_pd()
+    entry, _hub, reader = await setup_osdp()
+    await wait_for(lambda: reader.online)
+    assert open_faults(entry) == []
+
+    wire.tell("lstat 1 0")
+    await wait_for(lambda: bool(open_faults(entry)))
+    await hass.async_block_till_done()
+    assert [(f.device_id, f.door_id, f.cause.value) for f in open_faults(entry)] == [
+        ("reader_b3", "door_b3", "tamper")
+    ]
+
+    wire.tell("mute")
+    await wait_for(lambda: len(open_faults(entry)) == 2)
+    await hass.async_block_till_done()
+    assert "reader_offline" in {f.cause.value for f in open_faults(entry)}
+    wire.tell("unmute")
+    await wait_for(
+        lambda: "reader_offline" not in {f.cause.value for f in open_faults(entry)}
+    )
