@@ -394,3 +394,18 @@ async def test_osdp_reader_tamper_and_offline_open_faults(
     await wait_for(
         lambda: "reader_offline" not in {f.cause.value for f in open_faults(entry)}
     )
+
+
+async def test_notices_in_the_community_language(hass: HomeAssistant) -> None:
+    hass.config.language = "zh-Hans"
+    maintenance = async_mock_service(hass, "notify", "maintenance")
+    board = async_mock_service(hass, "notify", "notice_board")
+    await upkeep_entry(hass)
+    fault = await call(hass, "report_fault", {"door": "Gym", "description": "门卡失灵"})
+    await call(
+        hass,
+        "update_fault",
+        {"fault_id": fault["fault_id"], "status": "in_repair", "note": "已更换读卡器"},
+    )
+    assert messages(maintenance) == ["门禁设备故障:Gym(人工报修)。 门卡失灵"]
+    assert messages(board) == ["维修进度:Gym维修中。 已更换读卡器"]

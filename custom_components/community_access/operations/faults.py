@@ -30,7 +30,12 @@ from custom_components.community_access.core.operations.faults import (
     FaultStatus,
 )
 from custom_components.community_access.core.text import clean_free_text
+from custom_components.community_access.door import DoorOperator
+from custom_components.community_access.lock_codes import LockCodes
+from custom_components.community_access.osdp_hub import OsdpHub
+from custom_components.community_access.osdp_reader import OsdpReader
 from custom_components.community_access.runtime import CommunityConfigEntry
+from custom_components.community_access.serial_hub import SerialHub
 from custom_components.community_access.words import (
     FAULT_CAUSES,
     FAULT_STATUSES,
@@ -82,6 +87,32 @@ def progress_text(hass: HomeAssistant, fault: Fault, note: str | None) -> str:
     return f"{text} {note}" if note else text
 
 
+# ---- the signals (each a "is it faulty now?" of one device)
+def _lock_gone(operator: DoorOperator) -> Callable[[], bool]:
+    return lambda: operator.bound and not operator.available
+
+
+def _disconnected(hub: SerialHub | OsdpHub) -> Callable[[], bool]:
+    return lambda: not hub.connected
+
+
+def _reader_offline(reader: OsdpReader) -> Callable[[], bool]:
+    # A reader behind a closed port is the line's fault, not the reader's.
+    return lambda: reader.hub.connected and not reader.online
+
+
+def _reader_tamper(reader: OsdpReader) -> Callable[[], bool]:
+    return lambda: bool(reader.tamper)
+
+
+def _sync_failed(codes: LockCodes) -> Callable[[], bool]:
+    def failed() -> bool:
+        status = codes.status()
+        return status is not None and status.state == "failed"
+
+    return failed
+
+
 class FaultDesk:
     """Opens, updates and publishes the faults of one community."""
 
@@ -121,7 +152,7 @@ class FaultDesk:
                 operator.config.door.name,
                 operator.id,
                 FaultCause.LOCK_UNAVAILABLE,
-                lambda op=operator: op.bound and not op.available,  # type: ignore[misc]
+                _lock_gone(operator),
             )
             self._unsub.append(operator.add_state_listener(check))
 
@@ -177,7 +208,7 @@ class FaultDesk:
                 hub.config.title,
                 hub.config.door_id,
                 FaultCause.LINE_OFFLINE,
-                lambda h=hub: not h.connected,  # type: ignore[misc]
+                _disconnected(hub),
             )
             self._unsub.append(hub.add_listener(check))
         for osdp in runtime.osdp.values():
@@ -186,7 +217,7 @@ class FaultDesk:
                 osdp.config.title,
                 None,
                 FaultCause.LINE_OFFLINE,
-                lambda h=osdp: not h.connected,  # type: ignore[misc]
+                _disconnected(osdp),
             )
             self._unsub.append(osdp.add_listener(line_check))
             for reader in osdp.readers.values():
@@ -195,14 +226,14 @@ class FaultDesk:
                     reader.config.title,
                     reader.config.door_id,
                     FaultCause.READER_OFFLINE,
-                    lambda r=reader: r.hub.connected and not r.online,  # type: ignore[misc]
+                    _reader_offline(reader),
                 )
                 tamper = self.watch(
                     reader.config.id,
                     reader.config.title,
                     reader.config.door_id,
                     FaultCause.TAMPER,
-                    lambda r=reader: bool(r.tamper),  # type: ignore[misc]
+                    _reader_tamper(reader),
                 )
                 self._unsub.append(reader.add_listener(offline))
                 self._unsub.append(reader.add_listener(tamper))
@@ -212,7 +243,7 @@ class FaultDesk:
                 codes.door_name,
                 codes.door_id,
                 FaultCause.LOCK_SYNC_FAILED,
-                lambda c=codes: (s := c.status()) is not None and s.state == "failed",  # type: ignore[misc]
+                _sync_failed(codes),
             )
             self._unsub.append(codes.add_listener(sync))
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from custom_components.community_access.const import EVENT_MAINTENANCE, LOGGER
+from custom_components.community_access.core.community import Community
 from custom_components.community_access.core.decision import Decision
 from custom_components.community_access.core.errors import CommunityError
 from custom_components.community_access.core.operations.maintenance import (
@@ -78,7 +79,7 @@ class MaintenancePlanner:
         self._listeners: list[Callable[[], None]] = []
 
     @property
-    def community(self) -> Any:
+    def community(self) -> Community:
         """The community."""
         return self.entry.runtime_data.community
 

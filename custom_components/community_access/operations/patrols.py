@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from custom_components.community_access.const import (
     CONF_PATROL_POINT,
@@ -21,6 +20,7 @@ from custom_components.community_access.const import (
     EVENT_PATROL_RECORDED,
     SUBENTRY_DOOR,
 )
+from custom_components.community_access.core.community import Community
 from custom_components.community_access.core.decision import Decision, Reason
 from custom_components.community_access.core.operations.faults import FaultCause
 from custom_components.community_access.core.operations.patrols import (
@@ -87,7 +87,7 @@ class PatrolDesk:
         self._due: frozenset[str] = frozenset()
 
     @property
-    def community(self) -> Any:
+    def community(self) -> Community:
         """The community."""
         return self.entry.runtime_data.community
 

@@ -191,7 +191,6 @@ def _insert_fault(db: Database, fault: Fault) -> Fault:
         ).first()
         if existing is not None:
             return _fault(existing)
-        values = fault.as_dict()
         fault_id = conn.execute(
             insert(faults).values(
                 device_id=fault.device_id,
@@ -209,7 +208,7 @@ def _insert_fault(db: Database, fault: Fault) -> Fault:
             insert(fault_updates).values(
                 fault_id=fault_id,
                 at=fault.opened_at,
-                status=values["status"],
+                status=fault.status.value,
                 note=fault.description,
                 by=fault.opened_by,
             )
