@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
+from custom_components.community_access import lock_codes
 from custom_components.community_access.const import (
     DOMAIN,
     EVENT_FAULT_OPENED,
@@ -26,10 +27,11 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from tests.conftest import make_entry
-from tests.helpers import call, setup_community, subentry, unload_lines
+from tests.conftest import doors_with, make_entry
+from tests.helpers import ID_NUMBER, call, setup_community, subentry, unload_lines
 from tests.ptys import PtyDevice, wait_for
 from tests.test_osdp_ha import Setup, Wire, setup_osdp, wire  # noqa: F401 (fixtures)
+from tests.zha_lock_harness import DoorLockSimulator, ZhaLockEnv
 
 from .upkeep_common import OPTIONS, link_buildings, messages, upkeep_entry
 
@@ -409,3 +411,48 @@ async def test_notices_in_the_community_language(hass: HomeAssistant) -> None:
     )
     assert messages(maintenance) == ["门禁设备故障:Gym(人工报修)。 门卡失灵"]
     assert messages(board) == ["维修进度:Gym维修中。 已更换读卡器"]
+
+
+async def test_lock_code_sync_giving_up_opens_a_fault(
+    hass: HomeAssistant,
+    zha_lock: ZhaLockEnv,
+    door_lock_sim: DoorLockSimulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lock_codes, "DEBOUNCE", 0.05)
+    monkeypatch.setattr(
+        lock_codes,
+        "SYNCER_DEFAULTS",
+        {"min_interval": 0.0, "backoff_base": 0.01, "backoff_cap": 0.05},
+    )
+    async_mock_service(hass, "notify", "maintenance")
+    doors = doors_with("door_b3", lock_entity=zha_lock.entity_id, manage_codes=True)
+    entry = make_entry(doors=doors, options=OPTIONS)
+    await setup_community(hass, entry)
+    codes = entry.runtime_data.lock_codes["door_b3"]
+    await wait_for(lambda: (s := codes.status()) is not None and s.state == "in_sync")
+
+    door_lock_sim.time_out(None)
+    await call(hass, "add_household", {"unit": "3-2-501"})
+    person = await call(
+        hass,
+        "add_person",
+        {"unit": "3-2-501", "name": "赵磊", "role": "owner", "id_number": ID_NUMBER},
+    )
+    await call(
+        hass,
+        "add_credential",
+        {"person_id": person["person_id"], "kind": "pin", "value": "583716"},
+    )
+
+    def sync_faults() -> list:
+        return [f for f in open_faults(entry) if f.cause.value == "lock_sync_failed"]
+
+    await wait_for(lambda: bool(sync_faults()), timeout=10)
+    await hass.async_block_till_done()
+    (fault,) = sync_faults()
+    assert (fault.door_id, fault.device_name) == ("door_b3", "Building 3 door")
+
+    door_lock_sim.release()
+    await call(hass, "resync_lock_codes", {"door": "Building 3 door", "full": False})
+    await wait_for(lambda: not sync_faults(), timeout=10)
