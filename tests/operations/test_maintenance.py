@@ -8,6 +8,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
     async_mock_service,
 )
@@ -15,10 +16,12 @@ from pytest_homeassistant_custom_component.common import (
 from homeassistant.components.calendar import DOMAIN as CALENDAR_DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from tests.helpers import add_resident, call, present
+from tests.conftest import doors_with, make_entry
+from tests.helpers import add_resident, call, present, setup_community
 
-from .upkeep_common import link_buildings, messages, upkeep_entry
+from .upkeep_common import OPTIONS, link_buildings, messages, upkeep_entry
 
 START = "2026-12-03T08:00:00+00:00"
 CALENDAR = "calendar.sunny_gardens_maintenance"
@@ -194,3 +197,50 @@ async def test_bad_windows_refused(hass: HomeAssistant) -> None:
             },
         )
     assert err.value.translation_key == "unknown_door"
+
+
+async def test_a_bound_lock_held_open_is_locked_after_a_window_that_ended_while_down(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.move_to(at(-1))
+    await hass.config.async_set_time_zone("Asia/Shanghai")
+    assert await async_setup_component(
+        hass,
+        "template",
+        {
+            "template": [
+                {
+                    "lock": [
+                        {
+                            "name": "Front lock",
+                            "state": "{{ true }}",
+                            "lock": [{"event": "front_lock_locked"}],
+                            "unlock": [{"event": "front_lock_unlocked"}],
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+    await hass.async_block_till_done()
+    unlocked = async_capture_events(hass, "front_lock_unlocked")
+    locked = async_capture_events(hass, "front_lock_locked")
+    entry = make_entry(
+        doors=doors_with("door_b3", lock_entity="lock.front_lock"), options=OPTIONS
+    )
+    await setup_community(hass, entry)
+    await schedule(hass, "Building 3 door", "open")
+    await until(hass, freezer, at(0.1))
+    assert len(unlocked) == 1 and locked == []
+    # Held: the open time passing does not lock it again.
+    await until(hass, freezer, at(0.2))
+    assert locked == []
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    freezer.move_to(at(3))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert len(locked) == 1
+    assert entry.runtime_data.ops.maintenance is not None
+    assert entry.runtime_data.ops.maintenance.held == set()

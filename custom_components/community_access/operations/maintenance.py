@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+import json
 from typing import Any
 
 from custom_components.community_access.const import EVENT_MAINTENANCE, LOGGER
@@ -37,6 +38,9 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from .notices import UpkeepSettings, async_tell_residents, chinese
+
+#: The doors maintenance holds open (JSON list, in the settings table).
+HELD_KEY = "operations.maintenance_held"
 
 
 def notice_text(
@@ -77,6 +81,8 @@ class MaintenancePlanner:
         self.windows: dict[int, Window] = {}
         self._timers: dict[int, list[CALLBACK_TYPE]] = {}
         self._listeners: list[Callable[[], None]] = []
+        #: Doors held open by a window (kept in the database).
+        self.held: set[str] = set()
 
     @property
     def community(self) -> Community:
@@ -101,6 +107,8 @@ class MaintenancePlanner:
         )
         for window in windows:
             self._schedule(window)
+        kept = await self.community.run(self.community.db.setting, HELD_KEY)
+        self.held = set(json.loads(kept)) if kept else set()
         await self._async_refresh()
 
     @callback
@@ -216,22 +224,29 @@ class MaintenancePlanner:
         await self._async_refresh()
 
     async def _async_refresh(self) -> None:
-        """Hand the windows in force to the gate; hold or release the doors."""
-        now = dt_util.utcnow()
-        before = {
-            d for d, w in self.gate.by_door.items() if w.mode is MaintenanceMode.OPEN
-        }
-        self.gate.set_active(list(self.windows.values()), now)
-        after = {
-            d for d, w in self.gate.by_door.items() if w.mode is MaintenanceMode.OPEN
-        }
+        """Hand the windows in force to the gate; hold or release the doors.
+
+        The doors held are kept in the database, so a door held when Home
+        Assistant stopped is locked again at start if its window ended since.
+        """
+        self.gate.set_active(list(self.windows.values()), dt_util.utcnow())
         doors = self.entry.runtime_data.doors
-        for door_id in after - before:
-            if door_id in doors and not doors[door_id].held:
+        held = {
+            d
+            for d, w in self.gate.by_door.items()
+            if w.mode is MaintenanceMode.OPEN and d in doors
+        }
+        for door_id in sorted(held):
+            if not doors[door_id].held:
                 await self._door(doors[door_id].async_hold_open, door_id)
-        for door_id in before - after:
-            if door_id in doors and doors[door_id].held:
+        for door_id in sorted(self.held - held):
+            if door_id in doors:
                 await self._door(doors[door_id].async_release_hold, door_id)
+        if held != self.held:
+            self.held = held
+            await self.community.run(
+                self.community.db.set_setting, HELD_KEY, json.dumps(sorted(held))
+            )
         for listener in list(self._listeners):
             listener()
 
