@@ -234,6 +234,7 @@ ADMIN_CALLS = {
         "end": "2030-01-01T10:00:00",
     },
     "cancel_maintenance": {"window_id": 1},
+    "list_maintenance": {},
 }
 
 

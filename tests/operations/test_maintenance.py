@@ -162,6 +162,10 @@ async def test_window_kept_over_a_restart_and_cancelled(
     operator = entry.runtime_data.doors["door_gym"]
     assert operator.state == "unlocked"
 
+    listed = await call(hass, "list_maintenance", {})
+    assert [(w["window_id"], w["mode"]) for w in listed["windows"]] == [
+        (window["window_id"], "open")
+    ]
     cancelled = await call(
         hass, "cancel_maintenance", {"window_id": window["window_id"]}
     )
@@ -170,6 +174,7 @@ async def test_window_kept_over_a_restart_and_cancelled(
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "cancel_maintenance", {"window_id": window["window_id"]})
     assert err.value.translation_key == "unknown_maintenance"
+    assert (await call(hass, "list_maintenance", {}))["count"] == 0
 
 
 async def test_bad_windows_refused(hass: HomeAssistant) -> None:

@@ -97,6 +97,7 @@ async def test_record_patrol_by_guard_and_admin_not_others(
 ) -> None:
     guard = await hass.auth.async_create_user("Guard", group_ids=["system-users"])
     await upkeep_entry(hass, {"guard_users": [guard.id]})
+    await call(hass, "add_household", {"unit": "3-2-501"})
     recorded = async_capture_events(hass, EVENT_PATROL_RECORDED)
     by_guard = await call(
         hass,
@@ -116,6 +117,14 @@ async def test_record_patrol_by_guard_and_admin_not_others(
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "record_patrol", {"note": "nowhere"})
     assert err.value.translation_key == "patrol_needs_place"
+    owner = await call(
+        hass,
+        "add_person",
+        {"name": "赵磊", "role": "owner", "unit": "3-2-501", "id_number": ID_NUMBER},
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "record_patrol", {"door": "Gym", "guard": owner["person_id"]})
+    assert err.value.translation_key == "patrol_not_staff"
     assert len(recorded) == 2
     listed = await call(hass, "list_patrols", {"door": "Main gate"})
     assert [p["door_id"] for p in listed["patrols"]] == ["door_gate"]

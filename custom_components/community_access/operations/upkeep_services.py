@@ -122,6 +122,7 @@ SCHEDULE_MAINTENANCE_SCHEMA = vol.Schema(
         ),
     }
 )
+LIST_MAINTENANCE_SCHEMA = vol.Schema(ENTRY_FIELD)
 CANCEL_MAINTENANCE_SCHEMA = vol.Schema({**ENTRY_FIELD, vol.Required("window_id"): ID})
 
 
@@ -328,6 +329,13 @@ async def _cancel_maintenance(
     return window.as_dict() | {"cancelled": True}
 
 
+async def _list_maintenance(
+    hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
+) -> ServiceResponse:
+    windows = sorted(_planner(entry).windows.values(), key=lambda w: w.start)
+    return {"count": len(windows), "windows": [w.as_dict() for w in windows]}
+
+
 def _now() -> datetime:
     return dt_util.utcnow()
 
@@ -344,6 +352,11 @@ ADMIN_SERVICES: dict[str, tuple[Handler, vol.Schema, SupportsResponse]] = {
         _OPTIONAL,
     ),
     "cancel_maintenance": (_cancel_maintenance, CANCEL_MAINTENANCE_SCHEMA, _OPTIONAL),
+    "list_maintenance": (
+        _list_maintenance,
+        LIST_MAINTENANCE_SCHEMA,
+        SupportsResponse.ONLY,
+    ),
 }
 #: Guards may call these too (checked per call).
 GUARD_SERVICES: dict[str, tuple[Handler, vol.Schema, SupportsResponse]] = {
