@@ -18,6 +18,7 @@ from custom_components.community_access.const import (
     EVENT_PATROL_DUE,
     EVENT_PATROL_RECORDED,
 )
+from custom_components.community_access.logbook import describe_event
 from homeassistant.auth.models import User
 from homeassistant.components.todo import DOMAIN as TODO_DOMAIN
 from homeassistant.core import Context, HomeAssistant
@@ -294,3 +295,55 @@ async def test_patrol_at_an_escape_route_exit_still_opens(hass: HomeAssistant) -
     )
     listed = await call(hass, "list_patrols", {"door": "North exit"})
     assert [p["person_id"] for p in listed["patrols"]] == [person_id]
+
+
+@pytest.mark.parametrize(
+    ("event_type", "data", "language", "line"),
+    [
+        (
+            EVENT_PATROL_DUE,
+            {"door": "Gym", "door_id": "door_gym"},
+            "en",
+            ("Gym", "is due a patrol (faulty)"),
+        ),
+        (
+            EVENT_PATROL_RECORDED,
+            {"door": "Gym", "kind": "inspection", "result": "faulty"},
+            "zh-Hans",
+            ("Gym", "已巡检:故障"),
+        ),
+        (
+            EVENT_PATROL_RECORDED,
+            {"door": None, "checkpoint": "Bicycle shed", "kind": "patrol"},
+            "en",
+            ("Bicycle shed", "was patrolled"),
+        ),
+        (
+            f"{DOMAIN}_maintenance",
+            {
+                "phase": "notice",
+                "mode": "guard_only",
+                "start": "2026-12-03T08:00:00+00:00",
+                "end": "2026-12-03T10:00:00+00:00",
+            },
+            "zh-Hans",
+            (
+                "已通知住户设备维护",
+                "2026-12-03 16:00 – 2026-12-03 18:00,暂停刷卡,由保安核实放行",
+            ),
+        ),
+    ],
+)
+async def test_logbook_lines_of_patrols_and_maintenance(
+    hass: HomeAssistant,
+    event_type: str,
+    data: dict,
+    language: str,
+    line: tuple[str, str],
+) -> None:
+    await hass.config.async_set_time_zone("Asia/Shanghai")
+    hass.config.language = language
+    assert describe_event(hass, event_type, data) == {
+        "name": line[0],
+        "message": line[1],
+    }
