@@ -107,6 +107,7 @@ async def test_record_patrol_by_guard_and_admin_not_others(
         context=Context(user_id=guard.id),
     )
     assert by_guard["checkpoint"] == "Bicycle shed" and by_guard["source"] == "manual"
+    assert isinstance(by_guard["id"], int)
     await call(hass, "record_patrol", {"door": "Main gate"})
     with pytest.raises(Unauthorized):
         await call(

@@ -11,6 +11,7 @@ marked as patrol point is recorded as a patrol (the access record says
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from custom_components.community_access.const import (
@@ -141,7 +142,9 @@ class PatrolDesk:
 
     @callback
     def _on_record(self, record: AuditRecord) -> None:
-        if Reason.PATROL.value not in (record.reason, record.note):
+        # At an escape-route exit the patrol is the refusal waived (the note).
+        waived = record.reason == Reason.ESCAPE_ROUTE.value and record.note == "patrol"
+        if record.reason != Reason.PATROL.value and not waived:
             return
         patrol = Patrol(
             at=record.at,
@@ -194,7 +197,7 @@ class PatrolDesk:
             )
         self._check_inspections(dt_util.utcnow())
         self._changed()
-        return patrol
+        return replace(patrol, id=patrol_id)
 
     def _door_name(self, door_id: str | None) -> str | None:
         operator = self.entry.runtime_data.doors.get(door_id or "")
