@@ -457,3 +457,18 @@ async def test_lock_code_sync_giving_up_opens_a_fault(
     door_lock_sim.release()
     await call(hass, "resync_lock_codes", {"door": "Building 3 door", "full": False})
     await wait_for(lambda: not sync_faults(), timeout=10)
+
+
+async def test_a_device_back_while_stopped_closes_its_reported_fault(
+    hass: HomeAssistant,
+) -> None:
+    async_mock_service(hass, "notify", "maintenance")
+    entry = await upkeep_entry(hass)
+    hass.states.async_set(LOCK, "unavailable")
+    await hass.async_block_till_done()
+    assert len(open_faults(entry)) == 1
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    hass.states.async_set(LOCK, "locked")
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert open_faults(entry) == []

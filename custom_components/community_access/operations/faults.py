@@ -131,6 +131,7 @@ class FaultDesk:
         self._unsub: list[CALLBACK_TYPE] = []
         #: Last state seen of each watched signal: (device id, cause) → faulty.
         self._seen: dict[tuple[str, FaultCause], bool] = {}
+        self._lines = False
 
     @callback
     def add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
@@ -158,7 +159,8 @@ class FaultDesk:
 
         @callback
         def _state(*_args: Any) -> None:
-            if self.entry.state is ConfigEntryState.LOADED:
+            if self.entry.state is ConfigEntryState.LOADED and not self._lines:
+                self._lines = True
                 self._watch_lines()
 
         self._unsub.append(self.entry.async_on_state_change(_state))
@@ -179,8 +181,16 @@ class FaultDesk:
         cause: FaultCause,
         faulty: Callable[[], bool],
     ) -> Callable[[], None]:
-        """Return a listener that opens or closes a fault on each transition."""
-        self._seen[(device_id, cause)] = faulty()
+        """Return a listener that opens or closes a fault on each transition.
+
+        A fault still open from before whose device works now (it came back
+        while Home Assistant was stopped) is closed at once, if still reported.
+        """
+        self._seen[(device_id, cause)] = bad = faulty()
+        if not bad and self.book.find(device_id, cause) is not None:
+            self.entry.async_create_task(
+                self.hass, self.async_recovered(device_id, cause), f"fault {name}"
+            )
 
         @callback
         def _check() -> None:
