@@ -135,6 +135,8 @@ class DoorOperator:
         self._access_listeners: list[Callable[[Decision], None]] = []
         #: A relay opening this door instead of a lock entity, if any.
         self.relay: DoorRelay | None = None
+        #: Held unlocked (a maintenance window): an opening does not relock.
+        self.held = False
 
     @property
     def id(self) -> str:
@@ -237,9 +239,21 @@ class DoorOperator:
             self._notify()
         else:
             await self._call_lock("unlock", context)
+        if self.held:
+            return
         self._relock = async_call_later(
             self.hass, self.config.open_time, self._relock_due
         )
+
+    async def async_hold_open(self, context: Context | None = None) -> None:
+        """Unlock and keep unlocked until :meth:`async_release_hold`."""
+        self.held = True
+        await self.async_open(context)
+
+    async def async_release_hold(self, context: Context | None = None) -> None:
+        """End a hold and lock again."""
+        self.held = False
+        await self.async_lock(context)
 
     async def async_lock(self, context: Context | None = None) -> None:
         """Lock now."""

@@ -107,6 +107,9 @@ class Community:
         # Check-then-write operations are serialised so two concurrent calls
         # cannot both pass a uniqueness check before either has written.
         self.write_lock = asyncio.Lock()
+        #: Planned maintenance and patrol points (operations/maintenance.py):
+        #: turns a decision into the one a maintenance window or a patrol makes.
+        self.maintenance_hook: Callable[[Decision], Decision] | None = None
 
     def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Be told after every change to people or credentials; returns a remover."""
@@ -621,6 +624,9 @@ class Community:
             decision = Decision(False, refusal, door_id, kind, at)
         else:
             decision = self.decide(door_id, kind, value, at)
+        # Maintenance windows and patrol points (O(1): a dict lookup per door).
+        if self.maintenance_hook is not None:
+            decision = self.maintenance_hook(decision)
         if decision.masked is None:
             decision = _with_mask(decision, mask_credential(kind, value))
         findings: list[Finding] = []

@@ -5,6 +5,8 @@ from __future__ import annotations
 from custom_components.community_access.runtime import CommunityConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 
+from .upkeep import async_start_upkeep
+
 
 async def async_setup_operations(
     hass: HomeAssistant, entry: CommunityConfigEntry
@@ -14,4 +16,6 @@ async def async_setup_operations(
     Returns what to call when the entry unloads.
     """
     unsubscribe: list[CALLBACK_TYPE] = []
+    # Faults, patrols, inspections, planned maintenance (ops_c).
+    unsubscribe.extend(await async_start_upkeep(hass, entry))
     return unsubscribe

@@ -6,8 +6,21 @@ Each part (modes, alarms, faults, goods) adds the field it needs here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .faults import FaultDesk
+    from .maintenance import MaintenancePlanner
+    from .patrols import PatrolDesk
 
 
 @dataclass
 class OperationsRuntime:
     """Runtime state of the operations parts of one community entry."""
+
+    #: Faults and repairs (operations/faults.py), once started.
+    faults: FaultDesk | None = None
+    #: Patrols and inspections (operations/patrols.py), once started.
+    patrols: PatrolDesk | None = None
+    #: Planned maintenance windows (operations/maintenance.py), once started.
+    maintenance: MaintenancePlanner | None = None
