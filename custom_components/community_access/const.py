@@ -139,3 +139,11 @@ CONF_FEEDBACK: Final = "feedback"
 #: Fired when a paired reader answers without the secure channel or with
 #: another identity (no secrets in it).
 EVENT_READER_ALARM: Final = f"{DOMAIN}_reader_alarm"
+
+# Door alarms (operations/alarms.py): a door's contact and exit button
+CONF_DOOR_CONTACT: Final = "door_contact"
+CONF_EXIT_REQUEST: Final = "exit_request"
+CONF_HELD_OPEN_AFTER: Final = "held_open_after"
+DEFAULT_HELD_OPEN_AFTER: Final = 30
+#: Fired when a door alarm starts, ends or is acknowledged (no personal data).
+EVENT_DOOR_ALARM: Final = f"{DOMAIN}_door_alarm"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant, callback
 
+from .alarm_services import async_setup_alarm_services
+
 
 @callback
 def async_setup_operation_services(hass: HomeAssistant) -> None:
     """Register each part's services."""
+    async_setup_alarm_services(hass)

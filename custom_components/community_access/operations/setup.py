@@ -5,6 +5,8 @@ from __future__ import annotations
 from custom_components.community_access.runtime import CommunityConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 
+from .alarms import async_setup_alarms
+
 
 async def async_setup_operations(
     hass: HomeAssistant, entry: CommunityConfigEntry
@@ -14,4 +16,5 @@ async def async_setup_operations(
     Returns what to call when the entry unloads.
     """
     unsubscribe: list[CALLBACK_TYPE] = []
+    unsubscribe.extend(await async_setup_alarms(hass, entry))
     return unsubscribe
