@@ -20,15 +20,15 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.community_access.const import DOMAIN, EVENT_DOOR_ALARM
+from custom_components.community_access.core.operations.alarms import AlarmKind
 from custom_components.community_access.logbook import describe_event
 from homeassistant.auth.models import User
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
 from homeassistant.core import Context, HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.setup import async_setup_component
-
-from ..conftest import doors_with, make_entry
-from ..helpers import CARD, add_resident, call, present, setup_community
+from tests.conftest import doors_with, make_entry
+from tests.helpers import CARD, add_resident, call, present, setup_community
 
 CONTACT = "binary_sensor.gate_contact"
 EXIT = "binary_sensor.gate_exit"
@@ -388,11 +388,7 @@ async def test_list_alarms_filters_and_pages(
     assert err.value.translation_key == "unknown_door"
 
 
-def _kind(value: str) -> Any:
-    from custom_components.community_access.core.operations.alarms import (  # noqa: PLC0415
-        AlarmKind,
-    )
-
+def _kind(value: str) -> AlarmKind:
     return AlarmKind(value)
 
 
