@@ -89,7 +89,7 @@ class DoorAlarms:
         self._predicates: list[OpenPredicate] = []
         self._timers: dict[str, CALLBACK_TYPE] = {}
         self._listeners: list[Callable[[], None]] = []
-        self._alarm_listeners: dict[str, list[AlarmListener]] = {}
+        self._alarm_listeners: dict[str | None, list[AlarmListener]] = {}
         self._lock = asyncio.Lock()
 
     # ---- set-up
@@ -182,9 +182,9 @@ class DoorAlarms:
 
     @callback
     def add_alarm_listener(
-        self, door_id: str, listener: AlarmListener
+        self, door_id: str | None, listener: AlarmListener
     ) -> CALLBACK_TYPE:
-        """Be told ``(event_type, alarm)`` for each alarm event of a door."""
+        """Be told ``(event_type, alarm)`` of each alarm of a door (None: all)."""
         listeners = self._alarm_listeners.setdefault(door_id, [])
         listeners.append(listener)
         return lambda: listeners.remove(listener)
@@ -326,8 +326,9 @@ class DoorAlarms:
         context: Context | None = None,
     ) -> None:
         """Tell the entities and fire the bus event (no personal data)."""
-        for listener in list(self._alarm_listeners.get(alarm.door_id, [])):
-            listener(event_type, alarm)
+        for door_id in (alarm.door_id, None):
+            for listener in list(self._alarm_listeners.get(door_id, [])):
+                listener(event_type, alarm)
         for changed in list(self._listeners):
             changed()
         data: dict[str, Any] = {
