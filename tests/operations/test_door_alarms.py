@@ -60,7 +60,16 @@ async def _inputs(hass: HomeAssistant) -> None:
                             "name": "Gate exit",
                             "state": "{{ is_state('input_boolean.gate_button', 'on') }}",
                         },
-                    ]
+                    ],
+                    # the same button as an event entity: an event per press
+                    "event": [
+                        {
+                            "name": "Gate button",
+                            "event_type": "{{ 'press' if is_state("
+                            "'input_boolean.gate_button', 'on') else None }}",
+                            "event_types": "{{ ['press'] }}",
+                        }
+                    ],
                 }
             ]
         },
@@ -489,3 +498,27 @@ async def test_door_flow_offers_contact_and_exit_button(
     assert result["data"]["door_contact"] == CONTACT
     await hass.async_block_till_done()
     assert DOMAIN
+
+
+async def test_exit_button_as_an_event_entity(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, notified: list[ServiceCall]
+) -> None:
+    await _inputs(hass)
+    entry = make_entry(
+        doors=doors_with(
+            "door_gate", door_contact=CONTACT, exit_request="event.gate_button"
+        ),
+        options={"guard_notify": "notify.guard_desk"},
+    )
+    await setup_community(hass, entry)
+    events = async_capture_events(hass, EVENT_DOOR_ALARM)
+    before = hass.states.get("event.gate_button").state
+    await _switch(hass, "gate_button", True)
+    assert hass.states.get("event.gate_button").state != before  # pressed
+    await _door(hass, True)
+    await _door(hass, False)
+    assert events == []
+    await _switch(hass, "gate_button", False)
+    await _tick(hass, freezer, 60)
+    await _door(hass, True)
+    assert [e.data["kind"] for e in events] == ["forced_open"]

@@ -50,7 +50,7 @@ LIST_SCHEMA = vol.Schema(
         vol.Optional("since"): cv.datetime,
         vol.Optional("until"): cv.datetime,
         vol.Optional("limit", default=100): strict_int(1, 1000),
-        vol.Optional("offset", default=0): strict_int(0, 1_000_000),
+        vol.Optional("offset", default=0): strict_int(0, 100_000),
     }
 )
 

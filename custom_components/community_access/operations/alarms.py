@@ -217,12 +217,15 @@ class DoorAlarms:
     def _exit_pressed(self, event: Event[EventStateChangedData]) -> None:
         door_id = self._exits[event.data["entity_id"]]
         old, new = event.data["old_state"], event.data["new_state"]
-        if new is None or new.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+        # An entity just added (old None) reports its state, not a press.
+        if old is None or new is None:
+            return
+        if new.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
             return
         if new.domain == "binary_sensor":
-            pressed = new.state == STATE_ON and (old is None or old.state != STATE_ON)
+            pressed = new.state == STATE_ON and old.state != STATE_ON
         else:  # an event entity: its state is the time of its last event
-            pressed = old is None or old.state != new.state
+            pressed = old.state != new.state
         if pressed:
             self.note_open(door_id, new.last_changed)
 
@@ -275,7 +278,10 @@ class DoorAlarms:
         self.open[alarm.id] = alarm
         LOGGER.warning("Door alarm at %s: %s", self._door_name(door_id), kind.value)
         self._announce(kind.value, alarm, "started")
-        await self._async_notify(alarm)
+        # Not awaited here: a slow notify service must not hold up the next alarm.
+        self.entry.async_create_task(
+            self.hass, self._async_notify(alarm), "door alarm notification"
+        )
 
     async def _async_ended(self, door_id: str, kind: AlarmKind, at: datetime) -> None:
         alarm = self.active.pop((door_id, kind), None)
