@@ -171,6 +171,11 @@ async def test_forced_open_raises_an_alarm_everywhere(
     assert line is not None
     assert line["name"] == "Main gate"
     assert line["message"].startswith("alarm: forced open at ")
+    hass.config.language = "zh-Hans"
+    line = describe_event(hass, EVENT_DOOR_ALARM, dict(data))
+    assert line is not None
+    assert line["message"].startswith("报警:被强行打开(")
+    hass.config.language = "en"
 
     await _door(hass, False)
     assert [e.data["state"] for e in events] == ["started", "ended"]
