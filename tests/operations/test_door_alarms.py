@@ -42,7 +42,7 @@ async def _inputs(hass: HomeAssistant) -> None:
     assert await async_setup_component(
         hass,
         "input_boolean",
-        {"input_boolean": {"gate_open": {}, "gate_button": {}}},
+        {"input_boolean": {"gate_open": {}, "gate_button": {}, "gate_offline": {}}},
     )
     assert await async_setup_component(
         hass,
@@ -54,6 +54,8 @@ async def _inputs(hass: HomeAssistant) -> None:
                         {
                             "name": "Gate contact",
                             "device_class": "door",
+                            "availability": "{{ is_state("
+                            "'input_boolean.gate_offline', 'off') }}",
                             "state": "{{ is_state('input_boolean.gate_open', 'on') }}",
                         },
                         {
@@ -527,3 +529,18 @@ async def test_exit_button_as_an_event_entity(
     await _tick(hass, freezer, 60)
     await _door(hass, True)
     assert [e.data["kind"] for e in events] == ["forced_open"]
+
+
+async def test_a_contact_back_from_unavailable_is_not_forced(
+    hass: HomeAssistant, gate: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    events = async_capture_events(hass, EVENT_DOOR_ALARM)
+    await _switch(hass, "gate_offline", True)
+    assert hass.states.get(CONTACT).state == "unavailable"
+    await _door(hass, True)
+    await _switch(hass, "gate_offline", False)
+    assert hass.states.get(CONTACT).state == STATE_ON
+    # how it opened is unknown: not forced, but timed for held open
+    assert events == []
+    await _tick(hass, freezer, HELD_OPEN_AFTER)
+    assert [e.data["kind"] for e in events] == ["held_open"]

@@ -67,6 +67,8 @@ ALARM_EVENT_TYPES = [*(kind.value for kind in AlarmKind), EVENT_ALARM_ENDED]
 ALARM_EVENT_TYPES.append(EVENT_ALARM_ACKNOWLEDGED)
 
 ACTION_ACKNOWLEDGE = "acknowledge_alarm"
+#: States that say nothing about the door or the button.
+_NO_STATE = (STATE_UNAVAILABLE, STATE_UNKNOWN)
 
 type AlarmListener = Callable[[str, Alarm], None]
 
@@ -116,17 +118,8 @@ class DoorAlarms:
         now = dt_util.utcnow()
         for entity_id, door_id in self._contacts.items():
             state = self.hass.states.get(entity_id)
-            if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
-                continue
-            watch = self.watches[door_id]
-            if state.state == STATE_ON:
-                if watch.active & CONTACT_KINDS:
-                    watch.opened_at = now
-                else:
-                    watch.resume_open(now)
-                    self._schedule(door_id)
-            else:
-                self._apply(door_id, watch.contact(False, now), now)
+            if state is not None and state.state not in _NO_STATE:
+                self._contact_known(door_id, state.state == STATE_ON, now)
         unsubscribe: list[CALLBACK_TYPE] = [self._cancel_timers]
         if self._contacts:
             unsubscribe.append(
@@ -141,6 +134,22 @@ class DoorAlarms:
                 )
             )
         return unsubscribe
+
+    def _contact_known(self, door_id: str, is_open: bool, at: datetime) -> None:
+        """Take a contact's state first seen (at set-up, or back from unavailable).
+
+        How an already open door was opened cannot be known: it is not called
+        forced, but timed for held open from now. A closed one ends the
+        door's contact alarms.
+        """
+        watch = self.watches[door_id]
+        if not is_open:
+            self._apply(door_id, watch.contact(False, at), at)
+        elif watch.active & CONTACT_KINDS:
+            watch.opened_at = at
+        else:
+            watch.resume_open(at)
+            self._schedule(door_id)
 
     # ---- hooks for the other parts
     @callback
@@ -200,12 +209,15 @@ class DoorAlarms:
     @callback
     def _contact_changed(self, event: Event[EventStateChangedData]) -> None:
         door_id = self._contacts[event.data["entity_id"]]
-        new = event.data["new_state"]
-        if new is None or new.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+        old, new = event.data["old_state"], event.data["new_state"]
+        if new is None or new.state in _NO_STATE:
             return
         at = new.last_changed
-        watch = self.watches[door_id]
         is_open = new.state == STATE_ON
+        if old is None or old.state in _NO_STATE:
+            self._contact_known(door_id, is_open, at)
+            return
+        watch = self.watches[door_id]
         changes = watch.contact(is_open, at, tuple(self._predicates))
         if is_open and watch.held_due is not None:
             self._schedule(door_id)
@@ -218,9 +230,7 @@ class DoorAlarms:
         door_id = self._exits[event.data["entity_id"]]
         old, new = event.data["old_state"], event.data["new_state"]
         # An entity just added (old None) reports its state, not a press.
-        if old is None or new is None:
-            return
-        if new.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+        if old is None or new is None or new.state in _NO_STATE:
             return
         if new.domain == "binary_sensor":
             pressed = new.state == STATE_ON and old.state != STATE_ON
