@@ -221,7 +221,7 @@ async def test_legitimate_openings_raise_no_alarm(
     notified: list[ServiceCall],
 ) -> None:
     events = async_capture_events(hass, EVENT_DOOR_ALARM)
-    await add_resident(hass, unit="1-1-101", card=CARD)
+    ids = await add_resident(hass, unit="1-1-101", card=CARD)
 
     # a grant: the door may open within its open time (5 s)
     assert (await present(hass, "Main gate"))["granted"]
@@ -241,6 +241,16 @@ async def test_legitimate_openings_raise_no_alarm(
     await _tick(hass, freezer, 60)
     await hass.services.async_call(
         "lock", "unlock", {ATTR_ENTITY_ID: "lock.main_gate"}, blocking=True
+    )
+    await _door(hass, True)
+    await _door(hass, False)
+
+    # a guard lets a resident in after a check
+    await _tick(hass, freezer, 60)
+    await call(
+        hass,
+        "guard_verified_entry",
+        {"door": "Main gate", "unit": "1-1-101", "person_id": ids["person_id"]},
     )
     await _door(hass, True)
     await _door(hass, False)
