@@ -34,10 +34,13 @@ from .const import (
     CONF_DB_URL,
     CONF_DEMO,
     CONF_DIRECTION,
+    CONF_DOOR_CONTACT,
     CONF_ESCAPE_ROUTE,
+    CONF_EXIT_REQUEST,
     CONF_FACE_CARD_SECONDS,
     CONF_GUARD_NOTIFY,
     CONF_GUARD_USERS,
+    CONF_HELD_OPEN_AFTER,
     CONF_HOURS,
     CONF_INSPECTION_DAYS,
     CONF_LADDER,
@@ -66,6 +69,7 @@ from .const import (
     DEFAULT_CARD_DEPOSIT,
     DEFAULT_CARD_QUOTA,
     DEFAULT_FACE_CARD_SECONDS,
+    DEFAULT_HELD_OPEN_AFTER,
     DEFAULT_INSPECTION_DAYS,
     DEFAULT_NOTICE_HOURS,
     DEFAULT_OPEN_TIME,
@@ -517,6 +521,18 @@ DOOR_SCHEMA = vol.Schema(
                 translation_key=CONF_ANTI_PASSBACK,
             )
         ),
+        # Door alarms (operations/alarms.py)
+        vol.Optional(CONF_DOOR_CONTACT): selector.EntitySelector(
+            selector.EntitySelectorConfig(
+                domain="binary_sensor", device_class=["door", "opening"]
+            )
+        ),
+        vol.Optional(CONF_EXIT_REQUEST): selector.EntitySelector(
+            selector.EntitySelectorConfig(domain=["binary_sensor", "event"])
+        ),
+        vol.Required(CONF_HELD_OPEN_AFTER, default=DEFAULT_HELD_OPEN_AFTER): number_box(
+            5, 3600, unit="s"
+        ),
     }
 )
 
@@ -547,6 +563,9 @@ def _validate_door(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str
                 key = CONF_HOURS
             errors[key] = f"invalid_{key}"
     data[CONF_OPEN_TIME] = int(data.get(CONF_OPEN_TIME, DEFAULT_OPEN_TIME))
+    data[CONF_HELD_OPEN_AFTER] = int(
+        data.get(CONF_HELD_OPEN_AFTER, DEFAULT_HELD_OPEN_AFTER)
+    )
     return data, errors
 
 

@@ -156,3 +156,10 @@ EVENT_FAULT_UPDATED: Final = f"{DOMAIN}_fault_updated"
 EVENT_PATROL_DUE: Final = f"{DOMAIN}_patrol_due"
 EVENT_PATROL_RECORDED: Final = f"{DOMAIN}_patrol_recorded"
 EVENT_MAINTENANCE: Final = f"{DOMAIN}_maintenance"
+# Door alarms (operations/alarms.py): a door's contact and exit button
+CONF_DOOR_CONTACT: Final = "door_contact"
+CONF_EXIT_REQUEST: Final = "exit_request"
+CONF_HELD_OPEN_AFTER: Final = "held_open_after"
+DEFAULT_HELD_OPEN_AFTER: Final = 30
+#: Fired when a door alarm starts, ends or is acknowledged (no personal data).
+EVENT_DOOR_ALARM: Final = f"{DOMAIN}_door_alarm"

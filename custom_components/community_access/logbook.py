@@ -23,8 +23,10 @@ from .const import (
     DOMAIN,
     EVENT_ACCESS_DENIED,
     EVENT_ACCESS_GRANTED,
+    EVENT_DOOR_ALARM,
 )
 from .names import shown_data
+from .operations.alarm_words import describe_alarm
 from .operations.upkeep_logbook import UPKEEP_EVENTS, describe_upkeep
 
 #: Card-desk events: (English, Chinese) message templates.
@@ -214,6 +216,9 @@ def describe_event(
         return describe(event_type, shown, language)
     if event_type in UPKEEP_EVENTS:
         return describe_upkeep(event_type, shown, language)
+    if event_type == EVENT_DOOR_ALARM:
+        name, message = describe_alarm(shown, language)
+        return {LOGBOOK_ENTRY_NAME: name, LOGBOOK_ENTRY_MESSAGE: message}
     name = event_type.removeprefix(f"{DOMAIN}_")
     if name not in DESK_EVENTS:
         return None
@@ -235,6 +240,7 @@ def async_describe_events(
 
     async_describe_event(DOMAIN, EVENT_ACCESS_GRANTED, _describe)
     async_describe_event(DOMAIN, EVENT_ACCESS_DENIED, _describe)
+    async_describe_event(DOMAIN, EVENT_DOOR_ALARM, _describe)
     for name in DESK_EVENTS:
         async_describe_event(DOMAIN, f"{DOMAIN}_{name}", _describe)
     for event_type in UPKEEP_EVENTS:

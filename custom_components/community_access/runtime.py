@@ -147,6 +147,7 @@ async def async_present(
     if operator is not None:
         operator.async_announce(decision)
         if decision.granted:
+            note_legitimate_open(runtime, door_id)
             entry.async_create_task(
                 hass, _open_logged(operator, context), f"open {door_name}"
             )
@@ -165,6 +166,7 @@ async def async_remote_open(
     context: Context | None,
 ) -> None:
     """Open a door from the UI or an automation, and record who did it."""
+    note_legitimate_open(entry.runtime_data, operator.id)
     await operator.async_open(context)
     decision = Decision(
         granted=True,
@@ -216,10 +218,17 @@ async def async_guard_entry(
     )
     if operator is not None:
         operator.async_announce(decision)
+        note_legitimate_open(runtime, door_id)
         entry.async_create_task(
             hass, _open_logged(operator, context), f"open {door_name}"
         )
     return decision
+
+
+def note_legitimate_open(runtime: CommunityRuntime, door_id: str) -> None:
+    """Tell the door alarms the door opens on purpose now (no forced-open alarm)."""
+    if runtime.ops.alarms is not None:
+        runtime.ops.alarms.note_open(door_id)
 
 
 async def _open_logged(operator: DoorOperator, context: Context | None) -> None:

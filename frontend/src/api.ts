@@ -12,6 +12,26 @@ export interface Community {
   units: string[];
 }
 
+/** A door alarm (no person is part of one). */
+export interface DoorAlarm {
+  alarm_id: number;
+  door_id: string;
+  door: string | null;
+  kind: "forced_open" | "held_open" | "tamper" | "power_failure";
+  started_at: string;
+  ended_at: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  note: string | null;
+  active: boolean;
+}
+
+/** What gate/alarms_subscribe pushes. */
+export interface DoorAlarmEvent {
+  event: string;
+  alarm: DoorAlarm;
+}
+
 export interface Page<T> {
   total: number;
   items: T[];
@@ -438,6 +458,9 @@ export class Api {
     this.call<AccessItem>("gate/guard_verified_entry", { door_id, person_id, note });
   gatePeopleSearch = (query: string) =>
     this.call<PersonHit[]>("gate/people_search", { query });
+  gateAlarms = () => this.call<DoorAlarm[]>("gate/alarms");
+  acknowledgeAlarm = (alarm_id: number, note?: string) =>
+    this.call<DoorAlarm>("gate/acknowledge_alarm", { alarm_id, note });
 
   // --- my home ---
   homeOverview = (unit: string) => this.call<HomeOverview>("home/overview", { unit });

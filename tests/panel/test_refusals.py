@@ -19,6 +19,9 @@ GATE_COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("gate/check_out", {"visit_id": 1, "card_returned": True}),
     ("gate/guard_verified_entry", {"door_id": "door_gate", "person_id": 1}),
     ("gate/people_search", {"query": "3-2"}),
+    ("gate/alarms", {}),
+    ("gate/alarms_subscribe", {}),
+    ("gate/acknowledge_alarm", {"alarm_id": 1, "note": "checked"}),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from custom_components.community_access.runtime import CommunityConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 
+from .alarms import async_setup_alarms
 from .upkeep import async_start_upkeep
 
 
@@ -18,4 +19,15 @@ async def async_setup_operations(
     unsubscribe: list[CALLBACK_TYPE] = []
     # Faults, patrols, inspections, planned maintenance (ops_c).
     unsubscribe.extend(await async_start_upkeep(hass, entry))
+    unsubscribe.extend(await async_setup_alarms(hass, entry))
+    alarms = entry.runtime_data.ops.alarms
+    if alarms is not None:
+        # A door held open (a maintenance window in open mode) may stand open:
+        # opening it raises no forced-open or held-open alarm.
+        doors = entry.runtime_data.doors
+        unsubscribe.append(
+            alarms.add_open_predicate(
+                lambda door_id, _at: door_id in doors and doors[door_id].held
+            )
+        )
     return unsubscribe

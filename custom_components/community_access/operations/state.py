@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .alarms import DoorAlarms
     from .faults import FaultDesk
     from .maintenance import MaintenancePlanner
     from .patrols import PatrolDesk
@@ -24,3 +25,5 @@ class OperationsRuntime:
     patrols: PatrolDesk | None = None
     #: Planned maintenance windows (operations/maintenance.py), once started.
     maintenance: MaintenancePlanner | None = None
+    #: Door alarms (forced open, held open, tamper, power failure): alarms.py.
+    alarms: DoorAlarms | None = None

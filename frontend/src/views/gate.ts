@@ -1,7 +1,7 @@
 // The gate desk: register a visitor and watch the host's answer live, check
 // visitors in and out, guard-verified entry, the latest entries at the gates.
 import { html, nothing } from "lit";
-import type { AccessItem, GateOverview, PersonHit, Visit, VisitEvent } from "../api.js";
+import type { AccessItem, DoorAlarm, DoorAlarmEvent, GateOverview, PersonHit, Visit, VisitEvent } from "../api.js";
 import { CaBase } from "../components/base.js";
 import { openForm, showCode } from "../components/dialog.js";
 import { renderMessages, renderTable } from "../components/table.js";
@@ -22,6 +22,7 @@ export class CaGateView extends CaBase {
     checkin: { state: true },
     gv: { state: true },
     gvPerson: { state: true },
+    alarms: { state: true },
   };
 
   data?: GateOverview;
@@ -35,6 +36,9 @@ export class CaGateView extends CaBase {
   private unsub?: Promise<() => Promise<void>>;
   protected override reloadOnReconnect = true;
   private pendingEvents: VisitEvent[] = [];
+  /** Door alarms needing attention (active or not acknowledged), newest first. */
+  alarms: DoorAlarm[] = [];
+  private alarmsUnsub?: Promise<() => Promise<void>>;
 
   protected override communityChanged(): void {
     this.stop();
@@ -69,6 +73,82 @@ export class CaGateView extends CaBase {
         this.live = false;
         snapshot();
       },
+    );
+    this.followAlarms();
+  }
+
+  // --- door alarms ---------------------------------------------------------
+
+  private followAlarms(): void {
+    this.alarms = [];
+    const sub = this.api.subscribe<DoorAlarmEvent>("gate/alarms_subscribe", {}, (ev) => this.onAlarm(ev));
+    this.alarmsUnsub = sub;
+    const read = () => {
+      if (this.alarmsUnsub !== sub) return;
+      void this.run(async () => {
+        const listed = await this.api.gateAlarms();
+        // Events that came first are newer than the list: keep them.
+        const seen = new Set(this.alarms.map((a) => a.alarm_id));
+        this.alarms = [...this.alarms, ...listed.filter((a) => !seen.has(a.alarm_id))].filter(needsAttention);
+      });
+    };
+    sub.then(read, read);
+  }
+
+  private onAlarm(ev: DoorAlarmEvent): void {
+    const a = ev.alarm;
+    const rest = this.alarms.filter((x) => x.alarm_id !== a.alarm_id);
+    const known = rest.length !== this.alarms.length;
+    this.alarms = needsAttention(a) ? [a, ...rest].sort((x, y) => y.started_at.localeCompare(x.started_at)) : rest;
+    if (!known && a.active)
+      this.error = this.t("gate.alarm_new", { door: a.door ?? a.door_id, kind: translateValue(this.t, "alarm_kind", a.kind) });
+  }
+
+  private async acknowledge(a: DoorAlarm): Promise<void> {
+    const t = this.t;
+    const door = a.door ?? a.door_id;
+    let done: DoorAlarm | undefined;
+    const ok = await openForm(t, {
+      title: t("gate.alarm_acknowledge"),
+      message: t("gate.alarm_acknowledge_confirm", { door, kind: translateValue(t, "alarm_kind", a.kind) }),
+      confirm: t("gate.alarm_acknowledge"),
+      fields: [{ name: "note", label: t("rules.note"), type: "textarea" }],
+      submit: async (vals) => {
+        const note = String(vals.note ?? "").trim();
+        done = await this.api.acknowledgeAlarm(a.alarm_id, note || undefined);
+      },
+    });
+    if (ok && done) {
+      this.onAlarm({ event: "alarm_acknowledged", alarm: done });
+      this.notice = t("gate.alarm_acknowledged_done", { door });
+    }
+  }
+
+  private renderAlarms() {
+    const t = this.t;
+    if (!this.alarms.length) return html`<p class="muted">${t("gate.alarms_none")}</p>`;
+    return renderTable(
+      t,
+      [
+        { label: t("gate.alarm_started"), render: (a: DoorAlarm) => formatTime(this.hass, a.started_at) },
+        { label: t("access.door"), render: (a) => a.door ?? a.door_id },
+        { label: t("gate.alarm_kind"), render: (a) => translateValue(t, "alarm_kind", a.kind) },
+        {
+          label: t("gate.alarm_state"),
+          render: (a) =>
+            html`<span class="chip ${a.active ? "bad" : "warn"}">${a.active ? t("gate.alarm_active") : t("gate.alarm_ended")}</span>
+              ${a.acknowledged_at ? html`<span class="chip good">${t("gate.alarm_acknowledged")}</span>` : nothing}`,
+        },
+        {
+          label: t("common.actions"),
+          render: (a) =>
+            a.acknowledged_at
+              ? a.note ?? nothing
+              : html`<button class="primary" @click=${() => this.acknowledge(a)}>${t("gate.alarm_acknowledge")}</button>`,
+        },
+      ],
+      this.alarms,
+      this.narrow,
     );
   }
 
@@ -105,6 +185,9 @@ export class CaGateView extends CaBase {
     this.unsub = undefined;
     this.live = false;
     u?.then((f) => f()).catch(() => undefined);
+    const a = this.alarmsUnsub;
+    this.alarmsUnsub = undefined;
+    a?.then((f) => f()).catch(() => undefined);
   }
 
   override disconnectedCallback(): void {
@@ -288,6 +371,10 @@ export class CaGateView extends CaBase {
         ${this.live ? html`<span class="chip good">● ${t("common.live")}</span>` : html`<span class="chip">${t("common.offline")}</span>`}
       </div>
       <div class="card">
+        <h3>${t("gate.alarms")}</h3>
+        ${this.renderAlarms()}
+      </div>
+      <div class="card">
         <h3>${t("gate.register")}</h3>
         <form class="form" @submit=${this.register}>
           ${this.input(this.reg, "name", t("visit.visitor"), { required: true })}
@@ -387,6 +474,11 @@ export class CaGateView extends CaBase {
           : nothing}
       </div>`;
   }
+}
+
+/** Whether an alarm still needs the guard: active, or not acknowledged. */
+function needsAttention(a: DoorAlarm): boolean {
+  return a.active || !a.acknowledged_at;
 }
 
 if (!customElements.get("ca-gate-view")) customElements.define("ca-gate-view", CaGateView);
