@@ -14,6 +14,7 @@ from typing import Any
 
 import voluptuous as vol
 
+from custom_components.community_access.core.errors import CommunityError
 from custom_components.community_access.core.operations.goods import (
     GoodsDesk,
     GoodsPass,
@@ -96,7 +97,7 @@ def issue_window(
 ) -> tuple[datetime, datetime]:
     """Return the pass's window: the window given, else the day given, else today."""
     if day is not None and valid_from is not None:
-        raise service_error("goods_date_or_window")
+        raise CommunityError("goods_date_or_window")
     if valid_from is not None and valid_until is not None:
         start, end = aware(valid_from), aware(valid_until)
         assert start is not None and end is not None
