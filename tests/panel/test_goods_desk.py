@@ -5,7 +5,8 @@ from __future__ import annotations
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from homeassistant.core import HomeAssistant
-from tests.panel.common import OTHER_UNIT, UNIT, make_desk
+from tests.helpers import call
+from tests.panel.common import OTHER_UNIT, UNIT, make_desk, valid_id
 
 
 async def test_resident_issues_and_guard_verifies(
@@ -68,3 +69,37 @@ async def test_guard_inspects_goods(
     assert check["door_id"] == "door_gate" and check["goods_pass_id"] is None
     error = await desk.error("guard", "gate/inspect_goods", note="x", goods_pass_id=9)
     assert error["code"] == "unknown_goods_pass"
+
+
+async def test_people_search_shows_a_contractors_renovation(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    desk = await make_desk(hass, hass_ws_client)
+    worker = await call(
+        hass,
+        "register_contractor",
+        {
+            "unit": UNIT,
+            "name": "钱师傅",
+            "id_number": valid_id("11010519800101001"),
+            "valid_until": "2099-01-01T00:00:00+08:00",
+        },
+    )
+    assert isinstance(worker, dict)
+    await call(
+        hass,
+        "register_renovation",
+        {
+            "unit": UNIT,
+            "company": "安居装饰",
+            "start": "2020-01-01T08:00:00+08:00",
+            "end": "2020-06-01T08:00:00+08:00",
+            "contractor_ids": [worker["person_id"]],
+        },
+    )
+    found = await desk.ok("guard", "gate/people_search", query="钱")
+    assert [p["person_id"] for p in found] == [worker["person_id"]]
+    assert found[0]["renovation"]["company"] == "安居装饰"
+    assert found[0]["renovation"]["current"] is False
+    resident = await desk.ok("guard", "gate/people_search", query="赵")
+    assert "renovation" not in resident[0]

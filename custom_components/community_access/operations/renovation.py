@@ -81,15 +81,23 @@ def renovation_item(
     }
 
 
-def present_extras(entry: CommunityConfigEntry, decision: Decision) -> dict[str, Any]:
-    """Return what a gate check adds for a contractor on a renovation, if any."""
+def renovation_fields(
+    entry: CommunityConfigEntry, person_id: int | None, at: datetime | None = None
+) -> dict[str, Any]:
+    """Return ``{"renovation": ...}`` for a contractor on a renovation, else ``{}``."""
     renovations = entry.runtime_data.ops.renovations
-    if renovations is None or decision.person_id is None:
+    if renovations is None or person_id is None:
         return {}
-    renovation = renovations.for_person(decision.person_id, decision.at)
+    at = at or dt_util.utcnow()
+    renovation = renovations.for_person(person_id, at)
     if renovation is None:
         return {}
-    return {"renovation": renovation_item(entry, renovation, decision.at)}
+    return {"renovation": renovation_item(entry, renovation, at)}
+
+
+def present_extras(entry: CommunityConfigEntry, decision: Decision) -> dict[str, Any]:
+    """Return what a gate check adds for a contractor on a renovation, if any."""
+    return renovation_fields(entry, decision.person_id, decision.at)
 
 
 async def async_start_renovations(entry: CommunityConfigEntry) -> CALLBACK_TYPE:
