@@ -20,7 +20,6 @@ from tests.helpers import add_resident, call
 UNIT = "3-2-501"
 OTHER_UNIT = "1-1-101"
 OTHER_CARD = "0099887766"
-OTHER_ID = "31010419800101123X"
 
 
 @dataclass

@@ -456,7 +456,7 @@ export class CaGateView extends CaBase {
           <button class="primary" type="submit" ?disabled=${this.busy}>${t("goods.verify")}</button>
         </form>
         ${this.goodsResult ? this.renderGoodsResult(this.goodsResult) : nothing}
-        <h3>${t("goods.inspect")}</h3>
+        <h3 style="margin-top:16px">${t("goods.inspect")}</h3>
         <p class="muted">${t("goods.inspect_help")}</p>
         <form class="form" @submit=${this.inspectGoods}>
           ${this.input(this.inspection, "note", t("goods.inspect_note"), { required: true })}

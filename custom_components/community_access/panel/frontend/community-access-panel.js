@@ -878,7 +878,7 @@ var ee=globalThis,te=ee.ShadowRoot&&(ee.ShadyCSS===void 0||ee.ShadyCSS.nativeSha
           <button class="primary" type="submit" ?disabled=${this.busy}>${e("goods.verify")}</button>
         </form>
         ${this.goodsResult?this.renderGoodsResult(this.goodsResult):d}
-        <h3>${e("goods.inspect")}</h3>
+        <h3 style="margin-top:16px">${e("goods.inspect")}</h3>
         <p class="muted">${e("goods.inspect_help")}</p>
         <form class="form" @submit=${this.inspectGoods}>
           ${this.input(this.inspection,"note",e("goods.inspect_note"),{required:!0})}
