@@ -164,8 +164,12 @@ async def async_remote_open(
     entry: CommunityConfigEntry,
     operator: DoorOperator,
     context: Context | None,
+    note: str | None = None,
 ) -> None:
-    """Open a door from the UI or an automation, and record who did it."""
+    """Open a door from the UI or an automation, and record who did it.
+
+    ``note``: kept with the record (e.g. the group visit the door opened for).
+    """
     note_legitimate_open(entry.runtime_data, operator.id)
     await operator.async_open(context)
     decision = Decision(
@@ -176,7 +180,9 @@ async def async_remote_open(
         at=dt_util.utcnow(),
     )
     actor = context.user_id if context is not None else None
-    await entry.runtime_data.community.record(decision, source="remote", actor=actor)
+    await entry.runtime_data.community.record(
+        decision, source="remote", actor=actor, note=note
+    )
     hass.bus.async_fire(
         EVENT_ACCESS_GRANTED,
         event_data(

@@ -135,6 +135,43 @@ export interface VisitPass extends Visit {
   code?: string | null;
 }
 
+/** A goods pass (放行条) as the gate and My home see it; never its code but once. */
+export interface GoodsPass {
+  goods_pass_id: number;
+  unit: string | null;
+  items: string[];
+  large_or_valuable: boolean;
+  person_id: number | null;
+  person: string | null;
+  issued_by: string | null;
+  issued_at: string | null;
+  valid_from: string | null;
+  valid_until: string | null;
+  note: string | null;
+  used: boolean;
+  used_at: string | null;
+  used_door_id: string | null;
+  used_door: string | null;
+}
+
+/** A new goods pass: its code and QR payload, shown once. */
+export interface IssuedGoodsPass extends GoodsPass {
+  code: string;
+  qr: string;
+}
+
+export type GoodsStatus = "valid" | "invalid" | "used" | "not_yet_valid" | "expired";
+
+/** A code checked at the gate: the pass's fields when one was found. */
+export type GoodsCheckResult = { valid: boolean; status: GoodsStatus; door_id: string } & Partial<GoodsPass>;
+
+export interface GoodsInspection {
+  goods_check_id: number;
+  at: string;
+  door_id: string | null;
+  goods_pass_id: number | null;
+}
+
 export interface Penalty {
   penalty_id: number;
   kind: string;
@@ -461,6 +498,10 @@ export class Api {
   gateAlarms = () => this.call<DoorAlarm[]>("gate/alarms");
   acknowledgeAlarm = (alarm_id: number, note?: string) =>
     this.call<DoorAlarm>("gate/acknowledge_alarm", { alarm_id, note });
+  verifyGoodsPass = (code: string, door_id: string) =>
+    this.call<GoodsCheckResult>("gate/verify_goods_pass", { code, door_id });
+  inspectGoods = (p: { note: string; door_id?: string; goods_pass_id?: number; unit?: string }) =>
+    this.call<GoodsInspection>("gate/inspect_goods", p);
 
   // --- my home ---
   homeOverview = (unit: string) => this.call<HomeOverview>("home/overview", { unit });
@@ -474,4 +515,5 @@ export class Api {
   homeNotices = (unit: string) => this.call<Page<PublicNotice>>("home/notices", { unit });
   homeReportLost = (unit: string, credential_id: number) =>
     this.call<CredentialItem>("home/report_card_lost", { unit, credential_id });
+  issueGoodsPass = (p: Params) => this.call<IssuedGoodsPass>("home/issue_goods_pass", p);
 }

@@ -104,6 +104,9 @@ class Community:
         #: Misuse detection around decisions (see detection.py), if attached.
         self.detector: Detector | None = None
         self.open_violation_count = 0
+        #: Further checks of a grant, each may refuse it (renovation periods,
+        #: accompanied viewers: see core/operations and visitors.py).
+        self.grant_checks: list[Callable[[Decision], Decision]] = []
         # Check-then-write operations are serialised so two concurrent calls
         # cannot both pass a uniqueness check before either has written.
         self.write_lock = asyncio.Lock()
@@ -632,6 +635,9 @@ class Community:
         findings: list[Finding] = []
         if decision.granted and self._single_entry_used(decision):
             decision = replace(decision, granted=False, reason=Reason.PASS_USED)
+        for grant_check in self.grant_checks:
+            if decision.granted:
+                decision = grant_check(decision)
         if egress and not decision.granted:
             decision = replace(
                 decision,

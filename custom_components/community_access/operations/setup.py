@@ -6,7 +6,9 @@ from custom_components.community_access.runtime import CommunityConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 
 from .alarms import async_setup_alarms
+from .renovation import async_start_renovations
 from .upkeep import async_start_upkeep
+from .viewers import async_start_escorts
 
 
 async def async_setup_operations(
@@ -30,4 +32,7 @@ async def async_setup_operations(
                 lambda door_id, _at: door_id in doors and doors[door_id].held
             )
         )
+    # Goods part: renovations and accompanied viewers check grants.
+    unsubscribe.append(await async_start_renovations(entry))
+    unsubscribe.append(await async_start_escorts(entry))
     return unsubscribe

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from .maintenance import MaintenancePlanner
     from .patrols import PatrolDesk
 
+from custom_components.community_access.core.operations.renovation import RenovationBook
+from custom_components.community_access.core.visitors import EscortWatch
+
 
 @dataclass
 class OperationsRuntime:
@@ -27,3 +30,7 @@ class OperationsRuntime:
     maintenance: MaintenancePlanner | None = None
     #: Door alarms (forced open, held open, tamper, power failure): alarms.py.
     alarms: DoorAlarms | None = None
+    #: Renovations by contractor (goods part), loaded at set-up.
+    renovations: RenovationBook | None = None
+    #: Staff members' latest entries, for accompanied viewers (goods part).
+    escorts: EscortWatch | None = None

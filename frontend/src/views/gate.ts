@@ -1,7 +1,17 @@
 // The gate desk: register a visitor and watch the host's answer live, check
-// visitors in and out, guard-verified entry, the latest entries at the gates.
+// visitors in and out, guard-verified entry, goods passes and checks of goods,
+// the latest entries at the gates.
 import { html, nothing } from "lit";
-import type { AccessItem, DoorAlarm, DoorAlarmEvent, GateOverview, PersonHit, Visit, VisitEvent } from "../api.js";
+import type {
+  AccessItem,
+  DoorAlarm,
+  DoorAlarmEvent,
+  GateOverview,
+  GoodsCheckResult,
+  PersonHit,
+  Visit,
+  VisitEvent,
+} from "../api.js";
 import { CaBase } from "../components/base.js";
 import { openForm, showCode } from "../components/dialog.js";
 import { renderMessages, renderTable } from "../components/table.js";
@@ -23,6 +33,9 @@ export class CaGateView extends CaBase {
     gv: { state: true },
     gvPerson: { state: true },
     alarms: { state: true },
+    goods: { state: true },
+    goodsResult: { state: true },
+    inspection: { state: true },
   };
 
   data?: GateOverview;
@@ -33,6 +46,10 @@ export class CaGateView extends CaBase {
   checkin: Form = {};
   gv: Form = {};
   gvPerson: PersonHit | null = null;
+  goods: Form = {};
+  /** The last goods pass checked here (shown until the next check). */
+  goodsResult?: GoodsCheckResult;
+  inspection: Form = {};
   private unsub?: Promise<() => Promise<void>>;
   protected override reloadOnReconnect = true;
   private pendingEvents: VisitEvent[] = [];
@@ -289,6 +306,44 @@ export class CaGateView extends CaBase {
     }
   }
 
+  private async verifyGoods(e: Event): Promise<void> {
+    e.preventDefault();
+    const code = this.goods.code?.trim();
+    const door = this.goods.door?.trim();
+    if (!code || !door) {
+      this.error = this.t("goods.need");
+      return;
+    }
+    const form = e.target as HTMLFormElement;
+    const result = await this.run(() => this.api.verifyGoodsPass(code, door));
+    if (result) {
+      this.goodsResult = result;
+      this.goods = { door };
+      form.reset();
+    }
+  }
+
+  private async inspectGoods(e: Event): Promise<void> {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    if (!form.reportValidity()) return;
+    const i = this.inspection;
+    const passId = this.goodsResult?.goods_pass_id;
+    const done = await this.run(() =>
+      this.api.inspectGoods({
+        note: i.note.trim(),
+        door_id: i.door?.trim() || undefined,
+        goods_pass_id: passId ?? undefined,
+        unit: this.goodsResult?.unit ?? undefined,
+      }),
+    );
+    if (done) {
+      this.inspection = { door: i.door ?? "" };
+      form.reset();
+      this.notice = this.t("goods.inspect_done");
+    }
+  }
+
   /** Doors seen at the gates (id, name), from the latest records. */
   private doors(): [string, string][] {
     const seen = new Map<string, string>();
@@ -308,6 +363,45 @@ export class CaGateView extends CaBase {
         autocomplete="off"
         @input=${(e: Event) => (form[key] = (e.target as HTMLInputElement).value)}
     /></label>`;
+  }
+
+  private doorField(form: Form, required: boolean) {
+    const t = this.t;
+    return this.doors().length
+      ? html`<label class="field"
+          >${t("access.door")}
+          <select ?required=${required} @change=${(e: Event) => (form.door = (e.target as HTMLSelectElement).value)}>
+            <option value="">${t("gate.choose_door")}</option>
+            ${this.doors().map(([id, name]) => html`<option value=${id} ?selected=${form.door === id}>${name}</option>`)}
+          </select></label
+        >`
+      : this.input(form, "door", t("gate.door_id"), { required });
+  }
+
+  private renderGoodsResult(r: GoodsCheckResult) {
+    const t = this.t;
+    const chip = r.status === "valid" ? "good" : r.status === "invalid" ? "bad" : "warn";
+    return html`<div style="margin-top:8px">
+      <span class="chip ${chip}">${translateValue(t, "goods.status", r.status)}</span>
+      ${r.goods_pass_id
+        ? html`<dl style="display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:8px 0">
+            <dt>${t("goods.items")}</dt>
+            <dd>${(r.items ?? []).join(", ")}${r.large_or_valuable ? html` <span class="chip warn">${t("goods.large")}</span>` : nothing}</dd>
+            <dt>${t("households.unit")}</dt>
+            <dd>${r.unit ?? "—"}</dd>
+            <dt>${t("goods.person")}</dt>
+            <dd>${r.person ?? "—"}</dd>
+            <dt>${t("goods.issued_by")}</dt>
+            <dd>${r.issued_by ?? "—"}</dd>
+            <dt>${t("goods.valid")}</dt>
+            <dd>${formatRange(this.hass, r.valid_from ?? null, r.valid_until ?? null)}</dd>
+            ${r.note ? html`<dt>${t("rules.note")}</dt><dd>${r.note}</dd>` : nothing}
+          </dl>
+          ${r.status === "used"
+            ? html`<p class="muted">${t("goods.used_at", { at: formatTime(this.hass, r.used_at ?? null), door: r.used_door ?? r.used_door_id ?? "—" })}</p>`
+            : nothing}`
+        : nothing}
+    </div>`;
   }
 
   private visitTable(list: Visit[], kind: "pending" | "on_site" | "overdue" | "expected") {
@@ -448,6 +542,22 @@ export class CaGateView extends CaBase {
           ></ca-person-picker>
           ${this.input(this.gv, "note", t("rules.note"))}
           <button class="primary" type="submit">${t("gate.gv_open")}</button>
+        </form>
+      </div>
+      <div class="card">
+        <h3>${t("goods.title")}</h3>
+        <p class="muted">${t("goods.help")}</p>
+        <form class="form" @submit=${this.verifyGoods}>
+          ${this.input(this.goods, "code", t("goods.code"), { required: true })} ${this.doorField(this.goods, true)}
+          <button class="primary" type="submit" ?disabled=${this.busy}>${t("goods.verify")}</button>
+        </form>
+        ${this.goodsResult ? this.renderGoodsResult(this.goodsResult) : nothing}
+        <h3 style="margin-top:16px">${t("goods.inspect")}</h3>
+        <p class="muted">${t("goods.inspect_help")}</p>
+        <form class="form" @submit=${this.inspectGoods}>
+          ${this.input(this.inspection, "note", t("goods.inspect_note"), { required: true })}
+          ${this.doorField(this.inspection, false)}
+          <button type="submit" ?disabled=${this.busy}>${t("goods.inspect")}</button>
         </form>
       </div>
       <div class="card">
