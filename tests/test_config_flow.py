@@ -255,6 +255,10 @@ async def test_options_flow_keeps_every_field(
         "reader_key_days": 30,
         "guard_users": [guard.id],
         CONF_DB_URL: "",
+        # emergency release, lockdown, muster list (operations/modes_options.py)
+        "emergency_triggers": ["binary_sensor.fire_panel"],
+        "lockdown_roles": ["staff", "owner"],
+        "muster_hours": 24,
     }
     done = await hass.config_entries.options.async_configure(result["flow_id"], changed)
     assert done["type"] is FlowResultType.CREATE_ENTRY

@@ -81,6 +81,12 @@ from .core.schedule import WEEKDAYS
 from .demo import demo_doors
 from .door import door_from_data
 from .flow_helpers import checked_box, flow_name, number_box, out_of_range
+from .operations.modes_options import (
+    DOOR_FAIL_MODE_FIELD,
+    MODES_DEFAULTS,
+    modes_option_fields,
+    modes_option_values,
+)
 from .osdp_flow import OsdpReaderSubentryFlow
 from .rules_setup import LADDER_KINDS, parse_ladder
 from .serial_flow import SerialLineSubentryFlow
@@ -178,6 +184,7 @@ def default_options() -> dict[str, Any]:
         CONF_NOTICE_NOTIFY: "",
         CONF_READER_KEY_DAYS: DEFAULT_READER_KEY_DAYS,
         CONF_DB_URL: "",
+        **MODES_DEFAULTS,
     }
 
 
@@ -347,6 +354,7 @@ def options_schema(
         ): _notify_select(notify),
         **number(CONF_READER_KEY_DAYS),
         vol.Optional(CONF_DB_URL, default=values[CONF_DB_URL]): selector.TextSelector(),
+        **modes_option_fields(values),
     }
     return vol.Schema(fields)
 
@@ -413,6 +421,7 @@ class CommunityOptionsFlow(OptionsFlow):
                         CONF_NOTICE_NOTIFY: notice,
                         CONF_READER_KEY_DAYS: int(user_input[CONF_READER_KEY_DAYS]),
                         CONF_DB_URL: url,
+                        **modes_option_values(user_input),
                     }
                 )
             values |= user_input
@@ -469,6 +478,7 @@ DOOR_SCHEMA = vol.Schema(
                 translation_key=CONF_ANTI_PASSBACK,
             )
         ),
+        **DOOR_FAIL_MODE_FIELD,
     }
 )
 

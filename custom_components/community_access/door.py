@@ -135,6 +135,9 @@ class DoorOperator:
         self._access_listeners: list[Callable[[Decision], None]] = []
         #: A relay opening this door instead of a lock entity, if any.
         self.relay: DoorRelay | None = None
+        #: Held unlocked by an emergency release (operations/modes_doors.py):
+        #: a grant does not lock again after the open time.
+        self.held_open = False
 
     @property
     def id(self) -> str:
@@ -237,9 +240,28 @@ class DoorOperator:
             self._notify()
         else:
             await self._call_lock("unlock", context)
+        if self.held_open:
+            return
         self._relock = async_call_later(
             self.hass, self.config.open_time, self._relock_due
         )
+
+    async def async_hold_open(self) -> None:
+        """Unlock and stay unlocked (a relay held on) until :meth:`async_end_hold`."""
+        self.held_open = True
+        self._cancel_relock()
+        if self.config.lock_entity_id is not None:
+            await self._call_lock("unlock", None)
+            return
+        self._virtual_locked = False
+        if self.relay is not None and self.relay.connected:
+            await self.relay.async_switch(True)
+        self._notify()
+
+    async def async_end_hold(self) -> None:
+        """End a hold: lock again."""
+        self.held_open = False
+        await self.async_lock()
 
     async def async_lock(self, context: Context | None = None) -> None:
         """Lock now."""
@@ -255,6 +277,8 @@ class DoorOperator:
     @callback
     def _relock_due(self, _now: Any) -> None:
         self._relock = None
+        if self.held_open:
+            return
         if self.config.lock_entity_id is None:
             self._virtual_locked = True
             self._notify()

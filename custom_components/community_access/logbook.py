@@ -25,6 +25,8 @@ from .const import (
     EVENT_ACCESS_GRANTED,
 )
 from .names import shown_data
+from .operations.modes import MODE_EVENTS
+from .operations.modes_logbook import describe_mode_event
 
 #: Card-desk events: (English, Chinese) message templates.
 _DESK_MESSAGES = {
@@ -211,6 +213,8 @@ def describe_event(
     language = hass.config.language
     if event_type in (EVENT_ACCESS_GRANTED, EVENT_ACCESS_DENIED):
         return describe(event_type, shown, language)
+    if event_type in MODE_EVENTS:
+        return describe_mode_event(event_type, shown, language)
     name = event_type.removeprefix(f"{DOMAIN}_")
     if name not in DESK_EVENTS:
         return None
@@ -234,3 +238,5 @@ def async_describe_events(
     async_describe_event(DOMAIN, EVENT_ACCESS_DENIED, _describe)
     for name in DESK_EVENTS:
         async_describe_event(DOMAIN, f"{DOMAIN}_{name}", _describe)
+    for event_type in MODE_EVENTS:
+        async_describe_event(DOMAIN, event_type, _describe)

@@ -37,6 +37,7 @@ from .models import (
     Zone,
     ZoneKind,
 )
+from .operations.modes import SiteModes
 from .privacy import (
     Vault,
     card_number_issuable,
@@ -103,6 +104,8 @@ class Community:
         self.penalties: dict[int, Penalty] = {}
         #: Misuse detection around decisions (see detection.py), if attached.
         self.detector: Detector | None = None
+        #: Emergency release and lockdown (see operations/modes.py), if attached.
+        self.modes: SiteModes | None = None
         self.open_violation_count = 0
         # Check-then-write operations are serialised so two concurrent calls
         # cannot both pass a uniqueness check before either has written.
@@ -635,6 +638,8 @@ class Community:
             )
         if detector is not None and refusal is None:
             decision, findings = detector.after(decision, door)
+        if self.modes is not None:
+            decision = self.modes.apply(decision, self.index.persons)
         record_id = await self.record(
             decision,
             source=source,
