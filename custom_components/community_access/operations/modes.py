@@ -112,7 +112,7 @@ class ModesController:
                 self.hass,
                 operator,
                 door_fail_mode(operator.config.door, data),
-                self.site.released.__contains__,
+                self._is_released,
             )
         await self._hold(self.site.released)
         if self.site.released:
@@ -125,6 +125,9 @@ class ModesController:
                 )
             )
         return unsubscribe
+
+    def _is_released(self, door_id: str) -> bool:
+        return door_id in self.site.released
 
     @callback
     def _stop(self) -> None:
@@ -298,6 +301,7 @@ class ModesController:
                     trigger=entity_id,
                 ),
                 f"emergency release by {entity_id}",
+                eager_start=False,
             )
         elif was_on and not turned_on and self.site.state is SiteState.EMERGENCY:
             self._trigger_cleared(entity_id)

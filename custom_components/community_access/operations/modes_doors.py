@@ -175,8 +175,12 @@ class DoorKeeper:
             return
         self._tries.append(now)
         self._warned = False
+        # Not eagerly: the lock's own state update must finish first, or the
+        # unlock's change reaches it while it is still writing (and is lost).
         self.hass.async_create_task(
-            self.async_hold(), f"hold {self.operator.config.door.name}"
+            self.async_hold(),
+            f"hold {self.operator.config.door.name}",
+            eager_start=False,
         )
 
     @callback

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from custom_components.community_access.const import DOMAIN
 from custom_components.community_access.words import is_chinese
 from homeassistant.components.logbook.const import (
     LOGBOOK_ENTRY_MESSAGE,
@@ -53,9 +54,9 @@ def describe_mode_event(
             else f"lockdown ({where}): {count} entry doors for the chosen roles only"
         )
         name = "封闭管控" if zh else "Lockdown"
-    else:
+    elif event_type == EVENT_LOCKDOWN_LIFTED:
         message = "封闭管控已解除" if zh else "lockdown lifted"
         name = "封闭管控" if zh else "Lockdown"
+    else:
+        message, name = event_type, DOMAIN
     return {LOGBOOK_ENTRY_NAME: name, LOGBOOK_ENTRY_MESSAGE: message}
-
-

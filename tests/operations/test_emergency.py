@@ -1,0 +1,289 @@
+"""Emergency release in a real Home Assistant: doors held open, restore, restart.
+
+Escape doors bound to real (template) locks that re-lock, a virtual escape
+door, a door that is not an escape route, and the fire panel input as a
+template binary sensor.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+
+from custom_components.community_access.const import DOMAIN
+from custom_components.community_access.core.storage import AuditQuery
+from custom_components.community_access.operations.modes import (
+    EVENT_EMERGENCY_RELEASE,
+    EVENT_EMERGENCY_RESTORED,
+    release_notification_id,
+    trigger_issue_id,
+)
+from homeassistant.auth.models import User
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.util import dt as dt_util
+from tests.conftest import make_entry
+from tests.helpers import CARD, add_resident, call, present, setup_community
+from tests.ptys import wait_for
+
+from .common import (
+    FIRE_PANEL,
+    notifications,
+    settled,
+    setup_locks_and_panel,
+    state,
+    switch,
+)
+
+DOORS: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "door_gate",
+        "Main gate",
+        {
+            "zone_kind": "gate",
+            "direction": "in",
+            "open_time": 5,
+            "escape_route": True,
+            "lock_entity": "lock.gate_lock",
+        },
+    ),
+    (
+        "door_b3",
+        "Building 3 door",
+        {
+            "zone_kind": "building",
+            "building": "3",
+            "direction": "in",
+            "open_time": 5,
+            "escape_route": True,
+        },
+    ),
+    (
+        "door_b1",
+        "Building 1 door",
+        {"zone_kind": "building", "building": "1", "direction": "in", "open_time": 5},
+    ),
+    (
+        "door_exit",
+        "Gate exit",
+        {
+            "zone_kind": "gate",
+            "direction": "out",
+            "open_time": 5,
+            "escape_route": True,
+            "lock_entity": "lock.exit_lock",
+        },
+    ),
+]
+OPTIONS = {"emergency_triggers": [FIRE_PANEL]}
+
+
+def entity(hass: HomeAssistant, domain: str, unique_suffix: str) -> str:
+    """The entity id of one of the community's entities by unique id suffix."""
+    registry = er.async_get(hass)
+    for item in registry.entities.values():
+        if (
+            item.platform == DOMAIN
+            and item.domain == domain
+            and item.unique_id.endswith(unique_suffix)
+        ):
+            return item.entity_id
+    raise AssertionError(unique_suffix)
+
+
+def community() -> MockConfigEntry:
+    return make_entry(doors=DOORS, options=OPTIONS)
+
+
+async def started(hass: HomeAssistant) -> MockConfigEntry:
+    await setup_locks_and_panel(hass, ["gate", "exit"])
+    entry = community()
+    await setup_community(hass, entry)
+    return entry
+
+
+async def test_release_holds_escape_doors_and_fights_relock(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await started(hass)
+    await add_resident(hass)  # building 3
+    site = entity(hass, "sensor", "_site_mode")
+    released = entity(hass, "binary_sensor", "_emergency_active")
+    assert state(hass, site) == "normal"
+    events = async_capture_events(hass, EVENT_EMERGENCY_RELEASE)
+
+    response = await call(
+        hass, "emergency_release", {"cause": "fire", "note": "smoke on floor 2"}
+    )
+    await hass.async_block_till_done()
+    assert response["doors_released"] == ["door_b3", "door_exit", "door_gate"]
+    # Escape doors unlock at once; building 1's door is no escape route.
+    assert state(hass, "lock.gate_lock") == state(hass, "lock.exit_lock") == "unlocked"
+    assert state(hass, "lock.building_3_door") == "unlocked"
+    assert state(hass, "lock.building_1_door") == "locked"
+    assert (state(hass, site), state(hass, released)) == ("emergency", "on")
+    assert hass.states.get(site).attributes["doors_released"] == 3
+    assert release_notification_id(entry.entry_id) in notifications(hass)
+    assert len(events) == 1
+    assert events[0].data["cause"] == "fire"
+    assert "note" not in events[0].data  # free text stays out of events
+
+    # Something locks the gate again: it is unlocked again.
+    await switch(hass, "input_boolean.gate_bolt", True)
+    await settled(hass, "lock.gate_lock", "unlocked")
+    # The virtual door locked from its entity: unlocked again.
+    await hass.services.async_call(
+        "lock", "lock", {"entity_id": "lock.building_3_door"}, blocking=True
+    )
+    await hass.async_block_till_done()
+    assert state(hass, "lock.building_3_door") == "unlocked"
+
+    # Readers still record every presentation; the door stays open after it.
+    granted = await present(hass, "Main gate")
+    assert (granted["granted"], granted["reason"]) == (True, "emergency_release")
+    stranger = await present(hass, "Building 3 door", "0099999999")
+    assert (stranger["granted"], stranger["reason"]) == (True, "emergency_release")
+    assert stranger["waived"] == "unknown_credential"
+    # Building 1: not in the release, the normal rules (not the resident's building).
+    normal = await present(hass, "Building 1 door")
+    assert (normal["granted"], normal["reason"]) == (False, "zone_not_allowed")
+    freezer.tick(timedelta(seconds=30))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await hass.async_block_till_done()
+    assert state(hass, "lock.gate_lock") == "unlocked"
+    community = entry.runtime_data.community
+    log = await community.query_access_log(AuditQuery(reason="emergency_release"))
+    assert len(log) == 2
+    assert {r.note for r in log} == {None, "unknown_credential"}
+
+    restored = async_capture_events(hass, EVENT_EMERGENCY_RESTORED)
+    answer = await call(hass, "emergency_restore", {})
+    await hass.async_block_till_done()
+    assert answer == {"ended": 1, "state": "normal"}
+    assert state(hass, "lock.gate_lock") == state(hass, "lock.exit_lock") == "locked"
+    assert state(hass, "lock.building_3_door") == "locked"
+    assert (state(hass, site), state(hass, released)) == ("normal", "off")
+    assert release_notification_id(entry.entry_id) not in notifications(hass)
+    assert len(restored) == 1
+    actions = await entry.runtime_data.community.admin_actions()
+    assert [a.action for a in actions[:2]] == ["emergency_restore", "emergency_release"]
+    assert actions[1].details is not None and actions[1].details["cause"] == "fire"
+    # Normal again: a grant at the gate locks after its open time.
+    assert (await present(hass, "Main gate"))["reason"] == "granted"
+    assert state(hass, "lock.gate_lock") == "unlocked"
+    freezer.tick(timedelta(seconds=6))
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await hass.async_block_till_done()
+    assert state(hass, "lock.gate_lock") == "locked"
+
+
+async def test_listed_doors_are_released_escape_route_or_not(
+    hass: HomeAssistant,
+) -> None:
+    await started(hass)
+    response = await call(
+        hass,
+        "emergency_release",
+        {"scope": "doors", "doors": ["Building 1 door"], "cause": "earthquake"},
+    )
+    await hass.async_block_till_done()
+    assert response["doors_released"] == ["door_b1"]
+    assert state(hass, "lock.building_1_door") == "unlocked"
+    assert state(hass, "lock.gate_lock") == "locked"
+    building = await call(
+        hass, "emergency_release", {"scope": "building", "buildings": ["3"]}
+    )
+    assert building["doors_released"] == ["door_b1", "door_b3"]
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "emergency_release", {"scope": "building"})
+    assert err.value.translation_key == "mode_scope_buildings"
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "lockdown", {"scope": "doors", "doors": []})
+    assert err.value.translation_key == "mode_scope_doors"
+
+
+async def test_every_new_service_is_admin_only(
+    hass: HomeAssistant, hass_read_only_user: User
+) -> None:
+    await started(hass)
+    context = Context(user_id=hass_read_only_user.id)
+    for service in (
+        "emergency_release",
+        "emergency_restore",
+        "lockdown",
+        "lift_lockdown",
+        "muster_list",
+    ):
+        with pytest.raises(Unauthorized):
+            await call(hass, service, {}, context=context)
+    assert state(hass, "lock.gate_lock") == "locked"
+
+
+async def test_trigger_releases_and_clearing_does_not_restore(
+    hass: HomeAssistant,
+) -> None:
+    entry = await started(hass)
+    await switch(hass, "input_boolean.fire_alarm", True)
+    assert state(hass, FIRE_PANEL) == "on"
+    await settled(hass, "lock.gate_lock", "unlocked")
+    assert state(hass, entity(hass, "sensor", "_site_mode")) == "emergency"
+    actions = await entry.runtime_data.community.admin_actions()
+    assert (actions[0].action, actions[0].actor) == ("emergency_release", FIRE_PANEL)
+
+    # The alarm clears: the release stays, a repair issue says it may be restored.
+    await switch(hass, "input_boolean.fire_alarm", False)
+    issue_id = trigger_issue_id(entry.entry_id)
+    issues = ir.async_get(hass)
+    await wait_for(lambda: issues.async_get_issue(DOMAIN, issue_id) is not None)
+    assert state(hass, "lock.gate_lock") == "unlocked"
+    assert state(hass, entity(hass, "sensor", "_site_mode")) == "emergency"
+    # Only an administrator restores; the issue goes with it.
+    await call(hass, "emergency_restore", {})
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert state(hass, "lock.gate_lock") == "locked"
+
+
+async def test_release_survives_reload_and_a_fresh_start(hass: HomeAssistant) -> None:
+    entry = await started(hass)
+    await call(hass, "emergency_release", {})
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    # While the community is down, the gate is locked by hand.
+    await switch(hass, "input_boolean.gate_bolt", True)
+    assert state(hass, "lock.gate_lock") == "locked"
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state(hass, "lock.gate_lock") == "unlocked"
+    assert state(hass, "lock.building_3_door") == "unlocked"
+    assert state(hass, entity(hass, "sensor", "_site_mode")) == "emergency"
+    # A grant at the held door does not lock it after the open time.
+    assert (await present(hass, "Main gate", CARD))["reason"] == "emergency_release"
+
+    # A fresh start of the community on the same database file.
+    url = f"sqlite:///{hass.config.path(f'community_access_{entry.entry_id}.db')}"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await switch(hass, "input_boolean.gate_bolt", True)
+    fresh = make_entry(
+        doors=DOORS, options=OPTIONS | {"db_url": url}, title="Sunny Gardens again"
+    )
+    fresh.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(fresh.entry_id)
+    await hass.async_block_till_done()
+    assert fresh.runtime_data.ops.modes is not None
+    assert fresh.runtime_data.ops.modes.state.value == "emergency"
+    assert state(hass, "lock.gate_lock") == "unlocked"
+    await call(hass, "emergency_restore", {"config_entry_id": fresh.entry_id})
+    await hass.async_block_till_done()
+    assert state(hass, "lock.gate_lock") == "locked"
