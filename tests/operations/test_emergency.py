@@ -8,6 +8,7 @@ template binary sensor.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -18,22 +19,36 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.community_access.const import DOMAIN
+from custom_components.community_access.const import DOMAIN, SUBENTRY_SERIAL_LINE
+from custom_components.community_access.core.operations.modes import FailMode
 from custom_components.community_access.core.storage import AuditQuery
+from custom_components.community_access.drivers.relays import lcus_command
 from custom_components.community_access.operations.modes import (
     EVENT_EMERGENCY_RELEASE,
     EVENT_EMERGENCY_RESTORED,
     release_notification_id,
     trigger_issue_id,
 )
+from custom_components.community_access.operations.modes_doors import (
+    lost_notification_id,
+)
 from homeassistant.auth.models import User
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 from tests.conftest import make_entry
-from tests.helpers import CARD, add_resident, call, present, setup_community
-from tests.ptys import wait_for
+from tests.helpers import (
+    CARD,
+    add_resident,
+    call,
+    present,
+    setup_community,
+    subentry,
+    unload_lines,
+)
+from tests.ptys import PtyDevice, wait_for
 
 from .common import (
     FIRE_PANEL,
@@ -287,3 +302,92 @@ async def test_release_survives_reload_and_a_fresh_start(hass: HomeAssistant) ->
     await call(hass, "emergency_restore", {"config_entry_id": fresh.entry_id})
     await hass.async_block_till_done()
     assert state(hass, "lock.gate_lock") == "locked"
+
+
+def relay_line(port: str) -> ConfigSubentryData:
+    """An LCUS board: channel 1 opens building 3 (escape), 2 building 1 (not)."""
+    return subentry(
+        SUBENTRY_SERIAL_LINE,
+        "relays",
+        "Relays",
+        {
+            "baudrate": 9600,
+            "port": port,
+            "protocol": "lcus",
+            "board_size": 2,
+            "outputs": {"1": "door_b3", "2": "door_b1"},
+        },
+    )
+
+
+def sent(device: PtyDevice, *commands: bytes) -> bool:
+    return all(command in bytes(device.received) for command in commands)
+
+
+async def test_relay_doors_held_on_and_fail_modes(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    await setup_locks_and_panel(hass, ["gate", "exit"])
+    link = tmp_path / "ttyUSB0"
+    devices = [PtyDevice()]
+    link.symlink_to(devices[0].path)
+
+    async def replug() -> PtyDevice:
+        link.unlink()
+        devices[-1].unplug()
+        await wait_for(lambda: state(hass, "lock.building_3_door") == "unavailable")
+        devices.append(PtyDevice())
+        link.symlink_to(devices[-1].path)
+        return devices[-1]
+
+    entry = make_entry(
+        doors=DOORS, options=OPTIONS, extra_subentries=[relay_line(str(link))]
+    )
+    try:
+        await setup_community(hass, entry)
+        modes = entry.runtime_data.ops.modes
+        assert modes is not None
+        # Escape doors fail safe by default; the others fail secure.
+        assert modes.keepers["door_b3"].fail_mode is FailMode.FAIL_SAFE
+        assert modes.keepers["door_b1"].fail_mode is FailMode.FAIL_SECURE
+        b3, b1 = lost_notification_id("door_b3"), lost_notification_id("door_b1")
+
+        # Normal times: a fail-safe door losing its line is now uncontrolled
+        # (notified); a fail-secure one stays locked (nothing to do).
+        device = await replug()
+        assert b3 in notifications(hass) and b1 not in notifications(hass)
+        await wait_for(lambda: state(hass, "lock.building_3_door") == "locked")
+        assert b3 not in notifications(hass)
+        assert bytes(device.received) == b""  # nothing switched
+
+        # Released (both listed): both outputs held on.
+        await call(
+            hass,
+            "emergency_release",
+            {"scope": "doors", "doors": ["Building 3 door", "Building 1 door"]},
+        )
+        on = (lcus_command(1, True), lcus_command(2, True))
+        await wait_for(lambda: sent(device, *on))
+        # The line goes during the release: the fail-secure door cannot open.
+        device = await replug()
+        assert {b3, b1} <= notifications(hass)
+        # It comes back: both outputs are switched on again.
+        await wait_for(lambda: sent(device, *on), timeout=10)
+        assert not {b3, b1} & notifications(hass)
+        assert state(hass, "lock.building_3_door") == "unlocked"
+
+        # A restart during the release: the line starts, outputs on again.
+        await unload_lines(hass, entry)
+        assert sent(device, lcus_command(1, False), lcus_command(2, False))
+        device.received.clear()
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        await wait_for(lambda: sent(device, *on))
+        await call(hass, "emergency_restore", {})
+        await wait_for(
+            lambda: sent(device, lcus_command(1, False), lcus_command(2, False))
+        )
+        await unload_lines(hass, entry)
+    finally:
+        for device in devices:
+            device.unplug()

@@ -81,6 +81,7 @@ class DoorKeeper:
         self.fail_mode = fail_mode
         self._released = released
         self._available = operator.available
+        self._relay = operator.relay
         self._tries: deque[float] = deque()
         self._retry_later: CALLBACK_TYPE | None = None
         self._warned = False
@@ -125,7 +126,12 @@ class DoorKeeper:
     @callback
     def _changed(self) -> None:
         available = self.operator.available
-        came_back = available and not self._available
+        relay = self.operator.relay
+        # A line that came back, or a relay claimed since (a line starting).
+        came_back = available and (
+            not self._available or (relay is not None and relay is not self._relay)
+        )
+        self._relay = relay
         if available != self._available:
             self._available = available
             self._driver_changed(available)
