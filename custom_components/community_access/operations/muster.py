@@ -2,8 +2,8 @@
 
 The counts (one sensor per building that has a building door) are
 recomputed from the access record a little after a passage at an entry or
-exit door (at most once per :data:`REFRESH_DELAY`), and every
-:data:`REFRESH_EVERY` so that people drop off when the window passes them.
+exit door (at most once per :data:`REFRESH_DELAY`), and when the window
+passes the earliest passage counted (so that people drop off in time).
 Only counts reach the entities; names only go to an administrator's call.
 """
 
@@ -24,11 +24,10 @@ from custom_components.community_access.core.operations.muster import (
 from custom_components.community_access.core.storage import AuditRecord
 from custom_components.community_access.runtime import CommunityConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.event import async_call_later, async_track_time_interval
+from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 REFRESH_DELAY = 5.0
-REFRESH_EVERY = timedelta(minutes=5)
 
 
 class MusterWatch:
@@ -49,6 +48,7 @@ class MusterWatch:
         self.counts: dict[str, int] = dict.fromkeys(self.buildings, 0)
         self._listeners: list[Callable[[], None]] = []
         self._pending: CALLBACK_TYPE | None = None
+        self._expiry: CALLBACK_TYPE | None = None
 
     async def async_list(self, now: datetime | None = None) -> list[MusterEntry]:
         """Who may still be inside now (one grouped query)."""
@@ -62,7 +62,15 @@ class MusterWatch:
 
     async def async_refresh(self, _now: Any = None) -> None:
         """Recompute the counts and tell the sensors."""
-        self.counts = counts_by_building(await self.async_list(), self.buildings)
+        now = dt_util.utcnow()
+        entries = await self.async_list(now)
+        self.counts = counts_by_building(entries, self.buildings)
+        self._cancel_expiry()
+        if entries:
+            first_out = min(e.at for e in entries) + self.window - now
+            self._expiry = async_call_later(
+                self.hass, max(first_out.total_seconds(), 0) + 1, self._due
+            )
         for listener in list(self._listeners):
             listener()
 
@@ -75,14 +83,8 @@ class MusterWatch:
     def start(self) -> list[CALLBACK_TYPE]:
         """Follow the access record and the clock; returns what to undo."""
         community = self.entry.runtime_data.community
-        self.entry.async_create_background_task(
-            self.hass, self.async_refresh(), "muster counts"
-        )
-        return [
-            community.add_record_listener(self._record),
-            async_track_time_interval(self.hass, self.async_refresh, REFRESH_EVERY),
-            self._cancel,
-        ]
+        self.entry.async_create_task(self.hass, self.async_refresh(), "muster counts")
+        return [community.add_record_listener(self._record), self._cancel]
 
     @callback
     def _record(self, record: AuditRecord) -> None:
@@ -93,15 +95,21 @@ class MusterWatch:
     @callback
     def _due(self, _now: datetime) -> None:
         self._pending = None
-        self.entry.async_create_background_task(
-            self.hass, self.async_refresh(), "muster counts"
-        )
+        self._expiry = None
+        self.entry.async_create_task(self.hass, self.async_refresh(), "muster counts")
 
     @callback
     def _cancel(self) -> None:
         if self._pending is not None:
             self._pending()
             self._pending = None
+        self._cancel_expiry()
+
+    @callback
+    def _cancel_expiry(self) -> None:
+        if self._expiry is not None:
+            self._expiry()
+            self._expiry = None
 
 
 def entry_data(entry: MusterEntry) -> dict[str, Any]:
