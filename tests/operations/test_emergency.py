@@ -37,6 +37,7 @@ from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from tests.conftest import make_entry
 from tests.helpers import (
@@ -391,3 +392,29 @@ async def test_relay_doors_held_on_and_fail_modes(
     finally:
         for device in devices:
             device.unplug()
+
+
+async def test_fire_panel_blueprint_releases(hass: HomeAssistant) -> None:
+    entry = make_entry(doors=DOORS)  # no trigger in the options: the blueprint
+    await setup_locks_and_panel(hass, ["gate", "exit"])
+    await setup_community(hass, entry)
+    target = Path(hass.config.config_dir) / "blueprints" / "automation" / DOMAIN
+    assert (target / "fire_panel_release.yaml").is_file()
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "use_blueprint": {
+                    "path": f"{DOMAIN}/fire_panel_release.yaml",
+                    "input": {"fire_inputs": [FIRE_PANEL], "buildings": ["3"]},
+                }
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    await switch(hass, "input_boolean.fire_alarm", True)
+    await settled(hass, "lock.building_3_door", "unlocked")
+    assert state(hass, "lock.gate_lock") == "locked"  # not in building 3
+    modes = entry.runtime_data.ops.modes
+    assert modes is not None and modes.site.released == {"door_b3"}
