@@ -162,23 +162,43 @@ class ModesController:
         actor: str | None,
         trigger: str | None = None,
     ) -> SiteMode:
-        """Release the scope's doors now and keep them released."""
+        """Release the scope's doors now and keep them released.
+
+        The doors are commanded first (a provisional mode in memory), the
+        mode is stored meanwhile: opening never waits for the database.
+        """
         community = self.entry.runtime_data.community
         now = dt_util.utcnow()
-        mode: SiteMode = await community.run(
-            lambda: modes_store.add_mode(
-                community.db,
-                ModeKind.EMERGENCY,
-                scope,
-                at=now,
-                by=trigger or actor,
-                cause=cause.value,
-                note=note,
-            )
+        provisional = SiteMode(
+            id=-1 - len(self.site.active),
+            kind=ModeKind.EMERGENCY,
+            scope=scope,
+            started_at=now,
+            cause=cause.value,
+            note=note,
+            started_by=trigger or actor,
         )
         before = self.site.released
-        self.site.start(mode)
-        await self._hold(self.site.released - before)
+        self.site.start(provisional)
+        holding = self.hass.async_create_task(
+            self._hold(self.site.released - before), "emergency release"
+        )
+        try:
+            mode: SiteMode = await community.run(
+                lambda: modes_store.add_mode(
+                    community.db,
+                    ModeKind.EMERGENCY,
+                    scope,
+                    at=now,
+                    by=trigger or actor,
+                    cause=cause.value,
+                    note=note,
+                )
+            )
+        finally:
+            # Stored or not, the doors stay released until restored.
+            await holding
+        self.site.replace(provisional.id, mode)
         details = _details(mode) | ({"trigger": trigger} if trigger else {})
         await community.record_admin_action(
             "emergency_release", actor=trigger or actor, details=details, at=now

@@ -154,6 +154,11 @@ class SiteModes:
         self.active[mode.id] = mode
         self._recompute()
 
+    def replace(self, old_id: int, mode: SiteMode) -> None:
+        """Put ``mode`` in place of the active mode ``old_id`` (a provisional one)."""
+        self.active.pop(old_id, None)
+        self.start(mode)
+
     def end(self, kind: ModeKind) -> list[SiteMode]:
         """End every active mode of ``kind``; return them."""
         ended = [m for m in self.active.values() if m.kind is kind]
