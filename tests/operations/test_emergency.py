@@ -7,6 +7,7 @@ template binary sensor.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,22 +20,30 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.community_access.const import DOMAIN, SUBENTRY_SERIAL_LINE
+from custom_components.community_access.const import (
+    DOMAIN,
+    SUBENTRY_DOOR,
+    SUBENTRY_SERIAL_LINE,
+)
 from custom_components.community_access.core.operations.modes import FailMode
 from custom_components.community_access.core.storage import AuditQuery
 from custom_components.community_access.drivers.relays import lcus_command
+from custom_components.community_access.logbook import describe_event
 from custom_components.community_access.operations.modes import (
     EVENT_EMERGENCY_RELEASE,
     EVENT_EMERGENCY_RESTORED,
+    EVENT_LOCKDOWN_LIFTED,
     release_notification_id,
     trigger_issue_id,
 )
 from custom_components.community_access.operations.modes_doors import (
+    MAX_RETRIES,
     lost_notification_id,
 )
 from homeassistant.auth.models import User
-from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
@@ -418,3 +427,94 @@ async def test_fire_panel_blueprint_releases(hass: HomeAssistant) -> None:
     assert state(hass, "lock.gate_lock") == "locked"  # not in building 3
     modes = entry.runtime_data.ops.modes
     assert modes is not None and modes.site.released == {"door_b3"}
+
+
+async def test_door_fail_mode_option(hass: HomeAssistant) -> None:
+    entry = await started(hass)
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_DOOR), context={"source": SOURCE_USER}
+    )
+    form = {
+        "name": "Building 5 door",
+        "zone_kind": "building",
+        "building": "5",
+        "direction": "in",
+        "open_time": 5,
+        "escape_route": True,
+        "fail_mode": "fail_secure",
+    }
+    done = await hass.config_entries.subentries.async_configure(result["flow_id"], form)
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the new door reloads the community
+    door_id = next(
+        s.subentry_id for s in entry.subentries.values() if s.title == "Building 5 door"
+    )
+    modes = entry.runtime_data.ops.modes
+    assert modes is not None
+    # Chosen: fail-secure although an escape route; not chosen: by escape route.
+    assert modes.keepers[door_id].fail_mode is FailMode.FAIL_SECURE
+    assert modes.keepers["door_b3"].fail_mode is FailMode.FAIL_SAFE
+    assert modes.keepers["door_b1"].fail_mode is FailMode.FAIL_SECURE
+
+
+async def test_relock_fight_is_rate_limited(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A lock that locks itself again at once is unlocked 5 times a minute at most."""
+    await started(hass)
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "trigger": {
+                    "trigger": "state",
+                    "entity_id": "input_boolean.gate_bolt",
+                    "to": "off",
+                },
+                "action": {
+                    "action": "input_boolean.turn_on",
+                    "target": {"entity_id": "input_boolean.gate_bolt"},
+                },
+            }
+        },
+    )
+    unlocks = async_capture_events(hass, "call_service")
+    await call(hass, "emergency_release", {})
+
+    def gate_unlocks() -> int:
+        return sum(
+            1
+            for e in unlocks
+            if e.data["domain"] == "lock"
+            and e.data["service"] == "unlock"
+            and e.data["service_data"].get("entity_id") == "lock.gate_lock"
+        )
+
+    await wait_for(lambda: "keeps locking again" in caplog.text)
+    for _ in range(5):
+        await asyncio.sleep(0.05)
+        await hass.async_block_till_done()
+    # The release's unlock and 5 answers, then it waits.
+    assert gate_unlocks() == 1 + MAX_RETRIES
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await wait_for(lambda: gate_unlocks() > 1 + MAX_RETRIES)
+
+
+async def test_logbook_lines_of_the_mode_events(hass: HomeAssistant) -> None:
+    await started(hass)
+    events = async_capture_events(hass, EVENT_EMERGENCY_RELEASE)
+    await call(hass, "emergency_release", {"scope": "building", "buildings": ["3"]})
+    line = describe_event(hass, EVENT_EMERGENCY_RELEASE, dict(events[0].data))
+    assert line == {
+        "name": "Emergency release",
+        "message": "emergency release (fire, building 3): 1 doors held open",
+    }
+    hass.config.language = "zh-Hans"
+    chinese = describe_event(hass, EVENT_EMERGENCY_RELEASE, dict(events[0].data))
+    assert chinese is not None
+    assert chinese["message"] == "紧急释放(火灾,楼栋 3):1 个门保持开启"
+    restored = describe_event(hass, EVENT_EMERGENCY_RESTORED, {"ended": 1})
+    assert restored is not None and restored["message"] == "紧急释放已结束,门恢复正常"
+    lifted = describe_event(hass, EVENT_LOCKDOWN_LIFTED, {"ended": 1})
+    assert lifted is not None and lifted["name"] == "封闭管控"
