@@ -104,7 +104,14 @@ def test_release_and_lockdown_reasons() -> None:
     assert site.reason("b3_in", Role.OWNER) is Reason.EMERGENCY_RELEASE
     assert site.reason("b5_in", Role.OWNER) is Reason.LOCKDOWN
 
-    assert [m.id for m in site.end(ModeKind.EMERGENCY)] == [2]
+    # A provisional release (doors commanded before it is stored) replaced
+    # by its stored row keeps the same doors.
+    site.start(mode(-1, ModeKind.EMERGENCY, Scope(ScopeKind.DOORS, ("gym",))))
+    assert site.released == {"b3_in", "gym"}
+    site.replace(-1, mode(3, ModeKind.EMERGENCY, Scope(ScopeKind.DOORS, ("gym",))))
+    assert sorted(site.active) == [1, 2, 3]
+    assert site.released == {"b3_in", "gym"}
+    assert [m.id for m in site.end(ModeKind.EMERGENCY)] == [2, 3]
     assert site.released == frozenset()
     assert site.reason("b3_in", Role.OWNER) is Reason.LOCKDOWN
     site.end(ModeKind.LOCKDOWN)

@@ -508,7 +508,7 @@ async def test_logbook_lines_of_the_mode_events(hass: HomeAssistant) -> None:
     line = describe_event(hass, EVENT_EMERGENCY_RELEASE, dict(events[0].data))
     assert line == {
         "name": "Emergency release",
-        "message": "emergency release (fire, building 3): 1 doors held open",
+        "message": "emergency release (fire, building 3): doors held open: 1",
     }
     hass.config.language = "zh-Hans"
     chinese = describe_event(hass, EVENT_EMERGENCY_RELEASE, dict(events[0].data))

@@ -10,10 +10,7 @@ from typing import Any
 from custom_components.community_access.core.operations.modes import ModeKind, SiteState
 from custom_components.community_access.entity import CommunityEntity
 from custom_components.community_access.runtime import CommunityConfigEntry
-from homeassistant.components.binary_sensor import (
-    BinarySensorDeviceClass,
-    BinarySensorEntity,
-)
+from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
@@ -94,8 +91,6 @@ class SiteModeSensor(_ModeEntity, SensorEntity):
 
 class ModeActive(_ModeEntity, BinarySensorEntity):
     """On while a mode of one kind is active."""
-
-    _attr_device_class = BinarySensorDeviceClass.SAFETY
 
     def __init__(
         self, entry: CommunityConfigEntry, modes: ModesController, kind: ModeKind

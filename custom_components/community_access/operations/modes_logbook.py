@@ -36,7 +36,7 @@ def describe_mode_event(
         message = (
             f"紧急释放({_CAUSES.get(cause, cause)},{where}):{count} 个门保持开启"
             if zh
-            else f"emergency release ({cause}, {where}): {count} doors held open"
+            else f"emergency release ({cause}, {where}): doors held open: {count}"
         )
         name = "紧急释放" if zh else "Emergency release"
     elif event_type == EVENT_EMERGENCY_RESTORED:
@@ -51,7 +51,7 @@ def describe_mode_event(
         message = (
             f"封闭管控({where}):{count} 个进门只允许指定角色"
             if zh
-            else f"lockdown ({where}): {count} entry doors for the chosen roles only"
+            else f"lockdown ({where}): entry doors for the chosen roles only: {count}"
         )
         name = "封闭管控" if zh else "Lockdown"
     elif event_type == EVENT_LOCKDOWN_LIFTED:
