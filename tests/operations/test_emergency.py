@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
     async_fire_time_changed,
+    async_test_home_assistant,
 )
 
 from custom_components.community_access.const import (
@@ -40,6 +41,7 @@ from custom_components.community_access.operations.modes_doors import (
     MAX_RETRIES,
     lost_notification_id,
 )
+from homeassistant import loader
 from homeassistant.auth.models import User
 from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
 from homeassistant.core import Context, HomeAssistant
@@ -518,3 +520,26 @@ async def test_logbook_lines_of_the_mode_events(hass: HomeAssistant) -> None:
     assert restored is not None and restored["message"] == "紧急释放已结束,门恢复正常"
     lifted = describe_event(hass, EVENT_LOCKDOWN_LIFTED, {"ended": 1})
     assert lifted is not None and lifted["name"] == "封闭管控"
+
+
+async def test_release_survives_a_fresh_home_assistant(hass: HomeAssistant) -> None:
+    """A second Home Assistant on the same configuration folder and database."""
+    entry = await started(hass)
+    await call(hass, "emergency_release", {"cause": "earthquake"})
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+    async with async_test_home_assistant(config_dir=hass.config.config_dir) as fresh:
+        fresh.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)  # this integration
+        await setup_locks_and_panel(fresh, ["gate", "exit"])
+        url = f"sqlite:///{hass.config.path(f'community_access_{entry.entry_id}.db')}"
+        again = make_entry(doors=DOORS, options=OPTIONS | {"db_url": url})
+        await setup_community(fresh, again)
+        assert state(fresh, "lock.gate_lock") == "unlocked"
+        assert state(fresh, "lock.exit_lock") == "unlocked"
+        assert state(fresh, "lock.building_3_door") == "unlocked"
+        assert state(fresh, entity(fresh, "sensor", "_site_mode")) == "emergency"
+        await fresh.config_entries.async_unload(again.entry_id)
+        await fresh.async_block_till_done()
+        await fresh.async_stop(force=True)
