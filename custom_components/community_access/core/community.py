@@ -636,10 +636,16 @@ class Community:
                 reason=Reason.ESCAPE_ROUTE,
                 waived=decision.reason,
             )
-        if detector is not None and refusal is None:
-            decision, findings = detector.after(decision, door)
         if self.modes is not None:
+            # Lockdown refusals before misuse detection (nobody counted as
+            # entered); a released door is not watched for misuse.
             decision = self.modes.apply(decision, self.index.persons)
+        if (
+            detector is not None
+            and refusal is None
+            and decision.reason is not Reason.EMERGENCY_RELEASE
+        ):
+            decision, findings = detector.after(decision, door)
         record_id = await self.record(
             decision,
             source=source,
