@@ -20,7 +20,7 @@ from the event loop). Between runs an administrator restores (every door
 locks again) and the input goes off. Printed: per-door p50/p99 and the
 p50/p99 of the time until the last of the 100 doors was commanded.
 
-Sizes: ``BENCH_RELEASE_DOORS`` (100), ``BENCH_RELEASE_RUNS`` (20).
+Sizes: ``BENCH_RELEASE_DOORS`` (100), ``BENCH_RELEASE_RUNS`` (50).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from tests.operations.common import FIRE_PANEL, bolt_lock  # noqa: E402
 from tests.ptys import PtyDevice, wait_for  # noqa: E402
 
 DOORS = int(os.environ.get("BENCH_RELEASE_DOORS", "100"))
-RUNS = int(os.environ.get("BENCH_RELEASE_RUNS", "20"))
+RUNS = int(os.environ.get("BENCH_RELEASE_RUNS", "50"))
 BOARDS = 2
 CHANNELS = 8
 RELAY_DOORS = BOARDS * CHANNELS
