@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+import itertools
 from typing import Any
 
 from custom_components.community_access.const import DOMAIN, LOGGER
@@ -95,6 +96,8 @@ class ModesController:
         self.site = SiteModes(settings.lockdown_roles)
         self.keepers: dict[str, DoorKeeper] = {}
         self._listeners: list[Callable[[], None]] = []
+        #: Ids of releases not stored yet (negative: never a row's id).
+        self._provisional_ids = itertools.count(-1, -1)
 
     # ---- life cycle
     async def async_start(self) -> list[CALLBACK_TYPE]:
@@ -170,7 +173,7 @@ class ModesController:
         community = self.entry.runtime_data.community
         now = dt_util.utcnow()
         provisional = SiteMode(
-            id=-1 - len(self.site.active),
+            id=next(self._provisional_ids),
             kind=ModeKind.EMERGENCY,
             scope=scope,
             started_at=now,
