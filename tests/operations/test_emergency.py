@@ -399,6 +399,18 @@ async def test_relay_doors_held_on_and_fail_modes(
         await wait_for(
             lambda: sent(device, lcus_command(1, False), lcus_command(2, False))
         )
+
+        # Released while the line is already down: the fail-secure door is
+        # reported at once; restored, that notice goes (locked is fine now).
+        link.unlink()
+        device.unplug()
+        await wait_for(lambda: state(hass, "lock.building_1_door") == "unavailable")
+        assert b1 not in notifications(hass)
+        listed = {"scope": "doors", "doors": ["Building 3 door", "Building 1 door"]}
+        await call(hass, "emergency_release", listed)
+        assert b1 in notifications(hass)
+        await call(hass, "emergency_restore", {})
+        assert b1 not in notifications(hass) and b3 in notifications(hass)
         await unload_lines(hass, entry)
     finally:
         for device in devices:

@@ -101,7 +101,12 @@ class DoorKeeper:
             self._retry_later = None
 
     async def async_hold(self) -> None:
-        """Unlock now and keep unlocked (logged, never raised)."""
+        """Unlock now and keep unlocked (logged, never raised).
+
+        A door whose driver is already lost is reported at once.
+        """
+        if not self.operator.available:
+            self._driver_changed(False)
         try:
             await self.operator.async_hold_open()
         except HomeAssistantError as err:
@@ -114,6 +119,14 @@ class DoorKeeper:
     async def async_end(self) -> None:
         """Lock again once the release ended (logged, never raised)."""
         self._tries.clear()
+        if self._retry_later is not None:
+            self._retry_later()
+            self._retry_later = None
+        if self.fail_mode is FailMode.FAIL_SECURE:
+            # Locked is where it stays: nobody needs it opened by hand now.
+            persistent_notification.async_dismiss(
+                self.hass, lost_notification_id(self.operator.id)
+            )
         try:
             await self.operator.async_end_hold()
         except HomeAssistantError as err:
