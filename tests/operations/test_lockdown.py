@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pytest_homeassistant_custom_component.common import async_capture_events
 
+from custom_components.community_access.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 from custom_components.community_access.operations.modes import (
     EVENT_LOCKDOWN,
     EVENT_LOCKDOWN_LIFTED,
@@ -45,6 +48,10 @@ async def test_lockdown_staff_in_others_refused_exits_open(
 
     response = await call(hass, "lockdown", {"reason": "intruder reported"})
     assert response["doors_locked_down"] == ["door_b1", "door_b3", "door_gate"]
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert diagnostics["site_modes"]["state"] == "lockdown"
+    assert diagnostics["site_modes"]["locked_down"] == response["doors_locked_down"]
+    assert "intruder" not in str(diagnostics["site_modes"])
     assert (state(hass, site), state(hass, locked)) == ("lockdown", "on")
     assert len(events) == 1 and "note" not in events[0].data
     resident = await present(hass, "Main gate")

@@ -155,6 +155,20 @@ class ModesController:
         """Normal, lockdown or emergency."""
         return self.site.state
 
+    def diagnostics(self) -> dict[str, Any]:
+        """Return the modes for the diagnostics download (nothing personal)."""
+        return {
+            "state": self.state.value,
+            "active": [_details(m) for m in self.site.active.values()],
+            "released": sorted(self.site.released),
+            "locked_down": sorted(self.site.locked_down),
+            "held_open": sorted(
+                door_id for door_id, k in self.keepers.items() if k.operator.held_open
+            ),
+            "fail_modes": {d: k.fail_mode.value for d, k in self.keepers.items()},
+            "triggers": list(self.settings.triggers),
+        }
+
     # ---- emergency release
     async def async_release(
         self,
