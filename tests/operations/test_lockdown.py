@@ -12,6 +12,7 @@ from custom_components.community_access.operations.modes import (
     EVENT_LOCKDOWN_LIFTED,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from tests.core.common import make_id_number
 from tests.helpers import add_resident, call, present
 
@@ -107,3 +108,30 @@ async def test_lockdown_roles_from_the_options(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()  # the options reload the community
     await call(hass, "lockdown", {})
     assert (await present(hass, "Main gate"))["reason"] == "granted"
+
+
+async def test_options_of_the_modes(hass: HomeAssistant) -> None:
+    """The options form takes triggers, lockdown roles and the muster window."""
+    entry = await started(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    fields = {str(key) for key in result["data_schema"].schema}
+    assert {"emergency_triggers", "lockdown_roles", "muster_hours"} <= fields
+    values = {**entry.options, "guard_notify": "none", "notice_notify": "none"}
+    values |= {f"penalty_ladder_{n}": "none" for n in range(1, 6)}
+    values = {k: v for k, v in values.items() if k in fields}
+    bad = await hass.config_entries.options.async_configure(
+        result["flow_id"], values | {"muster_hours": 0}
+    )
+    assert bad["errors"] == {"muster_hours": "muster_hours_range"}
+    done = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        values | {"muster_hours": 6, "lockdown_roles": ["staff", "contractor"]},
+    )
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options["muster_hours"] == 6
+    assert entry.options["lockdown_roles"] == ["staff", "contractor"]
+    assert entry.options["emergency_triggers"] == ["binary_sensor.fire_panel"]
+    assert entry.runtime_data.ops.muster is not None
+    assert entry.runtime_data.ops.muster.window.total_seconds() == 6 * 3600
