@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
 
 from tests.conftest import make_entry  # noqa: E402
 from tests.helpers import setup_community, subentry  # noqa: E402
-from tests.operations.common import FIRE_PANEL, bolt_lock  # noqa: E402
+from tests.operations.modes_common import FIRE_PANEL, bolt_lock  # noqa: E402
 from tests.ptys import PtyDevice, wait_for  # noqa: E402
 
 DOORS = int(os.environ.get("BENCH_RELEASE_DOORS", "100"))

@@ -255,6 +255,9 @@ async def test_options_flow_keeps_every_field(
         "reader_key_days": 30,
         "guard_users": [guard.id],
         CONF_DB_URL: "",
+        "patrol_interval_minutes": 15,
+        "inspection_days": 14,
+        "maintenance_notice_hours": 48,
         # emergency release, lockdown, muster list (operations/modes_options.py)
         "emergency_triggers": ["binary_sensor.fire_panel"],
         "lockdown_roles": ["staff", "owner"],
@@ -269,6 +272,8 @@ async def test_options_flow_keeps_every_field(
         "penalty_ladder": ["warning", "suspension"],
         "guard_notify": "",
         "notice_notify": "",
+        "maintenance_notify": "",
+        "residents_notify": "",
     }
     assert runtime_ladder(setup_entry) == (
         PenaltyKind.WARNING,

@@ -17,6 +17,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .door import DoorOperator
 from .entity import DoorEntity, QuietRemoval, async_add_door_entities
+from .operations.alarm_entities import DoorAlarmProblem
 from .operations.modes_entities import async_add_mode_binary_sensors
 from .osdp_entities import OSDP_LINE_MODEL, async_add_osdp_entities
 from .osdp_hub import OsdpHub
@@ -33,6 +34,7 @@ async def async_setup_entry(
 ) -> None:
     """One keypad-lockout sensor per door, one connectivity sensor per line."""
     async_add_door_entities(entry, async_add_entities, KeypadLockout)
+    async_add_door_entities(entry, async_add_entities, DoorAlarmProblem)
     for line_id, hub in entry.runtime_data.lines.items():
         model = f"Serial line ({hub.config.protocol})"
         async_add_entities(

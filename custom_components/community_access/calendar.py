@@ -20,6 +20,7 @@ from .core.community import Community
 from .core.models import Visit, VisitStatus
 from .entity import CommunityEntity
 from .names import shown_name
+from .operations.upkeep_calendar import MaintenanceCalendar
 from .runtime import CommunityConfigEntry
 from .visit_sensor import visit_unique_id, visit_unit
 
@@ -31,8 +32,8 @@ async def async_setup_entry(
     entry: CommunityConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Create the community's visit calendar."""
-    async_add_entities([VisitCalendar(entry)])
+    """Create the community's visit and maintenance calendars."""
+    async_add_entities([VisitCalendar(entry), MaintenanceCalendar(entry)])
 
 
 def visit_span(visit: Visit) -> tuple[datetime, datetime] | None:

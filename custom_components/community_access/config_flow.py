@@ -34,20 +34,29 @@ from .const import (
     CONF_DB_URL,
     CONF_DEMO,
     CONF_DIRECTION,
+    CONF_DOOR_CONTACT,
     CONF_ESCAPE_ROUTE,
+    CONF_EXIT_REQUEST,
     CONF_FACE_CARD_SECONDS,
     CONF_GUARD_NOTIFY,
     CONF_GUARD_USERS,
+    CONF_HELD_OPEN_AFTER,
     CONF_HOURS,
+    CONF_INSPECTION_DAYS,
     CONF_LADDER,
     CONF_LOCK_ENTITY,
+    CONF_MAINTENANCE_NOTIFY,
     CONF_MANAGE_CODES,
+    CONF_NOTICE_HOURS,
     CONF_NOTICE_NOTIFY,
     CONF_OPEN_TIME,
+    CONF_PATROL_MINUTES,
+    CONF_PATROL_POINT,
     CONF_PIN_ATTEMPTS,
     CONF_PIN_LOCKOUT_MINUTES,
     CONF_READER_KEY_DAYS,
     CONF_REISSUE_FEE,
+    CONF_RESIDENTS_NOTIFY,
     CONF_RETENTION_DAYS,
     CONF_REVIEW_INTERVAL_DAYS,
     CONF_REVOKE_UNUSED_DAYS,
@@ -60,7 +69,11 @@ from .const import (
     DEFAULT_CARD_DEPOSIT,
     DEFAULT_CARD_QUOTA,
     DEFAULT_FACE_CARD_SECONDS,
+    DEFAULT_HELD_OPEN_AFTER,
+    DEFAULT_INSPECTION_DAYS,
+    DEFAULT_NOTICE_HOURS,
     DEFAULT_OPEN_TIME,
+    DEFAULT_PATROL_MINUTES,
     DEFAULT_PIN_ATTEMPTS,
     DEFAULT_PIN_LOCKOUT_MINUTES,
     DEFAULT_READER_KEY_DAYS,
@@ -184,6 +197,12 @@ def default_options() -> dict[str, Any]:
         CONF_NOTICE_NOTIFY: "",
         CONF_READER_KEY_DAYS: DEFAULT_READER_KEY_DAYS,
         CONF_DB_URL: "",
+        # Faults, patrols, inspections, planned maintenance.
+        CONF_MAINTENANCE_NOTIFY: "",
+        CONF_RESIDENTS_NOTIFY: "",
+        CONF_PATROL_MINUTES: DEFAULT_PATROL_MINUTES,
+        CONF_INSPECTION_DAYS: DEFAULT_INSPECTION_DAYS,
+        CONF_NOTICE_HOURS: DEFAULT_NOTICE_HOURS,
         **MODES_DEFAULTS,
     }
 
@@ -204,7 +223,17 @@ _NUMBERS: dict[str, tuple[float, float, float, str | None]] = {
     CONF_PIN_ATTEMPTS: (0, 5, 1, None),
     CONF_PIN_LOCKOUT_MINUTES: (1, 1440, 1, "min"),
     CONF_READER_KEY_DAYS: (0, 3650, 1, "d"),
+    CONF_PATROL_MINUTES: (5, 1440, 1, "min"),
+    CONF_INSPECTION_DAYS: (1, 365, 1, "d"),
+    CONF_NOTICE_HOURS: (0, 720, 1, "h"),
 }
+#: Notify fields of the options form (stored as the bare service name).
+_NOTIFY_FIELDS = (
+    CONF_GUARD_NOTIFY,
+    CONF_NOTICE_NOTIFY,
+    CONF_MAINTENANCE_NOTIFY,
+    CONF_RESIDENTS_NOTIFY,
+)
 #: field → (min, max) of the options form's numbers.
 OPTION_LIMITS = {name: (low, high) for name, (low, high, _, _) in _NUMBERS.items()}
 #: The ladder is chosen rung by rung: the penalty of the 1st … 5th violation.
@@ -252,7 +281,7 @@ def _form_values(options: dict[str, Any]) -> dict[str, Any]:
     ladder = [k.value for k in parse_ladder(options[CONF_LADDER])]
     for n in range(1, LADDER_RUNGS + 1):
         values[_rung(n)] = ladder[n - 1] if n <= len(ladder) else NO_RUNG
-    for key in (CONF_GUARD_NOTIFY, CONF_NOTICE_NOTIFY):
+    for key in _NOTIFY_FIELDS:
         values[key] = _notify_value(options.get(key)) or NO_NOTIFY
     return values
 
@@ -317,8 +346,7 @@ def options_schema(
 
     # A service named in the options but gone since still shows (and is refused).
     notify = sorted(
-        set(notify)
-        | {values[k] for k in (CONF_GUARD_NOTIFY, CONF_NOTICE_NOTIFY)} - {NO_NOTIFY}
+        set(notify) | {values.get(k, NO_NOTIFY) for k in _NOTIFY_FIELDS} - {NO_NOTIFY}
     )
     fields: dict[vol.Marker, Any] = {
         **number(CONF_CARD_QUOTA),
@@ -353,6 +381,15 @@ def options_schema(
             CONF_NOTICE_NOTIFY, default=values[CONF_NOTICE_NOTIFY]
         ): _notify_select(notify),
         **number(CONF_READER_KEY_DAYS),
+        vol.Optional(
+            CONF_MAINTENANCE_NOTIFY, default=values[CONF_MAINTENANCE_NOTIFY]
+        ): _notify_select(notify),
+        vol.Optional(
+            CONF_RESIDENTS_NOTIFY, default=values[CONF_RESIDENTS_NOTIFY]
+        ): _notify_select(notify),
+        **number(CONF_PATROL_MINUTES),
+        **number(CONF_INSPECTION_DAYS),
+        **number(CONF_NOTICE_HOURS),
         vol.Optional(CONF_DB_URL, default=values[CONF_DB_URL]): selector.TextSelector(),
         **modes_option_fields(values),
     }
@@ -380,7 +417,12 @@ class CommunityOptionsFlow(OptionsFlow):
             url = str(user_input.get(CONF_DB_URL) or "").strip()
             guard = _notify_value(user_input.get(CONF_GUARD_NOTIFY))
             notice = _notify_value(user_input.get(CONF_NOTICE_NOTIFY))
-            for key, name in ((CONF_GUARD_NOTIFY, guard), (CONF_NOTICE_NOTIFY, notice)):
+            upkeep = {
+                key: _notify_value(user_input.get(key))
+                for key in (CONF_MAINTENANCE_NOTIFY, CONF_RESIDENTS_NOTIFY)
+            }
+            named = {CONF_GUARD_NOTIFY: guard, CONF_NOTICE_NOTIFY: notice} | upkeep
+            for key, name in named.items():
                 if name and not self.hass.services.has_service("notify", name):
                     errors[key] = "unknown_notify_service"
             ladder, ladder_errors = _ladder(user_input)
@@ -422,6 +464,15 @@ class CommunityOptionsFlow(OptionsFlow):
                         CONF_READER_KEY_DAYS: int(user_input[CONF_READER_KEY_DAYS]),
                         CONF_DB_URL: url,
                         **modes_option_values(user_input),
+                    }
+                    | upkeep
+                    | {
+                        key: int(user_input[key])
+                        for key in (
+                            CONF_PATROL_MINUTES,
+                            CONF_INSPECTION_DAYS,
+                            CONF_NOTICE_HOURS,
+                        )
                     }
                 )
             values |= user_input
@@ -470,6 +521,7 @@ DOOR_SCHEMA = vol.Schema(
         ),
         vol.Optional(CONF_HOURS): selector.TextSelector(),
         vol.Required(CONF_ESCAPE_ROUTE, default=False): selector.BooleanSelector(),
+        vol.Optional(CONF_PATROL_POINT, default=False): selector.BooleanSelector(),
         vol.Required(
             CONF_ANTI_PASSBACK, default=PassbackMode.NONE.value
         ): selector.SelectSelector(
@@ -477,6 +529,18 @@ DOOR_SCHEMA = vol.Schema(
                 options=[m.value for m in PassbackMode],
                 translation_key=CONF_ANTI_PASSBACK,
             )
+        ),
+        # Door alarms (operations/alarms.py)
+        vol.Optional(CONF_DOOR_CONTACT): selector.EntitySelector(
+            selector.EntitySelectorConfig(
+                domain="binary_sensor", device_class=["door", "opening"]
+            )
+        ),
+        vol.Optional(CONF_EXIT_REQUEST): selector.EntitySelector(
+            selector.EntitySelectorConfig(domain=["binary_sensor", "event"])
+        ),
+        vol.Required(CONF_HELD_OPEN_AFTER, default=DEFAULT_HELD_OPEN_AFTER): number_box(
+            5, 3600, unit="s"
         ),
         **DOOR_FAIL_MODE_FIELD,
     }
@@ -509,6 +573,9 @@ def _validate_door(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str
                 key = CONF_HOURS
             errors[key] = f"invalid_{key}"
     data[CONF_OPEN_TIME] = int(data.get(CONF_OPEN_TIME, DEFAULT_OPEN_TIME))
+    data[CONF_HELD_OPEN_AFTER] = int(
+        data.get(CONF_HELD_OPEN_AFTER, DEFAULT_HELD_OPEN_AFTER)
+    )
     return data, errors
 
 

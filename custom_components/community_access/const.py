@@ -139,3 +139,27 @@ CONF_FEEDBACK: Final = "feedback"
 #: Fired when a paired reader answers without the secure channel or with
 #: another identity (no secrets in it).
 EVENT_READER_ALARM: Final = f"{DOMAIN}_reader_alarm"
+
+# ---- faults, patrols, inspections, planned maintenance (issue 13)
+CONF_MAINTENANCE_NOTIFY: Final = "maintenance_notify"
+CONF_RESIDENTS_NOTIFY: Final = "residents_notify"
+CONF_PATROL_MINUTES: Final = "patrol_interval_minutes"
+CONF_INSPECTION_DAYS: Final = "inspection_days"
+CONF_NOTICE_HOURS: Final = "maintenance_notice_hours"
+#: Door subentry: a staff card here records a patrol instead of an entry.
+CONF_PATROL_POINT: Final = "patrol_point"
+DEFAULT_PATROL_MINUTES: Final = 30
+DEFAULT_INSPECTION_DAYS: Final = 30
+DEFAULT_NOTICE_HOURS: Final = 24
+EVENT_FAULT_OPENED: Final = f"{DOMAIN}_fault_opened"
+EVENT_FAULT_UPDATED: Final = f"{DOMAIN}_fault_updated"
+EVENT_PATROL_DUE: Final = f"{DOMAIN}_patrol_due"
+EVENT_PATROL_RECORDED: Final = f"{DOMAIN}_patrol_recorded"
+EVENT_MAINTENANCE: Final = f"{DOMAIN}_maintenance"
+# Door alarms (operations/alarms.py): a door's contact and exit button
+CONF_DOOR_CONTACT: Final = "door_contact"
+CONF_EXIT_REQUEST: Final = "exit_request"
+CONF_HELD_OPEN_AFTER: Final = "held_open_after"
+DEFAULT_HELD_OPEN_AFTER: Final = 30
+#: Fired when a door alarm starts, ends or is acknowledged (no personal data).
+EVENT_DOOR_ALARM: Final = f"{DOMAIN}_door_alarm"

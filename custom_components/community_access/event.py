@@ -16,6 +16,7 @@ from .core.decision import Decision
 from .door import DoorOperator
 from .entity import DoorEntity, async_add_door_entities
 from .names import shown_name
+from .operations.alarm_entities import DoorAlarmEvent
 from .runtime import CommunityConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -28,6 +29,7 @@ async def async_setup_entry(
 ) -> None:
     """One reader event entity per door."""
     async_add_door_entities(entry, async_add_entities, DoorReaderEvent)
+    async_add_door_entities(entry, async_add_entities, DoorAlarmEvent)
 
 
 class DoorReaderEvent(DoorEntity, EventEntity):

@@ -23,10 +23,13 @@ from .const import (
     DOMAIN,
     EVENT_ACCESS_DENIED,
     EVENT_ACCESS_GRANTED,
+    EVENT_DOOR_ALARM,
 )
 from .names import shown_data
+from .operations.alarm_words import describe_alarm
 from .operations.modes import MODE_EVENTS
 from .operations.modes_logbook import describe_mode_event
+from .operations.upkeep_logbook import UPKEEP_EVENTS, describe_upkeep
 
 #: Card-desk events: (English, Chinese) message templates.
 _DESK_MESSAGES = {
@@ -213,6 +216,11 @@ def describe_event(
     language = hass.config.language
     if event_type in (EVENT_ACCESS_GRANTED, EVENT_ACCESS_DENIED):
         return describe(event_type, shown, language)
+    if event_type in UPKEEP_EVENTS:
+        return describe_upkeep(event_type, shown, language)
+    if event_type == EVENT_DOOR_ALARM:
+        name, message = describe_alarm(shown, language)
+        return {LOGBOOK_ENTRY_NAME: name, LOGBOOK_ENTRY_MESSAGE: message}
     if event_type in MODE_EVENTS:
         return describe_mode_event(event_type, shown, language)
     name = event_type.removeprefix(f"{DOMAIN}_")
@@ -236,7 +244,10 @@ def async_describe_events(
 
     async_describe_event(DOMAIN, EVENT_ACCESS_GRANTED, _describe)
     async_describe_event(DOMAIN, EVENT_ACCESS_DENIED, _describe)
+    async_describe_event(DOMAIN, EVENT_DOOR_ALARM, _describe)
     for name in DESK_EVENTS:
         async_describe_event(DOMAIN, f"{DOMAIN}_{name}", _describe)
+    for event_type in UPKEEP_EVENTS:
+        async_describe_event(DOMAIN, event_type, _describe)
     for event_type in MODE_EVENTS:
         async_describe_event(DOMAIN, event_type, _describe)

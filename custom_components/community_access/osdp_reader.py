@@ -23,6 +23,7 @@ from homeassistant.helpers.event import async_call_later
 
 from .const import DOMAIN, EVENT_READER_ALARM, LOGGER
 from .core.models import CredentialKind
+from .core.operations.alarms import AlarmKind
 from .drivers.osdp import (
     BuzzerControl,
     CardRead,
@@ -200,6 +201,7 @@ class OsdpReader:
         elif isinstance(event, LocalStatus):
             self.tamper = event.tamper
             self.power_failure = event.power_failure
+            self._report_local_status()
         elif isinstance(event, CardRead):
             self._on_card(event)
             return
@@ -209,6 +211,14 @@ class OsdpReader:
         else:
             return
         self.notify()
+
+    def _report_local_status(self) -> None:
+        """Tamper and power failure raise (or end) the door's alarms."""
+        alarms = self.hub.entry.runtime_data.ops.alarms
+        if alarms is not None:
+            door_id = self.config.door_id
+            alarms.reader_status(door_id, AlarmKind.TAMPER, self.tamper)
+            alarms.reader_status(door_id, AlarmKind.POWER_FAILURE, self.power_failure)
 
     def _ask_identity(self) -> None:
         self.hub.bus.send(self.config.address, IdRequest())

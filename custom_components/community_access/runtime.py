@@ -147,6 +147,7 @@ async def async_present(
     if operator is not None:
         operator.async_announce(decision)
         if decision.granted:
+            note_legitimate_open(runtime, door_id)
             entry.async_create_task(
                 hass, _open_logged(operator, context), f"open {door_name}"
             )
@@ -163,8 +164,13 @@ async def async_remote_open(
     entry: CommunityConfigEntry,
     operator: DoorOperator,
     context: Context | None,
+    note: str | None = None,
 ) -> None:
-    """Open a door from the UI or an automation, and record who did it."""
+    """Open a door from the UI or an automation, and record who did it.
+
+    ``note``: kept with the record (e.g. the group visit the door opened for).
+    """
+    note_legitimate_open(entry.runtime_data, operator.id)
     await operator.async_open(context)
     decision = Decision(
         granted=True,
@@ -174,7 +180,9 @@ async def async_remote_open(
         at=dt_util.utcnow(),
     )
     actor = context.user_id if context is not None else None
-    await entry.runtime_data.community.record(decision, source="remote", actor=actor)
+    await entry.runtime_data.community.record(
+        decision, source="remote", actor=actor, note=note
+    )
     hass.bus.async_fire(
         EVENT_ACCESS_GRANTED,
         event_data(
@@ -216,10 +224,17 @@ async def async_guard_entry(
     )
     if operator is not None:
         operator.async_announce(decision)
+        note_legitimate_open(runtime, door_id)
         entry.async_create_task(
             hass, _open_logged(operator, context), f"open {door_name}"
         )
     return decision
+
+
+def note_legitimate_open(runtime: CommunityRuntime, door_id: str) -> None:
+    """Tell the door alarms the door opens on purpose now (no forced-open alarm)."""
+    if runtime.ops.alarms is not None:
+        runtime.ops.alarms.note_open(door_id)
 
 
 async def _open_logged(operator: DoorOperator, context: Context | None) -> None:

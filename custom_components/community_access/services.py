@@ -30,6 +30,7 @@ from .core.models import CredentialKind, PersonStatus, Role
 from .core.privacy import card_number_presentable
 from .core.schedule import Schedule
 from .core.storage import AuditQuery
+from .operations.renovation import present_extras
 from .operations.services import async_setup_operation_services
 from .runtime import CommunityConfigEntry, async_present
 from .service_helpers import (
@@ -170,7 +171,8 @@ async def _present(
     if decision is None:
         # Read for the card desk (an enrolment capture): no access decided.
         return {"granted": False, "captured": True, "door_id": door_id}
-    return decision_response(decision, door_id)
+    # A contractor on a renovation: its company and period (goods part).
+    return decision_response(decision, door_id) | present_extras(entry, decision)
 
 
 async def _query(

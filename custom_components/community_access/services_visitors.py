@@ -59,6 +59,8 @@ ATTR_CARD_RETURNED = "card_returned"
 ATTR_REASON = "reason"
 ATTR_NOTIFY_SERVICES = "notify_services"
 ATTR_USERS = "users"
+#: An accompanied viewer's staff member (4.6).
+ATTR_ESCORT = "escort_person_id"
 
 #: Prefix of the actions of the actionable notification (and the blueprint).
 ACTION_PREFIX = "COMMUNITY_ACCESS_"
@@ -93,6 +95,7 @@ PREREGISTER_SCHEMA = vol.Schema(
         vol.Optional(ATTR_ID_NUMBER): cv.string,
         vol.Optional(ATTR_MULTIPLE, default=False): cv.boolean,
         vol.Optional(ATTR_PURPOSE): cv.string,
+        vol.Optional(ATTR_ESCORT): _ID,
     }
 )
 CHECK_IN_SCHEMA = vol.All(
@@ -138,6 +141,8 @@ def visit_response(desk: VisitorDesk, visit: Visit) -> dict[str, Any]:
     data = shown_data(desk.event_data(visit), full_names=False)
     data["deadline"] = visit.deadline_at.isoformat() if visit.deadline_at else None
     data["pass_kind"] = visit.pass_kind.value if visit.pass_kind else None
+    if visit.escort_person_id is not None:
+        data[ATTR_ESCORT] = visit.escort_person_id
     return data
 
 
@@ -187,6 +192,7 @@ async def _preregister(
         multiple_entries=data[ATTR_MULTIPLE],
         purpose=data.get(ATTR_PURPOSE),
         registered_by=actor(call),
+        escort_person_id=data.get(ATTR_ESCORT),
     )
     return _pass_response(desk, result)
 

@@ -152,3 +152,31 @@ REGULATIONS: Words = {
         "《住宅小区门禁管理规定》第十九条",
     ),
 }
+
+
+#: Where the repair of a fault stands (``FaultStatus``).
+FAULT_STATUSES: Words = {
+    "reported": ("reported", "已报修"),
+    "dispatched": ("repairer dispatched", "已派维修人员"),
+    "in_repair": ("being repaired", "维修中"),
+    "fixed": ("fixed", "已修复"),
+    "cannot_fix": ("cannot be fixed for now", "暂时无法修复"),
+}
+
+#: Why a fault was opened (``FaultCause``).
+FAULT_CAUSES: Words = {
+    "lock_unavailable": ("lock unavailable", "门锁离线"),
+    "line_offline": ("line offline", "通讯线路离线"),
+    "reader_offline": ("reader offline", "读卡器离线"),
+    "tamper": ("tamper alarm", "防拆报警"),
+    "lock_sync_failed": ("codes could not be written to the lock", "门锁密码同步失败"),
+    "inspection": ("found faulty at an inspection", "巡检发现故障"),
+    "reported": ("reported", "人工报修"),
+}
+
+#: What a door does during a maintenance window (``MaintenanceMode``).
+MAINTENANCE_MODES: Words = {
+    "open": ("held open", "保持开启"),
+    "guard_only": ("cards paused, guards let residents in", "暂停刷卡,由保安核实放行"),
+    "normal": ("works as usual", "正常使用"),
+}

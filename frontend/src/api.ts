@@ -12,6 +12,26 @@ export interface Community {
   units: string[];
 }
 
+/** A door alarm (no person is part of one). */
+export interface DoorAlarm {
+  alarm_id: number;
+  door_id: string;
+  door: string | null;
+  kind: "forced_open" | "held_open" | "tamper" | "power_failure";
+  started_at: string;
+  ended_at: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  note: string | null;
+  active: boolean;
+}
+
+/** What gate/alarms_subscribe pushes. */
+export interface DoorAlarmEvent {
+  event: string;
+  alarm: DoorAlarm;
+}
+
 export interface Page<T> {
   total: number;
   items: T[];
@@ -113,6 +133,43 @@ export interface Visit {
 /** A visit with its pass: the PIN or QR payload, shown once. */
 export interface VisitPass extends Visit {
   code?: string | null;
+}
+
+/** A goods pass (放行条) as the gate and My home see it; never its code but once. */
+export interface GoodsPass {
+  goods_pass_id: number;
+  unit: string | null;
+  items: string[];
+  large_or_valuable: boolean;
+  person_id: number | null;
+  person: string | null;
+  issued_by: string | null;
+  issued_at: string | null;
+  valid_from: string | null;
+  valid_until: string | null;
+  note: string | null;
+  used: boolean;
+  used_at: string | null;
+  used_door_id: string | null;
+  used_door: string | null;
+}
+
+/** A new goods pass: its code and QR payload, shown once. */
+export interface IssuedGoodsPass extends GoodsPass {
+  code: string;
+  qr: string;
+}
+
+export type GoodsStatus = "valid" | "invalid" | "used" | "not_yet_valid" | "expired";
+
+/** A code checked at the gate: the pass's fields when one was found. */
+export type GoodsCheckResult = { valid: boolean; status: GoodsStatus; door_id: string } & Partial<GoodsPass>;
+
+export interface GoodsInspection {
+  goods_check_id: number;
+  at: string;
+  door_id: string | null;
+  goods_pass_id: number | null;
 }
 
 export interface Penalty {
@@ -438,6 +495,13 @@ export class Api {
     this.call<AccessItem>("gate/guard_verified_entry", { door_id, person_id, note });
   gatePeopleSearch = (query: string) =>
     this.call<PersonHit[]>("gate/people_search", { query });
+  gateAlarms = () => this.call<DoorAlarm[]>("gate/alarms");
+  acknowledgeAlarm = (alarm_id: number, note?: string) =>
+    this.call<DoorAlarm>("gate/acknowledge_alarm", { alarm_id, note });
+  verifyGoodsPass = (code: string, door_id: string) =>
+    this.call<GoodsCheckResult>("gate/verify_goods_pass", { code, door_id });
+  inspectGoods = (p: { note: string; door_id?: string; goods_pass_id?: number; unit?: string }) =>
+    this.call<GoodsInspection>("gate/inspect_goods", p);
 
   // --- my home ---
   homeOverview = (unit: string) => this.call<HomeOverview>("home/overview", { unit });
@@ -451,4 +515,5 @@ export class Api {
   homeNotices = (unit: string) => this.call<Page<PublicNotice>>("home/notices", { unit });
   homeReportLost = (unit: string, credential_id: number) =>
     this.call<CredentialItem>("home/report_card_lost", { unit, credential_id });
+  issueGoodsPass = (p: Params) => this.call<IssuedGoodsPass>("home/issue_goods_pass", p);
 }

@@ -123,7 +123,7 @@ def test_watch_list_preregistration_and_notices(
     commendations.get_by_role("button", name="Record commendation").click()
     box = dialog(page)
     box.get_by_label("Person").fill("Zhou")
-    box.get_by_role("button", name="Zhou Min").click()
+    box.get_by_role("button", name=f"Zhou Min {UNIT}").click()
     box.get_by_label("Note").fill("Returned a lost wallet")
     box.get_by_role("button", name="Record commendation", exact=True).click()
     page.locator("ca-form-dialog").wait_for(state="detached")

@@ -536,3 +536,69 @@ async def test_v7_watch_list_migrates_and_keeps_its_bars(tmp_path: Path) -> None
         assert await community.run(community.db.unbar_entry, 1) is None
     finally:
         await community.async_close()
+
+
+# ---- version 8 to 9: the operations tables, an accompanied viewer's escort
+
+V8_DDL = Path(__file__).resolve().parent.parent / "fixtures" / "schema_v8.sql"
+OPERATION_TABLES = {
+    "site_modes",
+    "door_alarms",
+    "faults",
+    "fault_updates",
+    "patrols",
+    "maintenance_windows",
+    "goods_passes",
+    "goods_checks",
+    "renovations",
+    "group_visits",
+}
+
+
+async def test_v8_database_gains_the_operations_tables(tmp_path: Path) -> None:
+    path = tmp_path / "v8.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(V8_DDL.read_text())
+        conn.execute("INSERT INTO schema_info (id, version) VALUES (1, 8)")
+        conn.execute(
+            "INSERT INTO households (id, unit, building, created_at) "
+            "VALUES (1, '3-2-501', '3', ?)",
+            (sql_time(CREATED),),
+        )
+        conn.execute(
+            "INSERT INTO visits (id, household_id, visitor_name, status, "
+            "pre_registered, multiple_entries, created_at, updated_at) "
+            "VALUES (1, 1, '李雷', 'expected', 1, 0, ?, ?)",
+            (sql_time(CREATED), sql_time(UPDATED)),
+        )
+        present = {
+            row[0]
+            for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+    assert not present & OPERATION_TABLES
+    assert "escort_person_id" not in columns(path, "visits")
+    community = Community(
+        Database(f"sqlite:///{path}"), make_vault(), TZ, asyncio.to_thread
+    )
+    await community.async_load()
+    try:
+        assert await community.run(community.db.schema_version) == SCHEMA_VERSION
+        assert columns(path, "visits")["escort_person_id"] == ("INTEGER", 0, None)
+        with sqlite3.connect(path) as conn:
+            tables = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table'"
+                )
+            }
+            assert tables >= OPERATION_TABLES
+            for table in OPERATION_TABLES:
+                count = f"SELECT COUNT(*) FROM {table}"  # noqa: S608 (fixed names)
+                assert conn.execute(count).fetchone() == (0,)
+        # The old visit reads back unchanged.
+        (visit,) = await community.run(community.db.active_visits)
+        assert (visit.id, visit.visitor_name, visit.created_at) == (1, "李雷", CREATED)
+        # Migrating again changes nothing.
+        assert await community.run(community.db.migrate) == SCHEMA_VERSION
+    finally:
+        await community.async_close()

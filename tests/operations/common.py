@@ -1,91 +1,78 @@
-"""Real entities for the operations tests: bolt locks and a fire panel input."""
+"""A community with an admin, a guard, two linked households and a plain user.
+
+Service calls are made as one of them through ``Context(user_id=...)``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from custom_components.community_access.const import DOMAIN
-from homeassistant.components import persistent_notification
-from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
-from tests.ptys import wait_for
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-#: The fire panel's dry contact as Home Assistant sees it (a template binary
-#: sensor on ``input_boolean.fire_alarm``).
-FIRE_PANEL = "binary_sensor.fire_panel"
+from custom_components.community_access.const import CONF_GUARD_USERS
+from homeassistant.auth.models import User
+from homeassistant.core import Context, HomeAssistant, ServiceResponse
+from tests.conftest import make_entry
+from tests.helpers import add_resident, call
 
-
-def bolt_lock(name: str) -> dict[str, Any]:
-    """A template lock on ``input_boolean.<name>_bolt`` (on: locked)."""
-    bolt = f"input_boolean.{name}_bolt"
-    return {
-        "name": f"{name} lock",
-        "unique_id": f"{name}_lock",
-        "state": f"{{{{ is_state('{bolt}', 'on') }}}}",
-        "lock": {"action": "input_boolean.turn_on", "target": {"entity_id": bolt}},
-        "unlock": {"action": "input_boolean.turn_off", "target": {"entity_id": bolt}},
-    }
+UNIT = "3-2-501"
+OTHER_UNIT = "1-1-101"
+OTHER_CARD = "0099887766"
 
 
-async def setup_locks_and_panel(hass: HomeAssistant, names: list[str]) -> None:
-    """Bolt locks ``lock.<name>_lock`` (locked) and the fire panel input (off)."""
-    booleans: dict[str, Any] = {f"{n}_bolt": {"initial": True} for n in names}
-    booleans["fire_alarm"] = {"initial": False}
-    assert await async_setup_component(
-        hass, "input_boolean", {"input_boolean": booleans}
-    )
-    assert await async_setup_component(
+@dataclass
+class Site:
+    """The test community and its users."""
+
+    hass: HomeAssistant
+    entry: MockConfigEntry
+    users: dict[str, User]
+    ids: dict[str, Any] = field(default_factory=dict)
+
+    async def call(self, who: str, service: str, **data: Any) -> ServiceResponse:
+        """Call a service as ``who`` (``automation``: without a user)."""
+        user_id = None if who == "automation" else self.users[who].id
+        return await call(self.hass, service, data, context=Context(user_id=user_id))
+
+
+def _valid(body: str) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(c) * w for c, w in zip(body, weights, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+async def make_site(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, **options: Any
+) -> Site:
+    """Set the community up at 10:00 on 1 June 2026 in Shanghai, with its users."""
+    await hass.config.async_set_time_zone("Asia/Shanghai")
+    freezer.move_to("2026-06-01T10:00:00+08:00")
+    users: dict[str, User] = {}
+    for who, admin in (
+        ("admin", True),
+        ("guard", False),
+        ("resident", False),
+        ("neighbour", False),
+        ("plain", False),
+    ):
+        users[who] = await hass.auth.async_create_user(
+            who.title(), group_ids=["system-admin" if admin else "system-users"]
+        )
+    entry = make_entry(options={CONF_GUARD_USERS: [users["guard"].id], **options})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    site = Site(hass, entry, users)
+    site.ids["resident"] = await add_resident(hass, UNIT, "赵磊")
+    site.ids["neighbour"] = await add_resident(
         hass,
-        "template",
-        {
-            "template": [
-                {
-                    "lock": [bolt_lock(n) for n in names],
-                    "binary_sensor": [
-                        {
-                            "name": "Fire panel",
-                            "state": "{{ is_state('input_boolean.fire_alarm', 'on') }}",
-                        }
-                    ],
-                }
-            ]
-        },
+        OTHER_UNIT,
+        "孙丽",
+        card=OTHER_CARD,
+        id_number=_valid("31010419800101123"),
     )
-    await hass.async_block_till_done()
-    for name in names:
-        assert hass.states.get(f"lock.{name}_lock").state == "locked"
-
-
-async def switch(hass: HomeAssistant, entity_id: str, on: bool) -> None:
-    """Turn an input boolean on or off and let everything settle."""
-    await hass.services.async_call(
-        "input_boolean",
-        "turn_on" if on else "turn_off",
-        {"entity_id": entity_id},
-        blocking=True,
-    )
-    await hass.async_block_till_done()
-
-
-def notifications(hass: HomeAssistant) -> set[str]:
-    """Ids of this integration's persistent notifications shown now."""
-    shown = persistent_notification._async_get_or_create_notifications(hass)  # noqa: SLF001
-    return {key for key in shown if key.startswith(DOMAIN)}
-
-
-async def settled(hass: HomeAssistant, entity_id: str, expected: str) -> None:
-    """Wait until an entity shows ``expected``.
-
-    Template entities write a change a loop iteration later, after
-    ``async_block_till_done`` may have returned.
-    """
-    await hass.async_block_till_done()
-    await wait_for(lambda: state(hass, entity_id) == expected)
-    await hass.async_block_till_done()
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    """The state of an entity that must exist."""
-    current = hass.states.get(entity_id)
-    assert current is not None, entity_id
-    return current.state
+    for unit, who in ((UNIT, "resident"), (OTHER_UNIT, "neighbour")):
+        await call(hass, "link_household", {"unit": unit, "users": [users[who].id]})
+    return site

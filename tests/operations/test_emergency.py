@@ -62,7 +62,7 @@ from tests.helpers import (
 )
 from tests.ptys import PtyDevice, wait_for
 
-from .common import (
+from .modes_common import (
     FIRE_PANEL,
     notifications,
     settled,

@@ -16,7 +16,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from tests.core.common import make_id_number
 from tests.helpers import add_resident, call, present
 
-from .common import state
+from .modes_common import state
 from .test_emergency import entity, started
 
 STAFF_CARD = "0012345679"

@@ -12,7 +12,7 @@ from homeassistant.util import dt as dt_util
 from tests.core.common import make_id_number
 from tests.helpers import add_resident, call, present
 
-from .common import state
+from .modes_common import state
 from .test_emergency import entity, started
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.community_access.core.models import CredentialStatus
+from custom_components.community_access.core.operations.goods import GoodsDesk
 from custom_components.community_access.core.storage import AuditQuery
 from homeassistant.core import HomeAssistant
 from tests.panel.common import OTHER_UNIT, UNIT, make_desk, visitor
@@ -19,6 +20,11 @@ GATE_COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("gate/check_out", {"visit_id": 1, "card_returned": True}),
     ("gate/guard_verified_entry", {"door_id": "door_gate", "person_id": 1}),
     ("gate/people_search", {"query": "3-2"}),
+    ("gate/alarms", {}),
+    ("gate/alarms_subscribe", {}),
+    ("gate/acknowledge_alarm", {"alarm_id": 1, "note": "checked"}),
+    ("gate/verify_goods_pass", {"code": "12345678", "door_id": "door_gate"}),
+    ("gate/inspect_goods", {"note": "Boxes checked", "door_id": "door_gate"}),
 ]
 
 
@@ -44,6 +50,7 @@ def home_commands(
         ("home/report_card_lost", {"unit": unit, "credential_id": credential_id}),
         ("home/subscribe", {"unit": unit}),
         ("home/notices", {"unit": unit}),
+        ("home/issue_goods_pass", {"unit": unit, "items": ["Sofa"]}),
     ]
 
 
@@ -56,9 +63,10 @@ async def test_gate_commands_refused_to_residents_and_plain_users(
         for command, data in GATE_COMMANDS:
             error = await desk.error(who, command, **data)
             assert error["code"] == "unauthorized", (who, command)
-    # Nothing happened: no visit, no record.
+    # Nothing happened: no visit, no record, no check of goods.
     assert not community.visits
     assert await community.query_access_log(AuditQuery(limit=10)) == []
+    assert await GoodsDesk(community).checks() == []
     # A guard is refused in a community that does not exist, with the same answer.
     error = await desk.error("guard", "gate/overview", entry_id="nope")
     assert error["code"] == "unauthorized"
@@ -98,6 +106,7 @@ async def test_home_commands_refused_to_guards_plain_users_and_neighbours(
         error = await desk.error("neighbour", command, **data)
         assert error["code"] == "unauthorized", command
     # Nothing changed.
+    assert await GoodsDesk(community).passes() == []
     assert community.visits[vid].status == "pending"
     assert community.index.credentials[card].status is CredentialStatus.ACTIVE
     assert len(community.visits) == 1

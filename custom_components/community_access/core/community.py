@@ -107,9 +107,15 @@ class Community:
         #: Emergency release and lockdown (see operations/modes.py), if attached.
         self.modes: SiteModes | None = None
         self.open_violation_count = 0
+        #: Further checks of a grant, each may refuse it (renovation periods,
+        #: accompanied viewers: see core/operations and visitors.py).
+        self.grant_checks: list[Callable[[Decision], Decision]] = []
         # Check-then-write operations are serialised so two concurrent calls
         # cannot both pass a uniqueness check before either has written.
         self.write_lock = asyncio.Lock()
+        #: Planned maintenance and patrol points (operations/maintenance.py):
+        #: turns a decision into the one a maintenance window or a patrol makes.
+        self.maintenance_hook: Callable[[Decision], Decision] | None = None
 
     def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Be told after every change to people or credentials; returns a remover."""
@@ -624,11 +630,17 @@ class Community:
             decision = Decision(False, refusal, door_id, kind, at)
         else:
             decision = self.decide(door_id, kind, value, at)
+        # Maintenance windows and patrol points (O(1): a dict lookup per door).
+        if self.maintenance_hook is not None:
+            decision = self.maintenance_hook(decision)
         if decision.masked is None:
             decision = _with_mask(decision, mask_credential(kind, value))
         findings: list[Finding] = []
         if decision.granted and self._single_entry_used(decision):
             decision = replace(decision, granted=False, reason=Reason.PASS_USED)
+        for grant_check in self.grant_checks:
+            if decision.granted:
+                decision = grant_check(decision)
         if egress and not decision.granted:
             decision = replace(
                 decision,

@@ -332,6 +332,8 @@ class Visit:
     created_at: datetime | None = None
     checked_in_at: datetime | None = None
     closed_at: datetime | None = None
+    #: An accompanied viewer (4.6): the staff member who must enter with them.
+    escort_person_id: int | None = None
 
 
 class ViolationKind(StrEnum):

@@ -1268,6 +1268,7 @@ def _visit(m: Mapping[Any, Any]) -> Visit:
         created_at=m["created_at"],
         checked_in_at=m["checked_in_at"],
         closed_at=m["closed_at"],
+        escort_person_id=m.get("escort_person_id"),
     )
 
 

@@ -12,20 +12,21 @@ visitor card not returned by the end of its pass is ``overdue`` and blocked.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 import re
 import secrets
 from typing import Any, cast
 
 from .community import Community, trivial_pin, utcnow
-from .decision import Decision
+from .decision import Decision, Reason
 from .errors import CommunityError
 from .models import (
     ACTIVE_VISIT_STATUSES,
     Credential,
     CredentialKind,
     CredentialStatus,
+    Direction,
     PassKind,
     Person,
     PersonStatus,
@@ -34,7 +35,7 @@ from .models import (
     VisitStatus,
 )
 from .privacy import card_number_issuable, normalize_credential, valid_id_number
-from .storage import Tx, WatchEntry
+from .storage import AuditRecord, Tx, WatchEntry
 from .text import clean_free_text, clean_name, same_name
 
 #: How early before its window a pre-registered visitor may check in.
@@ -233,9 +234,17 @@ class VisitorDesk:
         multiple_entries: bool = False,
         purpose: str | None = None,
         registered_by: str | None = None,
+        escort_person_id: int | None = None,
     ) -> PassResult:
-        """Announce a visitor; returns the check-in code (shown once)."""
+        """Announce a visitor; returns the check-in code (shown once).
+
+        With ``escort_person_id`` the visitor is an accompanied viewer (4.6):
+        their pass opens a door only after that staff member's (see
+        :class:`EscortWatch`).
+        """
         community = self.community
+        if escort_person_id is not None:
+            self._check_escort(escort_person_id)
         name = clean_name(name)
         purpose = clean_free_text(purpose, max_length=200)
         if not phone:
@@ -257,6 +266,7 @@ class VisitorDesk:
                 "window_until": window_until,
                 "code_digest": community.vault.digest("visit_code", code),
                 "decided_by": registered_by,
+                "escort_person_id": escort_person_id,
                 **await self._check_barred(id_number),
                 **self._phone_values(phone),
             }
@@ -265,6 +275,15 @@ class VisitorDesk:
         community.notify_changed()
         self._emit("visitor_preregistered", visit)
         return PassResult(visit, code)
+
+    def _check_escort(self, person_id: int) -> None:
+        person = self.community.index.persons.get(person_id)
+        if (
+            person is None
+            or person.role is not Role.STAFF
+            or person.status is not PersonStatus.ACTIVE
+        ):
+            raise CommunityError("escort_not_staff", person_id=str(person_id))
 
     async def check_in(
         self,
@@ -757,3 +776,73 @@ class VisitorDesk:
     def links_of(self, household_id: int) -> tuple[list[str], list[str]]:
         """(notify services, user ids) of a household."""
         return self.community.links.get(household_id, ([], []))
+
+
+#: An accompanied viewer's pass needs their staff member's entry this recently.
+ESCORT_WINDOW = timedelta(minutes=10)
+#: Past this many remembered entries, those too old to matter are dropped.
+ESCORT_MEMORY = 1000
+
+
+class EscortWatch:
+    """Accompanied viewers (4.6): a viewer passes a door only after their escort.
+
+    The escort is the staff member named on the visit; their granted entry
+    at the *same door* must be at most :data:`ESCORT_WINDOW` old, or the
+    viewer is refused ``not_accompanied``. Exits (doors letting people out)
+    are not checked: nobody is kept in. The last grant of each staff member
+    at each door is kept in memory (:meth:`note`, a record listener), and
+    rebuilt from the access record at set-up (:meth:`restore`).
+    """
+
+    def __init__(self, community: Community) -> None:
+        """Watch one community."""
+        self.community = community
+        #: (staff person id, door id) → their latest granted entry there.
+        self.last_entry: dict[tuple[int, str], datetime] = {}
+
+    def note(self, record: AuditRecord) -> None:
+        """Keep a staff member's granted entry (a record listener)."""
+        if not record.granted or record.person_id is None or record.door_id is None:
+            return
+        person = self.community.index.persons.get(record.person_id)
+        if person is None or person.role is not Role.STAFF:
+            return
+        key = (record.person_id, record.door_id)
+        at = record.at if record.at.tzinfo else record.at.replace(tzinfo=UTC)
+        if key not in self.last_entry or self.last_entry[key] < at:
+            self.last_entry[key] = at
+        if len(self.last_entry) > ESCORT_MEMORY:
+            self.forget_before(at - ESCORT_WINDOW)
+
+    def restore(self, records: Iterable[AuditRecord]) -> None:
+        """Rebuild from recent records (at set-up)."""
+        for record in records:
+            self.note(record)
+
+    def escort_of(self, decision: Decision) -> int | None:
+        """Return the escort a granted visitor's pass needs (None: not a viewer)."""
+        if decision.credential_id is None:
+            return None
+        community = self.community
+        visit_id = community.visit_by_credential.get(decision.credential_id)
+        visit = community.visits.get(visit_id) if visit_id is not None else None
+        return visit.escort_person_id if visit is not None else None
+
+    def check(self, decision: Decision) -> Decision:
+        """Refuse an accompanied viewer whose escort did not just enter here."""
+        escort = self.escort_of(decision)
+        if escort is None or not decision.granted:
+            return decision
+        door = self.community.index.doors.get(decision.door_id)
+        if door is not None and door.direction is Direction.OUT:
+            return decision
+        last = self.last_entry.get((escort, decision.door_id))
+        if last is not None and timedelta(0) <= decision.at - last <= ESCORT_WINDOW:
+            return decision
+        return replace(decision, granted=False, reason=Reason.NOT_ACCOMPANIED)
+
+    def forget_before(self, moment: datetime) -> None:
+        """Drop entries too old to admit anyone (keeps the map small)."""
+        for key in [k for k, at in self.last_entry.items() if at < moment]:
+            del self.last_entry[key]

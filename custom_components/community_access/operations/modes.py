@@ -163,7 +163,9 @@ class ModesController:
             "released": sorted(self.site.released),
             "locked_down": sorted(self.site.locked_down),
             "held_open": sorted(
-                door_id for door_id, k in self.keepers.items() if k.operator.held_open
+                door_id
+                for door_id, k in self.keepers.items()
+                if k.operator.emergency_held
             ),
             "fail_modes": {d: k.fail_mode.value for d, k in self.keepers.items()},
             "triggers": list(self.settings.triggers),

@@ -108,7 +108,7 @@ class DoorKeeper:
         if not self.operator.available:
             self._driver_changed(False)
         try:
-            await self.operator.async_hold_open()
+            await self.operator.async_emergency_hold()
         except HomeAssistantError as err:
             LOGGER.warning(
                 "Released door %s did not unlock: %s",
@@ -128,7 +128,7 @@ class DoorKeeper:
                 self.hass, lost_notification_id(self.operator.id)
             )
         try:
-            await self.operator.async_end_hold()
+            await self.operator.async_end_emergency_hold()
         except HomeAssistantError as err:
             LOGGER.warning(
                 "Door %s did not lock after the release: %s",

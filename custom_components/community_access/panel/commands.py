@@ -15,7 +15,7 @@ from homeassistant.components.websocket_api.connection import ActiveConnection
 from homeassistant.components.websocket_api.decorators import websocket_command
 from homeassistant.core import HomeAssistant, callback
 
-from . import ws_gate, ws_home, ws_notices
+from . import ws_gate, ws_gate_alarms, ws_gate_goods, ws_home, ws_home_goods, ws_notices
 from .office import OFFICE_COMMANDS
 from .roles import resident_units, roles_of
 from .ws_common import register
@@ -53,8 +53,11 @@ COMMANDS: tuple[Callable[..., None], ...] = (
     ws_panels,
     *OFFICE_COMMANDS,
     *ws_gate.COMMANDS,
+    *ws_gate_alarms.COMMANDS,
     *ws_home.COMMANDS,
     *ws_notices.HOME_COMMANDS,
+    *ws_gate_goods.COMMANDS,
+    *ws_home_goods.COMMANDS,
 )
 
 

@@ -27,6 +27,7 @@ from custom_components.community_access.core.models import (
 from custom_components.community_access.core.storage import AuditQuery, AuditRecord
 from custom_components.community_access.core.visitors import PassResult
 from custom_components.community_access.names import shown_name
+from custom_components.community_access.operations.renovation import renovation_fields
 from custom_components.community_access.runtime import (
     CommunityConfigEntry,
     async_guard_entry,
@@ -333,6 +334,8 @@ async def ws_people_search(
                 "name": shown_name(person.name, entry.runtime_data.full_names),
                 "unit": unit,
                 "role": person.role.value,
+                # A contractor on a renovation: its company and period.
+                **renovation_fields(entry, person.id),
             }
         )
         if len(found) >= SEARCH_LIMIT:

@@ -74,7 +74,9 @@ def device_item(
     reader_entities = sorted(
         e.entity_id
         for e in er.async_entries_for_config_entry(registry, entry.entry_id)
-        if e.domain == "event" and e.unique_id.startswith(prefixes)
+        if e.domain == "event"
+        and e.unique_id.startswith(prefixes)
+        and not e.unique_id.endswith("_alarm")  # the door's alarms: not a reader
     )
     checks = list(up)
     if config.lock_entity_id is not None:

@@ -1,7 +1,17 @@
 // The gate desk: register a visitor and watch the host's answer live, check
-// visitors in and out, guard-verified entry, the latest entries at the gates.
+// visitors in and out, guard-verified entry, goods passes and checks of goods,
+// the latest entries at the gates.
 import { html, nothing } from "lit";
-import type { AccessItem, GateOverview, PersonHit, Visit, VisitEvent } from "../api.js";
+import type {
+  AccessItem,
+  DoorAlarm,
+  DoorAlarmEvent,
+  GateOverview,
+  GoodsCheckResult,
+  PersonHit,
+  Visit,
+  VisitEvent,
+} from "../api.js";
 import { CaBase } from "../components/base.js";
 import { openForm, showCode } from "../components/dialog.js";
 import { renderMessages, renderTable } from "../components/table.js";
@@ -22,6 +32,10 @@ export class CaGateView extends CaBase {
     checkin: { state: true },
     gv: { state: true },
     gvPerson: { state: true },
+    alarms: { state: true },
+    goods: { state: true },
+    goodsResult: { state: true },
+    inspection: { state: true },
   };
 
   data?: GateOverview;
@@ -32,9 +46,16 @@ export class CaGateView extends CaBase {
   checkin: Form = {};
   gv: Form = {};
   gvPerson: PersonHit | null = null;
+  goods: Form = {};
+  /** The last goods pass checked here (shown until the next check). */
+  goodsResult?: GoodsCheckResult;
+  inspection: Form = {};
   private unsub?: Promise<() => Promise<void>>;
   protected override reloadOnReconnect = true;
   private pendingEvents: VisitEvent[] = [];
+  /** Door alarms needing attention (active or not acknowledged), newest first. */
+  alarms: DoorAlarm[] = [];
+  private alarmsUnsub?: Promise<() => Promise<void>>;
 
   protected override communityChanged(): void {
     this.stop();
@@ -69,6 +90,82 @@ export class CaGateView extends CaBase {
         this.live = false;
         snapshot();
       },
+    );
+    this.followAlarms();
+  }
+
+  // --- door alarms ---------------------------------------------------------
+
+  private followAlarms(): void {
+    this.alarms = [];
+    const sub = this.api.subscribe<DoorAlarmEvent>("gate/alarms_subscribe", {}, (ev) => this.onAlarm(ev));
+    this.alarmsUnsub = sub;
+    const read = () => {
+      if (this.alarmsUnsub !== sub) return;
+      void this.run(async () => {
+        const listed = await this.api.gateAlarms();
+        // Events that came first are newer than the list: keep them.
+        const seen = new Set(this.alarms.map((a) => a.alarm_id));
+        this.alarms = [...this.alarms, ...listed.filter((a) => !seen.has(a.alarm_id))].filter(needsAttention);
+      });
+    };
+    sub.then(read, read);
+  }
+
+  private onAlarm(ev: DoorAlarmEvent): void {
+    const a = ev.alarm;
+    const rest = this.alarms.filter((x) => x.alarm_id !== a.alarm_id);
+    const known = rest.length !== this.alarms.length;
+    this.alarms = needsAttention(a) ? [a, ...rest].sort((x, y) => y.started_at.localeCompare(x.started_at)) : rest;
+    if (!known && a.active)
+      this.error = this.t("gate.alarm_new", { door: a.door ?? a.door_id, kind: translateValue(this.t, "alarm_kind", a.kind) });
+  }
+
+  private async acknowledge(a: DoorAlarm): Promise<void> {
+    const t = this.t;
+    const door = a.door ?? a.door_id;
+    let done: DoorAlarm | undefined;
+    const ok = await openForm(t, {
+      title: t("gate.alarm_acknowledge"),
+      message: t("gate.alarm_acknowledge_confirm", { door, kind: translateValue(t, "alarm_kind", a.kind) }),
+      confirm: t("gate.alarm_acknowledge"),
+      fields: [{ name: "note", label: t("rules.note"), type: "textarea" }],
+      submit: async (vals) => {
+        const note = String(vals.note ?? "").trim();
+        done = await this.api.acknowledgeAlarm(a.alarm_id, note || undefined);
+      },
+    });
+    if (ok && done) {
+      this.onAlarm({ event: "alarm_acknowledged", alarm: done });
+      this.notice = t("gate.alarm_acknowledged_done", { door });
+    }
+  }
+
+  private renderAlarms() {
+    const t = this.t;
+    if (!this.alarms.length) return html`<p class="muted">${t("gate.alarms_none")}</p>`;
+    return renderTable(
+      t,
+      [
+        { label: t("gate.alarm_started"), render: (a: DoorAlarm) => formatTime(this.hass, a.started_at) },
+        { label: t("access.door"), render: (a) => a.door ?? a.door_id },
+        { label: t("gate.alarm_kind"), render: (a) => translateValue(t, "alarm_kind", a.kind) },
+        {
+          label: t("gate.alarm_state"),
+          render: (a) =>
+            html`<span class="chip ${a.active ? "bad" : "warn"}">${a.active ? t("gate.alarm_active") : t("gate.alarm_ended")}</span>
+              ${a.acknowledged_at ? html`<span class="chip good">${t("gate.alarm_acknowledged")}</span>` : nothing}`,
+        },
+        {
+          label: t("common.actions"),
+          render: (a) =>
+            a.acknowledged_at
+              ? a.note ?? nothing
+              : html`<button class="primary" @click=${() => this.acknowledge(a)}>${t("gate.alarm_acknowledge")}</button>`,
+        },
+      ],
+      this.alarms,
+      this.narrow,
     );
   }
 
@@ -105,6 +202,9 @@ export class CaGateView extends CaBase {
     this.unsub = undefined;
     this.live = false;
     u?.then((f) => f()).catch(() => undefined);
+    const a = this.alarmsUnsub;
+    this.alarmsUnsub = undefined;
+    a?.then((f) => f()).catch(() => undefined);
   }
 
   override disconnectedCallback(): void {
@@ -206,6 +306,44 @@ export class CaGateView extends CaBase {
     }
   }
 
+  private async verifyGoods(e: Event): Promise<void> {
+    e.preventDefault();
+    const code = this.goods.code?.trim();
+    const door = this.goods.door?.trim();
+    if (!code || !door) {
+      this.error = this.t("goods.need");
+      return;
+    }
+    const form = e.target as HTMLFormElement;
+    const result = await this.run(() => this.api.verifyGoodsPass(code, door));
+    if (result) {
+      this.goodsResult = result;
+      this.goods = { door };
+      form.reset();
+    }
+  }
+
+  private async inspectGoods(e: Event): Promise<void> {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    if (!form.reportValidity()) return;
+    const i = this.inspection;
+    const passId = this.goodsResult?.goods_pass_id;
+    const done = await this.run(() =>
+      this.api.inspectGoods({
+        note: i.note.trim(),
+        door_id: i.door?.trim() || undefined,
+        goods_pass_id: passId ?? undefined,
+        unit: this.goodsResult?.unit ?? undefined,
+      }),
+    );
+    if (done) {
+      this.inspection = { door: i.door ?? "" };
+      form.reset();
+      this.notice = this.t("goods.inspect_done");
+    }
+  }
+
   /** Doors seen at the gates (id, name), from the latest records. */
   private doors(): [string, string][] {
     const seen = new Map<string, string>();
@@ -225,6 +363,45 @@ export class CaGateView extends CaBase {
         autocomplete="off"
         @input=${(e: Event) => (form[key] = (e.target as HTMLInputElement).value)}
     /></label>`;
+  }
+
+  private doorField(form: Form, required: boolean) {
+    const t = this.t;
+    return this.doors().length
+      ? html`<label class="field"
+          >${t("access.door")}
+          <select ?required=${required} @change=${(e: Event) => (form.door = (e.target as HTMLSelectElement).value)}>
+            <option value="">${t("gate.choose_door")}</option>
+            ${this.doors().map(([id, name]) => html`<option value=${id} ?selected=${form.door === id}>${name}</option>`)}
+          </select></label
+        >`
+      : this.input(form, "door", t("gate.door_id"), { required });
+  }
+
+  private renderGoodsResult(r: GoodsCheckResult) {
+    const t = this.t;
+    const chip = r.status === "valid" ? "good" : r.status === "invalid" ? "bad" : "warn";
+    return html`<div style="margin-top:8px">
+      <span class="chip ${chip}">${translateValue(t, "goods.status", r.status)}</span>
+      ${r.goods_pass_id
+        ? html`<dl style="display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:8px 0">
+            <dt>${t("goods.items")}</dt>
+            <dd>${(r.items ?? []).join(", ")}${r.large_or_valuable ? html` <span class="chip warn">${t("goods.large")}</span>` : nothing}</dd>
+            <dt>${t("households.unit")}</dt>
+            <dd>${r.unit ?? "—"}</dd>
+            <dt>${t("goods.person")}</dt>
+            <dd>${r.person ?? "—"}</dd>
+            <dt>${t("goods.issued_by")}</dt>
+            <dd>${r.issued_by ?? "—"}</dd>
+            <dt>${t("goods.valid")}</dt>
+            <dd>${formatRange(this.hass, r.valid_from ?? null, r.valid_until ?? null)}</dd>
+            ${r.note ? html`<dt>${t("rules.note")}</dt><dd>${r.note}</dd>` : nothing}
+          </dl>
+          ${r.status === "used"
+            ? html`<p class="muted">${t("goods.used_at", { at: formatTime(this.hass, r.used_at ?? null), door: r.used_door ?? r.used_door_id ?? "—" })}</p>`
+            : nothing}`
+        : nothing}
+    </div>`;
   }
 
   private visitTable(list: Visit[], kind: "pending" | "on_site" | "overdue" | "expected") {
@@ -286,6 +463,10 @@ export class CaGateView extends CaBase {
       <div class="row" style="margin-bottom:8px">
         <span class="spacer"></span>
         ${this.live ? html`<span class="chip good">● ${t("common.live")}</span>` : html`<span class="chip">${t("common.offline")}</span>`}
+      </div>
+      <div class="card">
+        <h3>${t("gate.alarms")}</h3>
+        ${this.renderAlarms()}
       </div>
       <div class="card">
         <h3>${t("gate.register")}</h3>
@@ -364,6 +545,22 @@ export class CaGateView extends CaBase {
         </form>
       </div>
       <div class="card">
+        <h3>${t("goods.title")}</h3>
+        <p class="muted">${t("goods.help")}</p>
+        <form class="form" @submit=${this.verifyGoods}>
+          ${this.input(this.goods, "code", t("goods.code"), { required: true })} ${this.doorField(this.goods, true)}
+          <button class="primary" type="submit" ?disabled=${this.busy}>${t("goods.verify")}</button>
+        </form>
+        ${this.goodsResult ? this.renderGoodsResult(this.goodsResult) : nothing}
+        <h3 style="margin-top:16px">${t("goods.inspect")}</h3>
+        <p class="muted">${t("goods.inspect_help")}</p>
+        <form class="form" @submit=${this.inspectGoods}>
+          ${this.input(this.inspection, "note", t("goods.inspect_note"), { required: true })}
+          ${this.doorField(this.inspection, false)}
+          <button type="submit" ?disabled=${this.busy}>${t("goods.inspect")}</button>
+        </form>
+      </div>
+      <div class="card">
         <h3>${t("gate.recent")}</h3>
         ${d
           ? renderTable(
@@ -387,6 +584,11 @@ export class CaGateView extends CaBase {
           : nothing}
       </div>`;
   }
+}
+
+/** Whether an alarm still needs the guard: active, or not acknowledged. */
+function needsAttention(a: DoorAlarm): boolean {
+  return a.active || !a.acknowledged_at;
 }
 
 if (!customElements.get("ca-gate-view")) customElements.define("ca-gate-view", CaGateView);

@@ -1,5 +1,6 @@
 // My home: one household's waiting visitors (approve / deny), pre-register a
-// visitor, its people and credentials (masked), report a card lost, entries
+// visitor, issue a goods pass (the code shown once), its people and
+// credentials (masked), report a card lost, entries
 // and denials of the last 30 days, the statement and the community's public
 // notices in force (names masked, as published).
 import { html, nothing } from "lit";
@@ -8,6 +9,7 @@ import type {
   Community,
   CredentialItem,
   HomeOverview,
+  IssuedGoodsPass,
   Page,
   PublicNotice,
   Visit,
@@ -191,6 +193,43 @@ export class CaHomeView extends CaBase {
     }
   }
 
+  private async issueGoods(): Promise<void> {
+    const t = this.t;
+    const unit = this.unit;
+    let result: IssuedGoodsPass | undefined;
+    const ok = await openForm(t, {
+      title: t("goods.issue"),
+      confirm: t("goods.issue"),
+      fields: [
+        { name: "items", label: t("goods.items"), type: "textarea", required: true, hint: t("goods.items_hint") },
+        { name: "large_or_valuable", label: t("goods.large"), type: "checkbox" },
+        { name: "valid_from", label: t("common.valid_from"), type: "datetime", hint: t("goods.window_hint") },
+        { name: "valid_until", label: t("common.valid_until"), type: "datetime" },
+        { name: "note", label: t("goods.note") },
+      ],
+      submit: async (v) => {
+        const from = localInputToIso(this.hass, String(v.valid_from ?? ""));
+        const until = localInputToIso(this.hass, String(v.valid_until ?? ""));
+        const items = String(v.items ?? "")
+          .split("\n")
+          .map((item) => item.trim())
+          .filter(Boolean);
+        result = await this.api.issueGoodsPass({
+          unit,
+          items,
+          large_or_valuable: Boolean(v.large_or_valuable),
+          valid_from: from && until ? from : undefined,
+          valid_until: from && until ? until : undefined,
+          note: String(v.note ?? "").trim() || undefined,
+        });
+      },
+    });
+    if (ok && result) {
+      this.notice = t("goods.issued");
+      await showCode(t, t("goods.issue"), t("goods.code_for", { items: result.items.join(", ") }), result.code);
+    }
+  }
+
   private async reportLost(c: CredentialItem): Promise<void> {
     const t = this.t;
     const ok = await openForm(t, {
@@ -243,6 +282,7 @@ export class CaHomeView extends CaBase {
         <span class="spacer"></span>
         ${this.live ? html`<span class="chip good">● ${t("common.live")}</span>` : nothing}
         ${this.unit ? html`<button class="primary" @click=${this.preregister}>${t("home.preregister")}</button>` : nothing}
+        ${this.unit ? html`<button @click=${this.issueGoods}>${t("goods.issue")}</button>` : nothing}
       </div>
       ${this.notices?.items.length
         ? html`<div class="card notices">

@@ -83,6 +83,8 @@ export class CaOfficeAccess extends CaBase {
   live = false;
   fresh = new Set<number>();
   private unsub?: Promise<() => Promise<void>>;
+  /** Records pushed while a page is being read: the read may predate them. */
+  private arrived?: AccessItem[];
   protected override reloadOnReconnect = true;
 
   protected override communityChanged(): void {
@@ -114,8 +116,9 @@ export class CaOfficeAccess extends CaBase {
   }
 
   private onRecord(rec: AccessItem | undefined): void {
-    if (!rec || !this.page || this.offset !== 0 || !matches(this.filter(), rec)) return;
-    if (this.page.items.some((r) => r.record_id === rec.record_id)) return;
+    if (!rec || this.offset !== 0 || !matches(this.filter(), rec)) return;
+    this.arrived?.push(rec);
+    if (!this.page || this.page.items.some((r) => r.record_id === rec.record_id)) return;
     this.fresh = new Set([...this.fresh, rec.record_id]);
     this.page = {
       total: this.page.total + 1,
@@ -148,9 +151,20 @@ export class CaOfficeAccess extends CaBase {
   }
 
   private async load(): Promise<void> {
+    const arrived: AccessItem[] = [];
+    this.arrived = arrived;
     await this.run(async () => {
-      this.page = await this.api.accessLog({ ...this.filter(), offset: this.offset, limit: LIMIT });
-      this.fresh = new Set();
+      const page = await this.api.accessLog({ ...this.filter(), offset: this.offset, limit: LIMIT });
+      if (this.arrived !== arrived) return; // a newer read is under way
+      // A record pushed during the read may be missing from it: keep it, marked new.
+      const missing = arrived.filter((rec) => !page.items.some((r) => r.record_id === rec.record_id)).reverse();
+      this.page = {
+        total: page.total + missing.length,
+        items: [...missing, ...page.items].slice(0, LIMIT),
+      };
+      this.fresh = new Set(arrived.map((rec) => rec.record_id));
+    }).finally(() => {
+      if (this.arrived === arrived) this.arrived = undefined;
     });
   }
 

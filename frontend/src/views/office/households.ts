@@ -93,9 +93,9 @@ export class CaOfficeHouseholds extends CaBase {
       },
     });
     if (ok) {
-      this.notice = t("households.added", { unit });
       await this.load();
-      await this.open(unit);
+      await this.open(unit); // both clear the notice: set it afterwards
+      this.notice = t("households.added", { unit });
     }
   }
 
@@ -310,9 +310,9 @@ export class CaOfficeHouseholds extends CaBase {
         ),
     });
     if (ok) {
-      this.notice = t("moveout.done", { unit });
       await this.refresh();
       await this.load();
+      this.notice = t("moveout.done", { unit });
     }
   }
 

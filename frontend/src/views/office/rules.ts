@@ -90,8 +90,8 @@ export class CaOfficeRules extends CaBase {
         this.api.recordViolation({ person_id: v.person_id, kind: v.kind, note: typeof v.note === "string" ? v.note.trim() : undefined }),
     });
     if (ok) {
+      await this.load(); // clears the notice: set it afterwards
       this.notice = t("rules.recorded");
-      await this.load();
     }
   }
 
@@ -112,8 +112,8 @@ export class CaOfficeRules extends CaBase {
         }),
     });
     if (ok) {
+      await this.load(); // clears the notice: set it afterwards
       this.notice = t("rules.commended");
-      await this.load();
     }
   }
 

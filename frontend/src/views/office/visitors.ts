@@ -118,10 +118,10 @@ export class CaOfficeVisitors extends CaBase {
     });
     if (ok && result) {
       const { code, ...visit } = result;
-      this.notice = t("home.preregistered", { name: visit.visitor_name });
       this.status = "upcoming";
       this.offset = 0;
-      await this.load();
+      await this.load(); // clears the notice: set it afterwards
+      this.notice = t("home.preregistered", { name: visit.visitor_name });
       if (code) await showCode(t, t("visitors.preregister"), t("home.code_for", { name: visit.visitor_name }), code);
     }
   }
@@ -146,9 +146,9 @@ export class CaOfficeVisitors extends CaBase {
         }),
     });
     if (ok) {
-      this.notice = t("watchlist.added");
       this.wOffset = 0;
       await this.load();
+      this.notice = t("watchlist.added");
     }
   }
 
@@ -161,8 +161,8 @@ export class CaOfficeVisitors extends CaBase {
       submit: () => this.api.unbarVisitor(w.watch_id),
     });
     if (ok) {
-      this.notice = t("watchlist.removed");
       await this.load();
+      this.notice = t("watchlist.removed");
     }
   }
 
