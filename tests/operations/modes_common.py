@@ -28,9 +28,13 @@ def bolt_lock(name: str) -> dict[str, Any]:
 
 
 async def setup_locks_and_panel(hass: HomeAssistant, names: list[str]) -> None:
-    """Bolt locks ``lock.<name>_lock`` (locked) and the fire panel input (off)."""
+    """Bolt locks ``lock.<name>_lock`` (locked), the fire panel input (off).
+
+    And a door contact, ``binary_sensor.gate_contact`` (closed).
+    """
     booleans: dict[str, Any] = {f"{n}_bolt": {"initial": True} for n in names}
     booleans["fire_alarm"] = {"initial": False}
+    booleans["gate_open"] = {"initial": False}  # the gate's door contact
     assert await async_setup_component(
         hass, "input_boolean", {"input_boolean": booleans}
     )
@@ -45,7 +49,12 @@ async def setup_locks_and_panel(hass: HomeAssistant, names: list[str]) -> None:
                         {
                             "name": "Fire panel",
                             "state": "{{ is_state('input_boolean.fire_alarm', 'on') }}",
-                        }
+                        },
+                        {
+                            "name": "Gate contact",
+                            "device_class": "door",
+                            "state": "{{ is_state('input_boolean.gate_open', 'on') }}",
+                        },
                     ],
                 }
             ]

@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.community_access.const import (
     DOMAIN,
+    EVENT_DOOR_ALARM,
     SUBENTRY_DOOR,
     SUBENTRY_SERIAL_LINE,
 )
@@ -555,3 +556,50 @@ async def test_release_survives_a_fresh_home_assistant(hass: HomeAssistant) -> N
         await fresh.config_entries.async_unload(again.entry_id)
         await fresh.async_block_till_done()
         await fresh.async_stop(force=True)
+
+
+async def test_released_door_raises_no_door_alarm(hass: HomeAssistant) -> None:
+    """A door held open by a release may stand open: no forced or held-open alarm."""
+    await setup_locks_and_panel(hass, ["gate", "exit"])
+    doors = [
+        (sid, name, data | {"door_contact": "binary_sensor.gate_contact"})
+        if sid == "door_gate"
+        else (sid, name, data)
+        for sid, name, data in DOORS
+    ]
+    await setup_community(hass, make_entry(doors=doors, options=OPTIONS))
+    alarms = async_capture_events(hass, EVENT_DOOR_ALARM)
+    await call(hass, "emergency_release", {})
+    await hass.async_block_till_done()
+    await switch(hass, "input_boolean.gate_open", True)
+    await settled(hass, "binary_sensor.gate_contact", "on")
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=5))
+    await hass.async_block_till_done()
+    assert alarms == []
+    # Restored and closed, the same door forced open is an alarm again.
+    await switch(hass, "input_boolean.gate_open", False)
+    await settled(hass, "binary_sensor.gate_contact", "off")
+    await call(hass, "emergency_restore", {})
+    await hass.async_block_till_done()
+    await switch(hass, "input_boolean.gate_open", True)
+    await wait_for(lambda: any(e.data["kind"] == "forced_open" for e in alarms))
+
+
+async def test_maintenance_and_emergency_holds_kept_apart(
+    hass: HomeAssistant,
+) -> None:
+    """Each hold's end locks the door only when the other is not holding it."""
+    entry = await started(hass)
+    operator = entry.runtime_data.doors["door_b3"]
+    await operator.async_hold_open()  # a maintenance window in open mode
+    await call(hass, "emergency_release", {})
+    await call(hass, "emergency_restore", {})
+    await hass.async_block_till_done()
+    assert state(hass, "lock.building_3_door") == "unlocked"  # maintenance holds
+    await call(hass, "emergency_release", {})
+    await operator.async_release_hold()  # the window ends during the release
+    await hass.async_block_till_done()
+    assert state(hass, "lock.building_3_door") == "unlocked"  # released
+    await call(hass, "emergency_restore", {})
+    await hass.async_block_till_done()
+    assert state(hass, "lock.building_3_door") == "locked"
