@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from pathlib import Path
+import time
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -27,6 +29,7 @@ from custom_components.community_access.const import (
     SUBENTRY_DOOR,
     SUBENTRY_SERIAL_LINE,
 )
+from custom_components.community_access.core.operations import modes_store
 from custom_components.community_access.core.operations.modes import FailMode
 from custom_components.community_access.core.storage import AuditQuery
 from custom_components.community_access.drivers.relays import lcus_command
@@ -603,3 +606,31 @@ async def test_maintenance_and_emergency_holds_kept_apart(
     await call(hass, "emergency_restore", {})
     await hass.async_block_till_done()
     assert state(hass, "lock.building_3_door") == "locked"
+
+
+async def test_restore_while_the_release_is_being_stored(hass: HomeAssistant) -> None:
+    """A restore that lands while the release is written to the database wins."""
+    entry = await started(hass)
+    modes = entry.runtime_data.ops.modes
+    assert modes is not None
+    slow_write = modes_store.add_mode
+
+    def add_mode_slowly(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.3)  # in the worker thread: the database is slow today
+        return slow_write(*args, **kwargs)
+
+    with patch.object(modes_store, "add_mode", add_mode_slowly):
+        release = hass.async_create_task(call(hass, "emergency_release", {}))
+        # The doors are commanded while the release is still being stored.
+        await wait_for(lambda: state(hass, "lock.gate_lock") == "unlocked")
+        assert any(mode_id < 0 for mode_id in modes.site.active)
+        await call(hass, "emergency_restore", {})
+        await release
+    await hass.async_block_till_done()
+    assert modes.state.value == "normal"
+    assert state(hass, "lock.gate_lock") == "locked"
+    # Nothing left active in the database either.
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state(hass, entity(hass, "sensor", "_site_mode")) == "normal"
+    assert state(hass, "lock.gate_lock") == "locked"

@@ -217,7 +217,15 @@ class ModesController:
         finally:
             # Stored or not, the doors stay released until restored.
             await holding
-        self.site.replace(provisional.id, mode)
+        if provisional.id in self.site.active:
+            self.site.replace(provisional.id, mode)
+        else:
+            # Restored while it was being stored: its row ends too.
+            await community.run(
+                lambda: modes_store.end_mode(
+                    community.db, mode.id, at=dt_util.utcnow(), by=actor
+                )
+            )
         details = _details(mode) | ({"trigger": trigger} if trigger else {})
         await community.record_admin_action(
             "emergency_release", actor=trigger or actor, details=details, at=now

@@ -197,10 +197,15 @@ class DoorKeeper:
         # Not eagerly: the lock's own state update must finish first, or the
         # unlock's change reaches it while it is still writing (and is lost).
         self.hass.async_create_task(
-            self.async_hold(),
+            self._hold_if_released(),
             f"hold {self.operator.config.door.name}",
             eager_start=False,
         )
+
+    async def _hold_if_released(self) -> None:
+        """Hold again, unless the release ended since this was asked."""
+        if self.released:
+            await self.async_hold()
 
     @callback
     def _retry_due(self, _now: datetime) -> None:

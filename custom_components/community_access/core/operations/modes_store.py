@@ -91,3 +91,13 @@ def end_modes(db: Database, kind: ModeKind, *, at: datetime, by: str | None) -> 
             .values(ended_at=at, ended_by=by[:_BY_ENDED] if by else None)
         )
     return int(result.rowcount)
+
+
+def end_mode(db: Database, mode_id: int, *, at: datetime, by: str | None) -> None:
+    """End one mode (a release restored while it was being stored)."""
+    with db.transaction() as tx:
+        tx.conn.execute(
+            update(site_modes)
+            .where(site_modes.c.id == mode_id, site_modes.c.ended_at.is_(None))
+            .values(ended_at=at, ended_by=by[:_BY_ENDED] if by else None)
+        )
