@@ -258,6 +258,10 @@ async def test_options_flow_keeps_every_field(
         "patrol_interval_minutes": 15,
         "inspection_days": 14,
         "maintenance_notice_hours": 48,
+        # emergency release, lockdown, muster list (operations/modes_options.py)
+        "emergency_triggers": ["binary_sensor.fire_panel"],
+        "lockdown_roles": ["staff", "owner"],
+        "muster_hours": 24,
     }
     done = await hass.config_entries.options.async_configure(result["flow_id"], changed)
     assert done["type"] is FlowResultType.CREATE_ENTRY

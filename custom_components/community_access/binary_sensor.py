@@ -18,6 +18,7 @@ from .const import DOMAIN
 from .door import DoorOperator
 from .entity import DoorEntity, QuietRemoval, async_add_door_entities
 from .operations.alarm_entities import DoorAlarmProblem
+from .operations.modes_entities import async_add_mode_binary_sensors
 from .osdp_entities import OSDP_LINE_MODEL, async_add_osdp_entities
 from .osdp_hub import OsdpHub
 from .runtime import CommunityConfigEntry
@@ -46,6 +47,7 @@ async def async_setup_entry(
         )
     # the readers' sensors, on devices linked to their line's device
     async_add_osdp_entities(entry, async_add_entities)
+    async_add_mode_binary_sensors(entry, async_add_entities)
 
 
 class KeypadLockout(DoorEntity, BinarySensorEntity):

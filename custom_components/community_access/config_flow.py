@@ -94,6 +94,12 @@ from .core.schedule import WEEKDAYS
 from .demo import demo_doors
 from .door import door_from_data
 from .flow_helpers import checked_box, flow_name, number_box, out_of_range
+from .operations.modes_options import (
+    DOOR_FAIL_MODE_FIELD,
+    MODES_DEFAULTS,
+    modes_option_fields,
+    modes_option_values,
+)
 from .osdp_flow import OsdpReaderSubentryFlow
 from .rules_setup import LADDER_KINDS, parse_ladder
 from .serial_flow import SerialLineSubentryFlow
@@ -197,6 +203,7 @@ def default_options() -> dict[str, Any]:
         CONF_PATROL_MINUTES: DEFAULT_PATROL_MINUTES,
         CONF_INSPECTION_DAYS: DEFAULT_INSPECTION_DAYS,
         CONF_NOTICE_HOURS: DEFAULT_NOTICE_HOURS,
+        **MODES_DEFAULTS,
     }
 
 
@@ -384,6 +391,7 @@ def options_schema(
         **number(CONF_INSPECTION_DAYS),
         **number(CONF_NOTICE_HOURS),
         vol.Optional(CONF_DB_URL, default=values[CONF_DB_URL]): selector.TextSelector(),
+        **modes_option_fields(values),
     }
     return vol.Schema(fields)
 
@@ -455,6 +463,7 @@ class CommunityOptionsFlow(OptionsFlow):
                         CONF_NOTICE_NOTIFY: notice,
                         CONF_READER_KEY_DAYS: int(user_input[CONF_READER_KEY_DAYS]),
                         CONF_DB_URL: url,
+                        **modes_option_values(user_input),
                     }
                     | upkeep
                     | {
@@ -533,6 +542,7 @@ DOOR_SCHEMA = vol.Schema(
         vol.Required(CONF_HELD_OPEN_AFTER, default=DEFAULT_HELD_OPEN_AFTER): number_box(
             5, 3600, unit="s"
         ),
+        **DOOR_FAIL_MODE_FIELD,
     }
 )
 

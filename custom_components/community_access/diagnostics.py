@@ -81,4 +81,5 @@ async def async_get_config_entry_diagnostics(
         "osdp": [hub.diagnostics() for hub in runtime.osdp.values()],
         "lock_codes": [codes.diagnostics() for codes in runtime.lock_codes.values()],
         "recent_access": async_redact_data([r.as_dict() for r in recent], TO_REDACT),
+        "site_modes": runtime.ops.modes.diagnostics() if runtime.ops.modes else None,
     }

@@ -137,6 +137,9 @@ class DoorOperator:
         self.relay: DoorRelay | None = None
         #: Held unlocked (a maintenance window): an opening does not relock.
         self.held = False
+        #: Held unlocked by an emergency release (operations/modes_doors.py):
+        #: a grant does not lock again after the open time.
+        self.emergency_held = False
 
     @property
     def id(self) -> str:
@@ -239,7 +242,7 @@ class DoorOperator:
             self._notify()
         else:
             await self._call_lock("unlock", context)
-        if self.held:
+        if self.held or self.emergency_held:
             return
         self._relock = async_call_later(
             self.hass, self.config.open_time, self._relock_due
@@ -251,9 +254,32 @@ class DoorOperator:
         await self.async_open(context)
 
     async def async_release_hold(self, context: Context | None = None) -> None:
-        """End a hold and lock again."""
+        """End a hold and lock again (unless an emergency release holds it)."""
         self.held = False
-        await self.async_lock(context)
+        if not self.emergency_held:
+            await self.async_lock(context)
+
+    async def async_emergency_hold(self) -> None:
+        """Unlock and stay unlocked (a relay held on) for an emergency release.
+
+        Until :meth:`async_end_emergency_hold`; a relay whose line is down is
+        switched on when it comes back (operations/modes_doors.py).
+        """
+        self.emergency_held = True
+        self._cancel_relock()
+        if self.config.lock_entity_id is not None:
+            await self._call_lock("unlock", None)
+            return
+        self._virtual_locked = False
+        if self.relay is not None and self.relay.connected:
+            await self.relay.async_switch(True)
+        self._notify()
+
+    async def async_end_emergency_hold(self) -> None:
+        """End an emergency hold: lock again (unless a maintenance hold stays)."""
+        self.emergency_held = False
+        if not self.held:
+            await self.async_lock()
 
     async def async_lock(self, context: Context | None = None) -> None:
         """Lock now."""
@@ -269,6 +295,8 @@ class DoorOperator:
     @callback
     def _relock_due(self, _now: Any) -> None:
         self._relock = None
+        if self.held or self.emergency_held:
+            return
         if self.config.lock_entity_id is None:
             self._virtual_locked = True
             self._notify()

@@ -27,6 +27,8 @@ from .const import (
 )
 from .names import shown_data
 from .operations.alarm_words import describe_alarm
+from .operations.modes import MODE_EVENTS
+from .operations.modes_logbook import describe_mode_event
 from .operations.upkeep_logbook import UPKEEP_EVENTS, describe_upkeep
 
 #: Card-desk events: (English, Chinese) message templates.
@@ -219,6 +221,8 @@ def describe_event(
     if event_type == EVENT_DOOR_ALARM:
         name, message = describe_alarm(shown, language)
         return {LOGBOOK_ENTRY_NAME: name, LOGBOOK_ENTRY_MESSAGE: message}
+    if event_type in MODE_EVENTS:
+        return describe_mode_event(event_type, shown, language)
     name = event_type.removeprefix(f"{DOMAIN}_")
     if name not in DESK_EVENTS:
         return None
@@ -244,4 +248,6 @@ def async_describe_events(
     for name in DESK_EVENTS:
         async_describe_event(DOMAIN, f"{DOMAIN}_{name}", _describe)
     for event_type in UPKEEP_EVENTS:
+        async_describe_event(DOMAIN, event_type, _describe)
+    for event_type in MODE_EVENTS:
         async_describe_event(DOMAIN, event_type, _describe)

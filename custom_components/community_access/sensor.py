@@ -22,6 +22,7 @@ from .core.community import Community
 from .core.models import VisitStatus
 from .entity import CommunityEntity
 from .lock_sensor import async_add_lock_sync_sensors
+from .operations.modes_entities import async_add_mode_sensors
 from .operations.upkeep_sensor import OpenFaultsSensor
 from .runtime import CommunityConfigEntry
 from .visit_sensor import async_setup_visit_sensors, visits_with
@@ -129,6 +130,7 @@ async def async_setup_entry(
     await async_setup_visit_sensors(hass, entry, async_add_entities)
     async_add_lock_sync_sensors(entry, async_add_entities)
     async_add_entities([OpenFaultsSensor(entry)])
+    async_add_mode_sensors(entry, async_add_entities)
 
 
 class CountSensor(CommunityEntity, SensorEntity):

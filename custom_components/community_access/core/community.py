@@ -37,6 +37,7 @@ from .models import (
     Zone,
     ZoneKind,
 )
+from .operations.modes import SiteModes
 from .privacy import (
     Vault,
     card_number_issuable,
@@ -103,6 +104,8 @@ class Community:
         self.penalties: dict[int, Penalty] = {}
         #: Misuse detection around decisions (see detection.py), if attached.
         self.detector: Detector | None = None
+        #: Emergency release and lockdown (see operations/modes.py), if attached.
+        self.modes: SiteModes | None = None
         self.open_violation_count = 0
         #: Further checks of a grant, each may refuse it (renovation periods,
         #: accompanied viewers: see core/operations and visitors.py).
@@ -645,7 +648,15 @@ class Community:
                 reason=Reason.ESCAPE_ROUTE,
                 waived=decision.reason,
             )
-        if detector is not None and refusal is None:
+        if self.modes is not None:
+            # Lockdown refusals before misuse detection (nobody counted as
+            # entered); a released door is not watched for misuse.
+            decision = self.modes.apply(decision, self.index.persons)
+        if (
+            detector is not None
+            and refusal is None
+            and decision.reason is not Reason.EMERGENCY_RELEASE
+        ):
             decision, findings = detector.after(decision, door)
         record_id = await self.record(
             decision,

@@ -10,6 +10,7 @@ from homeassistant.helpers.service import async_register_admin_service
 from .alarm_services import async_setup_alarm_services
 from .goods import ADMIN_GOODS_SERVICES, CALLER_GOODS_SERVICES
 from .group_visits import ADMIN_GROUP_SERVICES, GUARD_GROUP_SERVICES
+from .modes_services import MODES_SERVICES
 from .renovation import ADMIN_RENOVATION_SERVICES, GUARD_RENOVATION_SERVICES
 from .upkeep_services import async_setup_upkeep_services
 
@@ -20,6 +21,11 @@ def async_setup_operation_services(hass: HomeAssistant) -> None:
     async_setup_upkeep_services(hass)
     async_setup_alarm_services(hass)
     _register_goods_services(hass)
+    # Emergency release, lockdown, muster list: administrators only.
+    for name, (handler, schema, supports_response) in MODES_SERVICES.items():
+        async_register_admin_service(
+            hass, DOMAIN, name, wrap(hass, handler), schema, supports_response
+        )
 
 
 #: Goods, renovations, group visits: admin-only services.

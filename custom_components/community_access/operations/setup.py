@@ -6,6 +6,9 @@ from custom_components.community_access.runtime import CommunityConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 
 from .alarms import async_setup_alarms
+from .modes import ModesController
+from .modes_options import ModesSettings
+from .muster import MusterWatch
 from .renovation import async_start_renovations
 from .upkeep import async_start_upkeep
 from .viewers import async_start_escorts
@@ -19,20 +22,38 @@ async def async_setup_operations(
     Returns what to call when the entry unloads.
     """
     unsubscribe: list[CALLBACK_TYPE] = []
+    unsubscribe.extend(await _async_start_modes(hass, entry))
     # Faults, patrols, inspections, planned maintenance (ops_c).
     unsubscribe.extend(await async_start_upkeep(hass, entry))
     unsubscribe.extend(await async_setup_alarms(hass, entry))
     alarms = entry.runtime_data.ops.alarms
     if alarms is not None:
-        # A door held open (a maintenance window in open mode) may stand open:
-        # opening it raises no forced-open or held-open alarm.
+        # A door held open (a maintenance window in open mode, an emergency
+        # release) may stand open: opening it raises no forced-open or
+        # held-open alarm.
         doors = entry.runtime_data.doors
         unsubscribe.append(
             alarms.add_open_predicate(
-                lambda door_id, _at: door_id in doors and doors[door_id].held
+                lambda door_id, _at: (
+                    door_id in doors
+                    and (doors[door_id].held or doors[door_id].emergency_held)
+                )
             )
         )
     # Goods part: renovations and accompanied viewers check grants.
     unsubscribe.append(await async_start_renovations(entry))
     unsubscribe.append(await async_start_escorts(entry))
+    return unsubscribe
+
+
+async def _async_start_modes(
+    hass: HomeAssistant, entry: CommunityConfigEntry
+) -> list[CALLBACK_TYPE]:
+    """Emergency release and lockdown: active modes re-applied before readers serve."""
+    settings = ModesSettings.from_options(entry.options)
+    ops = entry.runtime_data.ops
+    ops.modes = ModesController(hass, entry, settings)
+    unsubscribe = await ops.modes.async_start()
+    ops.muster = MusterWatch(hass, entry, settings.muster_hours)
+    unsubscribe.extend(ops.muster.start())
     return unsubscribe

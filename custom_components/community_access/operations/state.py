@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from .alarms import DoorAlarms
     from .faults import FaultDesk
     from .maintenance import MaintenancePlanner
+    from .modes import ModesController
+    from .muster import MusterWatch
     from .patrols import PatrolDesk
 
 from custom_components.community_access.core.operations.renovation import RenovationBook
@@ -34,3 +36,7 @@ class OperationsRuntime:
     renovations: RenovationBook | None = None
     #: Staff members' latest entries, for accompanied viewers (goods part).
     escorts: EscortWatch | None = None
+    #: Emergency release and lockdown (operations/modes.py).
+    modes: ModesController | None = None
+    #: Who may still be inside, per building (operations/muster.py).
+    muster: MusterWatch | None = None

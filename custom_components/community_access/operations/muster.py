@@ -1,0 +1,124 @@
+"""The muster list in Home Assistant: the service's answer and per-building counts.
+
+The counts (one sensor per building that has a building door) are
+recomputed from the access record a little after a passage at an entry or
+exit door (at most once per :data:`REFRESH_DELAY`), and when the window
+passes the earliest passage counted (so that people drop off in time).
+Only counts reach the entities; names only go to an administrator's call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from custom_components.community_access.core.models import ZoneKind
+from custom_components.community_access.core.operations.muster import (
+    MusterEntry,
+    counts_by_building,
+    last_passages,
+    muster,
+    muster_doors,
+)
+from custom_components.community_access.core.storage import AuditRecord
+from custom_components.community_access.runtime import CommunityConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
+
+REFRESH_DELAY = 5.0
+
+
+class MusterWatch:
+    """Computes the muster list and keeps the per-building counts."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: CommunityConfigEntry, hours: int
+    ) -> None:
+        """For ``entry``, looking back ``hours``."""
+        self.hass = hass
+        self.entry = entry
+        self.window = timedelta(hours=hours)
+        doors = [op.config.door for op in entry.runtime_data.doors.values()]
+        self.buildings = sorted(
+            {d.zone.key for d in doors if d.zone.kind is ZoneKind.BUILDING}
+        )
+        self._door_ids = frozenset(muster_doors(doors))
+        self.counts: dict[str, int] = dict.fromkeys(self.buildings, 0)
+        self._listeners: list[Callable[[], None]] = []
+        self._pending: CALLBACK_TYPE | None = None
+        self._expiry: CALLBACK_TYPE | None = None
+
+    async def async_list(self, now: datetime | None = None) -> list[MusterEntry]:
+        """Who may still be inside now (one grouped query)."""
+        community = self.entry.runtime_data.community
+        since = (now or dt_util.utcnow()) - self.window
+        passages = await community.run(
+            last_passages, community.db, self._door_ids, since
+        )
+        names = {pid: p.name for pid, p in community.index.persons.items()}
+        return muster(passages, community.index.doors, names)
+
+    async def async_refresh(self, _now: Any = None) -> None:
+        """Recompute the counts and tell the sensors."""
+        now = dt_util.utcnow()
+        entries = await self.async_list(now)
+        self.counts = counts_by_building(entries, self.buildings)
+        self._cancel_expiry()
+        if entries:
+            first_out = min(e.at for e in entries) + self.window - now
+            self._expiry = async_call_later(
+                self.hass, max(first_out.total_seconds(), 0) + 1, self._due
+            )
+        for listener in list(self._listeners):
+            listener()
+
+    @callback
+    def add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Be told when the counts change."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def start(self) -> list[CALLBACK_TYPE]:
+        """Follow the access record and the clock; returns what to undo."""
+        community = self.entry.runtime_data.community
+        self.entry.async_create_task(self.hass, self.async_refresh(), "muster counts")
+        return [community.add_record_listener(self._record), self._cancel]
+
+    @callback
+    def _record(self, record: AuditRecord) -> None:
+        if record.door_id not in self._door_ids or self._pending is not None:
+            return
+        self._pending = async_call_later(self.hass, REFRESH_DELAY, self._due)
+
+    @callback
+    def _due(self, _now: datetime) -> None:
+        self._pending = None
+        self._expiry = None
+        self.entry.async_create_task(self.hass, self.async_refresh(), "muster counts")
+
+    @callback
+    def _cancel(self) -> None:
+        if self._pending is not None:
+            self._pending()
+            self._pending = None
+        self._cancel_expiry()
+
+    @callback
+    def _cancel_expiry(self) -> None:
+        if self._expiry is not None:
+            self._expiry()
+            self._expiry = None
+
+
+def entry_data(entry: MusterEntry) -> dict[str, Any]:
+    """One person of the muster list as response data (no ID or card number)."""
+    return {
+        "person_id": entry.person_id,
+        "name": entry.name,
+        "unit": entry.unit,
+        "building": entry.building,
+        "last_door": entry.door_name,
+        "at": entry.at.isoformat(),
+    }

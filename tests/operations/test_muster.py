@@ -1,0 +1,72 @@
+"""The muster list in a real Home Assistant: service answer and per-building counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from tests.core.common import make_id_number
+from tests.helpers import add_resident, call, present
+
+from .modes_common import state
+from .test_emergency import entity, started
+
+
+async def later(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
+    freezer.tick(delta)
+    async_fire_time_changed(hass, dt_util.utcnow())
+    await hass.async_block_till_done()
+
+
+async def test_muster_list_and_counts(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await started(hass)
+    people = [
+        ("3-2-501", "赵磊", "0000000031"),
+        ("1-1-101", "钱芳", "0000000011"),
+        ("1-1-102", "孙强", "0000000012"),
+    ]
+    for n, (unit, name, card) in enumerate(people):
+        await add_resident(hass, unit, name, card=card, id_number=make_id_number(n))
+    b3 = entity(hass, "sensor", "_muster_3")
+    b1 = entity(hass, "sensor", "_muster_1")
+    assert state(hass, b3) == state(hass, b1) == "0"
+
+    assert (await present(hass, "Building 3 door", "0000000031"))["granted"]
+    assert (await present(hass, "Main gate", "0000000011"))["granted"]
+    assert (await present(hass, "Main gate", "0000000012"))["granted"]
+    await later(hass, freezer, timedelta(minutes=10))
+    assert (await present(hass, "Gate exit", "0000000011"))["granted"]  # left
+    await later(hass, freezer, timedelta(seconds=10))
+
+    answer = await call(hass, "muster_list", {})
+    assert answer["count"] == 2 and answer["hours"] == 12
+    assert [
+        (p["name"], p["unit"], p["building"], p["last_door"]) for p in answer["people"]
+    ] == [
+        ("孙强", "1-1-102", "1", "Main gate"),
+        ("赵磊", "3-2-501", "3", "Building 3 door"),
+    ]
+    assert all(
+        "card" not in key and "id_number" not in key
+        for p in answer["people"]
+        for key in p
+    )
+    only3 = await call(hass, "muster_list", {"building": "3"})
+    assert [p["name"] for p in only3["people"]] == ["赵磊"]
+    # The sensors: counts only, nobody named.
+    assert (state(hass, b3), state(hass, b1)) == ("1", "1")
+    attributes = hass.states.get(b3).attributes
+    assert "赵磊" not in str(attributes)
+
+    # 13 hours later the window (12 h) has passed them all.
+    await later(hass, freezer, timedelta(hours=13))
+    assert (state(hass, b3), state(hass, b1)) == ("0", "0")
+    assert (await call(hass, "muster_list", {}))["count"] == 0
