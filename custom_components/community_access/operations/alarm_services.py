@@ -31,7 +31,8 @@ from homeassistant.core import (
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 
-from .alarms import DoorAlarms, async_authorize_guard
+from .alarms import DoorAlarms
+from .callers import async_authorize_guard
 
 ACKNOWLEDGE_SCHEMA = vol.Schema(
     {

@@ -29,7 +29,6 @@ from typing import Any
 from custom_components.community_access.const import (
     CONF_DOOR_CONTACT,
     CONF_EXIT_REQUEST,
-    CONF_GUARD_USERS,
     CONF_HELD_OPEN_AFTER,
     DEFAULT_HELD_OPEN_AFTER,
     EVENT_DOOR_ALARM,
@@ -54,7 +53,7 @@ from homeassistant.core import (
     HomeAssistant,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, Unauthorized
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later, async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
@@ -384,20 +383,6 @@ class DoorAlarms:
             )
         except HomeAssistantError as err:
             LOGGER.warning("Could not notify %s of a door alarm: %s", service, err)
-
-
-async def async_authorize_guard(
-    hass: HomeAssistant, entry: CommunityConfigEntry, context: Context
-) -> None:
-    """Allow automations, administrators and the community's guards."""
-    if context.user_id is None:
-        return
-    user = await hass.auth.async_get_user(context.user_id)
-    if user is None:
-        raise Unauthorized(context=context)
-    if user.is_admin or user.id in entry.options.get(CONF_GUARD_USERS, []):
-        return
-    raise Unauthorized(context=context, permission="community_access.guard")
 
 
 async def async_setup_alarms(

@@ -46,6 +46,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
+from .listeners import ChangeListeners
 from .notices import UpkeepSettings, async_notify, async_tell_residents, chinese
 
 
@@ -113,7 +114,7 @@ def _sync_failed(codes: LockCodes) -> Callable[[], bool]:
     return failed
 
 
-class FaultDesk:
+class FaultDesk(ChangeListeners):
     """Opens, updates and publishes the faults of one community."""
 
     def __init__(
@@ -123,26 +124,15 @@ class FaultDesk:
         settings: UpkeepSettings,
     ) -> None:
         """Prepare; :meth:`async_start` loads and watches."""
+        super().__init__()
         self.hass = hass
         self.entry = entry
         self.settings = settings
         self.book = FaultBook(entry.runtime_data.community)
-        self._listeners: list[Callable[[], None]] = []
         self._unsub: list[CALLBACK_TYPE] = []
         #: Last state seen of each watched signal: (device id, cause) → faulty.
         self._seen: dict[tuple[str, FaultCause], bool] = {}
         self._lines = False
-
-    @callback
-    def add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Be told when the open faults change (to-do list, sensors, patrols)."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    @callback
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            listener()
 
     async def async_start(self) -> None:
         """Read the open faults, watch the doors, and the lines once loaded."""

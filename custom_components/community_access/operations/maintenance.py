@@ -37,6 +37,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
+from .listeners import ChangeListeners
 from .notices import UpkeepSettings, async_tell_residents, chinese
 
 #: The doors maintenance holds open (JSON list, in the settings table).
@@ -64,7 +65,7 @@ def notice_text(
     return f"{text} {window.message}" if window.message else text
 
 
-class MaintenancePlanner:
+class MaintenancePlanner(ChangeListeners):
     """The planned windows of one community and their timers."""
 
     def __init__(
@@ -74,13 +75,13 @@ class MaintenancePlanner:
         settings: UpkeepSettings,
     ) -> None:
         """Prepare; :meth:`async_start` reads the windows."""
+        super().__init__()
         self.hass = hass
         self.entry = entry
         self.settings = settings
         self.gate = MaintenanceGate()
         self.windows: dict[int, Window] = {}
         self._timers: dict[int, list[CALLBACK_TYPE]] = {}
-        self._listeners: list[Callable[[], None]] = []
         #: Doors held open by a window (kept in the database).
         self.held: set[str] = set()
 
@@ -88,12 +89,6 @@ class MaintenancePlanner:
     def community(self) -> Community:
         """The community."""
         return self.entry.runtime_data.community
-
-    @callback
-    def add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Be told when the windows change (the calendar)."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
 
     def decide(self, decision: Decision) -> Decision:
         """Return the decision as a window in force makes it (O(1))."""
@@ -247,8 +242,7 @@ class MaintenancePlanner:
             await self.community.run(
                 self.community.db.set_setting, HELD_KEY, json.dumps(sorted(held))
             )
-        for listener in list(self._listeners):
-            listener()
+        self._changed()
 
     async def _door(self, action: Callable[..., Any], door_id: str) -> None:
         try:

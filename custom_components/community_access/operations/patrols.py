@@ -10,7 +10,6 @@ marked as patrol point is recorded as a patrol (the access record says
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -42,6 +41,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from .faults import FaultDesk
+from .listeners import ChangeListeners
 from .notices import UpkeepSettings, async_notify, chinese
 
 TICK = timedelta(minutes=1)
@@ -63,7 +63,7 @@ def patrol_points(entry: CommunityConfigEntry) -> frozenset[str]:
     )
 
 
-class PatrolDesk:
+class PatrolDesk(ChangeListeners):
     """Patrol reminders, patrol and inspection records of one community."""
 
     def __init__(
@@ -74,6 +74,7 @@ class PatrolDesk:
         faults: FaultDesk,
     ) -> None:
         """Prepare; :meth:`async_start` loads and starts the minute tick."""
+        super().__init__()
         self.hass = hass
         self.entry = entry
         self.settings = settings
@@ -84,24 +85,12 @@ class PatrolDesk:
         self._reminded: dict[str, datetime] = {}
         self.since: datetime = dt_util.utcnow()
         self._unsub: list[CALLBACK_TYPE] = []
-        self._listeners: list[Callable[[], None]] = []
         self._due: frozenset[str] = frozenset()
 
     @property
     def community(self) -> Community:
         """The community."""
         return self.entry.runtime_data.community
-
-    @callback
-    def add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Be told when patrols or inspections change."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    @callback
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            listener()
 
     async def async_start(self) -> None:
         """Read the last patrols and inspections; start the tick."""

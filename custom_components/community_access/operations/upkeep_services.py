@@ -11,7 +11,7 @@ from datetime import datetime
 
 import voluptuous as vol
 
-from custom_components.community_access.const import CONF_GUARD_USERS, DOMAIN
+from custom_components.community_access.const import DOMAIN
 from custom_components.community_access.core.models import Role
 from custom_components.community_access.core.operations.faults import (
     FaultCause,
@@ -47,11 +47,11 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
 
+from .callers import async_authorize_guard
 from .faults import FaultDesk
 from .maintenance import MaintenancePlanner
 from .patrols import PatrolDesk
@@ -147,25 +147,10 @@ def _planner(entry: CommunityConfigEntry) -> MaintenancePlanner:
     return planner
 
 
-async def _check_guard(
-    hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
-) -> None:
-    """Let an administrator, a guard of the community or an automation through."""
-    user_id = call.context.user_id
-    if user_id is None:
-        return
-    user = await hass.auth.async_get_user(user_id)
-    if user is None:
-        raise Unauthorized(context=call.context)
-    if user.is_admin or user.id in entry.options.get(CONF_GUARD_USERS, []):
-        return
-    raise Unauthorized(context=call.context, permission="community_access.guard")
-
-
 async def _report_fault(
     hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
 ) -> ServiceResponse:
-    await _check_guard(hass, entry, call)
+    await async_authorize_guard(hass, entry, call.context)
     data = call.data
     door_id = resolve_door(hass, entry, data["door"]) if "door" in data else None
     device = clean_free_text(data.get("device"), max_length=100)
@@ -230,7 +215,7 @@ async def _list_faults(
 async def _record_patrol(
     hass: HomeAssistant, entry: CommunityConfigEntry, call: ServiceCall
 ) -> ServiceResponse:
-    await _check_guard(hass, entry, call)
+    await async_authorize_guard(hass, entry, call.context)
     data = call.data
     door_id = resolve_door(hass, entry, data["door"]) if "door" in data else None
     guard = data.get("guard")
