@@ -159,9 +159,18 @@ async def wire() -> AsyncIterator[Wire]:
     w.close()
 
 
-def osdp_entry(port: str, *, output: int | None = 0) -> MockConfigEntry:
-    """The test community with an OSDP line and one reader at Building 3."""
+def osdp_entry(
+    port: str,
+    *,
+    output: int | None = 0,
+    doors: list[tuple[str, str, dict[str, Any]]] | None = None,
+) -> MockConfigEntry:
+    """The test community with an OSDP line and one reader at Building 3.
+
+    ``doors``: the door subentries (the test doors unless given).
+    """
     return make_entry(
+        doors=doors,
         extra_subentries=[
             subentry(
                 SUBENTRY_SERIAL_LINE,
@@ -181,7 +190,7 @@ def osdp_entry(port: str, *, output: int | None = 0) -> MockConfigEntry:
                     "feedback": True,
                 },
             ),
-        ]
+        ],
     )
 
 

@@ -147,12 +147,19 @@ class OsdpReader:
 
     # ---- DoorRelay
     async def async_switch(self, on: bool) -> None:
-        """Drive the reader's output: on for the door's open time, or off."""
+        """Drive the reader's output: on for the door's open time, or off.
+
+        A door held open (an emergency release, a maintenance window) is
+        switched on for good: a timed pulse would let the reader lock it
+        again by itself after the open time.
+        """
         output = self.config.output
         if output is None:  # pragma: no cover - only outputs become relays
             return
-        if on:
-            operator = self.hub.entry.runtime_data.doors.get(self.config.door_id)
+        operator = self.hub.entry.runtime_data.doors.get(self.config.door_id)
+        if on and operator is not None and (operator.held or operator.emergency_held):
+            record = OutputRecord(output, OutputControlCode.PERMANENT_ON_ABORT_TIMED)
+        elif on:
             seconds = operator.config.open_time if operator is not None else 5.0
             record = OutputRecord(
                 output,

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import async_mock_service
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_mock_service,
+)
 
 from custom_components.community_access.const import DOMAIN
 from custom_components.community_access.core.operations.alarms import AlarmKind
-from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.components import demo
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from tests.conftest import make_entry
 from tests.helpers import setup_community
@@ -26,18 +32,22 @@ async def test_door_alarm_blueprint_snapshots_and_notifies(
     assert (target / "door_alarm_snapshot.yaml").is_file()
     folder = Path(hass.config.config_dir) / "www" / "community_access"
     folder.mkdir(parents=True)
-    # The camera integration needs turbojpeg, not installed here: a stand-in
-    # camera.snapshot service that writes the file it is asked for.
-    snapshots: list[ServiceCall] = []
-
-    async def _snapshot(call: ServiceCall) -> None:
-        snapshots.append(call)
-        path = Path(call.data["filename"])
-        await hass.async_add_executor_job(path.write_bytes, b"\xff\xd8jpeg")
-
-    hass.services.async_register("camera", "snapshot", _snapshot)
-    hass.states.async_set("camera.gate", "idle")
-    cameras = ["camera.gate"]
+    # A real camera entity: Home Assistant's demo camera (its platform only),
+    # whose stills are the demo integration's JPEG files. Demo depends on
+    # conversation, which needs the homeassistant integration set up.
+    assert await async_setup_component(hass, "homeassistant", {})
+    with patch.object(
+        demo, "COMPONENTS_WITH_CONFIG_ENTRY_DEMO_PLATFORM", [Platform.CAMERA]
+    ):
+        camera_entry = MockConfigEntry(domain="demo")
+        camera_entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(camera_entry.entry_id)
+        await hass.async_block_till_done()
+    camera = "camera.demo_camera_without_stream"
+    assert hass.states.get(camera) is not None
+    # camera.snapshot writes only where Home Assistant is allowed to.
+    hass.config.allowlist_external_dirs = {str(folder)}
+    stills = Path(demo.__file__).parent
     notified = async_mock_service(hass, "notify", "guard_desk")
     assert await async_setup_component(
         hass,
@@ -47,7 +57,7 @@ async def test_door_alarm_blueprint_snapshots_and_notifies(
                 "use_blueprint": {
                     "path": BLUEPRINT,
                     "input": {
-                        "camera": cameras[0],
+                        "camera": camera,
                         "notify_service": "notify.guard_desk",
                         "kinds": ["tamper", "forced_open"],
                         "snapshot_folder": str(folder),
@@ -71,7 +81,8 @@ async def test_door_alarm_blueprint_snapshots_and_notifies(
     tamper = next(a for a in alarms.open.values() if a.kind is AlarmKind.TAMPER)
     name = f"door_alarm_{tamper.id}.jpg"
     assert data["data"]["image"] == f"/local/community_access/{name}"
-    assert len(snapshots) == 1
-    assert snapshots[0].data["entity_id"] == ["camera.gate"]
-    assert snapshots[0].data["filename"] == str(folder / name)
-    assert (folder / name).read_bytes().startswith(b"\xff\xd8")
+    # The demo camera wrote one of its stills (a JPEG) there.
+    written = (folder / name).read_bytes()
+    assert written.startswith(b"\xff\xd8")
+    assert written in {(stills / f"demo_{n}.jpg").read_bytes() for n in range(4)}
+    assert sorted(p.name for p in folder.iterdir()) == [name]
