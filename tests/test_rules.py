@@ -15,6 +15,7 @@ from custom_components.community_access.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 
 from .conftest import TEST_DOORS, make_entry
 from .helpers import CARD, PIN, add_resident, call, present
@@ -241,6 +242,33 @@ async def test_anti_passback_state_survives_restart(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert (await present(hass, "Gate in"))["reason"] == "anti_passback"
+
+
+async def test_restart_restores_only_the_detector_window(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Start-up reads the last 24 h of grants: older ones are not restored."""
+    entry = await _setup(hass, freezer, doors=PASSBACK_DOORS)
+    first = await add_resident(hass)
+    other = await add_resident(hass, name="李秀英", role="family", card="87654321")
+    zone = entry.runtime_data.doors["door_in"].config.door.zone.id
+    old_entry = dt_util.utcnow()
+    assert (await present(hass, "Gate in"))["granted"] is True
+    freezer.tick(timedelta(hours=20))
+    recent_entry = dt_util.utcnow()
+    assert (await present(hass, "Gate in", "87654321"))["granted"] is True
+    freezer.tick(timedelta(hours=4, seconds=1))
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    detector = entry.runtime_data.community.detector
+    assert detector is not None
+    # The entry of 24 h 1 s ago was not read back, even as of its own time.
+    assert detector.presence(("person", first["person_id"]), zone, old_entry) is None
+    # The entry of 4 h ago was: 李秀英 is inside and may not enter again.
+    assert detector.presence(("person", other["person_id"]), zone, recent_entry)
+    assert (await present(hass, "Gate in", "87654321"))["reason"] == "anti_passback"
+    # 赵磊's entry is over 24 h old: he may enter.
+    assert (await present(hass, "Gate in"))["granted"] is True
 
 
 async def test_impossible_travel_and_auto_record(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -51,6 +51,7 @@ from .const import (
 )
 from .core.community import Community, Settings
 from .core.detection import Detector
+from .core.models import Door
 from .core.privacy import Vault, new_key
 from .core.storage import Database
 from .core.visitors import VisitorSettings
@@ -273,20 +274,24 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
 async def _async_attach_detector(
     hass: HomeAssistant, entry: CommunityConfigEntry
 ) -> None:
-    """Misuse detection, its presence state rebuilt from the access record."""
+    """Misuse detection, its state rebuilt from the recent access record.
+
+    Only the grants of the detector's window (24 h of presence, or the
+    travel time if longer) are read, through the ``at`` index, and replayed
+    in a worker thread: the detector is not shared until it is attached.
+    """
     runtime = entry.runtime_data
     detector = Detector(detection_settings(entry.options))
+    doors = {
+        door_id: operator.config.door for door_id, operator in runtime.doors.items()
+    }
     detector.set_doors(
         (operator.config.door, operator.config.anti_passback)
         for operator in runtime.doors.values()
     )
-    grants = await hass.async_add_executor_job(
-        runtime.community.db.last_grants_per_door
-    )
-    detector.restore(
-        (credential_id, person_id, runtime.doors[door_id].config.door, at)
-        for credential_id, person_id, door_id, at in grants
-        if door_id in runtime.doors
+    since = dt_util.utcnow() - detector.restore_window()
+    await hass.async_add_executor_job(
+        _restore_detector, detector, runtime.community.db, doors, since
     )
     # Keypad lockouts in force survive a restart.
     now = dt_util.utcnow()
@@ -301,6 +306,17 @@ async def _async_attach_detector(
         if until is not None and until > now:
             detector.locked_until[door_id] = until
     runtime.community.detector = detector
+
+
+def _restore_detector(
+    detector: Detector, db: Database, doors: dict[str, Door], since: datetime
+) -> None:
+    """Replay the grants from ``since`` on (in a worker thread)."""
+    detector.restore(
+        (credential_id, person_id, doors[door_id], at)
+        for credential_id, person_id, door_id, at in db.grants_since(since)
+        if door_id in doors
+    )
 
 
 async def _async_update_listener(

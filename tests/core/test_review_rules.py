@@ -436,6 +436,29 @@ def test_presence_restored_from_last_grants() -> None:
     assert inside_two.reason is Reason.ANTI_PASSBACK  # re-entered at minute 6
 
 
+def test_presence_lasts_the_presence_window() -> None:
+    """An entry counts for 24 h: the next day the same card may enter again."""
+    detector = Detector()
+    detector.set_doors([(_door("b3"), PassbackMode.ENFORCE)])
+    t = utcnow()
+    detector.after(_grant("b3", t), _door("b3"))
+    inside, _ = detector.after(_grant("b3", t + timedelta(hours=23)), _door("b3"))
+    assert inside.reason is Reason.ANTI_PASSBACK
+    # The refused entry changed nothing; the first one is now over 24 h old.
+    later = t + timedelta(hours=24, seconds=1)
+    assert detector.presence(("credential", 1), "building:3", later) is None
+    decision, findings = detector.after(_grant("b3", later), _door("b3"))
+    assert decision.granted and findings == []
+
+
+def test_restore_window_covers_presence_and_travel() -> None:
+    assert Detector().restore_window() == timedelta(hours=24)
+    settings = DetectionSettings(
+        travel_seconds=600, presence_window=timedelta(minutes=5)
+    )
+    assert Detector(settings).restore_window() == timedelta(minutes=10)
+
+
 def _enforced() -> Detector:
     detector = Detector()
     detector.set_doors(

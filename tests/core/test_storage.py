@@ -483,8 +483,8 @@ def test_audit_survives_reopen(tmp_path: Path, audit_db: Database) -> None:
     )
 
 
-def test_last_grants_per_door_carry_the_person(db: Database) -> None:
-    """Presence is restored per person: each newest grant names its person."""
+def test_grants_since_carry_the_person(db: Database) -> None:
+    """Presence is restored per person: each grant of the window names its person."""
     for minute, cid, pid, door, granted in [
         (0, 7, 1, "gate", True),
         (1, 7, 1, "gate", True),
@@ -502,11 +502,31 @@ def test_last_grants_per_door_carry_the_person(db: Database) -> None:
                 granted=granted,
             )
         )
-    assert sorted(db.last_grants_per_door(), key=lambda g: g[0]) == [
+    assert db.grants_since(T0 + timedelta(minutes=1)) == [
         (7, 1, "gate", T0 + timedelta(minutes=1)),
         (8, 1, "gate_out", T0 + timedelta(minutes=2)),
         (9, None, "gate", T0 + timedelta(minutes=4)),
     ]
+    # Older grants are not read at all.
+    assert db.grants_since(T0 + timedelta(minutes=3)) == [
+        (9, None, "gate", T0 + timedelta(minutes=4))
+    ]
+
+
+def test_grants_since_reads_a_range_of_the_time_index(db: Database) -> None:
+    """Start-up reads the detectors' window through ix_audit_at, not the record."""
+    db.add_audit(record(T0, credential_id=7, person_id=1, door_id="gate"))
+    with db.engine.connect() as conn:
+        plan = " ".join(
+            str(row[-1])
+            for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT credential_id, person_id, door_id, at "
+                "FROM audit_log WHERE at >= ? AND granted = 1 "
+                "AND credential_id IS NOT NULL AND door_id IS NOT NULL ORDER BY at",
+                ("2000-01-01 00:00:00.000000",),
+            )
+        )
+    assert "ix_audit_at" in plan and "at>?" in plan
 
 
 def test_datetimes_read_back_aware_utc(tmp_path: Path, db: Database) -> None:

@@ -4,7 +4,10 @@ Anti-passback, impossible travel, card and face disagreeing, and the keypad
 lockout after wrong PINs.
 
 The detector keeps a little state per person, credential and door in memory
-(rebuilt from the access record at start-up). It runs around each decision:
+(rebuilt at start-up from the access record of the last
+:meth:`Detector.restore_window`, never the whole record). Presence inside a
+zone lasts :attr:`DetectionSettings.presence_window` (24 h): an entry older
+than that no longer counts, live or after a restart. It runs around each decision:
 before it (a locked keypad refuses PINs) and after it (a grant to enter may
 turn into an ``anti_passback`` denial in enforce mode; suspicions are
 reported). An exit is never refused for anti-passback: leaving twice is only
@@ -56,6 +59,9 @@ class DetectionSettings:
     pin_attempts: int = 5
     pin_window: timedelta = timedelta(minutes=5)
     pin_lockout: timedelta = timedelta(minutes=10)
+    #: How long an entry or exit counts for anti-passback (a daily reset: who
+    #: entered yesterday and left by a door without a reader may enter again).
+    presence_window: timedelta = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +96,8 @@ class Detector:
         """Start with no history."""
         self.settings = settings or DetectionSettings()
         self.modes: dict[str, PassbackMode] = {}
-        #: (subject, zone) → inside (True) or outside (False).
-        self._inside: dict[tuple[Subject, str], bool] = {}
+        #: (subject, zone) → inside (True) or outside (False), and since when.
+        self._inside: dict[tuple[Subject, str], tuple[bool, datetime]] = {}
         self._last_grant: dict[int, tuple[str, str, datetime]] = {}
         self._last_face: dict[str, tuple[int, datetime]] = {}
         self._wrong_pins: dict[str, deque[datetime]] = {}
@@ -109,11 +115,17 @@ class Detector:
                 modes.setdefault(zone, mode)
         self.modes = modes
 
+    def restore_window(self) -> timedelta:
+        """How far back the access record matters: presence or travel time."""
+        travel = timedelta(seconds=max(self.settings.travel_seconds, 0))
+        return max(self.settings.presence_window, travel)
+
     def restore(self, grants: Iterable[tuple[int, int | None, Door, datetime]]) -> None:
         """Rebuild presence and last grants from the access record.
 
-        ``grants``: (credential, person or None, door, time) of the newest
-        grant per credential and door, in any order.
+        ``grants``: (credential, person or None, door, time) of the grants of
+        the last :meth:`restore_window` (older ones change nothing), in any
+        order.
         """
         for credential_id, person_id, door, at in sorted(grants, key=lambda g: g[3]):
             self._note_grant(credential_id, person_id, door, at)
@@ -191,7 +203,7 @@ class Detector:
         mode = self.modes.get(door.zone.id, PassbackMode.NONE)
         if mode is not PassbackMode.NONE and door.direction is not Direction.BOTH:
             who = subject(cid, decision.person_id)
-            inside = self._inside.get((who, door.zone.id))
+            inside = self.presence(who, door.zone.id, at)
             entering = door.direction is Direction.IN
             if (entering and inside is True) or (not entering and inside is False):
                 findings.append(
@@ -222,7 +234,14 @@ class Detector:
         self._last_grant[credential_id] = (door.id, door.zone.id, at)
         if door.direction is not Direction.BOTH:
             key = (subject(credential_id, person_id), door.zone.id)
-            self._inside[key] = door.direction is Direction.IN
+            self._inside[key] = (door.direction is Direction.IN, at)
+
+    def presence(self, who: Subject, zone: str, at: datetime) -> bool | None:
+        """Inside, outside, or unknown (never seen, or too long ago)."""
+        seen = self._inside.get((who, zone))
+        if seen is None or at - seen[1] > self.settings.presence_window:
+            return None
+        return seen[0]
 
     def _wrong_pin(self, door_id: str, at: datetime) -> Finding | None:
         settings = self.settings

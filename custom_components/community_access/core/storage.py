@@ -933,32 +933,33 @@ class Database:
                 if at is not None
             }
 
-    def last_grants_per_door(self) -> list[tuple[int, int | None, str, datetime]]:
-        """(credential, person, door, newest grant) for every pair in the kept records."""
+    def grants_since(
+        self, since: datetime
+    ) -> list[tuple[int, int | None, str, datetime]]:
+        """(credential, person, door, time) of every grant from ``since`` on, oldest first.
+
+        A range of the ``at`` index: start-up reads the detectors' window,
+        not the whole access record.
+        """
         stmt = (
             select(
                 audit_log.c.credential_id,
                 audit_log.c.person_id,
                 audit_log.c.door_id,
-                func.max(audit_log.c.at),
+                audit_log.c.at,
             )
             .where(
-                audit_log.c.granted.is_(True), audit_log.c.credential_id.is_not(None)
+                audit_log.c.at >= since,
+                audit_log.c.granted.is_(True),
+                audit_log.c.credential_id.is_not(None),
+                audit_log.c.door_id.is_not(None),
             )
-            .group_by(
-                audit_log.c.credential_id, audit_log.c.person_id, audit_log.c.door_id
-            )
+            .order_by(audit_log.c.at)
         )
         with self._tx() as conn:
             return [
-                (
-                    int(cid),
-                    None if pid is None else int(pid),
-                    str(door),
-                    at.replace(tzinfo=UTC),
-                )
+                (int(cid), None if pid is None else int(pid), str(door), at)
                 for cid, pid, door, at in conn.execute(stmt)
-                if at is not None and door is not None
             ]
 
     def count_audit(self) -> int:
