@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from custom_components.community_access.core.models import ZoneKind
+from custom_components.community_access.core.models import Door, ZoneKind
 from custom_components.community_access.core.operations.muster import (
     MusterEntry,
     counts_by_building,
@@ -21,7 +21,7 @@ from custom_components.community_access.core.operations.muster import (
     muster,
     muster_doors,
 )
-from custom_components.community_access.core.storage import AuditRecord
+from custom_components.community_access.core.storage import AuditRecord, Database
 from custom_components.community_access.runtime import CommunityConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
@@ -54,11 +54,18 @@ class MusterWatch:
         """Who may still be inside now (one grouped query)."""
         community = self.entry.runtime_data.community
         since = (now or dt_util.utcnow()) - self.window
-        passages = await community.run(
-            last_passages, community.db, self._door_ids, since
-        )
         names = {pid: p.name for pid, p in community.index.persons.items()}
-        return muster(passages, community.index.doors, names)
+        # Read and listed in a worker thread: 12 hours of a busy site are
+        # thousands of passages (60 ms on the loop otherwise).
+        entries: list[MusterEntry] = await community.run(
+            _muster_list,
+            community.db,
+            self._door_ids,
+            since,
+            dict(community.index.doors),
+            names,
+        )
+        return entries
 
     async def async_refresh(self, _now: Any = None) -> None:
         """Recompute the counts and tell the sensors."""
@@ -122,3 +129,14 @@ def entry_data(entry: MusterEntry) -> dict[str, Any]:
         "last_door": entry.door_name,
         "at": entry.at.isoformat(),
     }
+
+
+def _muster_list(
+    db: Database,
+    door_ids: frozenset[str],
+    since: datetime,
+    doors: dict[str, Door],
+    names: dict[int, str],
+) -> list[MusterEntry]:
+    """List who may be inside from the access record (blocking: a thread)."""
+    return muster(last_passages(db, door_ids, since), doors, names)

@@ -1,0 +1,248 @@
+"""Start-up of the entry with a big community and a long access record (issue 14).
+
+Run from the repository root::
+
+    .venv/bin/python -m pytest benchmarks/bench_startup.py -s -q \\
+        -p no:cacheprovider --rootdir=.
+
+Builds once (then reuses) an SQLite file of ``BENCH_STARTUP_PEOPLE`` people
+(50,000; three credentials each: a generated one and two more cards) and
+``BENCH_STARTUP_RECORDS`` access records (5,000,000) spread over
+``BENCH_STARTUP_DAYS`` days (180), cached with its keys in
+``BENCH_STARTUP_CACHE`` (the system's temporary folder) under a name keyed by
+the sizes. Then sets the entry up in a real Home Assistant and prints:
+
+- entry set-up time (``async_setup`` until the entry is loaded and Home
+  Assistant is idle);
+- RSS growth of the process over the set-up (``/proc/self/status``), with
+  the collector run before both readings;
+- the longest event-loop stall: a task sleeping 5 ms in a loop records the
+  largest gap beyond its 5 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gc
+import json
+import logging
+import os
+from pathlib import Path
+import random
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.community_access.const import DOMAIN
+from custom_components.community_access.core.models import CredentialKind
+from custom_components.community_access.core.privacy import Vault, new_key
+from custom_components.community_access.core.storage import Database
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_decide  # noqa: E402
+
+from tests.conftest import TEST_DOORS, make_entry  # noqa: E402
+
+PEOPLE = int(os.environ.get("BENCH_STARTUP_PEOPLE", "50000"))
+RECORDS = int(os.environ.get("BENCH_STARTUP_RECORDS", "5000000"))
+DAYS = int(os.environ.get("BENCH_STARTUP_DAYS", "180"))
+CACHE = Path(os.environ.get("BENCH_STARTUP_CACHE", tempfile.gettempdir()))
+EXTRA_CARDS = 2
+CHUNK = 200_000
+TICK = 0.005
+#: ``BENCH_STARTUP_SLOW=1``: print the loop's callbacks slower than 50 ms.
+SLOW = os.environ.get("BENCH_STARTUP_SLOW", "") not in ("", "0")
+
+#: SQLAlchemy's DateTime text on SQLite (naive UTC).
+_AT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def rss_mib() -> float:
+    """Resident set size of this process, MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _extra_cards(db_file: Path, vault: Vault, rng: random.Random) -> int:
+    """Two more cards per person (no clear value kept): returns the total."""
+    con = sqlite3.connect(db_file)
+    with con:
+        people = [row[0] for row in con.execute("SELECT id FROM persons")]
+        (cid,) = con.execute("SELECT max(id) FROM credentials").fetchone()
+        now = time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime())
+        rows = []
+        for person_id in people:
+            for _ in range(EXTRA_CARDS):
+                cid += 1
+                value = str(rng.randrange(4 * 10**9 + 1, 9 * 10**9))
+                digest = vault.credential_digest(CredentialKind.CARD, value)
+                rows.append(
+                    (cid, person_id, "card", digest, f"****{value[-4:]}", now, now)
+                )
+        con.executemany(
+            "INSERT INTO credentials (id, person_id, kind, digest, masked, status,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
+            rows,
+        )
+        (total,) = con.execute("SELECT count(*) FROM credentials").fetchone()
+    con.close()
+    return int(total)
+
+
+def _access_records(db_file: Path, rng: random.Random) -> None:
+    """``RECORDS`` records over ``DAYS`` days up to now, oldest first.
+
+    Indexes are dropped during the insert and built again afterwards (the
+    way a bulk load is done); the file ends up as start-up finds it.
+    """
+    con = sqlite3.connect(db_file)
+    creds = con.execute(
+        "SELECT c.id, c.person_id, p.household_id, c.masked FROM credentials c"
+        " JOIN persons p ON p.id = c.person_id"
+    ).fetchall()
+    units = dict(con.execute("SELECT id, unit FROM households").fetchall())
+    indexes = con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+        " AND tbl_name = 'audit_log' AND sql IS NOT NULL"
+    ).fetchall()
+    doors = [(sid, name) for sid, name, _ in TEST_DOORS]
+    end = time.time()
+    start = end - DAYS * 86400
+    step = (end - start) / max(RECORDS, 1)
+    with con:
+        for name, _ in indexes:
+            con.execute(f"DROP INDEX {name}")
+    for first in range(0, RECORDS, CHUNK):
+        rows = []
+        for n in range(first, min(first + CHUNK, RECORDS)):
+            cid, pid, hid, masked = rng.choice(creds)
+            door_id, door_name = rng.choice(doors)
+            granted = rng.random() < 0.97
+            at = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(start + n * step))
+            rows.append(
+                (
+                    at + f".{rng.randrange(10**6):06d}",
+                    door_id,
+                    door_name,
+                    "card",
+                    masked,
+                    int(granted),
+                    "granted" if granted else "outside_schedule",
+                    cid,
+                    pid,
+                    hid,
+                    units.get(hid),
+                    "reader",
+                )
+            )
+        with con:
+            con.executemany(
+                "INSERT INTO audit_log (at, door_id, door_name, kind, masked,"
+                " granted, reason, credential_id, person_id, household_id, unit,"
+                " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+    with con:
+        for _, sql in indexes:
+            con.execute(sql)
+    con.close()
+
+
+def build_cache(db_file: Path, keys_file: Path) -> None:
+    """Generate the community and its access record into the cache."""
+    keys = {
+        "hmac_key": base64.b64encode(new_key()).decode(),
+        "aes_key": base64.b64encode(new_key()).decode(),
+    }
+    vault = Vault(base64.b64decode(keys["hmac_key"]), base64.b64decode(keys["aes_key"]))
+    rng = random.Random(14)
+    t0 = time.perf_counter()
+    pop = bench_decide.make_population(vault, PEOPLE // 3, 10, rng)
+    db = Database(f"sqlite:///{db_file}")
+    bench_decide.write_database(pop, db)
+    db.engine.dispose()
+    total = _extra_cards(db_file, vault, rng)
+    t1 = time.perf_counter()
+    _access_records(db_file, rng)
+    keys_file.write_text(json.dumps(keys))
+    print(
+        f"\nbuilt {len(pop.persons):,} people / {total:,} credentials in "
+        f"{t1 - t0:.0f} s, {RECORDS:,} access records over {DAYS} days in "
+        f"{time.perf_counter() - t1:.0f} s ({db_file.stat().st_size / 2**20:.0f} MiB)"
+    )
+
+
+def install(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Copy the cached database and keys where the entry looks for them."""
+    name = f"bench_startup_{PEOPLE}_{RECORDS}_{DAYS}"
+    db_file, keys_file = CACHE / f"{name}.db", CACHE / f"{name}.keys.json"
+    if not db_file.exists() or not keys_file.exists():
+        db_file.unlink(missing_ok=True)
+        build_cache(db_file, keys_file)
+    shutil.copyfile(db_file, hass.config.path(f"{DOMAIN}_{entry.entry_id}.db"))
+    storage = Path(hass.config.path(".storage"))
+    storage.mkdir(exist_ok=True)
+    (storage / f"{DOMAIN}.{entry.entry_id}.keys").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "minor_version": 1,
+                "key": f"{DOMAIN}.{entry.entry_id}.keys",
+                "data": json.loads(keys_file.read_text()),
+            }
+        )
+    )
+
+
+async def test_startup(hass: HomeAssistant) -> None:
+    """Entry set-up time, memory growth and the longest stall of the loop."""
+    entry = make_entry()
+    entry.add_to_hass(hass)
+    await hass.async_add_executor_job(install, hass, entry)
+    longest = 0.0
+    running = True
+
+    async def ticker() -> None:
+        nonlocal longest
+        while running:
+            t = time.perf_counter()
+            await asyncio.sleep(TICK)
+            longest = max(longest, time.perf_counter() - t - TICK)
+
+    if SLOW:
+        loop = asyncio.get_running_loop()
+        loop.set_debug(True)
+        loop.slow_callback_duration = 0.05
+        logging.getLogger("asyncio").addHandler(logging.StreamHandler(sys.stdout))
+    gc.collect()
+    before = rss_mib()
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0.05)
+    longest = 0.0
+    t0 = time.perf_counter()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    setup_s = time.perf_counter() - t0
+    running = False
+    await task
+    gc.collect()
+    grown = rss_mib() - before
+    assert entry.state is ConfigEntryState.LOADED
+    community = entry.runtime_data.community
+    credentials = len(community.index.credentials)
+    print(
+        f"\nstart-up: {len(community.index.persons):,} people, {credentials:,}"
+        f" credentials, {RECORDS:,} access records over {DAYS} days:"
+        f" entry set-up {setup_s:.2f} s, RSS +{grown:.0f} MiB,"
+        f" longest loop stall {longest * 1000:.0f} ms"
+    )
+    assert await hass.config_entries.async_unload(entry.entry_id)
