@@ -189,6 +189,8 @@ def install(hass: HomeAssistant, entry: MockConfigEntry) -> None:
         db_file.unlink(missing_ok=True)
         build_cache(db_file, keys_file)
     shutil.copyfile(db_file, hass.config.path(f"{DOMAIN}_{entry.entry_id}.db"))
+    # The copy's writing-back would otherwise fall into the measurement.
+    os.sync()
     storage = Path(hass.config.path(".storage"))
     storage.mkdir(exist_ok=True)
     (storage / f"{DOMAIN}.{entry.entry_id}.keys").write_text(
