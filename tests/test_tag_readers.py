@@ -161,6 +161,12 @@ async def test_unbound_reader_is_ignored(
     await _scan(hass, "", TAG)
     hass.bus.async_fire("tag_scanned", {"tag_id": TAG})
     await hass.async_block_till_done()
+    # From the bound reader: no tag id, or one longer than present_credential takes.
+    _, reader = gate_reader
+    hass.bus.async_fire("tag_scanned", {"device_id": reader})
+    hass.bus.async_fire("tag_scanned", {"device_id": reader, "tag_id": 4711})
+    await _scan(hass, reader, "")
+    await _scan(hass, reader, "A" * 129)
     assert hass.states.get(LOCK).state == LockState.LOCKED
     assert not [e for e in events if e.event_type.startswith(DOMAIN)]
     assert await _records(hass) == []
