@@ -67,6 +67,7 @@ from .rules_setup import detection_settings, rule_settings
 from .runtime import CommunityConfigEntry, CommunityRuntime, rule_book
 from .serial_hub import async_start_lines, async_stop_lines
 from .services import async_setup_services
+from .tag_readers import async_setup_tag_readers
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -257,6 +258,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
 
     runtime.unsubscribe.extend(async_start_housekeeping(hass, entry))
     runtime.unsubscribe.extend(async_setup_live(hass, entry))
+    runtime.unsubscribe.extend(async_setup_tag_readers(hass, entry))
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 

@@ -61,6 +61,7 @@ from .const import (
     CONF_REVIEW_INTERVAL_DAYS,
     CONF_REVOKE_UNUSED_DAYS,
     CONF_SHOW_FULL_NAMES,
+    CONF_TAG_READERS,
     CONF_TRAVEL_SECONDS,
     CONF_VISIT_MINUTES,
     CONF_WEEKDAYS,
@@ -103,6 +104,7 @@ from .operations.modes_options import (
 from .osdp_flow import OsdpReaderSubentryFlow
 from .rules_setup import LADDER_KINDS, parse_ladder
 from .serial_flow import SerialLineSubentryFlow
+from .tag_readers import door_readers, readers_taken
 
 
 class CommunityConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -543,6 +545,10 @@ DOOR_SCHEMA = vol.Schema(
             5, 3600, unit="s"
         ),
         **DOOR_FAIL_MODE_FIELD,
+        # Tag readers (tag_readers.py): devices whose tag_scanned opens this door
+        vol.Optional(CONF_TAG_READERS): selector.DeviceSelector(
+            selector.DeviceSelectorConfig(multiple=True)
+        ),
     }
 )
 
@@ -582,6 +588,15 @@ def _validate_door(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str
 class DoorSubentryFlow(ConfigSubentryFlow):
     """Add or reconfigure a door."""
 
+    def _readers_free(
+        self, data: dict[str, Any], door_id: str | None = None
+    ) -> dict[str, str]:
+        """Return an error if a chosen tag reader is bound to another door."""
+        taken = readers_taken(self._get_entry().subentries.values(), skip=door_id)
+        if taken & set(door_readers(data)):
+            return {CONF_TAG_READERS: "tag_reader_taken"}
+        return {}
+
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
@@ -589,6 +604,7 @@ class DoorSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             data, errors = _validate_door(user_input)
+            errors |= self._readers_free(data)
             if not errors:
                 return self.async_create_entry(
                     title=str(flow_name(user_input[CONF_NAME])), data=data
@@ -609,6 +625,7 @@ class DoorSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             data, errors = _validate_door(user_input)
+            errors |= self._readers_free(data, subentry.subentry_id)
             if not errors:
                 return self.async_update_and_abort(
                     self._get_entry(),

@@ -163,3 +163,7 @@ CONF_HELD_OPEN_AFTER: Final = "held_open_after"
 DEFAULT_HELD_OPEN_AFTER: Final = 30
 #: Fired when a door alarm starts, ends or is acknowledged (no personal data).
 EVENT_DOOR_ALARM: Final = f"{DOMAIN}_door_alarm"
+# Tag readers (tag_readers.py): devices firing tag_scanned bound to a door
+CONF_TAG_READERS: Final = "tag_readers"
+#: Home Assistant's tag integration fires this with tag_id and device_id.
+EVENT_TAG_SCANNED: Final = "tag_scanned"
