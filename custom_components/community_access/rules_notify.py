@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .const import LOGGER
 from .core.errors import CommunityError
 from .core.models import ViolationKind
 from .names import shown_name
+from .notifications import async_send
 from .runtime import CommunityConfigEntry, rule_book, visitor_desk
 from .words import local_time, yuan
 
@@ -47,18 +47,6 @@ _PENALTY_TEXT = {
 }
 
 
-async def _notify(hass: HomeAssistant, service: str, title: str, text: str) -> None:
-    try:
-        await hass.services.async_call(
-            "notify",
-            service.removeprefix("notify."),
-            {"title": title, "message": text},
-            blocking=True,
-        )
-    except HomeAssistantError as err:
-        LOGGER.warning("Could not notify %s: %s", service, err)
-
-
 async def async_rule_event(
     hass: HomeAssistant, entry: CommunityConfigEntry, name: str, data: dict[str, Any]
 ) -> None:
@@ -74,7 +62,7 @@ async def async_rule_event(
                 "Public notice: {person} ({unit}) broke the access rules.",
                 "公告批评:{person}({unit})违反门禁管理规定。",
             )[zh].format(person=data.get("person", ""), unit=data.get("unit") or "")
-            await _notify(hass, runtime.notice_notify, title, text)
+            await async_send(hass, runtime.notice_notify, title, text)
         return
     if name == "penalty_applied":
         household = runtime.community.index.household_by_unit(str(data.get("unit")))
@@ -90,7 +78,7 @@ async def async_rule_event(
         )
         who = shown_name(data.get("person_name"), runtime.full_names) or ""
         for service in services:
-            await _notify(hass, service, title, f"{who}: {text}")
+            await async_send(hass, service, title, f"{who}: {text}")
         return
     if name == "violation_suspected" and runtime.auto_record:
         kind = SUSPICION_KINDS.get(str(data.get("type")))

@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 
-from .const import LOGGER
+from .notifications import async_send
 from .runtime import CommunityConfigEntry, visitor_desk
 from .services_visitors import ACTION_PREFIX
 
@@ -55,24 +54,6 @@ def message(hass: HomeAssistant, name: str, data: dict[str, Any]) -> tuple[str, 
     return _TITLE[zh], text[zh].format(**fields)
 
 
-async def _notify(
-    hass: HomeAssistant,
-    service: str,
-    title: str,
-    text: str,
-    data: dict[str, Any] | None,
-) -> None:
-    payload: dict[str, Any] = {"title": title, "message": text}
-    if data:
-        payload["data"] = data
-    try:
-        await hass.services.async_call(
-            "notify", service.removeprefix("notify."), payload, blocking=True
-        )
-    except HomeAssistantError as err:
-        LOGGER.warning("Could not notify %s: %s", service, err)
-
-
 async def async_visitor_notifications(
     hass: HomeAssistant, entry: CommunityConfigEntry, name: str, data: dict[str, Any]
 ) -> None:
@@ -96,7 +77,7 @@ async def async_visitor_notifications(
             for verb, labels in _BUTTONS.items()
         ]
         for service in services:
-            await _notify(
+            await async_send(
                 hass,
                 service,
                 title,
@@ -112,4 +93,4 @@ async def async_visitor_notifications(
     if name == "visitor_overdue":
         targets += services
     for service in targets:
-        await _notify(hass, service, title, text, None)
+        await async_send(hass, service, title, text, None)

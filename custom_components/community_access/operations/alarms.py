@@ -43,6 +43,7 @@ from custom_components.community_access.core.operations.alarms import (
     DoorWatch,
     OpenPredicate,
 )
+from custom_components.community_access.notifications import async_send
 from custom_components.community_access.runtime import CommunityConfigEntry
 from homeassistant.const import STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import (
@@ -53,7 +54,6 @@ from homeassistant.core import (
     HomeAssistant,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later, async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
@@ -370,19 +370,13 @@ class DoorAlarms:
         title, message = alarm_text(
             self._door_name(alarm.door_id), alarm.kind, self.hass.config.language
         )
-        try:
-            await self.hass.services.async_call(
-                "notify",
-                service.removeprefix("notify."),
-                {
-                    "title": title,
-                    "message": message,
-                    "data": {"alarm_id": alarm.id, "door_id": alarm.door_id},
-                },
-                blocking=True,
-            )
-        except HomeAssistantError as err:
-            LOGGER.warning("Could not notify %s of a door alarm: %s", service, err)
+        await async_send(
+            self.hass,
+            service,
+            title,
+            message,
+            {"alarm_id": alarm.id, "door_id": alarm.door_id},
+        )
 
 
 async def async_setup_alarms(

@@ -21,13 +21,12 @@ from custom_components.community_access.const import (
     DEFAULT_INSPECTION_DAYS,
     DEFAULT_NOTICE_HOURS,
     DEFAULT_PATROL_MINUTES,
-    LOGGER,
 )
 from custom_components.community_access.core.models import ZoneKind
+from custom_components.community_access.notifications import async_send
 from custom_components.community_access.runtime import CommunityConfigEntry
 from custom_components.community_access.words import is_chinese
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +70,7 @@ def title(hass: HomeAssistant) -> str:
 
 async def async_notify(hass: HomeAssistant, service: str | None, message: str) -> None:
     """Send one notification; a failing or missing service is only logged."""
-    if not service:
-        return
-    try:
-        await hass.services.async_call(
-            "notify",
-            service.removeprefix("notify."),
-            {"title": title(hass), "message": message},
-            blocking=True,
-        )
-    except HomeAssistantError as err:
-        LOGGER.warning("Could not notify %s: %s", service, err)
+    await async_send(hass, service, title(hass), message)
 
 
 def resident_services(
