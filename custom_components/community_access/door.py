@@ -142,6 +142,11 @@ class DoorOperator:
         self.emergency_held = False
 
     @property
+    def held_open(self) -> bool:
+        """Whether a maintenance window or an emergency release holds it unlocked."""
+        return self.held or self.emergency_held
+
+    @property
     def id(self) -> str:
         """The door id."""
         return self.config.id
@@ -242,7 +247,7 @@ class DoorOperator:
             self._notify()
         else:
             await self._call_lock("unlock", context)
-        if self.held or self.emergency_held:
+        if self.held_open:
             return
         self._relock = async_call_later(
             self.hass, self.config.open_time, self._relock_due
@@ -295,7 +300,7 @@ class DoorOperator:
     @callback
     def _relock_due(self, _now: Any) -> None:
         self._relock = None
-        if self.held or self.emergency_held:
+        if self.held_open:
             return
         if self.config.lock_entity_id is None:
             self._virtual_locked = True

@@ -157,7 +157,7 @@ class OsdpReader:
         if output is None:  # pragma: no cover - only outputs become relays
             return
         operator = self.hub.entry.runtime_data.doors.get(self.config.door_id)
-        if on and operator is not None and (operator.held or operator.emergency_held):
+        if on and operator is not None and operator.held_open:
             record = OutputRecord(output, OutputControlCode.PERMANENT_ON_ABORT_TIMED)
         elif on:
             seconds = operator.config.open_time if operator is not None else 5.0

@@ -34,10 +34,7 @@ async def async_setup_operations(
         doors = entry.runtime_data.doors
         unsubscribe.append(
             alarms.add_open_predicate(
-                lambda door_id, _at: (
-                    door_id in doors
-                    and (doors[door_id].held or doors[door_id].emergency_held)
-                )
+                lambda door_id, _at: door_id in doors and doors[door_id].held_open
             )
         )
     # Goods part: renovations and accompanied viewers check grants.
