@@ -58,6 +58,7 @@ from homeassistant.helpers.event import async_call_later, async_track_state_chan
 from homeassistant.util import dt as dt_util
 
 from .alarm_words import alarm_text
+from .listeners import ChangeListeners
 
 #: Event types of a door's alarm event entity.
 EVENT_ALARM_ENDED = "alarm_ended"
@@ -72,11 +73,12 @@ _NO_STATE = (STATE_UNAVAILABLE, STATE_UNKNOWN)
 type AlarmListener = Callable[[str, Alarm], None]
 
 
-class DoorAlarms:
+class DoorAlarms(ChangeListeners):
     """The door alarms of one loaded community."""
 
     def __init__(self, hass: HomeAssistant, entry: CommunityConfigEntry) -> None:
         """Prepare; :meth:`async_start` reads the open alarms and listens."""
+        super().__init__()
         self.hass = hass
         self.entry = entry
         self.book = AlarmBook(entry.runtime_data.community)
@@ -89,7 +91,6 @@ class DoorAlarms:
         self._exits: dict[str, str] = {}
         self._predicates: list[OpenPredicate] = []
         self._timers: dict[str, CALLBACK_TYPE] = {}
-        self._listeners: list[Callable[[], None]] = []
         self._alarm_listeners: dict[str | None, list[AlarmListener]] = {}
         self._lock = asyncio.Lock()
 
@@ -182,11 +183,6 @@ class DoorAlarms:
             self._apply(door_id, watch.reader(kind, on), now)
 
     # ---- listeners (entities)
-    @callback
-    def add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Be told when any alarm starts, ends or is acknowledged."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
 
     @callback
     def add_alarm_listener(
@@ -344,8 +340,7 @@ class DoorAlarms:
         for door_id in (alarm.door_id, None):
             for listener in list(self._alarm_listeners.get(door_id, [])):
                 listener(event_type, alarm)
-        for changed in list(self._listeners):
-            changed()
+        self._changed()
         data: dict[str, Any] = {
             "alarm_id": alarm.id,
             "door_id": alarm.door_id,

@@ -11,7 +11,7 @@ and tells the entities.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 import itertools
 from typing import Any
 
@@ -41,6 +41,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
+from .listeners import ChangeListeners
 from .modes_doors import DoorKeeper
 from .modes_options import ModesSettings, door_fail_mode
 
@@ -83,19 +84,19 @@ def trigger_issue_id(entry_id: str) -> str:
     return f"{entry_id}_emergency_trigger_cleared"
 
 
-class ModesController:
+class ModesController(ChangeListeners):
     """The site's modes of one community entry."""
 
     def __init__(
         self, hass: HomeAssistant, entry: CommunityConfigEntry, settings: ModesSettings
     ) -> None:
         """Create; :meth:`async_start` loads and applies the active modes."""
+        super().__init__()
         self.hass = hass
         self.entry = entry
         self.settings = settings
         self.site = SiteModes(settings.lockdown_roles)
         self.keepers: dict[str, DoorKeeper] = {}
-        self._listeners: list[Callable[[], None]] = []
         #: Ids of releases not stored yet (negative: never a row's id).
         self._provisional_ids = itertools.count(-1, -1)
 
@@ -138,17 +139,6 @@ class ModesController:
             keeper.stop()
         self.keepers.clear()
         self.entry.runtime_data.community.modes = None
-
-    @callback
-    def add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Be told when a mode starts or ends (the entities)."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    @callback
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            listener()
 
     @property
     def state(self) -> SiteState:

@@ -9,7 +9,6 @@ Only counts reach the entities; names only go to an administrator's call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,16 +26,19 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
+from .listeners import ChangeListeners
+
 REFRESH_DELAY = 5.0
 
 
-class MusterWatch:
+class MusterWatch(ChangeListeners):
     """Computes the muster list and keeps the per-building counts."""
 
     def __init__(
         self, hass: HomeAssistant, entry: CommunityConfigEntry, hours: int
     ) -> None:
         """For ``entry``, looking back ``hours``."""
+        super().__init__()
         self.hass = hass
         self.entry = entry
         self.window = timedelta(hours=hours)
@@ -46,7 +48,6 @@ class MusterWatch:
         )
         self._door_ids = frozenset(muster_doors(doors))
         self.counts: dict[str, int] = dict.fromkeys(self.buildings, 0)
-        self._listeners: list[Callable[[], None]] = []
         self._pending: CALLBACK_TYPE | None = None
         self._expiry: CALLBACK_TYPE | None = None
 
@@ -78,14 +79,7 @@ class MusterWatch:
             self._expiry = async_call_later(
                 self.hass, max(first_out.total_seconds(), 0) + 1, self._due
             )
-        for listener in list(self._listeners):
-            listener()
-
-    @callback
-    def add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Be told when the counts change."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        self._changed()
 
     def start(self) -> list[CALLBACK_TYPE]:
         """Follow the access record and the clock; returns what to undo."""
