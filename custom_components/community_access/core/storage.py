@@ -8,7 +8,7 @@ together (a card and its deposit) goes through one :meth:`Database.transaction`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -833,10 +833,20 @@ class Database:
     # ---- the access record
     def add_audit(self, record: AuditRecord) -> int:
         """Append one access record; committed when this returns."""
-        values = {k: getattr(record, k) for k in _AUDIT_FIELDS}
+        return self.add_audits([record])[0]
+
+    def add_audits(self, records: Sequence[AuditRecord]) -> list[int]:
+        """Append access records in one transaction; their ids, in order."""
         with self._tx() as conn:
             # One prebuilt statement with bound parameters: the hot path.
-            return int(conn.execute(_INSERT_AUDIT, values).inserted_primary_key[0])
+            return [
+                int(
+                    conn.execute(
+                        _INSERT_AUDIT, {k: getattr(r, k) for k in _AUDIT_FIELDS}
+                    ).inserted_primary_key[0]
+                )
+                for r in records
+            ]
 
     def query_audit(self, query: AuditQuery) -> list[AuditRecord]:
         """Newest first, filtered; ``offset`` records skipped, at most ``limit``."""
