@@ -6,8 +6,9 @@ integrations, or the loader reports it as not found.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -20,6 +21,7 @@ from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 
 from .helpers import setup_community, subentry
+from .pgserver import PgServer, PostgresUnavailable, start_server
 from .ptys import PtyDevice
 
 if TYPE_CHECKING:
@@ -30,6 +32,70 @@ if TYPE_CHECKING:
 # The harness sets sqlalchemy.engine to INFO, which would print every SQL
 # statement of the recorder tests into the run's output.
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+
+
+#: The databases a test marked ``both_databases`` runs against (its id shows which).
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the tests marked ``both_databases`` that use a ``db_url`` on each database."""
+    if "db_kind" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_databases"
+    ):
+        metafunc.parametrize("db_kind", DATABASES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A private PostgreSQL server for the whole run (started on first use).
+
+    No skipping: where PostgreSQL cannot start, the tests that need it fail
+    with the reason (CI must really run them).
+    """
+    try:
+        server = start_server()
+    except PostgresUnavailable as err:
+        pytest.fail(str(err), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> Iterator[str]:
+    """A fresh database on the private server (dropped afterwards): its URL."""
+    name = pg_server.create_database()
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def db_kind(request: pytest.FixtureRequest) -> str:
+    """The database of this test: ``sqlite`` unless parametrised (``both_databases``)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def db_url(db_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The SQLAlchemy URL of this test's empty database (SQLite file or PostgreSQL)."""
+    if db_kind == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
+    return f"sqlite:///{tmp_path}/x.db"
+
+
+@pytest.fixture
+def other_db_url(
+    db_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """A second empty database of the same kind as ``db_url``'s."""
+    if db_kind != "postgresql":
+        (tmp_path / "other").mkdir()
+        yield f"sqlite:///{tmp_path}/other/x.db"
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create_database()
+    yield server.url(name)
+    server.drop_database(name)
 
 
 @pytest.fixture(autouse=True)

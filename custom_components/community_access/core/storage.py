@@ -500,14 +500,15 @@ class Tx:
         return bool(result.rowcount)
 
     def setting_keys(self, prefix: str) -> list[str]:
-        """Keys of the small values whose key starts with ``prefix``."""
-        return list(
-            self.conn.execute(
-                select(settings_kv.c.key)
-                .where(settings_kv.c.key.startswith(prefix, autoescape=True))
-                .order_by(settings_kv.c.key)
-            ).scalars()
-        )
+        """Keys of the small values whose key starts with ``prefix`` (case counts)."""
+        keys = self.conn.execute(
+            select(settings_kv.c.key).where(
+                settings_kv.c.key.startswith(prefix, autoescape=True)
+            )
+        ).scalars()
+        # SQLite's LIKE ignores ASCII case, PostgreSQL's does not; the order
+        # of text differs with PostgreSQL's collation: both decided here.
+        return sorted(k for k in keys if k.startswith(prefix))
 
 
 class Database:
