@@ -149,7 +149,7 @@ def make_entry(
         title=title,
         unique_id=title.lower().replace(" ", "_"),
         data={CONF_NAME: title, "demo": False},
-        options=default_options() | (options or {}),
+        options=default_options() | _entry_database | (options or {}),
         subentries_data=[
             *(
                 subentry(SUBENTRY_DOOR, sid, name, data)
@@ -158,6 +158,25 @@ def make_entry(
             *extra_subentries,
         ],
     )
+
+
+#: Options every entry of the running test gets first (``entry_db``: its database).
+_entry_database: dict[str, str] = {}
+
+
+@pytest.fixture
+def entry_db(db_kind: str, db_url: str) -> Iterator[None]:
+    """Entries made in this test keep their data in ``db_url``'s database.
+
+    On SQLite the entry keeps its default (the file in the configuration
+    folder); on PostgreSQL its ``db_url`` option is the test's database.
+    A module uses it with ``pytest.mark.usefixtures("entry_db")`` and
+    ``pytest.mark.both_databases``.
+    """
+    if db_kind == "postgresql":
+        _entry_database["db_url"] = db_url
+    yield
+    _entry_database.clear()
 
 
 def doors_with(door_id: str, **data: Any) -> list[tuple[str, str, dict[str, Any]]]:
