@@ -640,3 +640,15 @@ def test_setting_keys_match_the_prefix_with_its_case(db: Database) -> None:
         "osdp_reader_key:a",
         "osdp_reader_key:b",
     ]
+
+
+def test_an_access_record_with_a_long_source_is_kept(db: Database) -> None:
+    """PostgreSQL refuses text longer than its column, SQLite keeps it: cut on both."""
+    port = "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A10K1234-if00-port0"
+    source = f"osdp:{port}:127"
+    assert len(source) > 64
+    record_id = db.add_audit(record(T0, source=source, person_name="赵" * 120))
+    (kept,) = db.query_audit(AuditQuery())
+    assert kept.id == record_id
+    assert kept.source == source[:64]
+    assert kept.person_name == "赵" * 100

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import (
     Engine,
+    String,
     and_,
     create_engine,
     delete,
@@ -834,7 +835,7 @@ class Database:
     # ---- the access record
     def add_audit(self, record: AuditRecord) -> int:
         """Append one access record; committed when this returns."""
-        values = {k: getattr(record, k) for k in _AUDIT_FIELDS}
+        values = _audit_values(record)
         with self._tx() as conn:
             # One prebuilt statement with bound parameters: the hot path.
             return int(conn.execute(_INSERT_AUDIT, values).inserted_primary_key[0])
@@ -1113,6 +1114,25 @@ _AUDIT_FIELDS = (
     "actor",
     "note",
 )
+
+
+#: The access record's text columns of limited length. A longer value (a
+#: serial port's by-id path in ``source``...) is cut: PostgreSQL would refuse
+#: the whole record, SQLite would keep it whole; the record is never lost.
+_AUDIT_LENGTHS = {
+    c.name: int(c.type.length)
+    for c in audit_log.columns
+    if isinstance(c.type, String) and c.type.length and c.name in _AUDIT_FIELDS
+}
+
+
+def _audit_values(record: AuditRecord) -> dict[str, Any]:
+    values = {k: getattr(record, k) for k in _AUDIT_FIELDS}
+    for key, length in _AUDIT_LENGTHS.items():
+        value = values[key]
+        if value is not None and len(value) > length:
+            values[key] = value[:length]
+    return values
 
 
 def _audit_conditions(query: AuditQuery) -> list[Any]:
