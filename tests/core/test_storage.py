@@ -652,3 +652,19 @@ def test_an_access_record_with_a_long_source_is_kept(db: Database) -> None:
     assert kept.id == record_id
     assert kept.source == source[:64]
     assert kept.person_name == "赵" * 100
+
+
+def test_grants_at_the_same_time_come_back_in_the_order_written(
+    db_url: str, db: Database
+) -> None:
+    """Detectors replay grants at start-up: ties in time must keep their order.
+
+    SQLite returns ties in rowid order; PostgreSQL in whatever order its
+    sort leaves them (here: the updated row's new place in the table).
+    """
+    ids = [
+        db.add_audit(record(T0, credential_id=7, person_id=1, door_id=door))
+        for door in ("gate", "b3", "gym")
+    ]
+    raw(db_url, "UPDATE audit_log SET note = 'checked' WHERE id = :id", id=ids[0])
+    assert [door for _, _, door, _ in db.grants_since(T0)] == ["gate", "b3", "gym"]

@@ -956,7 +956,8 @@ class Database:
                 audit_log.c.credential_id.is_not(None),
                 audit_log.c.door_id.is_not(None),
             )
-            .order_by(audit_log.c.at)
+            # Ties in time in the order written (PostgreSQL has no rowid order).
+            .order_by(audit_log.c.at, audit_log.c.id)
         )
         with self._tx() as conn:
             return [
