@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import custom_components.community_access  # noqa: F401
 from custom_components.community_access.config_flow import default_options
 from custom_components.community_access.const import DOMAIN, SUBENTRY_DOOR
+from custom_components.community_access.core.storage import Database
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 
@@ -63,8 +64,33 @@ def pg_server() -> Iterator[PgServer]:
 
 @pytest.fixture
 def pg_url(pg_server: PgServer) -> Iterator[str]:
-    """A fresh database on the private server (dropped afterwards): its URL."""
+    """A fresh, empty database on the private server (dropped afterwards): its URL."""
     name = pg_server.create_database()
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PgServer) -> str:
+    """A database migrated from empty to the current schema, once per run.
+
+    The tests' databases are copies of it (``CREATE DATABASE … TEMPLATE``):
+    about 0.4 s less per test than migrating each. The migration from empty
+    itself is tested on an empty database (``empty_db_url``).
+    """
+    name = pg_server.create_database("template")
+    database = Database(pg_server.url(name))
+    try:
+        database.migrate()
+    finally:
+        database.close()
+    return name
+
+
+@pytest.fixture
+def pg_migrated_url(pg_server: PgServer, pg_template: str) -> Iterator[str]:
+    """A fresh database with the current schema and no rows: its URL."""
+    name = pg_server.create_database(template=pg_template)
     yield pg_server.url(name)
     pg_server.drop_database(name)
 
@@ -77,7 +103,19 @@ def db_kind(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def db_url(db_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """The SQLAlchemy URL of this test's empty database (SQLite file or PostgreSQL)."""
+    """The SQLAlchemy URL of this test's database, without rows.
+
+    SQLite: a new file (migrated when opened). PostgreSQL: a copy of
+    ``pg_template`` (the current schema).
+    """
+    if db_kind == "postgresql":
+        return str(request.getfixturevalue("pg_migrated_url"))
+    return f"sqlite:///{tmp_path}/x.db"
+
+
+@pytest.fixture
+def empty_db_url(db_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Like ``db_url``, but empty on PostgreSQL too (no tables): migration tests."""
     if db_kind == "postgresql":
         return str(request.getfixturevalue("pg_url"))
     return f"sqlite:///{tmp_path}/x.db"
@@ -93,7 +131,7 @@ def other_db_url(
         yield f"sqlite:///{tmp_path}/other/x.db"
         return
     server: PgServer = request.getfixturevalue("pg_server")
-    name = server.create_database()
+    name = server.create_database(template=request.getfixturevalue("pg_template"))
     yield server.url(name)
     server.drop_database(name)
 

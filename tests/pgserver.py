@@ -109,10 +109,10 @@ class PgServer:
         finally:
             conn.close()
 
-    def create_database(self, prefix: str = "t") -> str:
-        """Create a fresh, empty database; return its name."""
+    def create_database(self, prefix: str = "t", template: str = "template0") -> str:
+        """Create a database (empty, or a copy of ``template``); return its name."""
         name = f"{prefix}_{os.getpid()}_{next(_counter)}"
-        self.admin(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+        self.admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return name
 
     def drop_database(self, name: str) -> None:

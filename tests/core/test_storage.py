@@ -101,7 +101,8 @@ def credential_kwargs(person_id: int, **overrides: object) -> dict[str, object]:
 # ---- schema
 
 
-def test_migrate_from_empty(db_url: str) -> None:
+def test_migrate_from_empty(empty_db_url: str) -> None:
+    db_url = empty_db_url
     database = Database(db_url)
     try:
         assert database.schema_version() == 0
@@ -594,8 +595,9 @@ ADDED_AFTER_V1 = {
 }
 
 
-def test_a_version_1_database_migrates(db_url: str) -> None:
+def test_a_version_1_database_migrates(empty_db_url: str) -> None:
     """ALTER TABLE adds a boolean default PostgreSQL accepts (not ``DEFAULT 0``)."""
+    db_url = empty_db_url
     old = MetaData()
     for table in (
         schema.schema_info,
