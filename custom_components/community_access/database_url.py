@@ -89,8 +89,14 @@ async def async_ensure_driver(hass: HomeAssistant, url: str) -> None:
         raise DatabaseUrlError("database_driver_unavailable")
 
 
+#: Seconds the options form waits for a PostgreSQL server that does not answer.
+CONNECT_TIMEOUT = 10
+
+
 def _connect(url: str) -> None:
-    engine = create_engine(url, hide_parameters=True)
+    engine = create_engine(
+        url, hide_parameters=True, connect_args={"connect_timeout": CONNECT_TIMEOUT}
+    )
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
