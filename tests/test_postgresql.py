@@ -25,6 +25,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.requirements import RequirementsNotFound
 
+from . import pgserver
 from .conftest import make_entry
 from .helpers import setup_community
 from .pgserver import PgServer
@@ -183,3 +184,12 @@ async def test_setup_retries_while_the_driver_cannot_be_installed(
 async def test_setup_refuses_an_unsupported_database(hass: HomeAssistant) -> None:
     entry = make_entry(options={CONF_DB_URL: "mysql://u@localhost/community"})
     await setup_community(hass, entry, expect=ConfigEntryState.SETUP_ERROR)
+
+
+def test_a_missing_postgresql_is_a_clear_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No initdb: the reason and the remedy, never a silent skip (see pg_server)."""
+    monkeypatch.setattr(pgserver, "find_bin_dir", lambda: None)
+    with pytest.raises(pgserver.PostgresUnavailable, match="scripts/setup"):
+        pgserver.start_server()
