@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+import threading
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import (
@@ -15,6 +18,7 @@ from custom_components.community_access.const import (
     EVENT_ACCESS_DENIED,
     EVENT_ACCESS_GRANTED,
 )
+from custom_components.community_access.core.storage import AuditQuery
 from homeassistant.components.lock.const import LockState
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID
@@ -245,3 +249,57 @@ async def test_keys_survive_restart_and_are_private(
     await hass.async_block_till_done()
     # Same keys: the card written before the reload still matches.
     assert (await present(hass, "Main gate", CARD))["granted"] is True
+
+
+async def test_door_opens_before_the_record_is_committed(hass: HomeAssistant) -> None:
+    """The door does not wait for the disk; the call returns once it has written.
+
+    The commit of the access record is held back: the bound lock is already
+    unlocked while the ``present_credential`` call is still waiting, and the
+    call answers (with the record in the database) only once the commit is let go.
+    """
+    await _setup_bound_lock(hass)
+    entry = make_entry(
+        doors=[
+            (
+                "door_front",
+                "Front gate",
+                {
+                    "zone_kind": "gate",
+                    "direction": "in",
+                    "lock_entity": "lock.front_lock",
+                },
+            )
+        ]
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await add_resident(hass)
+    community = entry.runtime_data.community
+    granted = async_capture_events(hass, EVENT_ACCESS_GRANTED)
+    release = threading.Event()
+    write = community.db.add_audits
+
+    def held_write(records: Any) -> list[int]:
+        assert release.wait(10)
+        return write(records)
+
+    community.writer._write_batch = held_write  # noqa: SLF001 - hold the commit
+    call_task = hass.async_create_task(present(hass, "Front gate"))
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if hass.states.get("lock.front_lock").state == LockState.UNLOCKED:
+            break
+    assert hass.states.get("lock.front_lock").state == LockState.UNLOCKED
+    assert not call_task.done()
+    assert community.writer.stats.records == 0
+    assert granted == []  # announced once recorded
+
+    release.set()
+    response = await call_task
+    assert response["granted"] is True
+    assert community.writer.stats.records == 1
+    rows = await community.query_access_log(AuditQuery(door_id="door_front"))
+    assert [(r.granted, r.reason) for r in rows] == [(True, "granted")]
+    assert len(granted) == 1

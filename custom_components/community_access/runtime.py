@@ -2,8 +2,9 @@
 
 ``present`` is the universal entry point: readers, automations and the
 ``present_credential`` service all end up here. It decides from memory,
-writes the access record (committed before it returns), fires the bus
-event, tells the door's entities and opens the door on a grant.
+starts opening the door on a grant, waits until the access record is
+committed (batched by the community's record writer), then fires the bus
+event and tells the door's entities.
 """
 
 from __future__ import annotations
@@ -136,8 +137,18 @@ async def async_present(
         capture.deliver(value)
         return None
     actor = context.user_id if context is not None else None
+
+    def open_at_once(decision: Decision) -> None:
+        # The door opens as soon as the decision is made; the record is
+        # committed meanwhile and this call returns once it is.
+        if operator is not None and decision.granted:
+            note_legitimate_open(runtime, door_id)
+            entry.async_create_task(
+                hass, _open_logged(operator, context), f"open {door_name}"
+            )
+
     decision = await runtime.community.present(
-        door_id, kind, value, at, source=source, actor=actor
+        door_id, kind, value, at, source=source, actor=actor, on_decided=open_at_once
     )
     hass.bus.async_fire(
         EVENT_ACCESS_GRANTED if decision.granted else EVENT_ACCESS_DENIED,
@@ -146,11 +157,6 @@ async def async_present(
     )
     if operator is not None:
         operator.async_announce(decision)
-        if decision.granted:
-            note_legitimate_open(runtime, door_id)
-            entry.async_create_task(
-                hass, _open_logged(operator, context), f"open {door_name}"
-            )
     if (
         decision.granted
         and decision.credential_id in runtime.community.visit_by_credential

@@ -47,6 +47,7 @@ from .privacy import (
     normalize_credential,
     valid_id_number,
 )
+from .recorder import RecordWriter
 from .schedule import Schedule
 from .storage import AdminAction, AuditQuery, AuditRecord, Database, Snapshot
 from .text import clean_free_text, clean_name, printable
@@ -116,6 +117,8 @@ class Community:
         #: Planned maintenance and patrol points (operations/maintenance.py):
         #: turns a decision into the one a maintenance window or a patrol makes.
         self.maintenance_hook: Callable[[Decision], Decision] | None = None
+        #: Every access record goes through this one writer (batched commits).
+        self.writer = RecordWriter(db.add_audits, run)
 
     def add_listener(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Be told after every change to people or credentials; returns a remover."""
@@ -174,7 +177,8 @@ class Community:
         )
 
     async def async_close(self) -> None:
-        """Release the database."""
+        """Write what is queued, then release the database."""
+        await self.writer.drain()
         await self.run(self.db.close)
 
     def set_doors(self, doors: Iterable[Door]) -> None:
@@ -601,8 +605,13 @@ class Community:
         *,
         source: str | None = None,
         actor: str | None = None,
+        on_decided: Callable[[Decision], None] | None = None,
     ) -> Decision:
         """Decide and write the access record; committed when this returns.
+
+        ``on_decided`` is called with the final decision before the record is
+        committed (the door need not wait for the disk); if the commit then
+        fails, this raises, the door having been told already.
 
         With a detector attached, a locked keypad refuses PINs, a grant to
         enter may be turned into an ``anti_passback`` denial, and findings are
@@ -654,6 +663,8 @@ class Community:
             and decision.reason is not Reason.EMERGENCY_RELEASE
         ):
             decision, findings = detector.after(decision, door)
+        if on_decided is not None:
+            on_decided(decision)
         record_id = await self.record(
             decision,
             source=source,
@@ -746,7 +757,7 @@ class Community:
         actor: str | None = None,
         note: str | None = None,
     ) -> int:
-        """Write one access record for a decision."""
+        """Write one access record for a decision; its id once committed."""
         door = self.index.doors.get(decision.door_id)
         record = AuditRecord(
             at=decision.at.replace(microsecond=0),
@@ -765,7 +776,7 @@ class Community:
             actor=actor,
             note=note,
         )
-        record_id = int(await self.run(self.db.add_audit, record))
+        record_id = await self.writer.submit(record)
         if self._record_listeners:
             written = replace(record, id=record_id)
             for listener in list(self._record_listeners):

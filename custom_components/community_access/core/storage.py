@@ -8,7 +8,7 @@ together (a card and its deposit) goes through one :meth:`Database.transaction`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -835,10 +835,14 @@ class Database:
     # ---- the access record
     def add_audit(self, record: AuditRecord) -> int:
         """Append one access record; committed when this returns."""
-        values = _audit_values(record)
+        return self.add_audits([record])[0]
+
+    def add_audits(self, records: Sequence[AuditRecord]) -> list[int]:
+        """Append access records in one transaction; their ids, in order."""
         with self._tx() as conn:
             # One prebuilt statement with bound parameters: the hot path.
-            return int(conn.execute(_INSERT_AUDIT, values).inserted_primary_key[0])
+            results = [conn.execute(_INSERT_AUDIT, _audit_values(r)) for r in records]
+            return [int(result.inserted_primary_key[0]) for result in results]
 
     def query_audit(self, query: AuditQuery) -> list[AuditRecord]:
         """Newest first, filtered; ``offset`` records skipped, at most ``limit``."""
