@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from custom_components.community_access.core import storage  # noqa: E402
 from custom_components.community_access.core.community import Community  # noqa: E402
@@ -452,6 +452,21 @@ def write_database(
                 for c in pop.credentials
             ],
         )
+        advance_id_sequences(conn)
+
+
+def advance_id_sequences(conn: Any) -> None:
+    """After rows inserted with explicit ids: PostgreSQL's id sequences past them.
+
+    SQLite takes the next id from the table; PostgreSQL from a sequence that
+    explicit ids do not move (the next insert would collide).
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for table in (storage.households, storage.persons, storage.credentials):
+        top = conn.execute(select(func.max(table.c.id))).scalar() or 0
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        conn.execute(select(func.setval(sequence, top + 1, False)))
 
 
 async def _load_community(

@@ -360,7 +360,8 @@ async def test_present_benchmark(
     print(
         f"\ncommunity_access end-to-end benchmark: {HOUSEHOLDS} households, "
         f"{CALLS} presentations, Python {sys.version.split()[0]}, "
-        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, "
+        f"database {entry.runtime_data.community.db.engine.dialect.name}"
     )
 
     # ---- 1. import through the services
@@ -555,7 +556,10 @@ async def test_present_benchmark(
         f"{counts['credentials']:,} credentials",
         ("", "value"),
         [
-            ("bulk insert into the entry's SQLite", f"{bulk_s * 1000:,.0f} ms"),
+            (
+                f"bulk insert into the entry's database ({db.engine.dialect.name})",
+                f"{bulk_s * 1000:,.0f} ms",
+            ),
             (
                 "reload of the entry (unload + setup + async_load)",
                 f"{reload_s * 1000:,.0f} ms",

@@ -18,6 +18,12 @@ the sizes. Then sets the entry up in a real Home Assistant and prints:
   the collector run before both readings;
 - the longest event-loop stall: a task sleeping 5 ms in a loop records the
   largest gap beyond its 5 ms.
+
+``BENCH_DB=postgresql``: the same community and access record in a
+database of a private PostgreSQL server whose data folder is kept in
+``BENCH_STARTUP_CACHE/bench_startup_pg`` (built once with COPY, then reused);
+each run sets the entry up on a fresh copy of it (``CREATE DATABASE …
+TEMPLATE``). The figures say which database they are for.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import gc
+import io
 import json
 import logging
 import os
@@ -35,6 +42,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from typing import Any
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -49,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_decide  # noqa: E402
 
 from tests.conftest import TEST_DOORS, make_entry  # noqa: E402
+from tests.pgserver import USER, PgServer, start_server  # noqa: E402
 
 PEOPLE = int(os.environ.get("BENCH_STARTUP_PEOPLE", "50000"))
 RECORDS = int(os.environ.get("BENCH_STARTUP_RECORDS", "5000000"))
@@ -59,6 +68,9 @@ CHUNK = 200_000
 TICK = 0.005
 #: ``BENCH_STARTUP_SLOW=1``: print the loop's callbacks slower than 50 ms.
 SLOW = os.environ.get("BENCH_STARTUP_SLOW", "") not in ("", "0")
+
+#: ``sqlite`` (default) or ``postgresql``: see benchmarks/conftest.py.
+BENCH_DB = os.environ.get("BENCH_DB", "sqlite")
 
 #: SQLAlchemy's DateTime text on SQLite (naive UTC).
 _AT = "%Y-%m-%d %H:%M:%S.%f"
@@ -181,16 +193,160 @@ def build_cache(db_file: Path, keys_file: Path) -> None:
     )
 
 
-def install(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Copy the cached database and keys where the entry looks for them."""
+# ---- PostgreSQL (BENCH_DB=postgresql)
+
+_AUDIT_COLUMNS = (
+    "at, door_id, door_name, kind, masked, granted, reason, credential_id,"
+    " person_id, household_id, unit, source"
+)
+
+
+def _copy(cur: Any, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
+    """COPY rows (text format: tab-separated, \\N for null) into a table."""
+    buf = io.StringIO()
+    for row in rows:
+        buf.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
+    buf.seek(0)
+    cur.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buf)
+
+
+def _pg_extra_cards(cur: Any, vault: Vault, rng: random.Random) -> int:
+    """Two more cards per person, ids from the sequence: returns the total."""
+    cur.execute("SELECT id FROM persons ORDER BY id")
+    people = [row[0] for row in cur.fetchall()]
+    now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    rows = []
+    for person_id in people:
+        for _ in range(EXTRA_CARDS):
+            value = str(rng.randrange(4 * 10**9 + 1, 9 * 10**9))
+            digest = vault.credential_digest(CredentialKind.CARD, value)
+            rows.append(
+                (person_id, "card", digest, f"****{value[-4:]}", "active", now, now)
+            )
+    _copy(
+        cur,
+        "credentials",
+        "person_id, kind, digest, masked, status, created_at, updated_at",
+        rows,
+    )
+    cur.execute("SELECT count(*) FROM credentials")
+    return int(cur.fetchone()[0])
+
+
+def _pg_access_records(cur: Any, rng: random.Random) -> None:
+    """``RECORDS`` records by COPY, indexes dropped meanwhile and built again."""
+    cur.execute(
+        "SELECT c.id, c.person_id, p.household_id, c.masked FROM credentials c"
+        " JOIN persons p ON p.id = c.person_id ORDER BY c.id"
+    )
+    creds = cur.fetchall()
+    cur.execute("SELECT id, unit FROM households")
+    units = dict(cur.fetchall())
+    cur.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'audit_log'"
+        " AND indexname <> 'audit_log_pkey'"
+    )
+    indexes = cur.fetchall()
+    for name, _ in indexes:
+        cur.execute(f'DROP INDEX "{name}"')
+    doors = [(sid, name) for sid, name, _ in TEST_DOORS]
+    end = time.time()
+    start = end - DAYS * 86400
+    step = (end - start) / max(RECORDS, 1)
+    for first in range(0, RECORDS, CHUNK):
+        rows = []
+        for n in range(first, min(first + CHUNK, RECORDS)):
+            cid, pid, hid, masked = rng.choice(creds)
+            door_id, door_name = rng.choice(doors)
+            granted = rng.random() < 0.97
+            at = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(start + n * step))
+            rows.append(
+                (
+                    at + f".{rng.randrange(10**6):06d}",
+                    door_id,
+                    door_name,
+                    "card",
+                    masked,
+                    "t" if granted else "f",
+                    "granted" if granted else "outside_schedule",
+                    cid,
+                    pid,
+                    hid,
+                    units.get(hid),
+                    "reader",
+                )
+            )
+        _copy(cur, "audit_log", _AUDIT_COLUMNS, rows)
+    for _, sql in indexes:
+        cur.execute(sql)
+    cur.execute("ANALYZE")
+
+
+def _pg_build(server: PgServer, name: str, keys_file: Path) -> None:
+    """Generate the community and its access record into database ``name``."""
+    import psycopg2  # noqa: PLC0415 - PostgreSQL only
+
+    keys = {
+        "hmac_key": base64.b64encode(new_key()).decode(),
+        "aes_key": base64.b64encode(new_key()).decode(),
+    }
+    vault = Vault(base64.b64decode(keys["hmac_key"]), base64.b64decode(keys["aes_key"]))
+    rng = random.Random(14)
+    t0 = time.perf_counter()
+    server.admin(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    pop = bench_decide.make_population(vault, PEOPLE // 3, 10, rng)
+    db = Database(server.url(name))
+    bench_decide.write_database(pop, db)
+    db.engine.dispose()
+    conn = psycopg2.connect(dbname=name, user=USER, host=str(server.socket_dir))
+    try:
+        with conn, conn.cursor() as cur:
+            total = _pg_extra_cards(cur, vault, rng)
+        t1 = time.perf_counter()
+        with conn, conn.cursor() as cur:
+            _pg_access_records(cur, rng)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("VACUUM ANALYZE")
+            cur.execute("SELECT pg_database_size(current_database())")
+            size = int(cur.fetchone()[0])
+    finally:
+        conn.close()
+    keys_file.write_text(json.dumps(keys))
+    print(
+        f"\nbuilt on PostgreSQL {len(pop.persons):,} people / {total:,} credentials"
+        f" in {t1 - t0:.0f} s, {RECORDS:,} access records over {DAYS} days in"
+        f" {time.perf_counter() - t1:.0f} s ({size / 2**20:.0f} MiB)"
+    )
+
+
+def prepare_postgresql() -> tuple[PgServer, str, Path]:
+    """The kept server, a fresh copy of the built database, and the keys file."""
     name = f"bench_startup_{PEOPLE}_{RECORDS}_{DAYS}"
-    db_file, keys_file = CACHE / f"{name}.db", CACHE / f"{name}.keys.json"
-    if not db_file.exists() or not keys_file.exists():
-        db_file.unlink(missing_ok=True)
-        build_cache(db_file, keys_file)
-    shutil.copyfile(db_file, hass.config.path(f"{DOMAIN}_{entry.entry_id}.db"))
-    # The copy's writing-back would otherwise fall into the measurement.
+    server = start_server(CACHE / "bench_startup_pg")
+    keys_file = CACHE / f"{name}.pg.keys.json"
+    import psycopg2  # noqa: PLC0415 - PostgreSQL only
+
+    conn = psycopg2.connect(dbname="postgres", user=USER, host=str(server.socket_dir))
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            built = cur.fetchone() is not None
+    finally:
+        conn.close()
+    if not built or not keys_file.exists():
+        server.drop_database(name)
+        _pg_build(server, name, keys_file)
+    t0 = time.perf_counter()
+    server.drop_database("bench_startup_run")
+    server.admin(f'CREATE DATABASE bench_startup_run TEMPLATE "{name}"')
     os.sync()
+    print(f"\ncopied the PostgreSQL database in {time.perf_counter() - t0:.0f} s")
+    return server, server.url("bench_startup_run"), keys_file
+
+
+def install_keys(hass: HomeAssistant, entry: MockConfigEntry, keys_file: Path) -> None:
+    """Put the built database's keys where the entry looks for them."""
     storage = Path(hass.config.path(".storage"))
     storage.mkdir(exist_ok=True)
     (storage / f"{DOMAIN}.{entry.entry_id}.keys").write_text(
@@ -205,11 +361,31 @@ def install(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     )
 
 
+def install(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Copy the cached database and keys where the entry looks for them."""
+    name = f"bench_startup_{PEOPLE}_{RECORDS}_{DAYS}"
+    db_file, keys_file = CACHE / f"{name}.db", CACHE / f"{name}.keys.json"
+    if not db_file.exists() or not keys_file.exists():
+        db_file.unlink(missing_ok=True)
+        build_cache(db_file, keys_file)
+    shutil.copyfile(db_file, hass.config.path(f"{DOMAIN}_{entry.entry_id}.db"))
+    # The copy's writing-back would otherwise fall into the measurement.
+    os.sync()
+    install_keys(hass, entry, keys_file)
+
+
 async def test_startup(hass: HomeAssistant) -> None:
     """Entry set-up time, memory growth and the longest stall of the loop."""
-    entry = make_entry()
-    entry.add_to_hass(hass)
-    await hass.async_add_executor_job(install, hass, entry)
+    server = None
+    if BENCH_DB == "postgresql":
+        server, url, keys_file = await hass.async_add_executor_job(prepare_postgresql)
+        entry = make_entry(options={"db_url": url})
+        entry.add_to_hass(hass)
+        await hass.async_add_executor_job(install_keys, hass, entry, keys_file)
+    else:
+        entry = make_entry()
+        entry.add_to_hass(hass)
+        await hass.async_add_executor_job(install, hass, entry)
     longest = 0.0
     running = True
 
@@ -242,9 +418,13 @@ async def test_startup(hass: HomeAssistant) -> None:
     community = entry.runtime_data.community
     credentials = len(community.index.credentials)
     print(
-        f"\nstart-up: {len(community.index.persons):,} people, {credentials:,}"
+        f"\nstart-up ({community.db.engine.dialect.name}):"
+        f" {len(community.index.persons):,} people, {credentials:,}"
         f" credentials, {RECORDS:,} access records over {DAYS} days:"
         f" entry set-up {setup_s:.2f} s, RSS +{grown:.0f} MiB,"
         f" longest loop stall {longest * 1000:.0f} ms"
     )
     assert await hass.config_entries.async_unload(entry.entry_id)
+    if server is not None:
+        await hass.async_add_executor_job(server.drop_database, "bench_startup_run")
+        await hass.async_add_executor_job(server.stop)

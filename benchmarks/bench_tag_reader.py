@@ -276,7 +276,9 @@ async def test_tag_reader_latency(hass: HomeAssistant) -> None:
     await baselines(hass, sizes, blue)
     print(
         f"\nTag reader → unlocked, {ROUNDS} rounds, interleaved"
-        f" (automations set up in {time.perf_counter() - t0:.2f} s)"
+        f" (automations set up in {time.perf_counter() - t0:.2f} s),"
+        f" database {entry.runtime_data.community.db.engine.dialect.name},"
+        f" load average {os.getloadavg()[0]:.2f}"
     )
     for size, theirs in sizes.items():
         await switch(hass, size, True)

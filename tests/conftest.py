@@ -6,8 +6,9 @@ integrations, or the loader reports it as not found.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -16,10 +17,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import custom_components.community_access  # noqa: F401
 from custom_components.community_access.config_flow import default_options
 from custom_components.community_access.const import DOMAIN, SUBENTRY_DOOR
+from custom_components.community_access.core.storage import Database
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 
 from .helpers import setup_community, subentry
+from .pgserver import PgServer, PostgresUnavailable, start_server
 from .ptys import PtyDevice
 
 if TYPE_CHECKING:
@@ -30,6 +33,107 @@ if TYPE_CHECKING:
 # The harness sets sqlalchemy.engine to INFO, which would print every SQL
 # statement of the recorder tests into the run's output.
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+
+
+#: The databases a test marked ``both_databases`` runs against (its id shows which).
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the tests marked ``both_databases`` that use a ``db_url`` on each database."""
+    if "db_kind" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_databases"
+    ):
+        metafunc.parametrize("db_kind", DATABASES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A private PostgreSQL server for the whole run (started on first use).
+
+    No skipping: where PostgreSQL cannot start, the tests that need it fail
+    with the reason (CI must really run them).
+    """
+    try:
+        server = start_server()
+    except PostgresUnavailable as err:
+        pytest.fail(str(err), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> Iterator[str]:
+    """A fresh, empty database on the private server (dropped afterwards): its URL."""
+    name = pg_server.create_database()
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PgServer) -> str:
+    """A database migrated from empty to the current schema, once per run.
+
+    The tests' databases are copies of it (``CREATE DATABASE … TEMPLATE``):
+    about 0.4 s less per test than migrating each. The migration from empty
+    itself is tested on an empty database (``empty_db_url``).
+    """
+    name = pg_server.create_database("template")
+    database = Database(pg_server.url(name))
+    try:
+        database.migrate()
+    finally:
+        database.close()
+    return name
+
+
+@pytest.fixture
+def pg_migrated_url(pg_server: PgServer, pg_template: str) -> Iterator[str]:
+    """A fresh database with the current schema and no rows: its URL."""
+    name = pg_server.create_database(template=pg_template)
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def db_kind(request: pytest.FixtureRequest) -> str:
+    """The database of this test: ``sqlite`` unless parametrised (``both_databases``)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def db_url(db_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The SQLAlchemy URL of this test's database, without rows.
+
+    SQLite: a new file (migrated when opened). PostgreSQL: a copy of
+    ``pg_template`` (the current schema).
+    """
+    if db_kind == "postgresql":
+        return str(request.getfixturevalue("pg_migrated_url"))
+    return f"sqlite:///{tmp_path}/x.db"
+
+
+@pytest.fixture
+def empty_db_url(db_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Like ``db_url``, but empty on PostgreSQL too (no tables): migration tests."""
+    if db_kind == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
+    return f"sqlite:///{tmp_path}/x.db"
+
+
+@pytest.fixture
+def other_db_url(
+    db_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """A second empty database of the same kind as ``db_url``'s."""
+    if db_kind != "postgresql":
+        (tmp_path / "other").mkdir()
+        yield f"sqlite:///{tmp_path}/other/x.db"
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create_database(template=request.getfixturevalue("pg_template"))
+    yield server.url(name)
+    server.drop_database(name)
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +187,7 @@ def make_entry(
         title=title,
         unique_id=title.lower().replace(" ", "_"),
         data={CONF_NAME: title, "demo": False},
-        options=default_options() | (options or {}),
+        options=default_options() | _entry_database | (options or {}),
         subentries_data=[
             *(
                 subentry(SUBENTRY_DOOR, sid, name, data)
@@ -92,6 +196,25 @@ def make_entry(
             *extra_subentries,
         ],
     )
+
+
+#: Options every entry of the running test gets first (``entry_db``: its database).
+_entry_database: dict[str, str] = {}
+
+
+@pytest.fixture
+def entry_db(db_kind: str, db_url: str) -> Iterator[None]:
+    """Entries made in this test keep their data in ``db_url``'s database.
+
+    On SQLite the entry keeps its default (the file in the configuration
+    folder); on PostgreSQL its ``db_url`` option is the test's database.
+    A module uses it with ``pytest.mark.usefixtures("entry_db")`` and
+    ``pytest.mark.both_databases``.
+    """
+    if db_kind == "postgresql":
+        _entry_database["db_url"] = db_url
+    yield
+    _entry_database.clear()
 
 
 def doors_with(door_id: str, **data: Any) -> list[tuple[str, str, dict[str, Any]]]:

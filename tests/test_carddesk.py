@@ -23,6 +23,9 @@ from homeassistant.util import dt as dt_util
 from .conftest import make_entry
 from .helpers import CARD, ID_NUMBER, PIN, add_resident, call, present
 
+# Each test on SQLite and on PostgreSQL (the entry's db_url option).
+pytestmark = [pytest.mark.both_databases, pytest.mark.usefixtures("entry_db")]
+
 
 def _id(serial: int) -> str:
     body = f"44030519900101{serial:03d}"
@@ -46,6 +49,17 @@ _SENSORS = {
 
 def _state(hass: HomeAssistant, key: str) -> str:
     return hass.states.get(f"sensor.sunny_gardens_{_SENSORS.get(key, key)}").state
+
+
+async def test_the_entry_keeps_its_data_in_the_test_database(
+    hass: HomeAssistant, setup_entry, db_kind: str
+) -> None:
+    """The parametrisation is real: the entry's database is the test's kind."""
+    db = setup_entry.runtime_data.community.db
+    assert db.engine.dialect.name == db_kind
+    await call(hass, "add_household", {"unit": "3-2-501", "card_quota": 2})
+    loaded = await hass.async_add_executor_job(db.load)
+    assert [str(h.unit) for h in loaded.households] == ["3-2-501"]
 
 
 async def test_issue_card_rules(hass: HomeAssistant, setup_entry) -> None:

@@ -20,6 +20,9 @@ from homeassistant.util import dt as dt_util
 from .conftest import TEST_DOORS, make_entry
 from .helpers import CARD, PIN, add_resident, call, present
 
+# Each test on SQLite and on PostgreSQL (the entry's db_url option).
+pytestmark = [pytest.mark.both_databases, pytest.mark.usefixtures("entry_db")]
+
 
 async def _setup(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, doors=None, **options

@@ -23,6 +23,9 @@ from homeassistant.util import dt as dt_util
 from .conftest import make_entry
 from .helpers import ID_NUMBER, add_resident, call, present
 
+# Each test on SQLite and on PostgreSQL (the entry's db_url option).
+pytestmark = [pytest.mark.both_databases, pytest.mark.usefixtures("entry_db")]
+
 VISITOR_ID = "44030519851212301X"  # check digit valid
 
 

@@ -21,6 +21,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
+from . import database_url
 from .blueprints import async_install_blueprints
 from .const import (
     CONF_APPROVAL_TIMEOUT,
@@ -164,6 +165,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
     """Open the community's database, build the index and the doors."""
     vault = await async_load_vault(hass, entry.entry_id)
     url = entry.options.get(CONF_DB_URL) or default_db_url(hass, entry.entry_id)
+    try:
+        url = database_url.normalise(url)
+        await database_url.async_ensure_driver(hass, url)
+    except database_url.DatabaseUrlError as err:
+        if err.key == "database_driver_unavailable":
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN, translation_key=err.key
+            ) from err
+        raise ConfigEntryError(
+            translation_domain=DOMAIN, translation_key="database_url_refused"
+        ) from err
     database = await hass.async_add_executor_job(Database, url)
     community = Community(
         database,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 import voluptuous as vol
 
 from homeassistant.config_entries import (
@@ -22,6 +20,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import selector
 from homeassistant.util import slugify
 
+from . import database_url
 from .const import (
     CONF_ALLOWED_ROLES,
     CONF_ANTI_PASSBACK,
@@ -431,9 +430,9 @@ class CommunityOptionsFlow(OptionsFlow):
             errors |= ladder_errors
             if url:
                 try:
-                    make_url(url)
-                except ArgumentError:
-                    errors[CONF_DB_URL] = "invalid_db_url"
+                    url = await database_url.async_check(self.hass, url)
+                except database_url.DatabaseUrlError as err:
+                    errors[CONF_DB_URL] = err.key
             if not errors:
                 return self.async_create_entry(
                     data={

@@ -53,15 +53,22 @@ def make_vault() -> Vault:
     return Vault(bytes(range(32)), bytes(range(32, 64)))
 
 
-async def open_community(
-    path: Path, doors: list[Door] = DOORS, **settings: int
-) -> Community:
-    """A community on the SQLite file ``path/x.db``, loaded; blocking calls in threads.
+def database_url(where: Path | str) -> str:
+    """``where`` if it is a URL (the ``db_url`` fixture's), else the SQLite file ``where/x.db``."""
+    return where if isinstance(where, str) else f"sqlite:///{where}/x.db"
 
-    ``settings``: :class:`Settings` fields (the defaults when none are given).
+
+async def open_community(
+    where: Path | str, doors: list[Door] = DOORS, **settings: int
+) -> Community:
+    """A community on a database, loaded; blocking calls in threads.
+
+    ``where``: an SQLAlchemy URL (``db_url``), or a folder for the SQLite
+    file ``where/x.db``. ``settings``: :class:`Settings` fields (the
+    defaults when none are given).
     """
     community = Community(
-        Database(f"sqlite:///{path}/x.db"),
+        Database(database_url(where)),
         make_vault(),
         TZ,
         asyncio.to_thread,

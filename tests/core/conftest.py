@@ -1,9 +1,12 @@
-"""Fixtures of the core tests: a community on a real SQLite file."""
+"""Fixtures of the core tests: a community on a real database.
+
+SQLite by default; a module marked ``both_databases`` runs the tests that
+use it on a private PostgreSQL server too (``db_url`` in tests/conftest.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +23,8 @@ def doors() -> list[Door]:
 
 
 @pytest.fixture
-async def community(tmp_path: Path, doors: list[Door]) -> AsyncIterator[Community]:
-    """A community of ``doors`` on a fresh SQLite file, closed at the end."""
-    community = await open_community(tmp_path, doors)
+async def community(db_url: str, doors: list[Door]) -> AsyncIterator[Community]:
+    """A community of ``doors`` on a fresh database (``db_url``), closed at the end."""
+    community = await open_community(db_url, doors)
     yield community
     await community.async_close()

@@ -30,6 +30,8 @@ from custom_components.community_access.core.visitors import VisitorDesk
 
 from .common import make_id_number, open_community
 
+pytestmark = pytest.mark.both_databases
+
 CARD_A = "4711517391"
 CARD_B = "4711528462"
 CARD_C = "4711539573"
@@ -134,15 +136,15 @@ async def test_a_replaced_card_is_not_reissued_again(community: Community) -> No
     assert second.credential.replaces_id == first.credential.id
 
 
-async def test_a_replaced_card_stays_replaced_after_a_restart(tmp_path: Path) -> None:
-    community = await open_community(tmp_path)
+async def test_a_replaced_card_stays_replaced_after_a_restart(db_url: str) -> None:
+    community = await open_community(db_url)
     desk = CardDesk(community)
     person = await owner(community)
     lost = (await desk.issue_card(person_id=person.id, card_number=CARD_A)).credential
     await desk.report_lost(lost.id)
     await desk.reissue_card(lost.id, card_number=CARD_B)
     await community.async_close()
-    restarted = await open_community(tmp_path)
+    restarted = await open_community(db_url)
     try:
         await expect_error(
             "card_already_replaced",

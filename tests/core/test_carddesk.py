@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 import itertools
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +35,8 @@ from custom_components.community_access.core.schedule import Schedule
 from custom_components.community_access.core.storage import Tx
 
 from .common import TZ, make_id_number, open_community
+
+pytestmark = pytest.mark.both_databases
 
 #: Monday 2024-01-01 10:00 in Shanghai.
 AT = datetime(2024, 1, 1, 10, 0, tzinfo=TZ)
@@ -227,8 +228,8 @@ async def test_issue_card_requires_id_number(
     assert result.credential.status is CredentialStatus.ACTIVE
 
 
-async def test_issue_card_default_quota(tmp_path: Path) -> None:
-    community = await open_community(tmp_path, card_quota=3)
+async def test_issue_card_default_quota(db_url: str) -> None:
+    community = await open_community(db_url, card_quota=3)
     desk = CardDesk(community)
     try:
         owner = await add(community)
@@ -280,8 +281,8 @@ async def test_issue_card_household_quota(community: Community, desk: CardDesk) 
     assert community.deposits_held_cents == 2000
 
 
-async def test_staff_without_household_have_no_quota(tmp_path: Path) -> None:
-    community = await open_community(tmp_path, card_quota=1)
+async def test_staff_without_household_have_no_quota(db_url: str) -> None:
+    community = await open_community(db_url, card_quota=1)
     desk = CardDesk(community)
     try:
         guard = await add(community, "Guard", role=Role.STAFF, unit=None)
@@ -314,8 +315,8 @@ async def test_issue_card_duplicate_active(
     assert community.deposits_held_cents == 2000
 
 
-async def test_lost_card_number_never_issued_again(tmp_path: Path) -> None:
-    community = await open_community(tmp_path)
+async def test_lost_card_number_never_issued_again(db_url: str) -> None:
+    community = await open_community(db_url)
     desk = CardDesk(community)
     owner = await add(community)
     other = await add(community, "王五", unit="5-1-101")
@@ -336,7 +337,7 @@ async def test_lost_card_number_never_issued_again(tmp_path: Path) -> None:
     await community.async_close()
 
     # Nor after a restart.
-    community = await open_community(tmp_path)
+    community = await open_community(db_url)
     try:
         await expect_error(
             "credential_reported_lost",
@@ -763,8 +764,8 @@ async def test_events_carry_no_card_number(
 # ---- the statement
 
 
-async def test_statement_totals(tmp_path: Path) -> None:
-    community = await open_community(tmp_path)
+async def test_statement_totals(db_url: str) -> None:
+    community = await open_community(db_url)
     desk = CardDesk(community)
     owner = await add(community)
     family = await add(community, "李四", role=Role.FAMILY)
@@ -810,7 +811,7 @@ async def test_statement_totals(tmp_path: Path) -> None:
     await expect_error("unknown_household", desk.statement("9-9-999"))
     await community.async_close()
 
-    restarted = await open_community(tmp_path)
+    restarted = await open_community(db_url)
     try:
         assert restarted.deposits_held_cents == 2000
         again = await CardDesk(restarted).statement("3-2-501")
@@ -942,8 +943,8 @@ async def test_temporary_card_respects_quota(
 # ---- contractors
 
 
-async def test_register_contractor_with_card(tmp_path: Path) -> None:
-    community = await open_community(tmp_path)
+async def test_register_contractor_with_card(db_url: str) -> None:
+    community = await open_community(db_url)
     desk = CardDesk(community)
     until = AT + timedelta(days=14)
     await community.add_household("3-2-501")
@@ -983,7 +984,7 @@ async def test_register_contractor_with_card(tmp_path: Path) -> None:
     assert reason(community, CARD_A, AT, door="gym") is Reason.ZONE_NOT_ALLOWED
     await community.async_close()
 
-    restarted = await open_community(tmp_path)
+    restarted = await open_community(db_url)
     try:
         assert restarted.person(person.id).details == person.details
         assert reason(restarted, CARD_A, SUNDAY) is Reason.OUTSIDE_TIME_WINDOW
@@ -1237,8 +1238,8 @@ async def test_erase_personal_data_after_retention(
     assert await desk.erase_due(due + timedelta(days=365)) == 0
 
 
-async def test_erase_uses_retention_days(tmp_path: Path) -> None:
-    community = await open_community(tmp_path, retention_days=30)
+async def test_erase_uses_retention_days(db_url: str) -> None:
+    community = await open_community(db_url, retention_days=30)
     desk = CardDesk(community)
     try:
         owner = await add(community)

@@ -33,6 +33,8 @@ from custom_components.community_access.core.storage import AuditQuery, Database
 
 from .common import DOORS, TZ, make_id_number, make_vault, open_community
 
+pytestmark = pytest.mark.both_databases
+
 # Monday 2024-01-01 10:00 in Shanghai.
 AT = datetime(2024, 1, 1, 10, 0, 0, 123456, tzinfo=TZ)
 CARD = CredentialKind.CARD
@@ -666,14 +668,14 @@ PRESENTATIONS = [
 ]
 
 
-async def test_restart_gives_same_decisions(tmp_path: Path) -> None:
-    community = await open_community(tmp_path)
+async def test_restart_gives_same_decisions(db_url: str) -> None:
+    community = await open_community(db_url)
     await populate(community)
     before = [community.decide(*p) for p in PRESENTATIONS]
     counts = community.counts()
     await community.async_close()
 
-    restarted = await open_community(tmp_path)
+    restarted = await open_community(db_url)
     try:
         assert [restarted.decide(*p) for p in PRESENTATIONS] == before
         assert restarted.counts() == counts
@@ -687,8 +689,8 @@ async def test_restart_gives_same_decisions(tmp_path: Path) -> None:
     assert len({d.reason for d in before}) >= 5
 
 
-async def test_restart_keeps_statuses(tmp_path: Path) -> None:
-    community = await open_community(tmp_path)
+async def test_restart_keeps_statuses(db_url: str) -> None:
+    community = await open_community(db_url)
     people = await populate(community)
     owner_card = community.index.credential_by_digest(
         community.vault.credential_digest(CARD, CARD_NUMBER)
@@ -707,7 +709,7 @@ async def test_restart_keeps_statuses(tmp_path: Path) -> None:
     held = community.deposits_held_cents
     await community.async_close()
 
-    restarted = await open_community(tmp_path)
+    restarted = await open_community(db_url)
     try:
         assert [restarted.decide(*p) for p in PRESENTATIONS] == before
         reissued = restarted.decide("b5", CARD, CARD_NUMBER, AT)
@@ -726,13 +728,11 @@ async def test_restart_keeps_statuses(tmp_path: Path) -> None:
         await restarted.async_close()
 
 
-async def test_restart_with_other_keys_knows_no_credential(tmp_path: Path) -> None:
-    community = await open_community(tmp_path)
+async def test_restart_with_other_keys_knows_no_credential(db_url: str) -> None:
+    community = await open_community(db_url)
     await populate(community)
     await community.async_close()
-    stranger = Community(
-        Database(f"sqlite:///{tmp_path}/x.db"), Vault(bytes(32), bytes(32)), TZ, run
-    )
+    stranger = Community(Database(db_url), Vault(bytes(32), bytes(32)), TZ, run)
     stranger.set_doors(DOORS)
     await stranger.async_load()
     try:
@@ -750,8 +750,8 @@ async def test_reload_keeps_doors(community: Community) -> None:
 # ---- retention
 
 
-async def test_purge_with_retention_days(tmp_path: Path) -> None:
-    community = await open_community(tmp_path, retention_days=30)
+async def test_purge_with_retention_days(db_url: str) -> None:
+    community = await open_community(db_url, retention_days=30)
     try:
         now = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
         for age in (40, 31, 29, 0):

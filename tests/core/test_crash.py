@@ -25,12 +25,15 @@ from custom_components.community_access.core.storage import AuditQuery, Database
 from .common import open_community
 from .crash_presenter import tag
 
+# On SQLite and on PostgreSQL (the child process connects to the same URL).
+pytestmark = pytest.mark.both_databases
+
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 20
 
 
-async def _populate(tmp_path: Path) -> str:
-    community = await open_community(tmp_path)
+async def _populate(db_url: str) -> str:
+    community = await open_community(db_url)
     await community.add_household("3-2-501")
     for n in range(PEOPLE):
         person = await community.add_person(
@@ -40,7 +43,7 @@ async def _populate(tmp_path: Path) -> str:
             person_id=person.id, kind=CredentialKind.PHONE_TAG, value=tag(n)
         )
     await community.async_close()
-    return f"sqlite:///{tmp_path}/x.db"
+    return db_url
 
 
 def _run_and_kill(url: str, after: int) -> dict[str, int]:
@@ -74,9 +77,9 @@ def _run_and_kill(url: str, after: int) -> dict[str, int]:
 
 @pytest.mark.parametrize("after", [1, 150, 700])
 async def test_every_returned_presentation_survives_kill_9(
-    tmp_path: Path, after: int
+    db_url: str, after: int
 ) -> None:
-    url = await _populate(tmp_path)
+    url = await _populate(db_url)
     returned = _run_and_kill(url, after)
     db = Database(url)
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 import itertools
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +30,8 @@ from custom_components.community_access.core.rules import RuleBook, RuleSettings
 from custom_components.community_access.core.storage import AuditQuery
 
 from .common import make_id_number, open_community
+
+pytestmark = pytest.mark.both_databases
 
 CARD = CredentialKind.CARD
 PIN = CredentialKind.PIN
@@ -213,8 +214,8 @@ async def test_custom_ladder_and_window(community: Community) -> None:
 # ---- fines and the ledger
 
 
-async def test_ledger_after_mixed_operations(tmp_path: Path) -> None:
-    community = await open_community(tmp_path, DOORS)
+async def test_ledger_after_mixed_operations(db_url: str) -> None:
+    community = await open_community(db_url, DOORS)
     try:
         person = await resident(community)
         desk = CardDesk(community)
@@ -240,7 +241,7 @@ async def test_ledger_after_mixed_operations(tmp_path: Path) -> None:
         assert community.deposits_held_cents == 2000
     finally:
         await community.async_close()
-    community = await open_community(tmp_path, DOORS)
+    community = await open_community(db_url, DOORS)
     try:
         assert community.deposits_held_cents == 2000
     finally:
@@ -263,8 +264,8 @@ async def test_lifted_fine_leaves_the_household_statement(
     assert statement.fines == 0, f"lifted fine still owed: {fines}"
 
 
-async def test_penalties_survive_a_restart(tmp_path: Path) -> None:
-    community = await open_community(tmp_path, DOORS)
+async def test_penalties_survive_a_restart(db_url: str) -> None:
+    community = await open_community(db_url, DOORS)
     now = utcnow()
     try:
         person = await resident(community)
@@ -278,7 +279,7 @@ async def test_penalties_survive_a_restart(tmp_path: Path) -> None:
         await book.lift_penalty(lifted.id, at=now)
     finally:
         await community.async_close()
-    community = await open_community(tmp_path, DOORS)
+    community = await open_community(db_url, DOORS)
     try:
         await RuleBook(community).async_load()
         assert reason(community, "gate", at=now) is Reason.GRANTED

@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 import functools
 import itertools
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,6 +38,8 @@ from custom_components.community_access.core.visitors import (
 
 from .common import DOORS, TZ, make_id_number, make_vault
 
+pytestmark = pytest.mark.both_databases
+
 CARD = CredentialKind.CARD
 PIN = CredentialKind.PIN
 UNIT = "3-2-501"
@@ -61,10 +62,10 @@ def serial_executor() -> tuple[Callable[..., Any], ThreadPoolExecutor]:
     return run, pool
 
 
-async def open_community(tmp_path: Path) -> tuple[Community, ThreadPoolExecutor]:
+async def open_community(db_url: str) -> tuple[Community, ThreadPoolExecutor]:
     run, pool = serial_executor()
     community = Community(
-        Database(f"sqlite:///{tmp_path}/review.db"),
+        Database(db_url),
         make_vault(),
         TZ,
         run,
@@ -75,8 +76,8 @@ async def open_community(tmp_path: Path) -> tuple[Community, ThreadPoolExecutor]
 
 
 @pytest.fixture
-async def community(tmp_path: Path) -> AsyncIterator[Community]:
-    community, pool = await open_community(tmp_path)
+async def community(db_url: str) -> AsyncIterator[Community]:
+    community, pool = await open_community(db_url)
     yield community
     await community.async_close()
     pool.shutdown(wait=True)
@@ -407,8 +408,8 @@ async def test_card_issued_to_resident_after_registration_stays_theirs(
 # ---- restart and privacy
 
 
-async def test_visits_and_passes_survive_a_restart(tmp_path: Path) -> None:
-    community, pool = await open_community(tmp_path)
+async def test_visits_and_passes_survive_a_restart(db_url: str) -> None:
+    community, pool = await open_community(db_url)
     desk = VisitorDesk(community)
     await host(community)
     t0 = utcnow()
@@ -419,7 +420,7 @@ async def test_visits_and_passes_survive_a_restart(tmp_path: Path) -> None:
     await community.async_close()
     pool.shutdown(wait=True)
 
-    community, pool = await open_community(tmp_path)
+    community, pool = await open_community(db_url)
     try:
         desk = VisitorDesk(community)
         assert desk.visits[pending].status is VisitStatus.PENDING

@@ -1,17 +1,20 @@
-"""The SQLite-backed Database: schema, round trips and the access record."""
+"""The Database: schema, round trips and the access record.
+
+On SQLite and on a private PostgreSQL server (``both_databases``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-import sqlite3
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import MetaData, Table, create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from custom_components.community_access.core import schema
 from custom_components.community_access.core.models import (
     Credential,
     CredentialKind,
@@ -30,25 +33,34 @@ from custom_components.community_access.core.storage import (
     Database,
 )
 
+pytestmark = pytest.mark.both_databases
+
 TZ = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 
 
-def url(path: Path) -> str:
-    return f"sqlite:///{path}/x.db"
+def raw(url: str, sql: str, **params: object) -> list[tuple[object, ...]]:
+    """Run SQL outside the Database (what another client would see)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(text(sql), params)
+            return [tuple(r) for r in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(url(tmp_path))
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
     database.migrate()
     yield database
     database.close()
 
 
-def reopen(tmp_path: Path, database: Database) -> Database:
+def reopen(url: str, database: Database) -> Database:
     database.close()
-    fresh = Database(url(tmp_path))
+    fresh = Database(url)
     fresh.migrate()
     return fresh
 
@@ -89,8 +101,9 @@ def credential_kwargs(person_id: int, **overrides: object) -> dict[str, object]:
 # ---- schema
 
 
-def test_migrate_from_empty(tmp_path: Path) -> None:
-    database = Database(url(tmp_path))
+def test_migrate_from_empty(empty_db_url: str) -> None:
+    db_url = empty_db_url
+    database = Database(db_url)
     try:
         assert database.schema_version() == 0
         assert database.migrate() == SCHEMA_VERSION
@@ -100,15 +113,13 @@ def test_migrate_from_empty(tmp_path: Path) -> None:
         assert database.schema_version() == SCHEMA_VERSION
     finally:
         database.close()
-    with sqlite3.connect(tmp_path / "x.db") as conn:
-        assert conn.execute("SELECT count(*) FROM schema_info").fetchone() == (1,)
-        assert conn.execute("SELECT version FROM schema_info").fetchone() == (
-            SCHEMA_VERSION,
-        )
-        tables = {
-            r[0]
-            for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        }
+    assert raw(db_url, "SELECT count(*) FROM schema_info") == [(1,)]
+    assert raw(db_url, "SELECT version FROM schema_info") == [(SCHEMA_VERSION,)]
+    engine = create_engine(db_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
     assert {
         "schema_info",
         "households",
@@ -126,11 +137,10 @@ def test_migrate_keeps_data(db: Database) -> None:
     assert db.load().households == [household]
 
 
-def test_migrate_refuses_newer_schema(tmp_path: Path, db: Database) -> None:
+def test_migrate_refuses_newer_schema(db_url: str, db: Database) -> None:
     db.close()
-    with sqlite3.connect(tmp_path / "x.db") as conn:
-        conn.execute("UPDATE schema_info SET version = ?", (SCHEMA_VERSION + 1,))
-    database = Database(url(tmp_path))
+    raw(db_url, "UPDATE schema_info SET version = :v", v=SCHEMA_VERSION + 1)
+    database = Database(db_url)
     try:
         assert database.schema_version() == SCHEMA_VERSION + 1
         with pytest.raises(RuntimeError):
@@ -156,7 +166,7 @@ def test_foreign_keys_enforced(db: Database) -> None:
 # ---- households, persons, credentials
 
 
-def test_household_round_trip(tmp_path: Path, db: Database) -> None:
+def test_household_round_trip(db_url: str, db: Database) -> None:
     first = db.add_household(Unit.parse("3-2-501"), 2)
     second = db.add_household(Unit.parse("12a-1-1201"), None)
     assert first.id != second.id
@@ -164,7 +174,7 @@ def test_household_round_trip(tmp_path: Path, db: Database) -> None:
     assert first.card_quota == 2
     assert first.created_at is not None
     assert first.created_at.tzinfo is not None
-    fresh = reopen(tmp_path, db)
+    fresh = reopen(db_url, db)
     try:
         loaded = sorted(fresh.load().households, key=lambda h: h.id)
     finally:
@@ -179,7 +189,7 @@ def test_household_unit_unique(db: Database) -> None:
         db.add_household(Unit.parse("3-2-501"), None)
 
 
-def test_person_round_trip(tmp_path: Path, db: Database) -> None:
+def test_person_round_trip(db_url: str, db: Database) -> None:
     household = db.add_household(Unit.parse("3-2-501"), None)
     owner = db.add_person(
         **person_kwargs(  # type: ignore[arg-type]
@@ -207,7 +217,7 @@ def test_person_round_trip(tmp_path: Path, db: Database) -> None:
     assert staff.household_id is None
     assert staff.extra_zones == frozenset()
 
-    fresh = reopen(tmp_path, db)
+    fresh = reopen(db_url, db)
     try:
         loaded = {p.id: p for p in fresh.load().persons}
     finally:
@@ -215,12 +225,12 @@ def test_person_round_trip(tmp_path: Path, db: Database) -> None:
     assert loaded == {owner.id: owner, staff.id: staff}
 
 
-def test_person_status_round_trip(tmp_path: Path, db: Database) -> None:
+def test_person_status_round_trip(db_url: str, db: Database) -> None:
     person = db.add_person(**person_kwargs())  # type: ignore[arg-type]
     updated = db.set_person_status(person.id, PersonStatus.SUSPENDED)
     assert updated.status is PersonStatus.SUSPENDED
     assert updated.id == person.id
-    fresh = reopen(tmp_path, db)
+    fresh = reopen(db_url, db)
     try:
         assert fresh.load().persons == [updated]
     finally:
@@ -239,7 +249,7 @@ def test_naive_datetime_refused(db: Database) -> None:
         db.add_person(**person_kwargs(valid_from=datetime(2024, 1, 1)))  # type: ignore[arg-type]
 
 
-def test_credential_round_trip(tmp_path: Path, db: Database) -> None:
+def test_credential_round_trip(db_url: str, db: Database) -> None:
     person = db.add_person(**person_kwargs())  # type: ignore[arg-type]
     schedule = Schedule(
         windows=Schedule.daily(
@@ -270,7 +280,7 @@ def test_credential_round_trip(tmp_path: Path, db: Database) -> None:
     assert pin.schedule is None
     assert pin.kind is CredentialKind.PIN
 
-    fresh = reopen(tmp_path, db)
+    fresh = reopen(db_url, db)
     try:
         loaded = {c.id: c for c in fresh.load().credentials}
     finally:
@@ -279,14 +289,14 @@ def test_credential_round_trip(tmp_path: Path, db: Database) -> None:
     assert loaded[card.id].schedule == schedule
 
 
-def test_credential_status_round_trip(tmp_path: Path, db: Database) -> None:
+def test_credential_status_round_trip(db_url: str, db: Database) -> None:
     person = db.add_person(**person_kwargs())  # type: ignore[arg-type]
     card = db.add_credential(**credential_kwargs(person.id))  # type: ignore[arg-type]
     lost = db.set_credential_status(card.id, CredentialStatus.LOST)
     assert lost.status is CredentialStatus.LOST
     assert lost.id == card.id
     assert lost.digest == card.digest
-    fresh = reopen(tmp_path, db)
+    fresh = reopen(db_url, db)
     try:
         assert fresh.load().credentials == [lost]
     finally:
@@ -471,8 +481,8 @@ def test_purge_audit_with_local_bound(audit_db: Database) -> None:
     assert minutes(audit_db.query_audit(AuditQuery())) == [4, 3, 2]
 
 
-def test_audit_survives_reopen(tmp_path: Path, audit_db: Database) -> None:
-    fresh = reopen(tmp_path, audit_db)
+def test_audit_survives_reopen(db_url: str, audit_db: Database) -> None:
+    fresh = reopen(db_url, audit_db)
     try:
         records = fresh.query_audit(AuditQuery())
     finally:
@@ -516,25 +526,34 @@ def test_grants_since_carry_the_person(db: Database) -> None:
 def test_grants_since_reads_a_range_of_the_time_index(db: Database) -> None:
     """Start-up reads the detectors' window through ix_audit_at, not the record."""
     db.add_audit(record(T0, credential_id=7, person_id=1, door_id="gate"))
+    where = (
+        "FROM audit_log WHERE at >= '2000-01-01 00:00:00' AND granted = true "
+        "AND credential_id IS NOT NULL AND door_id IS NOT NULL ORDER BY at"
+    )
     with db.engine.connect() as conn:
-        plan = " ".join(
-            str(row[-1])
-            for row in conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN SELECT credential_id, person_id, door_id, at "
-                "FROM audit_log WHERE at >= ? AND granted = 1 "
-                "AND credential_id IS NOT NULL AND door_id IS NOT NULL ORDER BY at",
-                ("2000-01-01 00:00:00.000000",),
+        if db.engine.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN SELECT credential_id, person_id, door_id, at {where}"
             )
+            plan = " ".join(str(row[-1]) for row in rows)
+            assert "ix_audit_at" in plan and "at>?" in plan
+            return
+        # PostgreSQL: one row makes a sequential scan cheaper; forbid it to see
+        # that the index can serve the range.
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        rows = conn.exec_driver_sql(
+            f"EXPLAIN SELECT credential_id, person_id, door_id, at {where}"
         )
-    assert "ix_audit_at" in plan and "at>?" in plan
+        plan = " ".join(str(row[0]) for row in rows)
+    assert "ix_audit_at" in plan and "Index Cond: (at >=" in plan, plan
 
 
-def test_datetimes_read_back_aware_utc(tmp_path: Path, db: Database) -> None:
+def test_datetimes_read_back_aware_utc(db_url: str, db: Database) -> None:
     household = db.add_household(Unit.parse("3-2-501"), None)
     person = db.add_person(
         **person_kwargs(valid_until=datetime(2024, 5, 1, 20, 0, tzinfo=TZ))  # type: ignore[arg-type]
     )
-    fresh = reopen(tmp_path, db)
+    fresh = reopen(db_url, db)
     try:
         snapshot = fresh.load()
     finally:
@@ -563,3 +582,91 @@ def test_types_of_loaded_rows(db: Database) -> None:
     assert snapshot.persons[0].role is Role.TENANT
     assert isinstance(snapshot.credentials[0], Credential)
     assert snapshot.credentials[0].kind is CredentialKind.CARD
+
+
+# ---- portability (the same answers on SQLite and PostgreSQL)
+
+#: Columns later versions added to the tables of version 1.
+ADDED_AFTER_V1 = {
+    "households": {"moved_out_at", "occupancy", "occupied_since"},
+    "persons": {"details", "declared_by", "moved_out_at", "erase_after", "occupancy"},
+    "credentials": {"deposit_cents", "replaces_id", "damaged"},
+    "audit_log": {"note"},
+}
+
+
+def test_a_version_1_database_migrates(empty_db_url: str) -> None:
+    """ALTER TABLE adds a boolean default PostgreSQL accepts (not ``DEFAULT 0``)."""
+    db_url = empty_db_url
+    old = MetaData()
+    for table in (
+        schema.schema_info,
+        *(schema.metadata.tables[n] for n in ADDED_AFTER_V1),
+    ):
+        later = ADDED_AFTER_V1.get(table.name, set())
+        Table(
+            table.name, old, *(c._copy() for c in table.columns if c.name not in later)
+        )
+    engine = create_engine(db_url)
+    try:
+        old.create_all(engine)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO schema_info (id, version) VALUES (1, 1)"))
+            conn.execute(
+                text(
+                    "INSERT INTO households (unit, building, card_quota, created_at) "
+                    "VALUES ('3-2-501', '3', NULL, :at)"
+                ),
+                {"at": T0.replace(tzinfo=None)},
+            )
+    finally:
+        engine.dispose()
+    database = Database(db_url)
+    try:
+        assert database.migrate() == SCHEMA_VERSION
+        (household,) = database.load().households
+        assert household.occupancy == 1
+        person = database.add_person(**person_kwargs(household_id=household.id))  # type: ignore[arg-type]
+        card = database.add_credential(**credential_kwargs(person.id))  # type: ignore[arg-type]
+        assert (card.damaged, card.deposit_cents, person.occupancy) == (False, 0, 1)
+    finally:
+        database.close()
+
+
+def test_setting_keys_match_the_prefix_with_its_case(db: Database) -> None:
+    """SQLite's LIKE ignores ASCII case, PostgreSQL's does not: one answer."""
+    for key in ("osdp_reader_key:b", "OSDP_READER_KEY:x", "osdp_reader_key:a", "other"):
+        db.set_setting(key, "1")
+    db.set_setting("osdp_reader_key_%", "1")  # LIKE's wildcards are not wild
+    assert db.setting_keys("osdp_reader_key:") == [
+        "osdp_reader_key:a",
+        "osdp_reader_key:b",
+    ]
+
+
+def test_an_access_record_with_a_long_source_is_kept(db: Database) -> None:
+    """PostgreSQL refuses text longer than its column, SQLite keeps it: cut on both."""
+    port = "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A10K1234-if00-port0"
+    source = f"osdp:{port}:127"
+    assert len(source) > 64
+    record_id = db.add_audit(record(T0, source=source, person_name="赵" * 120))
+    (kept,) = db.query_audit(AuditQuery())
+    assert kept.id == record_id
+    assert kept.source == source[:64]
+    assert kept.person_name == "赵" * 100
+
+
+def test_grants_at_the_same_time_come_back_in_the_order_written(
+    db_url: str, db: Database
+) -> None:
+    """Detectors replay grants at start-up: ties in time must keep their order.
+
+    SQLite returns ties in rowid order; PostgreSQL in whatever order its
+    sort leaves them (here: the updated row's new place in the table).
+    """
+    ids = [
+        db.add_audit(record(T0, credential_id=7, person_id=1, door_id=door))
+        for door in ("gate", "b3", "gym")
+    ]
+    raw(db_url, "UPDATE audit_log SET note = 'checked' WHERE id = :id", id=ids[0])
+    assert [door for _, _, door, _ in db.grants_since(T0)] == ["gate", "b3", "gym"]

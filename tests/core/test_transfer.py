@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from pathlib import Path
-import sqlite3
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 
 from custom_components.community_access.core import transfer
 from custom_components.community_access.core.carddesk import CardDesk
@@ -33,6 +31,8 @@ from custom_components.community_access.core.schema import (
 )
 
 from .common import TZ, make_id_number, open_community
+
+pytestmark = pytest.mark.both_databases
 
 HEADER = ",".join(transfer.COLUMNS)
 ID_1 = make_id_number(11)
@@ -120,7 +120,7 @@ async def test_import_writes_households_people_cards_and_deposits(
     ]
     assert community.deposits_held_cents == 4000
     # The index is what a fresh load of the database gives.
-    reloaded = await open_community(Path(str(community.db.url)[10:]).parent)
+    reloaded = await open_community(community.db.url)
     try:
         assert reloaded.index.persons == community.index.persons
         assert reloaded.index.credentials == community.index.credentials
@@ -343,8 +343,46 @@ async def test_a_vacated_unit_is_reoccupied(community: Community) -> None:
     assert person.occupancy == 2
 
 
+#: A trigger that aborts the insert of a second card, per dialect.
+FAILING_TRIGGER = {
+    "sqlite": (
+        (
+            "CREATE TRIGGER fail_second_card BEFORE INSERT ON credentials "
+            "WHEN (SELECT count(*) FROM credentials) >= 1 "
+            "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
+        ),
+    ),
+    "postgresql": (
+        (
+            "CREATE FUNCTION fail_second_card() RETURNS trigger LANGUAGE plpgsql "
+            "AS $$ BEGIN IF (SELECT count(*) FROM credentials) >= 1 THEN "
+            "RAISE EXCEPTION 'disk trouble'; END IF; RETURN NEW; END $$"
+        ),
+        (
+            "CREATE TRIGGER fail_second_card BEFORE INSERT ON credentials "
+            "FOR EACH ROW EXECUTE FUNCTION fail_second_card()"
+        ),
+    ),
+}
+DROP_TRIGGER = {
+    "sqlite": "DROP TRIGGER fail_second_card",
+    "postgresql": "DROP TRIGGER fail_second_card ON credentials",
+}
+
+
+def run_sql(url: str, *statements: str) -> None:
+    """Run statements as another client of the database would."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
 async def test_a_failure_during_the_write_leaves_nothing(
-    community: Community, tmp_path: Path
+    community: Community, db_url: str
 ) -> None:
     """The database refuses the second card mid-way: no row, no index change."""
     await community.add_household("9-9-999")
@@ -358,14 +396,7 @@ async def test_a_failure_during_the_write_leaves_nothing(
         index.active_card_count,
     )
     # A real failure inside the real database: a trigger aborts an insert.
-    raw = sqlite3.connect(tmp_path / "x.db")
-    raw.execute(
-        "CREATE TRIGGER fail_second_card BEFORE INSERT ON credentials "
-        "WHEN (SELECT count(*) FROM credentials) >= 1 "
-        "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
-    )
-    raw.commit()
-    raw.close()
+    run_sql(db_url, *FAILING_TRIGGER[community.db.engine.dialect.name])
     with pytest.raises(Exception, match="disk trouble"):
         await transfer.import_csv(community, GOOD, dry_run=False)
     assert table_counts(community) == before
@@ -378,17 +409,14 @@ async def test_a_failure_during_the_write_leaves_nothing(
     ) == before_index
     assert community.index.household_by_unit("3-2-501") is None
     # Once the trouble is gone the same file imports whole.
-    raw = sqlite3.connect(tmp_path / "x.db")
-    raw.execute("DROP TRIGGER fail_second_card")
-    raw.commit()
-    raw.close()
+    run_sql(db_url, DROP_TRIGGER[community.db.engine.dialect.name])
     result = await transfer.import_csv(community, GOOD, dry_run=False)
     assert result.written
     assert table_counts(community)["credentials"] == 2
 
 
 async def test_export_leaves_secrets_out_and_imports_into_an_empty_community(
-    community: Community, tmp_path: Path
+    community: Community, other_db_url: str
 ) -> None:
     text = csv_of(
         f"3-2-501,3,张伟,owner,{ID_1},13800138000,2026-01-01,,{CARD_1},20",
@@ -410,8 +438,7 @@ async def test_export_leaves_secrets_out_and_imports_into_an_empty_community(
         "10-1-101,,,,,,,,,",
         ",,王强,staff,,,,2027-07-01T00:00:00+08:00,,",
     ]
-    (tmp_path / "other").mkdir()
-    empty = await open_community(tmp_path / "other")
+    empty = await open_community(other_db_url)
     try:
         result = await transfer.import_csv(empty, exported, dry_run=False)
         assert result.errors == ()

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     inspect,
+    literal,
     text,
 )
 from sqlalchemy.engine import Connection
@@ -517,19 +518,33 @@ def _migrate_to_1(conn: Connection) -> None:
 
 
 def _add_missing_columns(conn: Connection, table: Table) -> None:
-    """ALTER TABLE … ADD COLUMN for columns the table lacks (portable DDL)."""
+    """ALTER TABLE … ADD COLUMN for columns the table lacks (portable DDL).
+
+    Names quoted for the dialect; a boolean default written as the dialect's
+    literal (PostgreSQL refuses ``BOOLEAN DEFAULT 0``).
+    """
     present = {c["name"] for c in inspect(conn).get_columns(table.name)}
+    quote = conn.dialect.identifier_preparer.quote
     for column in table.columns:
         if column.name in present:
             continue
         ddl_type = column.type.compile(dialect=conn.dialect)
         default = ""
         if column.server_default is not None:
-            default = f" DEFAULT {column.server_default.arg}"  # type: ignore[attr-defined]
+            arg = str(column.server_default.arg)  # type: ignore[attr-defined]
+            if isinstance(column.type, Boolean):
+                value = literal(arg.lower() not in ("0", "false"), Boolean)
+                arg = str(
+                    value.compile(
+                        dialect=conn.dialect, compile_kwargs={"literal_binds": True}
+                    )
+                )
+            default = f" DEFAULT {arg}"
         null = "" if column.nullable else " NOT NULL"
         conn.execute(
             text(
-                f"ALTER TABLE {table.name} ADD COLUMN {column.name} {ddl_type}{default}{null}"
+                f"ALTER TABLE {quote(table.name)} ADD COLUMN "
+                f"{quote(column.name)} {ddl_type}{default}{null}"
             )
         )
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import (
     Engine,
+    String,
     and_,
     create_engine,
     delete,
@@ -500,14 +501,15 @@ class Tx:
         return bool(result.rowcount)
 
     def setting_keys(self, prefix: str) -> list[str]:
-        """Keys of the small values whose key starts with ``prefix``."""
-        return list(
-            self.conn.execute(
-                select(settings_kv.c.key)
-                .where(settings_kv.c.key.startswith(prefix, autoescape=True))
-                .order_by(settings_kv.c.key)
-            ).scalars()
-        )
+        """Keys of the small values whose key starts with ``prefix`` (case counts)."""
+        keys = self.conn.execute(
+            select(settings_kv.c.key).where(
+                settings_kv.c.key.startswith(prefix, autoescape=True)
+            )
+        ).scalars()
+        # SQLite's LIKE ignores ASCII case, PostgreSQL's does not; the order
+        # of text differs with PostgreSQL's collation: both decided here.
+        return sorted(k for k in keys if k.startswith(prefix))
 
 
 class Database:
@@ -839,14 +841,8 @@ class Database:
         """Append access records in one transaction; their ids, in order."""
         with self._tx() as conn:
             # One prebuilt statement with bound parameters: the hot path.
-            return [
-                int(
-                    conn.execute(
-                        _INSERT_AUDIT, {k: getattr(r, k) for k in _AUDIT_FIELDS}
-                    ).inserted_primary_key[0]
-                )
-                for r in records
-            ]
+            results = [conn.execute(_INSERT_AUDIT, _audit_values(r)) for r in records]
+            return [int(result.inserted_primary_key[0]) for result in results]
 
     def query_audit(self, query: AuditQuery) -> list[AuditRecord]:
         """Newest first, filtered; ``offset`` records skipped, at most ``limit``."""
@@ -964,7 +960,8 @@ class Database:
                 audit_log.c.credential_id.is_not(None),
                 audit_log.c.door_id.is_not(None),
             )
-            .order_by(audit_log.c.at)
+            # Ties in time in the order written (PostgreSQL has no rowid order).
+            .order_by(audit_log.c.at, audit_log.c.id)
         )
         with self._tx() as conn:
             return [
@@ -1122,6 +1119,25 @@ _AUDIT_FIELDS = (
     "actor",
     "note",
 )
+
+
+#: The access record's text columns of limited length. A longer value (a
+#: serial port's by-id path in ``source``...) is cut: PostgreSQL would refuse
+#: the whole record, SQLite would keep it whole; the record is never lost.
+_AUDIT_LENGTHS = {
+    c.name: int(c.type.length)
+    for c in audit_log.columns
+    if isinstance(c.type, String) and c.type.length and c.name in _AUDIT_FIELDS
+}
+
+
+def _audit_values(record: AuditRecord) -> dict[str, Any]:
+    values = {k: getattr(record, k) for k in _AUDIT_FIELDS}
+    for key, length in _AUDIT_LENGTHS.items():
+        value = values[key]
+        if value is not None and len(value) > length:
+            values[key] = value[:length]
+    return values
 
 
 def _audit_conditions(query: AuditQuery) -> list[Any]:
