@@ -37,7 +37,9 @@ exactly one ``access_granted``/``access_denied`` event (by its context).
 
 Sizes: ``BENCH_SOAK_RATE`` (50 per second), ``BENCH_SOAK_SECONDS`` (600),
 ``BENCH_SOAK_ADMIN_RATE`` (1 write per second), ``BENCH_SOAK_WINDOW`` (60 s),
-``BENCH_SOAK_HOUSEHOLDS`` (2000). ``BENCH_DB_URL``: the entry's ``db_url``
+``BENCH_SOAK_HOUSEHOLDS`` (2000). ``BENCH_SOAK_PROFILE=1`` profiles the
+event loop (cProfile) over the first and the last window and prints the top
+functions of each. ``BENCH_DB_URL``: the entry's ``db_url``
 (an SQLAlchemy URL; the default is the SQLite file in the configuration
 folder); the database must be empty.
 """
@@ -48,12 +50,15 @@ import asyncio
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
+import cProfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import gc
+import io
 import logging
 import os
 from pathlib import Path
+import pstats
 import random
 import sys
 import time
@@ -104,6 +109,7 @@ ADMIN_RATE = float(os.environ.get("BENCH_SOAK_ADMIN_RATE", "1"))
 WINDOW = float(os.environ.get("BENCH_SOAK_WINDOW", "60"))
 HOUSEHOLDS = int(os.environ.get("BENCH_SOAK_HOUSEHOLDS", "2000"))
 DB_URL = os.environ.get("BENCH_DB_URL", "")
+PROFILE = os.environ.get("BENCH_SOAK_PROFILE", "") not in ("", "0")
 TICK = 0.005
 RSS_EVERY = 5.0
 #: RSS samples before this many seconds are left out of the slope.
@@ -250,8 +256,10 @@ class Soak:
     windows: list[Window] = field(default_factory=lambda: [Window()])
     rss: list[tuple[float, float]] = field(default_factory=list)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    #: objects tracked by the collector when the run started
-    objects: int = 0
+    #: objects tracked by the collector when the run started, by type
+    objects: Counter[str] = field(default_factory=Counter)
+    profiler: cProfile.Profile | None = None
+    profiles: list[cProfile.Profile] = field(default_factory=list)
     running: bool = True
 
     @property
@@ -424,6 +432,19 @@ class Soak:
             if self.now() >= next_line - 0.01:
                 self.print_window()
                 next_line += WINDOW
+                self.profile_window(next_line)
+
+    def profile_window(self, window_end: float) -> None:
+        """``BENCH_SOAK_PROFILE``: the loop's profile of the first and last window."""
+        if not PROFILE:
+            return
+        if self.profiler is not None:
+            self.profiler.disable()
+            self.profiles.append(self.profiler)
+            self.profiler = None
+        if window_end <= WINDOW or window_end >= SECONDS - 0.01:
+            self.profiler = cProfile.Profile()
+            self.profiler.enable()
 
     def print_window(self) -> None:
         """A line for the window that ends now; a new window starts."""
@@ -542,6 +563,23 @@ def outcome_checks(soak: Soak) -> dict[str, Counter[str]]:
     return reasons
 
 
+def object_types() -> Counter[str]:
+    """Objects tracked by the collector, by type name."""
+    return Counter(type(o).__name__ for o in gc.get_objects())
+
+
+def print_profiles(soak: Soak) -> None:
+    """Top functions by own time on the loop, first and last window."""
+    for label, prof in zip(("first", "last"), soak.profiles, strict=False):
+        out = io.StringIO()
+        stats = pstats.Stats(prof, stream=out).strip_dirs().sort_stats("tottime")
+        stats.print_stats(18)
+        text = out.getvalue()
+        start = text.find("   ncalls")
+        print(f"\n--- profile of the event loop, {label} window (own time) ---")
+        print(text[start:].rstrip() if start >= 0 else text.rstrip())
+
+
 def own_bytes(soak: Soak) -> int:
     """Bytes the benchmark keeps per call (its log, latencies, event counts)."""
     size = sys.getsizeof
@@ -558,6 +596,10 @@ def print_summary(soak: Soak, gc_watch: GcWatch, seconds: float) -> None:
     first, last = full[0].latencies, full[-1].latencies
     after = [(t, m) for t, m in soak.rss if t >= WARM_UP]
     own = own_bytes(soak)
+    grown = object_types()
+    growth = ", ".join(
+        f"{name} {n:+,}" for name, n in (grown - soak.objects).most_common(4)
+    )
     print(
         f"\n  presentations: {len(lat):,} in {seconds:.0f} s"
         f" ({len(lat) / seconds:.1f}/s), p50 {pct(lat, 50):.1f} ms,"
@@ -571,8 +613,8 @@ def print_summary(soak: Soak, gc_watch: GcWatch, seconds: float) -> None:
         f"  gc: full collections {gc_watch.runs[2]} (longest"
         f" {gc_watch.longest_full_ns / 1e6:.0f} ms), young {gc_watch.runs[0]},"
         f" middle {gc_watch.runs[1]}; counts now {gc.get_count()},"
-        f" objects tracked {soak.objects:,} at the start, {len(gc.get_objects()):,}"
-        f" now; uncollectable"
+        f" objects tracked {soak.objects.total():,} at the start, {grown.total():,}"
+        f" now ({growth}); uncollectable"
         f" {len(gc.garbage)}, frozen {gc.get_freeze_count():,}"
     )
     for service, samples in soak.admin_lat.items():
@@ -640,9 +682,10 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
         "  window end   calls   p50 ms   p99 ms   max ms  admin  RSS MiB  stall ms"
     )
     gc.collect()
-    soak.objects = len(gc.get_objects())
+    soak.objects = object_types()
     soak.start = hass.loop.time()
     soak.rss.append((0.0, rss_mib()))
+    soak.profile_window(WINDOW)
     watchers = [hass.loop.create_task(c) for c in (soak.tick(), soak.report())]
     t0 = time.perf_counter()
     with GcWatch() as gc_watch:
@@ -659,6 +702,7 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
     for unsub in unsubs:
         unsub()
     print_summary(soak, gc_watch, seconds)
+    print_profiles(soak)
 
     # ---- no record lost: unload (a batching writer flushes), then read back
     assert await hass.config_entries.async_unload(entry.entry_id)
