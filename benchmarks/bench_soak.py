@@ -38,8 +38,10 @@ exactly one ``access_granted``/``access_denied`` event (by its context).
 Sizes: ``BENCH_SOAK_RATE`` (50 per second), ``BENCH_SOAK_SECONDS`` (600),
 ``BENCH_SOAK_ADMIN_RATE`` (1 write per second), ``BENCH_SOAK_WINDOW`` (60 s),
 ``BENCH_SOAK_HOUSEHOLDS`` (2000). ``BENCH_SOAK_PROFILE=1`` profiles the
-event loop (cProfile) over the first and the last window and prints the top
-functions of each. ``BENCH_DB_URL``: the entry's ``db_url``
+process (cProfile; on Python 3.12+ it sees every thread) over the first and
+the last window and prints the top functions of each;
+``BENCH_SOAK_TRACEMALLOC=1`` traces Python allocations (slower) and prints
+the lines whose memory grew most after the first window. ``BENCH_DB_URL``: the entry's ``db_url``
 (an SQLAlchemy URL; the default is the SQLite file in the configuration
 folder); the database must be empty.
 """
@@ -62,6 +64,7 @@ import pstats
 import random
 import sys
 import time
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -103,6 +106,7 @@ from tests.conftest import TEST_DOORS, make_entry  # noqa: E402
 from tests.helpers import setup_community  # noqa: E402
 from tests.operations.modes_common import bolt_lock  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
 RATE = float(os.environ.get("BENCH_SOAK_RATE", "50"))
 SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "600"))
 ADMIN_RATE = float(os.environ.get("BENCH_SOAK_ADMIN_RATE", "1"))
@@ -110,6 +114,7 @@ WINDOW = float(os.environ.get("BENCH_SOAK_WINDOW", "60"))
 HOUSEHOLDS = int(os.environ.get("BENCH_SOAK_HOUSEHOLDS", "2000"))
 DB_URL = os.environ.get("BENCH_DB_URL", "")
 PROFILE = os.environ.get("BENCH_SOAK_PROFILE", "") not in ("", "0")
+TRACEMALLOC = os.environ.get("BENCH_SOAK_TRACEMALLOC", "") not in ("", "0")
 TICK = 0.005
 RSS_EVERY = 5.0
 #: RSS samples before this many seconds are left out of the slope.
@@ -259,6 +264,8 @@ class Soak:
     #: objects tracked by the collector when the run started, by type
     objects: Counter[str] = field(default_factory=Counter)
     profiler: cProfile.Profile | None = None
+    db_url: str = ""
+    snapshots: list[tracemalloc.Snapshot] = field(default_factory=list)
     profiles: list[cProfile.Profile] = field(default_factory=list)
     running: bool = True
 
@@ -433,9 +440,11 @@ class Soak:
                 self.print_window()
                 next_line += WINDOW
                 self.profile_window(next_line)
+                if TRACEMALLOC and len(self.windows) == 2:
+                    self.snapshots.append(tracemalloc.take_snapshot())
 
     def profile_window(self, window_end: float) -> None:
-        """``BENCH_SOAK_PROFILE``: the loop's profile of the first and last window."""
+        """``BENCH_SOAK_PROFILE``: profile the first and the last window."""
         if not PROFILE:
             return
         if self.profiler is not None:
@@ -453,10 +462,23 @@ class Soak:
             f"  {self.now():8.0f} s  {len(w.latencies):6,}"
             f"  {pct(w.latencies, 50):8.1f}  {pct(w.latencies, 99):8.1f}"
             f"  {max(w.latencies, default=0) * 1000:8.1f}  {w.admin:6}"
-            f"  {self.rss[-1][1]:8.1f}  {w.stall * 1000:8.1f}",
+            f"  {self.rss[-1][1]:8.1f}  {w.stall * 1000:8.1f}"
+            f"  {sqlite_mib(self.db_url)}",
             flush=True,
         )
         self.windows.append(Window())
+
+
+def sqlite_mib(url: str) -> str:
+    """``file+WAL`` sizes in MiB of an SQLite database ('' for another one)."""
+    if not url.startswith("sqlite:///"):
+        return ""
+    path = Path(url.removeprefix("sqlite:///"))
+    sizes = [
+        p.stat().st_size / 2**20 if p.exists() else 0.0
+        for p in (path, path.with_name(path.name + "-wal"))
+    ]
+    return f"{sizes[0]:.1f}+{sizes[1]:.1f}"
 
 
 @callback
@@ -568,15 +590,43 @@ def object_types() -> Counter[str]:
     return Counter(type(o).__name__ for o in gc.get_objects())
 
 
+def print_allocations(soak: Soak) -> None:
+    """``BENCH_SOAK_TRACEMALLOC``: Python allocations grown after the first window."""
+    if len(soak.snapshots) < 2:
+        return
+    first, last = soak.snapshots[0], soak.snapshots[-1]
+    diff = last.compare_to(first, "lineno")
+    total = sum(d.size_diff for d in diff)
+    print(
+        f"\n--- Python allocations (tracemalloc) from the end of the first window"
+        f" to the end: {total / 2**20:+.2f} MiB; largest growth ---"
+    )
+    for stat in diff[:12]:
+        frame = stat.traceback[0]
+        name = frame.filename.replace(str(ROOT) + "/", "")
+        name = name.split("site-packages/")[-1]
+        print(
+            f"  {stat.size_diff / 2**10:+9.0f} KiB {stat.count_diff:+8,} blocks"
+            f"  {name}:{frame.lineno}"
+        )
+
+
 def print_profiles(soak: Soak) -> None:
-    """Top functions by own time on the loop, first and last window."""
+    """Top functions by own time, first and last window."""
     for label, prof in zip(("first", "last"), soak.profiles, strict=False):
         out = io.StringIO()
         stats = pstats.Stats(prof, stream=out).strip_dirs().sort_stats("tottime")
         stats.print_stats(18)
         text = out.getvalue()
         start = text.find("   ncalls")
-        print(f"\n--- profile of the event loop, {label} window (own time) ---")
+        print(f"\n--- profile, {label} window (own time, all threads) ---")
+        print(text[start:].rstrip() if start >= 0 else text.rstrip())
+        out = io.StringIO()
+        stats = pstats.Stats(prof, stream=out).sort_stats("cumulative")
+        stats.print_stats("community_access", 15)
+        text = out.getvalue().replace(str(ROOT) + "/", "")
+        start = text.find("   ncalls")
+        print(f"--- the integration's functions, {label} window (cumulative) ---")
         print(text[start:].rstrip() if start >= 0 else text.rstrip())
 
 
@@ -649,6 +699,7 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
     soak = Soak(
         hass, Context(user_id=hass_admin_user.id), make_pools(pop, community, rng), rng
     )
+    soak.db_url = url
     unsubs = [
         hass.bus.async_listen(EVENT_ACCESS_GRANTED, soak.on_event),
         hass.bus.async_listen(EVENT_ACCESS_DENIED, soak.on_event),
@@ -680,12 +731,15 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
         f" {community.db.engine.dialect.name}; Python {sys.version.split()[0]},"
         f" {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}\n"
         "  window end   calls   p50 ms   p99 ms   max ms  admin  RSS MiB  stall ms"
+        "  SQLite file+WAL MiB"
     )
     gc.collect()
     soak.objects = object_types()
     soak.start = hass.loop.time()
     soak.rss.append((0.0, rss_mib()))
     soak.profile_window(WINDOW)
+    if TRACEMALLOC:
+        tracemalloc.start(1)
     watchers = [hass.loop.create_task(c) for c in (soak.tick(), soak.report())]
     t0 = time.perf_counter()
     with GcWatch() as gc_watch:
@@ -696,6 +750,9 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
         soak.running = False
         await asyncio.gather(*watchers)
     soak.rss.append((soak.now(), rss_mib()))
+    if TRACEMALLOC:
+        soak.snapshots.append(tracemalloc.take_snapshot())
+        tracemalloc.stop()
     if soak.window.latencies or soak.window.admin:
         soak.print_window()
     await hass.async_block_till_done()
@@ -703,6 +760,7 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
         unsub()
     print_summary(soak, gc_watch, seconds)
     print_profiles(soak)
+    print_allocations(soak)
 
     # ---- no record lost: unload (a batching writer flushes), then read back
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -739,5 +797,6 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
     for door in granted_doors:
         assert soak.unlock_calls[f"lock.{door}_lock"] > 0
         assert soak.unlocks[f"lock.{door}_lock"] > 0
-    assert reasons["issued in run"]["granted"] > 0
-    assert reasons["visitor PIN"].total() > 0
+    if ADMIN_RATE * SECONDS >= 12:  # cards and visitors came in early enough
+        assert reasons["issued in run"]["granted"] > 0
+        assert reasons["visitor PIN"].total() > 0
