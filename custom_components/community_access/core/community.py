@@ -829,12 +829,7 @@ def _build_index(snapshot: Snapshot, tz: tzinfo, doors: dict[str, Door]) -> Acce
     """Build a new index of the loaded snapshot (blocking: a worker thread)."""
     index = AccessIndex(tz)
     index.doors = doors
-    for household in snapshot.households:
-        index.put_household(household)
-    for person in snapshot.persons:
-        index.put_person(person)
-    for credential in sorted(snapshot.credentials, key=lambda c: c.id):
-        index.put_credential(credential)
+    index.fill(snapshot.households, snapshot.persons, snapshot.credentials)
     return index
 
 

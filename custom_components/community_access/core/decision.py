@@ -7,6 +7,7 @@ storage layer loads it at start-up and every write keeps it in step.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
@@ -205,6 +206,60 @@ class AccessIndex:
         current = self._by_digest.get(credential.digest)
         if current is None or current <= credential.id:
             self._by_digest[credential.digest] = credential.id
+
+    def fill(
+        self,
+        households: Iterable[Household],
+        persons: Iterable[Person],
+        credentials: Iterable[Credential],
+    ) -> None:
+        """Fill an empty index at once (start-up).
+
+        The same state as ``put_*`` of each one in turn (credentials by id),
+        without the per-item checks an update needs.
+        """
+        if self.households or self.persons or self.credentials:
+            raise ValueError("index is not empty")
+        for household in households:
+            self.put_household(household)
+        self._fill_persons(persons)
+        self._fill_credentials(sorted(credentials, key=_credential_id))
+
+    def _fill_persons(self, persons: Iterable[Person]) -> None:
+        people = self.persons
+        of: dict[int, list[int]] = {}
+        for person in persons:
+            people[person.id] = person
+            if person.household_id is not None:
+                of.setdefault(person.household_id, []).append(person.id)
+        self.resident_count = sum(map(_is_resident, people.values()))
+        self.suspended_by_status = {
+            p.id for p in people.values() if p.status is PersonStatus.SUSPENDED
+        }
+        self._persons_of = {key: tuple(ids) for key, ids in of.items()}
+
+    def _fill_credentials(self, credentials: list[Credential]) -> None:
+        held = self.credentials
+        of: dict[int, list[int]] = {}
+        ends: list[tuple[datetime, int]] = []
+        active = self.active_credential_count
+        for credential in credentials:
+            held[credential.id] = credential
+            of.setdefault(credential.person_id, []).append(credential.id)
+            if credential.status is CredentialStatus.ACTIVE:
+                active += 1
+                if credential.valid_until is not None:
+                    ends.append((credential.valid_until, credential.id))
+            elif credential.status is CredentialStatus.LOST:
+                self._lost.add(credential.id)
+        self.active_credential_count = active
+        self.active_card_count = sum(map(_is_active_card, credentials))
+        self.lost_version += len(self._lost)
+        heapq.heapify(ends)
+        self._ends = ends
+        self._credentials_of = {key: tuple(ids) for key, ids in of.items()}
+        # By id: the newest credential owns its digest.
+        self._by_digest = {c.digest: c.id for c in credentials}
 
     def remove_credential(self, credential_id: int) -> None:
         """Forget a credential."""
@@ -410,6 +465,10 @@ class AccessIndex:
             else DEFAULT_PUBLIC_ROLES
         )
         return person.role in roles
+
+
+def _credential_id(credential: Credential) -> int:
+    return credential.id
 
 
 def _add_id(ids: dict[int, tuple[int, ...]], key: int, item: int) -> None:
