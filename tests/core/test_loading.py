@@ -176,3 +176,27 @@ def test_unknown_enum_value_raises_as_before(db: Database) -> None:
         )
     with pytest.raises(ValueError, match="'x'"):
         db.load()
+
+
+def test_an_import_batch_shares_its_creation_time(db: Database) -> None:
+    _fill(db)
+    with db.transaction() as tx:
+        imported = tx.insert_credentials(
+            [
+                {
+                    "person_id": 1,
+                    "kind": CredentialKind.CARD,
+                    "digest": f"i{n}",
+                    "masked": f"****000{n}",
+                }
+                for n in range(3)
+            ]
+        )
+    by_id = {c.id: c for c in db.load().credentials}
+    first, *rest = (by_id[c.id] for c in imported)
+    assert [c.created_at for c in rest] == [first.created_at] * 2
+    assert all(c.created_at is first.created_at for c in rest)
+    # The credential before the batch was written on its own: its own time.
+    before = by_id[imported[0].id - 1]
+    assert before.created_at != first.created_at
+    assert before == _old(db, credentials, storage._credential)[imported[0].id - 2]

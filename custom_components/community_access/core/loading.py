@@ -3,11 +3,13 @@
 At start-up 50,000 people and 150,000 credentials are read. Only the columns
 the index keeps are selected (not the encrypted values), as plain rows; the
 dates are read as the dialect's naive UTC datetimes and made aware here,
-once per value, instead of through the column type's per-value hook. Values
-that are equal within a row share one object (a credential never changed
-has ``updated_at == created_at``), people without extra zones share one
-empty set, and credentials share equal masks and person ids. The objects built are equal to those the row mappers of
-:mod:`.storage` build (``tests/core/test_loading.py`` checks it).
+once per value, instead of through the column type's per-value hook.
+
+Equal values share one object: the two dates of a credential never changed
+(``updated_at == created_at``), the creation times of a batch written at
+once (an import), the empty extra zones of most people, and the masks and
+person ids of credentials. The objects built are equal to those the row
+mappers of :mod:`.storage` build (``tests/core/test_loading.py`` checks it).
 """
 
 from __future__ import annotations
@@ -117,16 +119,39 @@ def _aware(value: datetime | None) -> datetime | None:
     return None if value is None else value.replace(tzinfo=UTC)
 
 
+class _Batch:
+    """Creation times made aware, one object for a run of equal ones.
+
+    The rows of one import are written with one ``created_at`` and have
+    consecutive ids: read by id, each run of them shares one object.
+    """
+
+    __slots__ = ("_aware", "_raw")
+
+    def __init__(self) -> None:
+        self._raw: datetime | None = None
+        self._aware: datetime | None = None
+
+    def __call__(self, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value != self._raw:
+            self._raw, self._aware = value, value.replace(tzinfo=UTC)
+        return self._aware
+
+
 def read_households(conn: Connection) -> list[Household]:
     """Every household, by id."""
     rows = conn.execute(_select(households, _HOUSEHOLD_COLUMNS))
-    return [_household(row) for row in rows]
+    batch = _Batch()
+    return [_household(row, batch) for row in rows]
 
 
 def read_persons(conn: Connection) -> list[Person]:
     """Every person, by id (masked fields only: never the encrypted ones)."""
     rows = conn.execute(_select(persons, _PERSON_COLUMNS))
-    return [_person(row) for row in rows]
+    batch = _Batch()
+    return [_person(row, batch) for row in rows]
 
 
 def read_credentials(conn: Connection) -> list[Credential]:
@@ -137,10 +162,11 @@ def read_credentials(conn: Connection) -> list[Credential]:
     """
     rows = conn.execute(_select(credentials, _CREDENTIAL_COLUMNS))
     shared: dict[Any, Any] = {}
-    return [_credential(row, shared) for row in rows]
+    batch = _Batch()
+    return [_credential(row, shared, batch) for row in rows]
 
 
-def _household(row: Sequence[Any]) -> Household:
+def _household(row: Sequence[Any], batch: _Batch) -> Household:
     (
         id_,
         unit,
@@ -150,7 +176,7 @@ def _household(row: Sequence[Any]) -> Household:
         occupancy,
         occupied_since,
     ) = row
-    created = _aware(created_at)
+    created = batch(created_at)
     return Household(
         id=id_,
         unit=Unit.parse(unit),
@@ -165,7 +191,7 @@ def _household(row: Sequence[Any]) -> Household:
     )
 
 
-def _person(row: Sequence[Any]) -> Person:
+def _person(row: Sequence[Any], batch: _Batch) -> Person:
     (
         id_,
         household_id,
@@ -196,7 +222,7 @@ def _person(row: Sequence[Any]) -> Person:
         extra_zones=_zones(extra_zones),
         id_number_masked=id_number_masked,
         phone_masked=phone_masked,
-        created_at=_aware(created_at),
+        created_at=batch(created_at),
         has_id_number=id_number_hash is not None,
         declared_by=declared_by,
         details=json.loads(details) if details else None,
@@ -213,7 +239,9 @@ def _zones(text: str | None) -> frozenset[str]:
     return frozenset(zones) or _NO_ZONES
 
 
-def _credential(row: Sequence[Any], shared: dict[Any, Any]) -> Credential:
+def _credential(
+    row: Sequence[Any], shared: dict[Any, Any], batch: _Batch
+) -> Credential:
     (
         id_,
         person_id,
@@ -230,7 +258,7 @@ def _credential(row: Sequence[Any], shared: dict[Any, Any]) -> Credential:
         replaces_id,
         damaged,
     ) = row
-    created = _aware(created_at)
+    created = batch(created_at)
     return Credential(
         id=id_,
         person_id=shared.setdefault(person_id, person_id),
