@@ -18,6 +18,9 @@ the sizes. Then sets the entry up in a real Home Assistant and prints:
   the collector run before both readings;
 - the longest event-loop stall: a task sleeping 5 ms in a loop records the
   largest gap beyond its 5 ms.
+
+``BENCH_STARTUP_UNFROZEN=1`` thaws the heap the test plugin froze first, so
+that a full collection costs what it does in a real Home Assistant.
 """
 
 from __future__ import annotations
@@ -59,6 +62,10 @@ CHUNK = 200_000
 TICK = 0.005
 #: ``BENCH_STARTUP_SLOW=1``: print the loop's callbacks slower than 50 ms.
 SLOW = os.environ.get("BENCH_STARTUP_SLOW", "") not in ("", "0")
+#: ``BENCH_STARTUP_UNFROZEN=1``: thaw the heap the test plugin froze (its
+#: ``garbage_collection`` fixture calls ``gc.freeze()``), so that a full
+#: collection walks Home Assistant's objects too, as it does in a real one.
+UNFROZEN = os.environ.get("BENCH_STARTUP_UNFROZEN", "") not in ("", "0")
 
 #: SQLAlchemy's DateTime text on SQLite (naive UTC).
 _AT = "%Y-%m-%d %H:%M:%S.%f"
@@ -225,6 +232,8 @@ async def test_startup(hass: HomeAssistant) -> None:
         loop.set_debug(True)
         loop.slow_callback_duration = 0.05
         logging.getLogger("asyncio").addHandler(logging.StreamHandler(sys.stdout))
+    if UNFROZEN:
+        gc.unfreeze()
     gc.collect()
     before = rss_mib()
     task = asyncio.create_task(ticker())
@@ -246,5 +255,6 @@ async def test_startup(hass: HomeAssistant) -> None:
         f" credentials, {RECORDS:,} access records over {DAYS} days:"
         f" entry set-up {setup_s:.2f} s, RSS +{grown:.0f} MiB,"
         f" longest loop stall {longest * 1000:.0f} ms"
+        f" ({len(gc.get_objects()):,} objects tracked{', heap thawed' if UNFROZEN else ''})"
     )
     assert await hass.config_entries.async_unload(entry.entry_id)
