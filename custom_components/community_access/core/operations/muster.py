@@ -15,7 +15,7 @@ start: the counts' cost does not grow with the access record.
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -150,21 +150,22 @@ def _building(door: Door, unit: str | None) -> str | None:
 class MusterCounts:
     """Per-building counts of who may be inside, kept up to date record by record.
 
-    Fed with passages (granted records at entry and exit doors) in any
-    order: a person's later passage (higher record id) replaces the earlier
-    one. :meth:`expire` forgets passages older than the window.
+    Fed with passages (granted records at entry and exit doors): a person's
+    later passage (higher record id) replaces the earlier one. Memory is one
+    passage per person seen in the window. :meth:`expire` forgets passages
+    older than the window, in the order they were added (records come in
+    nearly in time order; the start-up read is sorted by time).
     """
 
     def __init__(self, doors: Mapping[str, Door], window: timedelta) -> None:
         """Count at ``doors`` (the community's doors) over ``window``."""
         self.doors = doors
         self.window = window
+        #: Each person's last passage, the least recently added first.
         self._latest: dict[int, Passage] = {}
         #: The building each person inside is counted in (None: no building).
         self._inside: dict[int, str | None] = {}
         self._counts: Counter[str | None] = Counter()
-        #: Passages in the order they were added (times nearly increasing).
-        self._order: deque[Passage] = deque()
 
     def add(self, passage: Passage) -> None:
         """Take a passage into account (an older one than the person's last is ignored)."""
@@ -173,7 +174,6 @@ class MusterCounts:
             return
         self._forget(passage.person_id)
         self._latest[passage.person_id] = passage
-        self._order.append(passage)
         door = self.doors.get(passage.door_id)
         if door is not None and door.direction is Direction.IN:
             building = _building(door, passage.unit)
@@ -183,15 +183,20 @@ class MusterCounts:
     def expire(self, now: datetime) -> datetime | None:
         """Forget passages before the window; when the next one falls out (None: none)."""
         since = now - self.window
-        while self._order and self._order[0].at < since:
-            passage = self._order.popleft()
-            if self._latest.get(passage.person_id) is passage:
-                self._forget(passage.person_id)
-        return self._order[0].at + self.window if self._order else None
+        while self._latest:
+            oldest = next(iter(self._latest.values()))
+            if oldest.at >= since:
+                return oldest.at + self.window
+            self._forget(oldest.person_id)
+        return None
 
     def counts(self, buildings: Iterable[str]) -> dict[str, int]:
         """How many may be inside each of ``buildings`` (0 where nobody)."""
         return {b: self._counts.get(b, 0) for b in buildings}
+
+    def __len__(self) -> int:
+        """People whose last passage is held (memory: one passage each)."""
+        return len(self._latest)
 
     def _forget(self, person_id: int) -> None:
         self._latest.pop(person_id, None)
