@@ -305,7 +305,7 @@ async def test_tag_reader_latency(hass: HomeAssistant) -> None:
             f"N={size:,} tag ids in the automation's trigger\n"
             f"  (a) integration listener:   p50 {pct(a, 50):.2f} ms"
             f"  p99 {pct(a, 99):.2f} ms\n"
-            f"      of which scan → access event (decided, recorded):"
+            f"      scan → access event (fired once the record is committed):"
             f" p50 {pct(decided, 50):.2f} ms  p99 {pct(decided, 99):.2f} ms\n"
             f"  (b) shipped blueprint:      p50 {pct(b, 50):.2f} ms"
             f"  p99 {pct(b, 99):.2f} ms\n"
