@@ -57,6 +57,7 @@ from .core.privacy import Vault, new_key
 from .core.storage import Database
 from .core.visitors import VisitorSettings
 from .door import DoorConfig, DoorOperator
+from .feed import async_feed_position, async_start_feed
 from .housekeeping import async_start_housekeeping, keypad_lock_key
 from .lock_codes import async_start_lock_codes, async_stop_lock_codes
 from .operations.setup import async_setup_operations
@@ -185,6 +186,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
         settings_from_options(dict(entry.options)),
     )
     try:
+        feed_after = await async_feed_position(community)
         await community.async_load()
     except SQLAlchemyError as err:
         await hass.async_add_executor_job(database.close)
@@ -271,6 +273,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
     runtime.unsubscribe.extend(async_start_housekeeping(hass, entry))
     runtime.unsubscribe.extend(async_setup_live(hass, entry))
     runtime.unsubscribe.extend(async_setup_tag_readers(hass, entry))
+    runtime.unsubscribe.extend(await async_start_feed(hass, entry, feed_after))
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 

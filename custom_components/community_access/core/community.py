@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import itertools
 from typing import Any, TypeVar
 
+from .changefeed import translating
 from .decision import AccessIndex, Decision, Reason
 from .detection import Detector, Finding
 from .errors import CommunityError
@@ -91,7 +92,9 @@ class Community:
         self.vault = vault
         self.index = AccessIndex(tz)
         self.settings = settings or Settings()
-        self.run = run
+        # The database's "card held" check (several instances, PostgreSQL)
+        # answers with the same translated refusal as the in-memory one.
+        self.run = translating(run)
         self._listeners: list[Callable[[], None]] = []
         self._event_listeners: list[Callable[[str, dict[str, Any]], None]] = []
         self._record_listeners: list[Callable[[AuditRecord], None]] = []

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -497,6 +498,18 @@ group_visits = Table(
     Column("recorded_by", String(64), nullable=True),
 )
 
+#: v10, the change feed (several compounds on one PostgreSQL): one row per
+#: row written in a table decisions depend on, appended by a trigger in the
+#: writing transaction (PostgreSQL only: see core/changefeed.py).
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("at", UTCDateTime, nullable=True),
+    Column("table_name", String(32), nullable=False),
+    Column("row_id", BigInteger, nullable=False),
+)
+
 OPERATION_TABLES = (
     site_modes,
     door_alarms,
@@ -601,6 +614,15 @@ def _migrate_to_9(conn: Connection) -> None:
     metadata.create_all(conn, tables=list(OPERATION_TABLES), checkfirst=True)
 
 
+def _migrate_to_10(conn: Connection) -> None:
+    """Add the change feed: its table, and on PostgreSQL the triggers filling it."""
+    metadata.create_all(conn, tables=[changes], checkfirst=True)
+    if conn.dialect.name == "postgresql":
+        from .changefeed import install_triggers  # noqa: PLC0415 - no cycle at import
+
+        install_triggers(conn)
+
+
 #: Migrations: version → function bringing the schema from version-1 to it.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migrate_to_1,
@@ -612,4 +634,5 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     7: _migrate_to_7,
     8: _migrate_to_8,
     9: _migrate_to_9,
+    10: _migrate_to_10,
 }
