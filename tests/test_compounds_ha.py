@@ -52,7 +52,9 @@ async def test_lost_at_one_compound_is_denied_at_the_other(
     owner = await a.add_person(
         name="张三", role=Role.OWNER, unit="3-2-501", id_number=ID_NUMBER
     )
-    card = (await CardDesk(a).issue_card(person_id=owner.id, card_number=CARD)).credential
+    card = (
+        await CardDesk(a).issue_card(person_id=owner.id, card_number=CARD)
+    ).credential
 
     def decided() -> Reason:
         return b.decide("door_gate", CredentialKind.CARD, CARD, b_now()).reason

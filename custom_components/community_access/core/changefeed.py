@@ -486,7 +486,9 @@ class ChangeListener:
             self._task = self._loop.create_task(self._catch_up())
 
     async def _catch_up(self) -> None:
-        retry = BACKOFF_FIRST
+        # At once the first time: a pooled connection the outage cut fails
+        # once, and the pool is then renewed.
+        retry = 0.0
         while self._wanted and not self._closed:
             self._wanted = False
             try:
@@ -498,7 +500,7 @@ class ChangeListener:
                 if not self.connected:
                     return
                 await asyncio.sleep(retry)
-                retry = min(retry * 2, BACKOFF_MAX)
+                retry = min(max(retry * 2, BACKOFF_FIRST), BACKOFF_MAX)
                 self._wanted = True
                 continue
             if changed.last_id > self.last_id:
