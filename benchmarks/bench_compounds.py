@@ -31,10 +31,7 @@ from custom_components.community_access.core.changefeed import (  # noqa: E402
     last_change_id,
 )
 from custom_components.community_access.core.community import Community  # noqa: E402
-from custom_components.community_access.core.models import (  # noqa: E402
-    CredentialStatus,
-    Role,
-)
+from custom_components.community_access.core.models import CredentialStatus, Role  # noqa: E402
 from custom_components.community_access.core.storage import Database  # noqa: E402
 from tests.core.common import make_id_number, open_community  # noqa: E402
 from tests.pgserver import start_server  # noqa: E402
