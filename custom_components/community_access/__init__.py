@@ -28,6 +28,7 @@ from .const import (
     CONF_AUTO_RECORD,
     CONF_CARD_DEPOSIT,
     CONF_CARD_QUOTA,
+    CONF_COMPOUND,
     CONF_DB_URL,
     CONF_DEMO,
     CONF_GUARD_NOTIFY,
@@ -69,6 +70,7 @@ from .rules_setup import detection_settings, rule_settings
 from .runtime import CommunityConfigEntry, CommunityRuntime, rule_book
 from .serial_hub import async_start_lines, async_stop_lines
 from .services import async_setup_services
+from .shared_keys import async_check_keys
 from .tag_readers import async_setup_tag_readers
 
 PLATFORMS: list[Platform] = [
@@ -178,6 +180,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
             translation_domain=DOMAIN, translation_key="database_url_refused"
         ) from err
     database = await hass.async_add_executor_job(Database, url)
+    database.compound = str(entry.options.get(CONF_COMPOUND) or "")
     community = Community(
         database,
         vault,
@@ -201,6 +204,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
             translation_domain=DOMAIN,
             translation_key="database_too_new",
         ) from err
+
+    try:
+        await async_check_keys(community, vault)
+    except ConfigEntryError:
+        await hass.async_add_executor_job(database.close)
+        raise
 
     runtime = CommunityRuntime(
         community=community,

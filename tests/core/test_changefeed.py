@@ -16,6 +16,7 @@ import psycopg2
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from custom_components.community_access.core.carddesk import CardDesk
 from custom_components.community_access.core.changefeed import (
@@ -34,7 +35,14 @@ from custom_components.community_access.core.models import (
 from custom_components.community_access.core.storage import Database
 from tests.pgserver import PgServer
 
-from .common import TZ, make_id_number, open_community
+from .common import DOORS, TZ, make_id_number, make_vault
+
+
+def _database(url: str, compound: str) -> Database:
+    database = Database(url)
+    database.compound = compound
+    return database
+
 
 AT = datetime(2024, 1, 1, 10, 0, tzinfo=TZ)
 CARD = CredentialKind.CARD
@@ -44,9 +52,11 @@ CARD_B = "4700528462"
 BUDGET = 1.0
 
 
-async def _instance(url: str) -> tuple[Community, ChangeListener]:
+async def _instance(url: str, compound: str = "") -> tuple[Community, ChangeListener]:
     after = await asyncio.to_thread(last_change_id, Database(url))
-    community = await open_community(url)
+    community = Community(_database(url, compound), make_vault(), TZ, asyncio.to_thread)
+    community.set_doors(DOORS)
+    await community.async_load()
     listener = ChangeListener(community, after)
     await listener.async_start()
     assert listener.connected
@@ -226,6 +236,14 @@ async def test_listener_reconnects_by_itself_after_the_server_returns(
         await asyncio.to_thread(pg_server.stop_only)
         await until(lambda: not feed_b.connected, budget=5)
         assert _decides(b) is Reason.GRANTED  # from memory
+        # A presentation: the door is told (from memory); the record's commit
+        # then fails and the call says so (records are not queued: README).
+        told: list[Reason] = []
+        with pytest.raises(DBAPIError):
+            await b.present(
+                "gate", CARD, CARD_A, AT, on_decided=lambda d: told.append(d.reason)
+            )
+        assert told == [Reason.GRANTED]
         await asyncio.to_thread(pg_server.start_again)
         # A writes as soon as it can; B reconnects with back-off and catches up.
         for attempt in range(50):
@@ -242,3 +260,66 @@ async def test_listener_reconnects_by_itself_after_the_server_returns(
         for community, feed in ((a, feed_a), (b, feed_b)):
             await feed.async_stop()
             await community.async_close()
+
+
+@pytest.fixture
+async def compounds(
+    pg_migrated_url: str,
+) -> AsyncIterator[tuple[Community, ChangeListener, Community, ChangeListener]]:
+    """Compounds A and B (their own households) on one database, each listening."""
+    a, feed_a = await _instance(pg_migrated_url, "A")
+    b, feed_b = await _instance(pg_migrated_url, "B")
+    yield a, feed_a, b, feed_b
+    for community, feed in ((a, feed_a), (b, feed_b)):
+        await feed.async_stop()
+        await community.async_close()
+
+
+async def test_each_compound_has_its_own_unit_3_2_501(compounds) -> None:
+    a, _, b, _ = compounds
+    owner_a, _ = await _owner_with_card(a, CARD_A, serial=7)
+    owner_b, _ = await _owner_with_card(b, CARD_B, serial=8)
+    assert a.household("3-2-501").id != b.household("3-2-501").id
+    assert a.household("3-2-501").compound == "A"
+    # Within a compound the unit stays unique (memory, then the database).
+    with pytest.raises(CommunityError):
+        await a.add_household("3-2-501")
+    await asyncio.sleep(0.2)  # the feed has run: B still keeps only its own
+    assert owner_a not in b.index.persons
+    assert owner_b not in a.index.persons
+
+
+async def test_resident_of_a_is_refused_at_b_gate(compounds) -> None:
+    a, _, b, feed_b = compounds
+    await _owner_with_card(a, CARD_A)
+    assert _decides(a) is Reason.GRANTED
+    last = feed_b.last_id
+    await until(lambda: feed_b.last_id > last)  # B has read A's writes…
+    assert _decides(b) is Reason.UNKNOWN_CREDENTIAL  # …and keeps them out
+
+
+async def test_card_of_compound_a_cannot_be_issued_at_b(compounds) -> None:
+    a, _, b, _ = compounds
+    await _owner_with_card(a, CARD_A)
+    await b.add_household("3-2-501")
+    other = await b.add_person(
+        name="李四", role=Role.OWNER, unit="3-2-501", id_number=make_id_number(8)
+    )
+    with pytest.raises(CommunityError) as err:
+        await CardDesk(b).issue_card(person_id=other.id, card_number=CARD_A)
+    assert err.value.key == "credential_in_use"
+
+
+async def test_staff_card_lost_at_the_office_is_denied_at_every_compound(
+    compounds,
+) -> None:
+    """Company staff (no household) are kept by every compound, by their zones."""
+    a, _, b, _ = compounds
+    guard = await a.add_person(
+        name="Guard", role=Role.STAFF, id_number=make_id_number(5)
+    )
+    issued = await CardDesk(a).issue_card(person_id=guard.id, card_number=CARD_A)
+    await until(lambda: _decides(b) is Reason.GRANTED)
+    await CardDesk(a).report_lost(issued.credential.id)
+    await until(lambda: _decides(b) is Reason.LOST)
+    assert _decides(a) is Reason.LOST

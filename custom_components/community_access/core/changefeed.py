@@ -52,6 +52,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from .compounds import keeps_credential, keeps_person
 from .errors import CommunityError
 from .models import Credential, Household, Person, Visit
 from .schema import (
@@ -269,18 +270,19 @@ def apply_changes(
 ) -> None:
     """Put the reloaded rows into the community's memory (on the loop)."""
     index = community.index
+    compound = community.db.compound
     for hid, household in changed.households.items():
-        if household is None:
-            index.remove_household(hid)
+        if household is None or household.compound != compound:
+            index.remove_household(hid)  # gone, or another compound's
         else:
             index.put_household(household)
     for pid, person in changed.persons.items():
-        if person is None:
+        if person is None or not keeps_person(person, index.households):
             index.remove_person(pid)
         else:
             index.put_person(person)
     for cid, credential in changed.credentials.items():
-        if credential is None:
+        if credential is None or not keeps_credential(credential, index.persons):
             index.remove_credential(cid)
         else:
             index.put_credential(credential)
@@ -308,7 +310,11 @@ def _apply_visit(community: Community, visit_id: int, visit: Visit | None) -> No
     if old is not None and old.credential_id is not None:
         if community.visit_by_credential.get(old.credential_id) == visit_id:
             del community.visit_by_credential[old.credential_id]
-    if visit is None or str(visit.status) == "closed":
+    if (
+        visit is None
+        or str(visit.status) == "closed"
+        or visit.household_id not in community.index.households
+    ):
         return
     community.visits[visit_id] = visit
     if visit.credential_id is not None:
@@ -373,14 +379,14 @@ class ChangeListener:
 
     # ---- life cycle
     async def async_start(self) -> None:
-        """Connect and listen (in the background if the database is away)."""
+        """Connect and listen; if the database is away, keep trying in the background.
+
+        Awaits one connection attempt only (no timer: an absent server does
+        not hold set-up up).
+        """
         self._loop = asyncio.get_running_loop()
-        self._connector = self._loop.create_task(self._connect_loop())
-        # Wait for the first attempt only: an absent server must not stop set-up.
-        for _ in range(100):
-            if self.connected or self._backoff > BACKOFF_FIRST:
-                break
-            await asyncio.sleep(0.01)
+        if not await self._attempt():
+            self._connector = self._loop.create_task(self._connect_loop())
 
     def stop(self) -> None:
         """Stop listening now (the tasks are cancelled, the connection closed)."""
@@ -422,31 +428,36 @@ class ChangeListener:
         return conn
 
     async def _connect_loop(self) -> None:
-        """Connect, with back-off, until connected; then catch up."""
+        """Connect, with back-off, until connected."""
         while not self._closed:
-            try:
-                conn = await self.community.run(self._connect_blocking)
-            except Exception as err:  # noqa: BLE001 - any failure: try again later
-                _LOGGER.warning(
-                    "Change feed: database unreachable (%s); retrying in %.1f s",
-                    type(err).__name__,
-                    self._backoff,
-                )
-                await asyncio.sleep(self._backoff)
-                self._backoff = min(self._backoff * 2, BACKOFF_MAX)
-                continue
-            if self.stopped:
-                conn.close()
+            await asyncio.sleep(self._backoff)
+            self._backoff = min(self._backoff * 2, BACKOFF_MAX)
+            if await self._attempt():
                 return
-            self._conn = conn
-            self.connected = True
-            self._backoff = BACKOFF_FIRST
-            assert self._loop is not None
-            self._fd = conn.fileno()
-            self._loop.add_reader(self._fd, self._readable)
-            _LOGGER.info("Change feed: listening")
-            self.wake()  # catch up on what happened while away
-            return
+
+    async def _attempt(self) -> bool:
+        """Try to connect and listen; when connected, catch up. Whether connected."""
+        try:
+            conn = await self.community.run(self._connect_blocking)
+        except Exception as err:  # noqa: BLE001 - any failure: try again later
+            _LOGGER.warning(
+                "Change feed: database unreachable (%s); retrying in %.1f s",
+                type(err).__name__,
+                self._backoff,
+            )
+            return False
+        if self.stopped:
+            conn.close()
+            return True
+        self._conn = conn
+        self.connected = True
+        self._backoff = BACKOFF_FIRST
+        assert self._loop is not None
+        self._fd = conn.fileno()
+        self._loop.add_reader(self._fd, self._readable)
+        _LOGGER.info("Change feed: listening")
+        self.wake()  # catch up on what happened while away
+        return True
 
     def _readable(self) -> None:
         conn = self._conn

@@ -16,6 +16,7 @@ import itertools
 from typing import Any, TypeVar
 
 from .changefeed import translating
+from .compounds import own_snapshot, own_visits
 from .decision import AccessIndex, Decision, Reason
 from .detection import Detector, Finding
 from .errors import CommunityError
@@ -160,13 +161,15 @@ class Community:
     async def async_load(self) -> None:
         """Migrate the schema and build the index from the database."""
         await self.run(self.db.migrate)
-        snapshot = await self.run(self.db.load)
+        snapshot = own_snapshot(await self.run(self.db.load), self.db.compound)
         # Built in a worker thread (150,000 credentials stall the loop for a
         # quarter of a second): the new index is not shared until assigned.
         index = await self.run(_build_index, snapshot, self.index.tz, self.index.doors)
         index.doors = self.index.doors  # as set meanwhile, if they were
         self.index = index
-        visits: list[Visit] = await self.run(self.db.active_visits)
+        visits: list[Visit] = own_visits(
+            await self.run(self.db.active_visits), self.index.households
+        )
         self.visits = {v.id: v for v in visits}
         self.visit_by_credential = {
             v.credential_id: v.id for v in visits if v.credential_id is not None

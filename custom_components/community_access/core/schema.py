@@ -68,7 +68,9 @@ households = Table(
     "households",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("unit", String(32), nullable=False, unique=True),
+    # unique per compound (v10: ix_households_compound_unit below); SQLite
+    # databases made before v10 keep the global uniqueness (one compound)
+    Column("unit", String(32), nullable=False),
     Column("building", String(8), nullable=False, index=True),
     Column("card_quota", Integer, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
@@ -78,6 +80,11 @@ households = Table(
     # time a new household moves into the vacated unit
     Column("occupancy", Integer, nullable=False, default=1, server_default="1"),
     Column("occupied_since", UTCDateTime, nullable=True),
+    # v10: the compound ("" for the data of a single-compound installation)
+    Column(
+        "compound", String(64), nullable=False, default="", server_default=text("''")
+    ),
+    Index("ix_households_compound_unit", "compound", "unit", unique=True),
 )
 
 persons = Table(
@@ -617,7 +624,16 @@ def _migrate_to_9(conn: Connection) -> None:
 def _migrate_to_10(conn: Connection) -> None:
     """Add the change feed: its table, and on PostgreSQL the triggers filling it."""
     metadata.create_all(conn, tables=[changes], checkfirst=True)
+    _add_missing_columns(conn, households)
+    existing = {i["name"] for i in inspect(conn).get_indexes("households")}
+    for index in households.indexes:
+        if index.name not in existing:
+            index.create(conn)
     if conn.dialect.name == "postgresql":
+        # The unit was unique across the database; now per compound.
+        conn.execute(
+            text("ALTER TABLE households DROP CONSTRAINT IF EXISTS households_unit_key")
+        )
         from .changefeed import install_triggers  # noqa: PLC0415 - no cycle at import
 
         install_triggers(conn)
