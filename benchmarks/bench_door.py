@@ -232,7 +232,8 @@ async def test_door_latency(hass: HomeAssistant, size: int) -> None:
     print(
         f"\nN={size:,}: {credentials:,} credentials in the community,"
         f" {size:,} ids in each automation (set up in {time.perf_counter() - t0:.1f} s);"
-        f" {ROUNDS} rounds, interleaved"
+        f" {ROUNDS} rounds, interleaved; database {community.db.engine.dialect.name},"
+        f" load average {os.getloadavg()[0]:.2f}"
     )
     unlocks = Unlocks(hass)
     writer = community.writer

@@ -24,6 +24,9 @@ database of a private PostgreSQL server whose data folder is kept in
 ``BENCH_STARTUP_CACHE/bench_startup_pg`` (built once with COPY, then reused);
 each run sets the entry up on a fresh copy of it (``CREATE DATABASE …
 TEMPLATE``). The figures say which database they are for.
+
+``BENCH_STARTUP_UNFROZEN=1`` thaws the heap the test plugin froze first, so
+that a full collection costs what it does in a real Home Assistant.
 """
 
 from __future__ import annotations
@@ -68,6 +71,10 @@ CHUNK = 200_000
 TICK = 0.005
 #: ``BENCH_STARTUP_SLOW=1``: print the loop's callbacks slower than 50 ms.
 SLOW = os.environ.get("BENCH_STARTUP_SLOW", "") not in ("", "0")
+#: ``BENCH_STARTUP_UNFROZEN=1``: thaw the heap the test plugin froze (its
+#: ``garbage_collection`` fixture calls ``gc.freeze()``), so that a full
+#: collection walks Home Assistant's objects too, as it does in a real one.
+UNFROZEN = os.environ.get("BENCH_STARTUP_UNFROZEN", "") not in ("", "0")
 
 #: ``sqlite`` (default) or ``postgresql``: see benchmarks/conftest.py.
 BENCH_DB = os.environ.get("BENCH_DB", "sqlite")
@@ -401,6 +408,8 @@ async def test_startup(hass: HomeAssistant) -> None:
         loop.set_debug(True)
         loop.slow_callback_duration = 0.05
         logging.getLogger("asyncio").addHandler(logging.StreamHandler(sys.stdout))
+    if UNFROZEN:
+        gc.unfreeze()
     gc.collect()
     before = rss_mib()
     task = asyncio.create_task(ticker())
@@ -423,6 +432,7 @@ async def test_startup(hass: HomeAssistant) -> None:
         f" credentials, {RECORDS:,} access records over {DAYS} days:"
         f" entry set-up {setup_s:.2f} s, RSS +{grown:.0f} MiB,"
         f" longest loop stall {longest * 1000:.0f} ms"
+        f" ({len(gc.get_objects()):,} objects tracked{', heap thawed' if UNFROZEN else ''})"
     )
     assert await hass.config_entries.async_unload(entry.entry_id)
     if server is not None:

@@ -20,6 +20,7 @@ from .compounds import own_snapshot, own_visits
 from .decision import AccessIndex, Decision, Reason
 from .detection import Detector, Finding
 from .errors import CommunityError
+from .gcpause import collector_paused
 from .models import (
     Credential,
     CredentialKind,
@@ -161,10 +162,11 @@ class Community:
     async def async_load(self) -> None:
         """Migrate the schema and build the index from the database."""
         await self.run(self.db.migrate)
-        snapshot = own_snapshot(await self.run(self.db.load), self.db.compound)
-        # Built in a worker thread (150,000 credentials stall the loop for a
-        # quarter of a second): the new index is not shared until assigned.
-        index = await self.run(_build_index, snapshot, self.index.tz, self.index.doors)
+        # Loaded and built in a worker thread (150,000 credentials stall the
+        # loop for a quarter of a second), without the collector walking the
+        # new objects meanwhile (see gcpause.py): the new index is not
+        # shared until assigned.
+        index = await self.run(_load_index, self.db, self.index.tz, self.index.doors)
         index.doors = self.index.doors  # as set meanwhile, if they were
         self.index = index
         visits: list[Visit] = own_visits(
@@ -842,16 +844,18 @@ class Community:
         }
 
 
+def _load_index(db: Database, tz: tzinfo, doors: dict[str, Door]) -> AccessIndex:
+    """Load and build a new index (blocking: a worker thread)."""
+    with collector_paused():
+        # Several compounds on one database: this compound's part only.
+        return _build_index(own_snapshot(db.load(), db.compound), tz, doors)
+
+
 def _build_index(snapshot: Snapshot, tz: tzinfo, doors: dict[str, Door]) -> AccessIndex:
     """Build a new index of the loaded snapshot (blocking: a worker thread)."""
     index = AccessIndex(tz)
     index.doors = doors
-    for household in snapshot.households:
-        index.put_household(household)
-    for person in snapshot.persons:
-        index.put_person(person)
-    for credential in sorted(snapshot.credentials, key=lambda c: c.id):
-        index.put_credential(credential)
+    index.fill(snapshot.households, snapshot.persons, snapshot.credentials)
     return index
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from . import loading
 from .models import (
     Credential,
     CredentialKind,
@@ -581,16 +582,12 @@ class Database:
 
     # ---- loading
     def load(self) -> Snapshot:
-        """Read everything the access index needs."""
+        """Read everything the access index needs (see :mod:`.loading`)."""
         with self._tx() as conn:
             return Snapshot(
-                households=[
-                    _household(r) for r in conn.execute(select(households)).mappings()
-                ],
-                persons=[_person(r) for r in conn.execute(select(persons)).mappings()],
-                credentials=[
-                    _credential(r) for r in conn.execute(select(credentials)).mappings()
-                ],
+                households=loading.read_households(conn),
+                persons=loading.read_persons(conn),
+                credentials=loading.read_credentials(conn),
             )
 
     # ---- single-step writes (each its own transaction)
