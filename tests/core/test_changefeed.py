@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 import time
 
 import psycopg2
@@ -30,8 +30,10 @@ from custom_components.community_access.core.errors import CommunityError
 from custom_components.community_access.core.models import (
     CredentialKind,
     CredentialStatus,
+    PenaltyKind,
     Role,
 )
+from custom_components.community_access.core.rules import RuleBook
 from custom_components.community_access.core.storage import Database
 from tests.pgserver import PgServer
 
@@ -323,3 +325,34 @@ async def test_staff_card_lost_at_the_office_is_denied_at_every_compound(
     await CardDesk(a).report_lost(issued.credential.id)
     await until(lambda: _decides(b) is Reason.LOST)
     assert _decides(a) is Reason.LOST
+
+
+async def test_suspension_at_a_applies_at_b(pg_migrated_url: str) -> None:
+    """A penalty is in the feed: B rebuilds its suspensions (RuleBook.reindex)."""
+    a, feed_a = await _instance(pg_migrated_url, "A")
+    after = await asyncio.to_thread(last_change_id, Database(pg_migrated_url))
+    b = Community(_database(pg_migrated_url, "B"), make_vault(), TZ, asyncio.to_thread)
+    b.set_doors(DOORS)
+    await b.async_load()
+    await RuleBook(b).async_load()
+    feed_b = ChangeListener(b, after, on_penalties=RuleBook(b).reindex)
+    await feed_b.async_start()
+    try:
+        guard = await a.add_person(
+            name="Guard", role=Role.STAFF, id_number=make_id_number(5)
+        )
+        await CardDesk(a).issue_card(person_id=guard.id, card_number=CARD_A)
+        await until(lambda: _decides(b) is Reason.GRANTED)
+        penalty = await RuleBook(a).apply_penalty(
+            person_id=guard.id,
+            kind=PenaltyKind.SUSPENSION,
+            days=3,
+            at=AT - timedelta(hours=1),
+        )
+        await until(lambda: _decides(b) is Reason.SUSPENDED)
+        await RuleBook(a).lift_penalty(penalty.id)
+        await until(lambda: _decides(b) is Reason.GRANTED)
+    finally:
+        for community, feed in ((a, feed_a), (b, feed_b)):
+            await feed.async_stop()
+            await community.async_close()
