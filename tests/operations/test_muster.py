@@ -66,6 +66,12 @@ async def test_muster_list_and_counts(
     attributes = hass.states.get(b3).attributes
     assert "赵磊" not in str(attributes)
 
+    # Kept in memory from each record, read from the database after a reload.
+    entry = hass.config_entries.async_entries("community_access")[0]
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert (state(hass, b3), state(hass, b1)) == ("1", "1")
+
     # 13 hours later the window (12 h) has passed them all.
     await later(hass, freezer, timedelta(hours=13))
     assert (state(hass, b3), state(hass, b1)) == ("0", "0")

@@ -1,9 +1,11 @@
 """The muster list in Home Assistant: the service's answer and per-building counts.
 
-The counts (one sensor per building that has a building door) are
-recomputed from the access record a little after a passage at an entry or
-exit door (at most once per :data:`REFRESH_DELAY`), and when the window
-passes the earliest passage counted (so that people drop off in time).
+The counts (one sensor per building that has a building door) are read
+from the access record once at start, then kept in memory from each record
+as it is written (``MusterCounts``: no query per passage, so their cost does
+not grow with the record); the sensors are told a little after a passage at
+an entry or exit door (at most once per :data:`REFRESH_DELAY`), and when the
+window passes the earliest passage counted (so that people drop off in time).
 Only counts reach the entities; names only go to an administrator's call.
 """
 
@@ -14,8 +16,9 @@ from typing import Any
 
 from custom_components.community_access.core.models import Door, ZoneKind
 from custom_components.community_access.core.operations.muster import (
+    MusterCounts,
     MusterEntry,
-    counts_by_building,
+    Passage,
     last_passages,
     muster,
     muster_doors,
@@ -48,6 +51,7 @@ class MusterWatch(ChangeListeners):
         )
         self._door_ids = frozenset(muster_doors(doors))
         self.counts: dict[str, int] = dict.fromkeys(self.buildings, 0)
+        self._tally = MusterCounts({d.id: d for d in doors}, self.window)
         self._pending: CALLBACK_TYPE | None = None
         self._expiry: CALLBACK_TYPE | None = None
 
@@ -68,36 +72,64 @@ class MusterWatch(ChangeListeners):
         )
         return entries
 
-    async def async_refresh(self, _now: Any = None) -> None:
-        """Recompute the counts and tell the sensors."""
-        now = dt_util.utcnow()
-        entries = await self.async_list(now)
-        self.counts = counts_by_building(entries, self.buildings)
-        self._cancel_expiry()
-        if entries:
-            first_out = min(e.at for e in entries) + self.window - now
-            self._expiry = async_call_later(
-                self.hass, max(first_out.total_seconds(), 0) + 1, self._due
-            )
-        self._changed()
-
     def start(self) -> list[CALLBACK_TYPE]:
         """Follow the access record and the clock; returns what to undo."""
         community = self.entry.runtime_data.community
-        self.entry.async_create_task(self.hass, self.async_refresh(), "muster counts")
-        return [community.add_record_listener(self._record), self._cancel]
+        remove = community.add_record_listener(self._record)
+        self.entry.async_create_task(self.hass, self._async_load(), "muster counts")
+        return [remove, self._cancel]
+
+    async def _async_load(self) -> None:
+        """Read the window's passages once (a worker thread), then count in memory."""
+        community = self.entry.runtime_data.community
+        since = dt_util.utcnow() - self.window
+        passages: list[Passage] = await community.run(
+            last_passages, community.db, self._door_ids, since
+        )
+        for passage in sorted(passages, key=lambda p: (p.at, p.record_id)):
+            self._tally.add(passage)
+        self._update()
 
     @callback
     def _record(self, record: AuditRecord) -> None:
-        if record.door_id not in self._door_ids or self._pending is not None:
+        if (
+            not record.granted
+            or record.person_id is None
+            or record.id is None
+            or record.door_id not in self._door_ids
+        ):
             return
-        self._pending = async_call_later(self.hass, REFRESH_DELAY, self._due)
+        self._tally.add(
+            Passage(
+                record.id,
+                record.person_id,
+                record.door_id,
+                record.at,
+                record.unit,
+                record.person_name,
+            )
+        )
+        if self._pending is None:
+            self._pending = async_call_later(self.hass, REFRESH_DELAY, self._due)
 
     @callback
     def _due(self, _now: datetime) -> None:
         self._pending = None
         self._expiry = None
-        self.entry.async_create_task(self.hass, self.async_refresh(), "muster counts")
+        self._update()
+
+    @callback
+    def _update(self) -> None:
+        """Drop what left the window, publish the counts, wake when the next leaves."""
+        now = dt_util.utcnow()
+        next_out = self._tally.expire(now)
+        self.counts = self._tally.counts(self.buildings)
+        self._cancel_expiry()
+        if next_out is not None:
+            self._expiry = async_call_later(
+                self.hass, max((next_out - now).total_seconds(), 0) + 1, self._due
+            )
+        self._changed()
 
     @callback
     def _cancel(self) -> None:

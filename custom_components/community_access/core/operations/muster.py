@@ -7,14 +7,18 @@ window was inward. Their building is the door's building for a building
 door, otherwise the building of their home (the record's unit), otherwise
 none (staff coming in at a gate). One grouped query per call, on
 ``ix_audit_person_at``.
+
+:class:`MusterCounts` keeps the per-building counts in memory from the
+records as they are written (O(1) each), read from the database once at
+start: the counts' cost does not grow with the access record.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select
 
@@ -141,3 +145,55 @@ def _building(door: Door, unit: str | None) -> str | None:
         except ValueError:
             return None
     return None
+
+
+class MusterCounts:
+    """Per-building counts of who may be inside, kept up to date record by record.
+
+    Fed with passages (granted records at entry and exit doors) in any
+    order: a person's later passage (higher record id) replaces the earlier
+    one. :meth:`expire` forgets passages older than the window.
+    """
+
+    def __init__(self, doors: Mapping[str, Door], window: timedelta) -> None:
+        """Count at ``doors`` (the community's doors) over ``window``."""
+        self.doors = doors
+        self.window = window
+        self._latest: dict[int, Passage] = {}
+        #: The building each person inside is counted in (None: no building).
+        self._inside: dict[int, str | None] = {}
+        self._counts: Counter[str | None] = Counter()
+        #: Passages in the order they were added (times nearly increasing).
+        self._order: deque[Passage] = deque()
+
+    def add(self, passage: Passage) -> None:
+        """Take a passage into account (an older one than the person's last is ignored)."""
+        current = self._latest.get(passage.person_id)
+        if current is not None and current.record_id >= passage.record_id:
+            return
+        self._forget(passage.person_id)
+        self._latest[passage.person_id] = passage
+        self._order.append(passage)
+        door = self.doors.get(passage.door_id)
+        if door is not None and door.direction is Direction.IN:
+            building = _building(door, passage.unit)
+            self._inside[passage.person_id] = building
+            self._counts[building] += 1
+
+    def expire(self, now: datetime) -> datetime | None:
+        """Forget passages before the window; when the next one falls out (None: none)."""
+        since = now - self.window
+        while self._order and self._order[0].at < since:
+            passage = self._order.popleft()
+            if self._latest.get(passage.person_id) is passage:
+                self._forget(passage.person_id)
+        return self._order[0].at + self.window if self._order else None
+
+    def counts(self, buildings: Iterable[str]) -> dict[str, int]:
+        """How many may be inside each of ``buildings`` (0 where nobody)."""
+        return {b: self._counts.get(b, 0) for b in buildings}
+
+    def _forget(self, person_id: int) -> None:
+        self._latest.pop(person_id, None)
+        if person_id in self._inside:
+            self._counts[self._inside.pop(person_id)] -= 1
