@@ -119,6 +119,28 @@ class PgServer:
         """Drop a database, ending its connections."""
         self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def stop_only(self) -> None:
+        """Stop the server (fast: connections cut), keeping its data for :meth:`start_again`."""
+        self._pg_ctl("stop", "-m", "fast")
+
+    def start_again(self) -> None:
+        """Start the server stopped by :meth:`stop_only`, as it was."""
+        self._pg_ctl(
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(self.root / "log"),
+            "-o",
+            _options(self),
+        )
+
+    def restart(self) -> None:
+        """Stop and start the server: every connection is cut (an outage)."""
+        self.stop_only()
+        self.start_again()
+
     def stop(self) -> None:
         """Stop the server and, unless kept, remove its folder."""
         if self._stopped:
@@ -127,6 +149,14 @@ class PgServer:
         self._pg_ctl("stop", "-m", "fast" if self.keep else "immediate", check=False)
         if not self.keep:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _options(server: PgServer) -> str:
+    """The server's options: socket in its folder only, no durability (tests)."""
+    return (
+        f"-k {server.socket_dir} -c listen_addresses='' -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off"
+    )
 
 
 def start_server(root: Path | None = None) -> PgServer:
@@ -174,12 +204,8 @@ def start_server(root: Path | None = None) -> PgServer:
                 check=True,
                 timeout=120,
             )
-        options = (
-            f"-k {server.socket_dir} -c listen_addresses='' -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off"
-        )
         server._pg_ctl(  # noqa: SLF001
-            "start", "-w", "-t", "60", "-l", str(root / "log"), "-o", options
+            "start", "-w", "-t", "60", "-l", str(root / "log"), "-o", _options(server)
         )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as err:
         log = root / "log"

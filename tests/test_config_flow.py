@@ -255,6 +255,7 @@ async def test_options_flow_keeps_every_field(
         "reader_key_days": 30,
         "guard_users": [guard.id],
         CONF_DB_URL: "",
+        "compound": "A",
         "patrol_interval_minutes": 15,
         "inspection_days": 14,
         "maintenance_notice_hours": 48,

@@ -28,6 +28,7 @@ from .const import (
     CONF_AUTO_RECORD,
     CONF_CARD_DEPOSIT,
     CONF_CARD_QUOTA,
+    CONF_COMPOUND,
     CONF_DB_URL,
     CONF_DEMO,
     CONF_GUARD_NOTIFY,
@@ -57,6 +58,7 @@ from .core.privacy import Vault, new_key
 from .core.storage import Database
 from .core.visitors import VisitorSettings
 from .door import DoorConfig, DoorOperator
+from .feed import async_feed_position, async_start_feed
 from .housekeeping import async_start_housekeeping, keypad_lock_key
 from .lock_codes import async_start_lock_codes, async_stop_lock_codes
 from .operations.setup import async_setup_operations
@@ -68,6 +70,7 @@ from .rules_setup import detection_settings, rule_settings
 from .runtime import CommunityConfigEntry, CommunityRuntime, rule_book
 from .serial_hub import async_start_lines, async_stop_lines
 from .services import async_setup_services
+from .shared_keys import async_check_keys
 from .tag_readers import async_setup_tag_readers
 
 PLATFORMS: list[Platform] = [
@@ -177,6 +180,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
             translation_domain=DOMAIN, translation_key="database_url_refused"
         ) from err
     database = await hass.async_add_executor_job(Database, url)
+    database.compound = str(entry.options.get(CONF_COMPOUND) or "")
     community = Community(
         database,
         vault,
@@ -185,6 +189,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
         settings_from_options(dict(entry.options)),
     )
     try:
+        feed_after = await async_feed_position(community)
         await community.async_load()
     except SQLAlchemyError as err:
         await hass.async_add_executor_job(database.close)
@@ -199,6 +204,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
             translation_domain=DOMAIN,
             translation_key="database_too_new",
         ) from err
+
+    try:
+        await async_check_keys(community, vault)
+    except ConfigEntryError:
+        await hass.async_add_executor_job(database.close)
+        raise
 
     runtime = CommunityRuntime(
         community=community,
@@ -271,6 +282,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
     runtime.unsubscribe.extend(async_start_housekeeping(hass, entry))
     runtime.unsubscribe.extend(async_setup_live(hass, entry))
     runtime.unsubscribe.extend(async_setup_tag_readers(hass, entry))
+    runtime.unsubscribe.extend(await async_start_feed(hass, entry, feed_after))
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
 

@@ -30,6 +30,7 @@ from .const import (
     CONF_BUILDING,
     CONF_CARD_DEPOSIT,
     CONF_CARD_QUOTA,
+    CONF_COMPOUND,
     CONF_DB_URL,
     CONF_DEMO,
     CONF_DIRECTION,
@@ -103,6 +104,7 @@ from .operations.modes_options import (
 from .osdp_flow import OsdpReaderSubentryFlow
 from .rules_setup import LADDER_KINDS, parse_ladder
 from .serial_flow import SerialLineSubentryFlow
+from .shared_keys import async_import_keys
 from .tag_readers import door_readers, readers_taken
 
 
@@ -198,6 +200,7 @@ def default_options() -> dict[str, Any]:
         CONF_NOTICE_NOTIFY: "",
         CONF_READER_KEY_DAYS: DEFAULT_READER_KEY_DAYS,
         CONF_DB_URL: "",
+        CONF_COMPOUND: "",
         # Faults, patrols, inspections, planned maintenance.
         CONF_MAINTENANCE_NOTIFY: "",
         CONF_RESIDENTS_NOTIFY: "",
@@ -392,9 +395,25 @@ def options_schema(
         **number(CONF_INSPECTION_DAYS),
         **number(CONF_NOTICE_HOURS),
         vol.Optional(CONF_DB_URL, default=values[CONF_DB_URL]): selector.TextSelector(),
+        vol.Optional(
+            CONF_COMPOUND, default=values.get(CONF_COMPOUND, "")
+        ): selector.TextSelector(),
+        # Never shown back: the keys go to the entry's key store, not options.
+        vol.Optional(SHARED_KEYS): selector.TextSelector(
+            selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+        ),
         **modes_option_fields(values),
     }
     return vol.Schema(fields)
+
+
+#: The options field taking keys exported by another instance (not an option).
+SHARED_KEYS = "shared_keys"
+
+
+def default_db_url(hass: HomeAssistant, entry_id: str) -> str:
+    """Return the entry's SQLite file URL (as ``__init__.default_db_url``)."""
+    return f"sqlite:///{hass.config.path(f'community_access_{entry_id}.db')}"
 
 
 class CommunityOptionsFlow(OptionsFlow):
@@ -433,6 +452,16 @@ class CommunityOptionsFlow(OptionsFlow):
                     url = await database_url.async_check(self.hass, url)
                 except database_url.DatabaseUrlError as err:
                     errors[CONF_DB_URL] = err.key
+            shared = str(user_input.get(SHARED_KEYS) or "").strip()
+            if shared and not errors:
+                problem = await async_import_keys(
+                    self.hass,
+                    self.config_entry.entry_id,
+                    shared,
+                    url or default_db_url(self.hass, self.config_entry.entry_id),
+                )
+                if problem is not None:
+                    errors[SHARED_KEYS] = problem
             if not errors:
                 return self.async_create_entry(
                     data={
@@ -464,6 +493,9 @@ class CommunityOptionsFlow(OptionsFlow):
                         CONF_NOTICE_NOTIFY: notice,
                         CONF_READER_KEY_DAYS: int(user_input[CONF_READER_KEY_DAYS]),
                         CONF_DB_URL: url,
+                        CONF_COMPOUND: str(user_input.get(CONF_COMPOUND) or "").strip()[
+                            :64
+                        ],
                         **modes_option_values(user_input),
                     }
                     | upkeep
@@ -476,7 +508,7 @@ class CommunityOptionsFlow(OptionsFlow):
                         )
                     }
                 )
-            values |= user_input
+            values |= {k: v for k, v in user_input.items() if k != SHARED_KEYS}
         return self.async_show_form(
             step_id="init",
             data_schema=options_schema(values, notify, users),

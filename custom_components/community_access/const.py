@@ -15,6 +15,8 @@ CONF_CARD_DEPOSIT: Final = "card_deposit"
 CONF_REISSUE_FEE: Final = "reissue_fee"
 CONF_RETENTION_DAYS: Final = "retention_days"
 CONF_DB_URL: Final = "db_url"
+#: Several compounds on one PostgreSQL: this instance's compound ("": one).
+CONF_COMPOUND: Final = "compound"
 CONF_REVIEW_INTERVAL_DAYS: Final = "review_interval_days"
 CONF_REVOKE_UNUSED_DAYS: Final = "revoke_unused_days"
 CONF_APPROVAL_TIMEOUT: Final = "approval_timeout_minutes"

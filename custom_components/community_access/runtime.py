@@ -19,6 +19,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .const import EVENT_ACCESS_DENIED, EVENT_ACCESS_GRANTED, LOGGER
+from .core.changefeed import ChangeListener
 from .core.community import Community
 from .core.decision import Decision, Reason
 from .core.enrolment import CARD_READ_FOR_ENROLMENT, CardCaptures, audit_details
@@ -48,6 +49,8 @@ class CommunityRuntime:
     #: Doors keeping their codes on a ZHA lock, by door id.
     lock_codes: dict[str, LockCodes] = field(default_factory=dict)
     unsubscribe: list[CALLBACK_TYPE] = field(default_factory=list)
+    #: The change feed's listener (PostgreSQL; see feed.py), else None.
+    change_listener: ChangeListener | None = None
     visitor_settings: VisitorSettings = field(default_factory=VisitorSettings)
     #: Notify service of the guard desk (``notify.<name>``), if configured.
     guard_notify: str | None = None

@@ -52,6 +52,7 @@ from .services_visitors import (
     HOST_VISITOR_SERVICES,
     async_listen_phone_answers,
 )
+from .shared_keys import export_keys_service
 
 ATTR_DOOR = "door"
 ATTR_KIND = "kind"
@@ -285,6 +286,12 @@ _SERVICES: dict[str, tuple[Handler, vol.Schema | vol.All, SupportsResponse]] = {
         _set_person_status,
         SET_PERSON_STATUS_SCHEMA,
         SupportsResponse.OPTIONAL,
+    ),
+    # Several compounds on one database: the keys for another instance.
+    "export_keys": (
+        export_keys_service,
+        vol.Schema(ENTRY_FIELD),
+        SupportsResponse.ONLY,
     ),
 }
 

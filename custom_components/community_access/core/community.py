@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import itertools
 from typing import Any, TypeVar
 
+from .changefeed import translating
+from .compounds import own_snapshot, own_visits
 from .decision import AccessIndex, Decision, Reason
 from .detection import Detector, Finding
 from .errors import CommunityError
@@ -92,7 +94,9 @@ class Community:
         self.vault = vault
         self.index = AccessIndex(tz)
         self.settings = settings or Settings()
-        self.run = run
+        # The database's "card held" check (several instances, PostgreSQL)
+        # answers with the same translated refusal as the in-memory one.
+        self.run = translating(run)
         self._listeners: list[Callable[[], None]] = []
         self._event_listeners: list[Callable[[str, dict[str, Any]], None]] = []
         self._record_listeners: list[Callable[[AuditRecord], None]] = []
@@ -165,7 +169,9 @@ class Community:
         index = await self.run(_load_index, self.db, self.index.tz, self.index.doors)
         index.doors = self.index.doors  # as set meanwhile, if they were
         self.index = index
-        visits: list[Visit] = await self.run(self.db.active_visits)
+        visits: list[Visit] = own_visits(
+            await self.run(self.db.active_visits), self.index.households
+        )
         self.visits = {v.id: v for v in visits}
         self.visit_by_credential = {
             v.credential_id: v.id for v in visits if v.credential_id is not None
@@ -841,7 +847,8 @@ class Community:
 def _load_index(db: Database, tz: tzinfo, doors: dict[str, Door]) -> AccessIndex:
     """Load and build a new index (blocking: a worker thread)."""
     with collector_paused():
-        return _build_index(db.load(), tz, doors)
+        # Several compounds on one database: this compound's part only.
+        return _build_index(own_snapshot(db.load(), db.compound), tz, doors)
 
 
 def _build_index(snapshot: Snapshot, tz: tzinfo, doors: dict[str, Door]) -> AccessIndex:

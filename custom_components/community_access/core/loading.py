@@ -47,6 +47,7 @@ _HOUSEHOLD_COLUMNS = (
     "moved_out_at",
     "occupancy",
     "occupied_since",
+    "compound",  # v10
 )
 _PERSON_COLUMNS = (
     "id",
@@ -175,6 +176,7 @@ def _household(row: Sequence[Any], batch: _Batch) -> Household:
         moved_out_at,
         occupancy,
         occupied_since,
+        compound,
     ) = row
     created = batch(created_at)
     return Household(
@@ -188,6 +190,7 @@ def _household(row: Sequence[Any], batch: _Batch) -> Household:
         occupied_since=created
         if occupied_since is None or occupied_since == created_at
         else _aware(occupied_since),
+        compound=compound or "",
     )
 
 

@@ -166,6 +166,8 @@ class Household:
     occupancy: int = 1
     #: When the current occupancy began.
     occupied_since: datetime | None = None
+    #: v10: the compound the unit is in ("": a single-compound installation).
+    compound: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,6 +87,10 @@ class RuleBook:
         community.open_violation_count = await self.open_violations()
         self._reindex()
 
+    def reindex(self) -> None:
+        """Rebuild the index's penalties from ``community.penalties`` (change feed)."""
+        self._reindex()
+
     def _reindex(self) -> None:
         """Rebuild the index's suspension and restriction periods."""
         index = self.community.index

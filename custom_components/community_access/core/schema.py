@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -67,7 +68,9 @@ households = Table(
     "households",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("unit", String(32), nullable=False, unique=True),
+    # unique per compound (v10: ix_households_compound_unit below); SQLite
+    # databases made before v10 keep the global uniqueness (one compound)
+    Column("unit", String(32), nullable=False),
     Column("building", String(8), nullable=False, index=True),
     Column("card_quota", Integer, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
@@ -77,6 +80,11 @@ households = Table(
     # time a new household moves into the vacated unit
     Column("occupancy", Integer, nullable=False, default=1, server_default="1"),
     Column("occupied_since", UTCDateTime, nullable=True),
+    # v10: the compound ("" for the data of a single-compound installation)
+    Column(
+        "compound", String(64), nullable=False, default="", server_default=text("''")
+    ),
+    Index("ix_households_compound_unit", "compound", "unit", unique=True),
 )
 
 persons = Table(
@@ -497,6 +505,18 @@ group_visits = Table(
     Column("recorded_by", String(64), nullable=True),
 )
 
+#: v10, the change feed (several compounds on one PostgreSQL): one row per
+#: row written in a table decisions depend on, appended by a trigger in the
+#: writing transaction (PostgreSQL only: see core/changefeed.py).
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("at", UTCDateTime, nullable=True),
+    Column("table_name", String(32), nullable=False),
+    Column("row_id", BigInteger, nullable=False),
+)
+
 OPERATION_TABLES = (
     site_modes,
     door_alarms,
@@ -601,6 +621,24 @@ def _migrate_to_9(conn: Connection) -> None:
     metadata.create_all(conn, tables=list(OPERATION_TABLES), checkfirst=True)
 
 
+def _migrate_to_10(conn: Connection) -> None:
+    """Add the change feed: its table, and on PostgreSQL the triggers filling it."""
+    metadata.create_all(conn, tables=[changes], checkfirst=True)
+    _add_missing_columns(conn, households)
+    existing = {i["name"] for i in inspect(conn).get_indexes("households")}
+    for index in households.indexes:
+        if index.name not in existing:
+            index.create(conn)
+    if conn.dialect.name == "postgresql":
+        # The unit was unique across the database; now per compound.
+        conn.execute(
+            text("ALTER TABLE households DROP CONSTRAINT IF EXISTS households_unit_key")
+        )
+        from .changefeed import install_triggers  # noqa: PLC0415 - no cycle at import
+
+        install_triggers(conn)
+
+
 #: Migrations: version → function bringing the schema from version-1 to it.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migrate_to_1,
@@ -612,4 +650,5 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     7: _migrate_to_7,
     8: _migrate_to_8,
     9: _migrate_to_9,
+    10: _migrate_to_10,
 }

@@ -199,9 +199,13 @@ def _utcnow() -> datetime:
 class Tx:
     """Operations inside one database transaction (see :meth:`Database.transaction`)."""
 
-    def __init__(self, conn: Connection) -> None:
-        """Wrap an open connection with a transaction begun."""
+    def __init__(self, conn: Connection, compound: str = "") -> None:
+        """Wrap an open connection with a transaction begun.
+
+        ``compound``: the compound new households are registered in.
+        """
         self.conn = conn
+        self.compound = compound
 
     # ---- households
     def insert_household(self, unit: Unit, card_quota: int | None) -> Household:
@@ -212,6 +216,7 @@ class Tx:
                 unit=str(unit),
                 building=unit.building,
                 card_quota=card_quota,
+                compound=self.compound,
                 created_at=now,
                 occupancy=1,
                 occupied_since=now,
@@ -349,6 +354,7 @@ class Tx:
                     "unit": str(unit),
                     "building": unit.building,
                     "card_quota": quota,
+                    "compound": self.compound,
                     "created_at": now,
                     "occupancy": 1,
                     "occupied_since": now,
@@ -519,6 +525,8 @@ class Database:
     def __init__(self, url: str) -> None:
         """Open (lazily) the database at an SQLAlchemy URL."""
         self.url = url
+        #: The compound of this instance (several on one PostgreSQL; "": one).
+        self.compound = ""
         self._lock = threading.RLock()
         engine_logger = logging.getLogger("sqlalchemy.engine")
         if engine_logger.level == logging.NOTSET:
@@ -538,7 +546,7 @@ class Database:
     def transaction(self) -> Iterator[Tx]:
         """One transaction: committed when the block ends, rolled back on error."""
         with self._tx() as conn:
-            yield Tx(conn)
+            yield Tx(conn, self.compound)
 
     def close(self) -> None:
         """Release connections."""
@@ -1197,6 +1205,7 @@ def _household(m: Mapping[Any, Any]) -> Household:
         occupancy=int(m["occupancy"] or 1),
         # The first occupancy began when the household was registered.
         occupied_since=m["occupied_since"] or m["created_at"],
+        compound=m.get("compound") or "",
     )
 
 
