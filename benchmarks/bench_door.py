@@ -55,7 +55,7 @@ for folder in (ROOT, ROOT / "benchmarks"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from bench_tag_reader import bolt_lock, device, pct  # noqa: E402
+from bench_tag_reader import device, pct, register_tags, setup_locks  # noqa: E402
 from community_fixtures import populate  # noqa: E402
 
 from tests.conftest import TEST_DOORS, make_entry  # noqa: E402
@@ -67,20 +67,6 @@ RESIDENTS = int(os.environ.get("BENCH_DOOR_RESIDENTS", "20"))
 #: Credentials per generated household (bench_decide's population), about.
 PER_HOUSEHOLD = 3
 LOCKS = ("svc", "gate", "base", "tmpl")
-
-
-async def setup_locks(hass: HomeAssistant) -> None:
-    """The four template locks, locked; the tag integration (for the trigger)."""
-    assert await async_setup_component(
-        hass,
-        "input_boolean",
-        {"input_boolean": {f"{n}_bolt": {"initial": True} for n in LOCKS}},
-    )
-    assert await async_setup_component(
-        hass, "template", {"template": [{"lock": [bolt_lock(n) for n in LOCKS]}]}
-    )
-    assert await async_setup_component(hass, "tag", {})
-    await hass.async_block_till_done()
 
 
 async def automations(
@@ -139,26 +125,6 @@ async def automations(
     await hass.async_block_till_done()
 
 
-async def residents(hass: HomeAssistant, rng: random.Random) -> list[str]:
-    """Residents of building 3 (a unit the generated population does not use)."""
-    tags = []
-    await call(hass, "add_household", {"unit": "3-9-901"})
-    for i in range(RESIDENTS):
-        person = await call(
-            hass,
-            "add_person",
-            {"unit": "3-9-901", "name": f"住户{i}", "role": "family"},
-        )
-        tag = f"04{rng.randrange(16**12):012X}"
-        await call(
-            hass,
-            "add_credential",
-            {"person_id": person["person_id"], "kind": "phone_tag", "value": tag},
-        )
-        tags.append(tag)
-    return tags
-
-
 class Unlocks:
     """The time from a start to a lock's ``unlocked`` state."""
 
@@ -208,7 +174,7 @@ class Unlocks:
 async def test_door_latency(hass: HomeAssistant, size: int) -> None:
     """Print p50/p99 of (a)–(d) and the ratios for ``size`` credentials and ids."""
     rng = random.Random(14)
-    await setup_locks(hass)
+    await setup_locks(hass, LOCKS)
     bound, plain, templ = (
         device(hass, n) for n in ("gate-reader", "plain-reader", "template-reader")
     )
@@ -224,7 +190,8 @@ async def test_door_latency(hass: HomeAssistant, size: int) -> None:
     await setup_community(hass, entry)
     t0 = time.perf_counter()
     _, community = await populate(hass, entry, max(1, size // PER_HOUSEHOLD))
-    ours = await residents(hass, rng)
+    # A unit the generated population does not use.
+    ours = await register_tags(hass, rng, "3-9-901", RESIDENTS)
     credentials = community.counts().get("credentials", 0)
     theirs = [f"B{size}-{rng.randrange(16**12):012X}" for _ in range(size)]
     listed = [f"T{size}-{rng.randrange(16**12):012X}" for _ in range(size)]

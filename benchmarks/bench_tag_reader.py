@@ -94,31 +94,36 @@ def device(hass: HomeAssistant, name: str) -> str:
     )
 
 
-async def setup_locks(hass: HomeAssistant) -> None:
-    """Both template locks, locked; the tag integration (for the trigger)."""
+async def setup_locks(hass: HomeAssistant, locks: tuple[str, ...] = LOCKS) -> None:
+    """The template locks ``lock.<name>_lock``, locked; the tag integration."""
     assert await async_setup_component(
         hass,
         "input_boolean",
-        {"input_boolean": {f"{n}_bolt": {"initial": True} for n in LOCKS}},
+        {"input_boolean": {f"{n}_bolt": {"initial": True} for n in locks}},
     )
     assert await async_setup_component(
         hass,
         "template",
-        {"template": [{"lock": [bolt_lock(n) for n in LOCKS]}]},
+        {"template": [{"lock": [bolt_lock(n) for n in locks]}]},
     )
     assert await async_setup_component(hass, "tag", {})
     await hass.async_block_till_done()
 
 
-async def register_tags(hass: HomeAssistant, rng: random.Random) -> list[str]:
-    """Residents of building 3, each with a phone tag; the tag ids."""
+async def register_tags(
+    hass: HomeAssistant,
+    rng: random.Random,
+    unit: str = "3-1-101",
+    residents: int = RESIDENTS,
+) -> list[str]:
+    """Residents of ``unit`` (building 3), each with a phone tag; the tag ids."""
     tags = []
-    await call(hass, "add_household", {"unit": "3-1-101"})
-    for i in range(RESIDENTS):
+    await call(hass, "add_household", {"unit": unit})
+    for i in range(residents):
         person = await call(
             hass,
             "add_person",
-            {"unit": "3-1-101", "name": f"住户{i}", "role": "family"},
+            {"unit": unit, "name": f"住户{i}", "role": "family"},
         )
         tag = f"04{rng.randrange(16**12):012X}"
         await call(

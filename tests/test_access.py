@@ -108,9 +108,8 @@ async def _setup_bound_lock(hass: HomeAssistant) -> None:
     assert hass.states.get("lock.front_lock").state == LockState.LOCKED
 
 
-async def test_bound_lock_unlocks_and_relocks(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory
-) -> None:
+async def _setup_front_gate(hass: HomeAssistant, **door: Any) -> Any:
+    """The bound lock and an entry whose one door, "Front gate", drives it."""
     await _setup_bound_lock(hass)
     entry = make_entry(
         doors=[
@@ -120,15 +119,22 @@ async def test_bound_lock_unlocks_and_relocks(
                 {
                     "zone_kind": "gate",
                     "direction": "in",
-                    "open_time": 8,
                     "lock_entity": "lock.front_lock",
-                },
+                }
+                | door,
             )
         ]
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    return entry
+
+
+async def test_bound_lock_unlocks_and_relocks(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    await _setup_front_gate(hass, open_time=8)
     seen = []
     hass.bus.async_listen(
         "state_changed",
@@ -258,23 +264,7 @@ async def test_door_opens_before_the_record_is_committed(hass: HomeAssistant) ->
     unlocked while the ``present_credential`` call is still waiting, and the
     call answers (with the record in the database) only once the commit is let go.
     """
-    await _setup_bound_lock(hass)
-    entry = make_entry(
-        doors=[
-            (
-                "door_front",
-                "Front gate",
-                {
-                    "zone_kind": "gate",
-                    "direction": "in",
-                    "lock_entity": "lock.front_lock",
-                },
-            )
-        ]
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await _setup_front_gate(hass)
     await add_resident(hass)
     community = entry.runtime_data.community
     granted = async_capture_events(hass, EVENT_ACCESS_GRANTED)
