@@ -45,6 +45,7 @@ from custom_components.community_access.operations.modes_doors import (
     MAX_RETRIES,
     lost_notification_id,
 )
+from custom_components.community_access.shared_keys import async_import_keys
 from homeassistant import loader
 from homeassistant.auth.models import User
 from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
@@ -302,14 +303,17 @@ async def test_release_survives_reload_and_a_fresh_start(hass: HomeAssistant) ->
     # A grant at the held door does not lock it after the open time.
     assert (await present(hass, "Main gate", CARD))["reason"] == "emergency_release"
 
-    # A fresh start of the community on the same database file.
+    # A fresh start of the community on the same database file (with the
+    # keys it was written with: another entry's own keys are refused).
     url = f"sqlite:///{hass.config.path(f'community_access_{entry.entry_id}.db')}"
+    keys = (await call(hass, "export_keys", {}))["keys"]
     assert await hass.config_entries.async_unload(entry.entry_id)
     await switch(hass, "input_boolean.gate_bolt", True)
     fresh = make_entry(
         doors=DOORS, options=OPTIONS | {"db_url": url}, title="Sunny Gardens again"
     )
     fresh.add_to_hass(hass)
+    assert await async_import_keys(hass, fresh.entry_id, keys, url) is None
     assert await hass.config_entries.async_setup(fresh.entry_id)
     await hass.async_block_till_done()
     assert fresh.runtime_data.ops.modes is not None
@@ -543,6 +547,7 @@ async def test_release_survives_a_fresh_home_assistant(hass: HomeAssistant) -> N
     entry = await started(hass)
     await call(hass, "emergency_release", {"cause": "earthquake"})
     await hass.async_block_till_done()
+    keys = (await call(hass, "export_keys", {}))["keys"]
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
 
@@ -551,6 +556,7 @@ async def test_release_survives_a_fresh_home_assistant(hass: HomeAssistant) -> N
         await setup_locks_and_panel(fresh, ["gate", "exit"])
         url = f"sqlite:///{hass.config.path(f'community_access_{entry.entry_id}.db')}"
         again = make_entry(doors=DOORS, options=OPTIONS | {"db_url": url})
+        assert await async_import_keys(fresh, again.entry_id, keys, url) is None
         await setup_community(fresh, again)
         assert state(fresh, "lock.gate_lock") == "unlocked"
         assert state(fresh, "lock.exit_lock") == "unlocked"
