@@ -91,6 +91,15 @@ def rss_mib() -> float:
     return 0.0
 
 
+def _new_card(rng: random.Random, used: set[str]) -> str:
+    """A card number not drawn before (100,000 draws would repeat one or two)."""
+    while True:
+        value = str(rng.randrange(4 * 10**9 + 1, 9 * 10**9))
+        if value not in used:
+            used.add(value)
+            return value
+
+
 def _extra_cards(db_file: Path, vault: Vault, rng: random.Random) -> int:
     """Two more cards per person (no clear value kept): returns the total."""
     con = sqlite3.connect(db_file)
@@ -99,10 +108,11 @@ def _extra_cards(db_file: Path, vault: Vault, rng: random.Random) -> int:
         (cid,) = con.execute("SELECT max(id) FROM credentials").fetchone()
         now = time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime())
         rows = []
+        used: set[str] = set()
         for person_id in people:
             for _ in range(EXTRA_CARDS):
                 cid += 1
-                value = str(rng.randrange(4 * 10**9 + 1, 9 * 10**9))
+                value = _new_card(rng, used)
                 digest = vault.credential_digest(CredentialKind.CARD, value)
                 rows.append(
                     (cid, person_id, "card", digest, f"****{value[-4:]}", now, now)
@@ -223,9 +233,10 @@ def _pg_extra_cards(cur: Any, vault: Vault, rng: random.Random) -> int:
     people = [row[0] for row in cur.fetchall()]
     now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
     rows = []
+    used: set[str] = set()
     for person_id in people:
         for _ in range(EXTRA_CARDS):
-            value = str(rng.randrange(4 * 10**9 + 1, 9 * 10**9))
+            value = _new_card(rng, used)
             digest = vault.credential_digest(CredentialKind.CARD, value)
             rows.append(
                 (person_id, "card", digest, f"****{value[-4:]}", "active", now, now)
