@@ -21,7 +21,6 @@ happened:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 import contextlib
 from dataclasses import replace
 from datetime import timedelta
@@ -38,6 +37,7 @@ from .core.lock_sync import LockSyncer, LockSyncStatus, SlotState, SyncReport
 from .door import DoorOperator
 from .lock_events import LockEventRecorder
 from .lock_orphans import async_release_orphans
+from .operations.listeners import ChangeListeners
 from .runtime import CommunityConfigEntry
 from .zha_lock import ZhaDoorLock, async_find_door_lock
 
@@ -86,7 +86,7 @@ def async_delete_lock_issues(hass: HomeAssistant, door_id: str) -> None:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
-class LockCodes:
+class LockCodes(ChangeListeners):
     """Keeps the codes of one door's ZHA lock in step with the community."""
 
     def __init__(
@@ -99,6 +99,7 @@ class LockCodes:
         syncer_options: dict[str, Any] | None = None,
     ) -> None:
         """Prepare; :meth:`async_start` begins the work."""
+        super().__init__()
         assert operator.config.lock_entity_id is not None
         self.hass = hass
         self.entry = entry
@@ -115,7 +116,6 @@ class LockCodes:
         self._force = False
         self._running = False
         self._unsub: list[CALLBACK_TYPE] = []
-        self._listeners: list[Callable[[], None]] = []
         self._task: asyncio.Task[None] | None = None
 
     # ---- what entities and services see
@@ -170,17 +170,6 @@ class LockCodes:
             "commands_sent": None if syncer is None else syncer.commands_sent,
             "last_error": self.last_error,
         }
-
-    @callback
-    def add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Be told when the status changes."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    @callback
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            listener()
 
     # ---- life cycle
     @callback
