@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 import itertools
 from typing import Any, TypeVar
+from uuid import uuid4
 
 from .changefeed import translating
 from .compounds import own_snapshot, own_visits
@@ -187,6 +188,7 @@ class Community:
     async def async_close(self) -> None:
         """Write what is queued, then release the database."""
         await self.writer.drain()
+        await self.writer.async_stop()
         await self.run(self.db.close)
 
     def set_doors(self, doors: Iterable[Door]) -> None:
@@ -764,8 +766,12 @@ class Community:
         source: str | None = None,
         actor: str | None = None,
         note: str | None = None,
-    ) -> int:
-        """Write one access record for a decision; its id once committed."""
+    ) -> int | None:
+        """Write one access record for a decision; its id once committed.
+
+        None: the database is away and the record is kept in the writer's
+        spool (on disk; it gets its id when it reaches the database).
+        """
         door = self.index.doors.get(decision.door_id)
         record = AuditRecord(
             at=decision.at.replace(microsecond=0),
@@ -783,6 +789,7 @@ class Community:
             source=source,
             actor=actor,
             note=note,
+            uid=uuid4().hex,
         )
         record_id = await self.writer.submit(record)
         if self._record_listeners:
