@@ -163,6 +163,14 @@ class Community:
     async def async_load(self) -> None:
         """Migrate the schema and build the index from the database."""
         await self.run(self.db.migrate)
+        await self.async_reload()
+
+    async def async_reload(self) -> None:
+        """Build the index, visits, links and deposit total afresh from the database.
+
+        At load, and when the change feed cannot catch up (changes pruned).
+        Penalties are the rule book's (``core/rules.py``).
+        """
         # Loaded and built in a worker thread (150,000 credentials stall the
         # loop for a quarter of a second), without the collector walking the
         # new objects meanwhile (see gcpause.py): the new index is not
