@@ -414,12 +414,18 @@ class ChangeListener:
         *,
         on_penalties: Callable[[], None] | None = None,
         on_applied: Callable[[Changed], None] | None = None,
+        on_connected: Callable[[], None] | None = None,
     ) -> None:
-        """Follow ``community``'s database from change ``after`` on."""
+        """Follow ``community``'s database from change ``after`` on.
+
+        ``on_connected``: told each time the listening connection is made
+        (the database is reachable again: the record writer retries at once).
+        """
         self.community = community
         self.last_id = after
         self.on_penalties = on_penalties
         self.on_applied = on_applied
+        self.on_connected = on_connected
         self.connected = False
         self._conn: Any = None
         self._fd: int | None = None
@@ -512,6 +518,8 @@ class ChangeListener:
         self._loop.add_reader(self._fd, self._readable)
         _LOGGER.info("Change feed: listening")
         self.wake()  # catch up on what happened while away
+        if self.on_connected is not None:
+            self.on_connected()
         return True
 
     def _readable(self) -> None:
