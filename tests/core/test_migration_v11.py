@@ -65,22 +65,22 @@ async def test_v10_database_gets_the_record_key(empty_db_url: str) -> None:
         assert await community.run(db.schema_version) == SCHEMA_VERSION == 11
         columns = {c["name"] for c in inspect(db.engine).get_columns("audit_log")}
         assert "uid" in columns
-        indexes = {
-            i["name"]: i for i in inspect(db.engine).get_indexes("audit_log")
-        }
+        indexes = {i["name"]: i for i in inspect(db.engine).get_indexes("audit_log")}
         assert indexes["ix_audit_uid"]["unique"]
         # The old record has no key; records without one may be many.
         await community.run(db.add_audits, [_record(None), _record(None)])
-        assert _sql(empty_db_url, "SELECT count(*) FROM audit_log WHERE uid IS NULL")[
-            0
-        ][0] == 3
+        assert (
+            _sql(empty_db_url, "SELECT count(*) FROM audit_log WHERE uid IS NULL")[0][0]
+            == 3
+        )
         # A key is written once: the plain insert refuses it again…
         await community.run(db.add_audits, [_record("a" * 32)])
         with pytest.raises(IntegrityError):
             await community.run(db.add_audits, [_record("a" * 32)])
         # …and the replay's insert skips it (and a repeat within its batch).
         ids = await community.run(
-            db.add_audits_once, [_record("a" * 32), _record("b" * 32), _record("b" * 32)]
+            db.add_audits_once,
+            [_record("a" * 32), _record("b" * 32), _record("b" * 32)],
         )
         assert ids[0] is None and ids[1] is not None and ids[2] is None
         assert _sql(empty_db_url, "SELECT count(*) FROM audit_log")[0][0] == 5
