@@ -569,6 +569,9 @@ class ChangeListener:
                 changed = await self.community.run(
                     read_changes, self.community.db, self.last_id
                 )
+                if changed.reload:
+                    await self._reload()  # a failed one is done again
+                    continue
             except Exception as err:  # noqa: BLE001 - database away: the reconnect catches up
                 _LOGGER.warning("Change feed: read failed (%s)", type(err).__name__)
                 if not self.connected:
@@ -576,9 +579,6 @@ class ChangeListener:
                 await asyncio.sleep(retry)
                 retry = min(max(retry * 2, BACKOFF_FIRST), BACKOFF_MAX)
                 self._wanted = True
-                continue
-            if changed.reload:
-                await self._reload()
                 continue
             if changed.last_id > self.last_id:
                 apply_changes(self.community, changed, self.on_penalties)
