@@ -8,7 +8,8 @@ local spool, and a repair issue counts them. The server starts again: the
 records land in the database once each, the issue goes, a card B issued
 while A's listener was still away is caught up, and a card B then reports
 lost is refused at A within a second. Last, the nightly housekeeping prunes
-the change feed's old rows.
+the change feed's old rows. A second test unloads an entry while records
+wait and sets it up again once the server is back: they are written then.
 """
 
 from __future__ import annotations
@@ -235,4 +236,49 @@ async def test_compound_a_keeps_its_records_while_the_server_is_down(
 
     for entry in (first, second):
         assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_records_left_in_the_spool_are_written_at_the_next_start(
+    hass: HomeAssistant, pg_server: PgServer, pg_migrated_url: str
+) -> None:
+    """Unloaded while the server is down: the next set-up writes what waited."""
+    entry = make_entry(title="Compound A", options={CONF_DB_URL: pg_migrated_url})
+    await setup_community(hass, entry)
+    community: Community = entry.runtime_data.community
+    await community.add_household("3-2-501")
+    owner = await community.add_person(
+        name=NAME, role=Role.OWNER, unit="3-2-501", id_number=ID_NUMBER
+    )
+    await CardDesk(community).issue_card(person_id=owner.id, card_number=CARD_A)
+    issues = ir.async_get(hass)
+    issue_id = records_waiting_issue_id(entry.entry_id)
+    path = spool_path(hass, entry.entry_id)
+
+    await hass.async_add_executor_job(pg_server.stop_only)
+    response = await call(
+        hass,
+        "present_credential",
+        {"door": "Main gate", "kind": "card", "value": CARD_A},
+    )
+    assert response["granted"] is True
+    assert issues.async_get_issue(DOMAIN, issue_id) is not None
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert path.exists()  # kept for the next start
+
+    await hass.async_add_executor_job(pg_server.start_again)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    community = entry.runtime_data.community
+    await _until(lambda: community.writer.waiting == 0, budget=30)
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    assert not path.exists()
+    records = await community.query_access_log(AuditQuery(limit=10))
+    assert [(r.granted, r.door_id, r.person_id) for r in records] == [
+        (True, "door_gate", owner.id)
+    ]
+    assert community.writer.stats.replayed == 1
+    assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
