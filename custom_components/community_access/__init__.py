@@ -71,6 +71,7 @@ from .runtime import CommunityConfigEntry, CommunityRuntime, rule_book
 from .serial_hub import async_start_lines, async_stop_lines
 from .services import async_setup_services
 from .shared_keys import async_check_keys
+from .spool import async_start_spool
 from .tag_readers import async_setup_tag_readers
 
 PLATFORMS: list[Platform] = [
@@ -246,6 +247,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
         doors.append(config.door)
     community.set_doors(doors)
     entry.runtime_data = runtime
+    runtime.unsubscribe.extend(await async_start_spool(hass, entry))
     await rule_book(entry).async_load()
     await _async_attach_detector(hass, entry)
 

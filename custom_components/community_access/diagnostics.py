@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
@@ -31,9 +33,17 @@ async def async_get_config_entry_diagnostics(
     """Return what a maintainer needs to help, and nothing personal."""
     runtime = entry.runtime_data
     community = runtime.community
-    recent = await community.query_access_log(AuditQuery(limit=20))
-    schema_version = await hass.async_add_executor_job(community.db.schema_version)
-    audit_count = await hass.async_add_executor_job(community.db.count_audit)
+    writer = community.writer
+    try:
+        recent = await community.query_access_log(AuditQuery(limit=20))
+        schema_version: int | None = await hass.async_add_executor_job(
+            community.db.schema_version
+        )
+        audit_count: int | None = await hass.async_add_executor_job(
+            community.db.count_audit
+        )
+    except SQLAlchemyError:  # the database is away: what memory knows
+        recent, schema_version, audit_count = [], None, None
     return {
         "entry": {
             "title": entry.title,
@@ -44,6 +54,17 @@ async def async_get_config_entry_diagnostics(
             "dialect": community.db.engine.dialect.name,
             "schema_version": schema_version,
             "access_records": audit_count,
+        },
+        # Records kept in the local spool while the database was away.
+        "record_writer": {
+            "records": writer.stats.records,
+            "batches": writer.stats.batches,
+            "failed_batches": writer.stats.failed_batches,
+            "waiting": writer.waiting,
+            "spooled": writer.stats.spooled,
+            "replayed": writer.stats.replayed,
+            "replay_skipped": writer.stats.replay_skipped,
+            "unreadable": writer.spool.unreadable if writer.spool else 0,
         },
         "counts": community.counts(),
         "deposits_held": community.deposits_held_cents / 100,

@@ -37,6 +37,8 @@ async def async_start_feed(
         entry.runtime_data.community,
         after,
         on_penalties=lambda: rule_book(entry).reindex(),
+        # The database is back: records kept meanwhile are written at once.
+        on_connected=entry.runtime_data.community.writer.wake,
     )
     await listener.async_start()
     entry.runtime_data.change_listener = listener

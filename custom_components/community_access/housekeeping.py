@@ -8,8 +8,9 @@
 - every night at 03:17 local time: access records past the retention period
   are deleted, personal data of people moved out long enough is erased,
   unused credentials are revoked (if configured), a repair issue says when
-  a permission review is due, and paired OSDP readers whose key is older than
-  the configured number of days get a new one (seed 1.2).
+  a permission review is due, paired OSDP readers whose key is older than
+  the configured number of days get a new one (seed 1.2), and the change
+  feed's rows older than 7 days are deleted (core/changefeed.py).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from .const import (
     PURGE_MINUTE,
 )
 from .core.carddesk import CardDesk
+from .core.changefeed import KEEP_CHANGES, prune_changes
 from .core.review import PermissionReview
 from .names import shown_data
 from .osdp_keys import async_rotate_due
@@ -97,14 +99,16 @@ async def async_nightly(hass: HomeAssistant, entry: CommunityConfigEntry) -> Non
             log(
                 "%s: scheduled key change of reader %s: %s", entry.title, reader, result
             )
-    if purged or erased or revoked:
+    changes: int = await community.run(prune_changes, community.db, now - KEEP_CHANGES)
+    if purged or erased or revoked or changes:
         LOGGER.info(
             "%s: %d access records purged, %d people's personal data erased, "
-            "%d unused credentials revoked",
+            "%d unused credentials revoked, %d change feed rows pruned",
             entry.title,
             purged,
             erased,
             len(revoked),
+            changes,
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 import time
 
 import psycopg2
@@ -20,9 +20,12 @@ from sqlalchemy.exc import DBAPIError
 
 from custom_components.community_access.core.carddesk import CardDesk
 from custom_components.community_access.core.changefeed import (
+    KEEP_CHANGES,
+    PRUNED_KEY,
     ChangeListener,
     _connect_args,
     last_change_id,
+    prune_changes,
 )
 from custom_components.community_access.core.community import Community
 from custom_components.community_access.core.decision import Reason
@@ -356,3 +359,86 @@ async def test_suspension_at_a_applies_at_b(pg_migrated_url: str) -> None:
         for community, feed in ((a, feed_a), (b, feed_b)):
             await feed.async_stop()
             await community.async_close()
+
+
+def _index_state(community: Community) -> tuple[object, ...]:
+    """What an index decides from: its rows and its penalty periods."""
+    index = community.index
+    return (
+        index.households,
+        index.persons,
+        index.credentials,
+        index.suspended,
+        index.restricted,
+        index.active_credential_count,
+    )
+
+
+async def test_instance_away_longer_than_changes_are_kept_reloads_everything(
+    pg_migrated_url: str,
+) -> None:
+    """Changes pruned while B is away: B reloads its index, equal to a fresh load."""
+    a, feed_a = await _instance(pg_migrated_url)
+    b, feed_b = await _instance(pg_migrated_url)
+    fresh: Community | None = None
+    try:
+        owner_id, card_id = await _owner_with_card(a)
+        await until(lambda: _decides(b) is Reason.GRANTED)
+        await feed_b.async_stop()  # B is away…
+        # …while A reports the card lost, issues another, suspends a guard
+        # and moves a household in.
+        await CardDesk(a).report_lost(card_id)
+        second = (
+            await CardDesk(a).issue_card(person_id=owner_id, card_number=CARD_B)
+        ).credential
+        guard = await a.add_person(
+            name="Guard", role=Role.STAFF, id_number=make_id_number(5)
+        )
+        await CardDesk(a).issue_card(person_id=guard.id, card_number="4700539573")
+        await RuleBook(a).apply_penalty(
+            person_id=guard.id,
+            kind=PenaltyKind.SUSPENSION,
+            days=3,
+            at=AT - timedelta(hours=1),
+        )
+        await _owner_with_card(a, "4700540684", unit="5-1-101", serial=9)
+        await until(lambda: feed_a.last_id == last_change_id(a.db), budget=5)
+        # Those changes are more than KEEP_CHANGES old and pruned.
+        db = Database(pg_migrated_url)
+        try:
+            with db.transaction() as tx:
+                tx.conn.execute(text("UPDATE changes SET at = at - interval '8 days'"))
+            pruned = prune_changes(db, datetime.now(UTC) - KEEP_CHANGES)
+            assert pruned >= 5
+            assert db.setting(PRUNED_KEY) is not None
+            with db.transaction() as tx:
+                assert (
+                    tx.conn.execute(text("SELECT count(*) FROM changes")).scalar() == 0
+                )
+            # A fresh instance starts from the prune, not before it.
+            assert last_change_id(db) == int(str(db.setting(PRUNED_KEY)))
+            assert prune_changes(db, datetime.now(UTC) - KEEP_CHANGES) == 0
+        finally:
+            db.close()
+        assert _decides(b) is Reason.GRANTED  # B still decides from old memory
+        feed_b = ChangeListener(b, feed_b.last_id)
+        await feed_b.async_start()
+        await until(lambda: feed_b.reloads == 1, budget=5)
+        fresh, feed_fresh = await _instance(pg_migrated_url)
+        await RuleBook(fresh).async_load()
+        await feed_fresh.async_stop()
+        assert _index_state(b) == _index_state(fresh)
+        assert _decides(b) is Reason.LOST
+        assert _decides(b, CARD_B) is Reason.GRANTED
+        assert _decides(b, "4700539573") is Reason.SUSPENDED
+        assert _decides(b, "4700540684") is Reason.GRANTED
+        # A was up to date: it did not reload, and both follow new changes.
+        await CardDesk(a).report_lost(second.id)
+        await until(lambda: _decides(b, CARD_B) is Reason.LOST)
+        assert feed_a.reloads == 0 and feed_b.reloads == 1
+    finally:
+        for community, feed in ((a, feed_a), (b, feed_b)):
+            await feed.async_stop()
+            await community.async_close()
+        if fresh is not None:
+            await fresh.async_close()

@@ -80,7 +80,7 @@ async def test_v9_database_migrates_to_compounds_and_the_feed(
     community.set_doors(DOORS)
     await community.async_load()
     try:
-        assert await community.run(community.db.schema_version) == SCHEMA_VERSION == 10
+        assert await community.run(community.db.schema_version) == SCHEMA_VERSION >= 10
         # The old household is the single compound's ("").
         household = community.household("3-2-501")
         assert household.compound == ""

@@ -33,6 +33,12 @@ within a fraction of a second and reloads that row:
   connection breaks the listener reconnects with back-off (0.5 s doubling to
   30 s), listens again and catches up on every change since the last one
   it applied.
+* **Pruning.** Changes older than :data:`KEEP_CHANGES` are deleted
+  (:func:`prune_changes`, nightly); the newest id deleted is kept in
+  ``settings_kv`` (:data:`PRUNED_KEY`). An instance whose last applied
+  change is below it (away longer than that) cannot catch up change by
+  change: :func:`read_changes` says so and the listener reloads the whole
+  index from the database instead.
 
 SQLite (one instance by nature) has the table but no triggers: the feed is
 PostgreSQL's only.
@@ -44,11 +50,12 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 import contextlib
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import delete, func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -62,6 +69,7 @@ from .schema import (
     households,
     penalties,
     persons,
+    settings_kv,
     visits,
 )
 
@@ -88,6 +96,10 @@ FEED_TABLES: dict[str, str] = {
 BATCH = 5000
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 30.0
+#: Changes kept: an instance away longer reloads its whole index.
+KEEP_CHANGES = timedelta(days=7)
+#: The ``settings_kv`` key of the newest change id pruned.
+PRUNED_KEY = "changes_pruned_through"
 
 _FUNCTION = f"""
 CREATE OR REPLACE FUNCTION community_access_change() RETURNS trigger
@@ -173,6 +185,8 @@ class Changed:
     last_id: int
     #: How many changes were read (BATCH: there may be more).
     count: int = 0
+    #: Changes after ``after`` were pruned: reload everything instead.
+    reload: bool = False
     households: dict[int, Household | None] = field(default_factory=dict)
     persons: dict[int, Person | None] = field(default_factory=dict)
     credentials: dict[int, Credential | None] = field(default_factory=dict)
@@ -196,11 +210,45 @@ class Changed:
 
 
 def last_change_id(db: Database) -> int:
-    """Return the id of the newest change (0 when none or no table yet). Blocking."""
+    """Return the id of the newest change (0 when none or no table yet). Blocking.
+
+    Not below the newest pruned: a table pruned empty does not send a fresh
+    instance back before the prune.
+    """
     with db.transaction() as tx:
         if not inspect(tx.conn).has_table("changes"):
             return 0  # before v10: the migration creates it empty
-        return int(tx.conn.execute(select(func.max(changes.c.id))).scalar() or 0)
+        newest = int(tx.conn.execute(select(func.max(changes.c.id))).scalar() or 0)
+        return max(newest, _pruned_through(tx.conn))
+
+
+def _pruned_through(conn: Connection) -> int:
+    value = conn.execute(
+        select(settings_kv.c.value).where(settings_kv.c.key == PRUNED_KEY)
+    ).scalar_one_or_none()
+    return int(value) if value else 0
+
+
+def prune_changes(db: Database, before: datetime) -> int:
+    """Delete the changes written before ``before``; how many. Blocking.
+
+    Remembers the newest id deleted (:data:`PRUNED_KEY`), never lowering
+    it. On PostgreSQL under the feed's lock: two instances pruning at the
+    same minute take turns.
+    """
+    with db.transaction() as tx:
+        conn = tx.conn
+        if conn.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(FEED_LOCK)))
+        newest = conn.execute(
+            select(func.max(changes.c.id)).where(changes.c.at < before)
+        ).scalar()
+        if newest is None:
+            return 0
+        deleted = conn.execute(delete(changes).where(changes.c.id <= newest)).rowcount
+        through = max(int(newest), _pruned_through(conn))
+        tx.set_setting(PRUNED_KEY, str(through))
+        return int(deleted or 0)
 
 
 def read_changes(db: Database, after: int, limit: int = BATCH) -> Changed:
@@ -219,6 +267,11 @@ def read_changes(db: Database, after: int, limit: int = BATCH) -> Changed:
             .order_by(changes.c.id)
             .limit(limit)
         ).all()
+        # After reading them: a prune committed meanwhile shows here (a
+        # reload, maybe not needed); one committed before shows too.
+        pruned = _pruned_through(conn)
+        if pruned > after:
+            return Changed(last_id=after, reload=True)
         changed = Changed(
             last_id=max((int(r[0]) for r in rows), default=after), count=len(rows)
         )
@@ -361,12 +414,18 @@ class ChangeListener:
         *,
         on_penalties: Callable[[], None] | None = None,
         on_applied: Callable[[Changed], None] | None = None,
+        on_connected: Callable[[], None] | None = None,
     ) -> None:
-        """Follow ``community``'s database from change ``after`` on."""
+        """Follow ``community``'s database from change ``after`` on.
+
+        ``on_connected``: told each time the listening connection is made
+        (the database is reachable again: the record writer retries at once).
+        """
         self.community = community
         self.last_id = after
         self.on_penalties = on_penalties
         self.on_applied = on_applied
+        self.on_connected = on_connected
         self.connected = False
         self._conn: Any = None
         self._fd: int | None = None
@@ -376,6 +435,8 @@ class ChangeListener:
         self._connector: asyncio.Task[None] | None = None
         self._closed = False
         self._backoff = BACKOFF_FIRST
+        #: Whole reloads done (away longer than the changes are kept).
+        self.reloads = 0
 
     # ---- life cycle
     async def async_start(self) -> None:
@@ -457,6 +518,8 @@ class ChangeListener:
         self._loop.add_reader(self._fd, self._readable)
         _LOGGER.info("Change feed: listening")
         self.wake()  # catch up on what happened while away
+        if self.on_connected is not None:
+            self.on_connected()
         return True
 
     def _readable(self) -> None:
@@ -506,6 +569,9 @@ class ChangeListener:
                 changed = await self.community.run(
                     read_changes, self.community.db, self.last_id
                 )
+                if changed.reload:
+                    await self._reload()  # a failed one is done again
+                    continue
             except Exception as err:  # noqa: BLE001 - database away: the reconnect catches up
                 _LOGGER.warning("Change feed: read failed (%s)", type(err).__name__)
                 if not self.connected:
@@ -521,6 +587,30 @@ class ChangeListener:
                     self.on_applied(changed)
                 if changed.count >= BATCH:
                     self._wanted = True  # a long outage: the next batch
+
+    async def _reload(self) -> None:
+        """Away longer than the changes are kept: load everything afresh.
+
+        The position is read before the load (changes committed during it
+        are applied again, harmlessly), as at start-up.
+        """
+        from .rules import RuleBook, read_open_penalties  # noqa: PLC0415 - no cycle
+
+        community = self.community
+        _LOGGER.warning(
+            "Change feed: changes since %d were pruned; reloading everything",
+            self.last_id,
+        )
+        after = await community.run(last_change_id, community.db)
+        await community.async_reload()
+        community.penalties = {
+            p.id: p for p in await community.run(read_open_penalties, community.db)
+        }
+        (self.on_penalties or RuleBook(community).reindex)()
+        community.notify_changed()
+        self.last_id = after
+        self.reloads += 1
+        self._wanted = True  # then what came after the position
 
 
 def _connect_args(url: Any) -> dict[str, Any]:
@@ -548,5 +638,6 @@ __all__ = [
     "apply_changes",
     "install_triggers",
     "last_change_id",
+    "prune_changes",
     "read_changes",
 ]

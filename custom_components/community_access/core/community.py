@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 import itertools
 from typing import Any, TypeVar
+from uuid import uuid4
 
 from .changefeed import translating
 from .compounds import own_snapshot, own_visits
@@ -162,6 +163,14 @@ class Community:
     async def async_load(self) -> None:
         """Migrate the schema and build the index from the database."""
         await self.run(self.db.migrate)
+        await self.async_reload()
+
+    async def async_reload(self) -> None:
+        """Build the index, visits, links and deposit total afresh from the database.
+
+        At load, and when the change feed cannot catch up (changes pruned).
+        Penalties are the rule book's (``core/rules.py``).
+        """
         # Loaded and built in a worker thread (150,000 credentials stall the
         # loop for a quarter of a second), without the collector walking the
         # new objects meanwhile (see gcpause.py): the new index is not
@@ -187,6 +196,7 @@ class Community:
     async def async_close(self) -> None:
         """Write what is queued, then release the database."""
         await self.writer.drain()
+        await self.writer.async_stop()
         await self.run(self.db.close)
 
     def set_doors(self, doors: Iterable[Door]) -> None:
@@ -764,8 +774,12 @@ class Community:
         source: str | None = None,
         actor: str | None = None,
         note: str | None = None,
-    ) -> int:
-        """Write one access record for a decision; its id once committed."""
+    ) -> int | None:
+        """Write one access record for a decision; its id once committed.
+
+        None: the database is away and the record is kept in the writer's
+        spool (on disk; it gets its id when it reaches the database).
+        """
         door = self.index.doors.get(decision.door_id)
         record = AuditRecord(
             at=decision.at.replace(microsecond=0),
@@ -783,6 +797,7 @@ class Community:
             source=source,
             actor=actor,
             note=note,
+            uid=uuid4().hex,
         )
         record_id = await self.writer.submit(record)
         if self._record_listeners:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import json
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import func, insert, select, update
 
@@ -35,6 +35,9 @@ from .models import (
 from .privacy import mask_name
 from .schema import commendations, penalties, violations
 from .text import clean_free_text
+
+if TYPE_CHECKING:
+    from .storage import Database
 
 LADDER_WINDOW = timedelta(days=365)
 NOTE_MAX = 500
@@ -61,6 +64,15 @@ class RecordResult:
     penalties: tuple[Penalty, ...]
 
 
+def read_open_penalties(db: Database) -> list[Penalty]:
+    """Read the penalties not lifted (blocking)."""
+    with db.transaction() as tx:
+        rows = tx.conn.execute(
+            select(penalties).where(penalties.c.lifted_at.is_(None))
+        ).mappings()
+        return [_penalty(r) for r in rows]
+
+
 class RuleBook:
     """Violations, penalties and commendations on a :class:`Community`."""
 
@@ -75,15 +87,9 @@ class RuleBook:
     async def async_load(self) -> None:
         """Read the penalties still in force into the access index."""
         community = self.community
-
-        def _read() -> list[Penalty]:
-            with community.db.transaction() as tx:
-                rows = tx.conn.execute(
-                    select(penalties).where(penalties.c.lifted_at.is_(None))
-                ).mappings()
-                return [_penalty(r) for r in rows]
-
-        community.penalties = {p.id: p for p in await community.run(_read)}
+        community.penalties = {
+            p.id: p for p in await community.run(read_open_penalties, community.db)
+        }
         community.open_violation_count = await self.open_violations()
         self._reindex()
 

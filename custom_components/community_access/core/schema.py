@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -164,6 +164,11 @@ audit_log = Table(
     Index("ix_audit_household_at", "household_id", "at"),
     # v2: last use of a credential (permission reviews)
     Index("ix_audit_credential_at", "credential_id", "at"),
+    # v11: each record's own key (a uuid, hex), so a record kept in the local
+    # spool while the database was away is written exactly once (see
+    # core/spool.py); null for records written before v11
+    Column("uid", String(32), nullable=True),
+    Index("ix_audit_uid", "uid", unique=True),
 )
 
 ledger = Table(
@@ -639,6 +644,15 @@ def _migrate_to_10(conn: Connection) -> None:
         install_triggers(conn)
 
 
+def _migrate_to_11(conn: Connection) -> None:
+    """Give each access record a unique key (the spool's exactly-once replay)."""
+    _add_missing_columns(conn, audit_log)
+    existing = {i["name"] for i in inspect(conn).get_indexes("audit_log")}
+    for index in audit_log.indexes:
+        if index.name not in existing:
+            index.create(conn)
+
+
 #: Migrations: version → function bringing the schema from version-1 to it.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migrate_to_1,
@@ -651,4 +665,5 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     8: _migrate_to_8,
     9: _migrate_to_9,
     10: _migrate_to_10,
+    11: _migrate_to_11,
 }

@@ -89,6 +89,8 @@ class AuditRecord:
     actor: str | None = None
     note: str | None = None
     id: int | None = None
+    #: The record's own key (a uuid, hex): written once, whatever is retried.
+    uid: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe form for service responses."""
@@ -849,6 +851,35 @@ class Database:
             results = [conn.execute(_INSERT_AUDIT, _audit_values(r)) for r in records]
             return [int(result.inserted_primary_key[0]) for result in results]
 
+    def add_audits_once(self, records: Sequence[AuditRecord]) -> list[int | None]:
+        """Append the records not yet written (by ``uid``), in one transaction.
+
+        The spool's replay: a record whose ``uid`` is in the database already
+        (written before a crash, or by the commit whose answer was lost) is
+        not written again. Returns the new ids in order, None for those skipped.
+        """
+        with self._tx() as conn:
+            uids = [r.uid for r in records if r.uid is not None]
+            present: set[str] = set()
+            for start in range(0, len(uids), _UID_CHUNK):
+                chunk = uids[start : start + _UID_CHUNK]
+                present.update(
+                    str(u)
+                    for u in conn.execute(
+                        select(audit_log.c.uid).where(audit_log.c.uid.in_(chunk))
+                    ).scalars()
+                )
+            ids: list[int | None] = []
+            for record in records:
+                if record.uid is not None and record.uid in present:
+                    ids.append(None)
+                    continue
+                if record.uid is not None:
+                    present.add(record.uid)  # twice in one replay: once
+                result = conn.execute(_INSERT_AUDIT, _audit_values(record))
+                ids.append(int(result.inserted_primary_key[0]))
+            return ids
+
     def query_audit(self, query: AuditQuery) -> list[AuditRecord]:
         """Newest first, filtered; ``offset`` records skipped, at most ``limit``."""
         stmt = select(audit_log).order_by(audit_log.c.at.desc(), audit_log.c.id.desc())
@@ -1106,6 +1137,8 @@ class Database:
 
 
 _INSERT_AUDIT = insert(audit_log)
+#: Keys looked up per statement by :meth:`Database.add_audits_once`.
+_UID_CHUNK = 500
 
 _AUDIT_FIELDS = (
     "at",
@@ -1123,6 +1156,7 @@ _AUDIT_FIELDS = (
     "source",
     "actor",
     "note",
+    "uid",
 )
 
 

@@ -1,0 +1,70 @@
+"""Access records kept while the database is away, in Home Assistant.
+
+The entry's record writer keeps a spool (``core/spool.py``) in the
+configuration folder, ``.storage/community_access.<entry_id>.spool``,
+sealed with the entry's own key. While records wait there a repair issue
+says so, with their number; it goes when the last one is written. The
+change feed's reconnect (PostgreSQL) tells the writer to retry at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.storage import STORAGE_DIR
+
+from .const import DOMAIN
+from .core.spool import Spool
+from .runtime import CommunityConfigEntry
+
+ISSUE = "records_waiting"
+
+
+def spool_path(hass: HomeAssistant, entry_id: str) -> Path:
+    """Return the spool file of an entry."""
+    return Path(hass.config.path(STORAGE_DIR, f"{DOMAIN}.{entry_id}.spool"))
+
+
+def records_waiting_issue_id(entry_id: str) -> str:
+    """Repair issue id of an entry's records waiting for the database."""
+    return f"{ISSUE}_{entry_id}"
+
+
+async def async_start_spool(
+    hass: HomeAssistant, entry: CommunityConfigEntry
+) -> list[CALLBACK_TYPE]:
+    """Give the entry's writer its spool; replay what a previous run left."""
+    community = entry.runtime_data.community
+    writer = community.writer
+    issue_id = records_waiting_issue_id(entry.entry_id)
+
+    @callback
+    def _waiting(count: int) -> None:
+        if not count:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ISSUE,
+            translation_placeholders={"community": entry.title, "count": str(count)},
+        )
+
+    writer.on_waiting = _waiting
+    vault = community.vault
+    await writer.async_use_spool(
+        Spool(spool_path(hass, entry.entry_id), vault.encrypt, vault.decrypt),
+        community.db.add_audits_once,
+    )
+
+    @callback
+    def _stop() -> None:
+        writer.on_waiting = None
+        ir.async_delete_issue(hass, DOMAIN, issue_id)  # raised again at the next start
+
+    return [_stop]

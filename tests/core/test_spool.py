@@ -1,0 +1,287 @@
+"""The access-record spool: records kept on disk while the database is away.
+
+The file itself (order, 0600, sealed, torn and corrupt lines) and the
+writer around it on a real SQLite database: a database that cannot be
+reached is the real database behind a switch raising the error SQLAlchemy
+raises for a lost connection (the HA test stops a real PostgreSQL server).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+import stat
+
+import psycopg2
+import pytest
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from custom_components.community_access.core.recorder import RecordWriter
+from custom_components.community_access.core.spool import Spool, database_unreachable
+from custom_components.community_access.core.storage import (
+    AuditQuery,
+    AuditRecord,
+    Database,
+)
+
+from .common import make_vault
+
+T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+NAME = "张三丰"
+
+
+def record(n: int) -> AuditRecord:
+    """A grant at the gate for a named person, told apart by its source."""
+    return AuditRecord(
+        at=T0,
+        granted=True,
+        reason="granted",
+        door_id="gate",
+        kind="card",
+        masked="****5678",
+        person_id=7,
+        person_name=NAME,
+        unit="3-2-501",
+        source=f"n{n}",
+        uid=f"{n:032x}",
+    )
+
+
+def make_spool(tmp_path: Path) -> Spool:
+    vault = make_vault()
+    return Spool(tmp_path / ".storage" / "x.spool", vault.encrypt, vault.decrypt)
+
+
+def lost_connection() -> OperationalError:
+    return OperationalError(
+        "INSERT", {}, ConnectionError("server closed the connection")
+    )
+
+
+class Switch:
+    """A real database that can be made unreachable (or to lose a commit's answer)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.away = False
+        #: Commit, then fail as if the answer was lost with the connection.
+        self.lose_answer = False
+        self.calls = 0
+
+    def write(self, records: Sequence[AuditRecord]) -> list[int]:
+        self.calls += 1
+        if self.away:
+            raise lost_connection()
+        ids = self.db.add_audits(records)
+        if self.lose_answer:
+            raise lost_connection()
+        return ids
+
+    def write_once(self, records: Sequence[AuditRecord]) -> list[int | None]:
+        if self.away:
+            raise lost_connection()
+        return self.db.add_audits_once(records)
+
+
+def sources(db: Database) -> list[str | None]:
+    rows = db.query_audit(AuditQuery(limit=100_000))
+    return [r.source for r in sorted(rows, key=lambda r: r.id or 0)]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{tmp_path}/x.db")
+    database.migrate()
+    yield database
+    database.close()
+
+
+# ---- the file
+
+
+def test_spool_keeps_order_sealed_and_private(tmp_path: Path) -> None:
+    spool = make_spool(tmp_path)
+    spool.append([record(0), record(1)])
+    spool.append([record(2)])
+    assert stat.S_IMODE(spool.path.stat().st_mode) == 0o600
+    raw = spool.path.read_bytes()
+    # (texts with a character base64 never writes: no chance match)
+    for secret in (NAME.encode(), b"****5678", b"3-2-501", b'"source"'):
+        assert secret not in raw
+    read = spool.read()
+    assert [r.source for r in read.records] == ["n0", "n1", "n2"]
+    assert read.records[0] == record(0)
+    assert (read.lines, read.unreadable) == (3, 0)
+    assert spool.count() == 3
+    assert spool.drop_first(2) == 1
+    assert [r.source for r in spool.read().records] == ["n2"]
+    assert stat.S_IMODE(spool.path.stat().st_mode) == 0o600
+    assert spool.drop_first(1) == 0
+    assert not spool.path.exists()
+    assert spool.read().records == []
+
+
+def test_other_keys_cannot_read_the_spool(tmp_path: Path) -> None:
+    spool = make_spool(tmp_path)
+    spool.append([record(0)])
+    from custom_components.community_access.core.privacy import Vault  # noqa: PLC0415
+
+    other = Vault(bytes(range(1, 33)), bytes(range(33, 65)))
+    read = Spool(spool.path, other.encrypt, other.decrypt).read()
+    assert read.records == []
+    assert read.unreadable == 1
+
+
+def test_torn_last_line_is_left_and_cut_before_the_next_append(tmp_path: Path) -> None:
+    spool = make_spool(tmp_path)
+    spool.append([record(0), record(1), record(2)])
+    raw = spool.path.read_bytes()
+    spool.path.write_bytes(raw[:-20])  # the crash came before the last fsync ended
+    again = make_spool(tmp_path)  # a new process
+    read = again.read()
+    assert [r.source for r in read.records] == ["n0", "n1"]
+    assert read.unreadable == 0
+    again.append([record(3)])
+    assert [r.source for r in again.read().records] == ["n0", "n1", "n3"]
+    assert again.count() == 3
+
+
+def test_corrupt_line_is_skipped_and_counted(tmp_path: Path) -> None:
+    spool = make_spool(tmp_path)
+    spool.append([record(0), record(1), record(2)])
+    lines = spool.path.read_bytes().split(b"\n")
+    lines[1] = (
+        lines[1][:10] + (b"A" if lines[1][10:11] != b"A" else b"B") + lines[1][11:]
+    )
+    spool.path.write_bytes(b"\n".join(lines))
+    read = spool.read()
+    assert [r.source for r in read.records] == ["n0", "n2"]
+    assert (read.lines, read.unreadable) == (3, 1)
+    assert spool.drop_first(read.lines) == 0
+
+
+def test_unreachable_means_the_connection_not_a_refusal() -> None:
+    assert database_unreachable(lost_connection())
+    assert not database_unreachable(IntegrityError("INSERT", {}, ValueError("dup")))
+    assert not database_unreachable(ValueError("x"))
+    assert database_unreachable(psycopg2.OperationalError("server closed"))
+    assert database_unreachable(psycopg2.InterfaceError("connection already closed"))
+    assert not database_unreachable(psycopg2.IntegrityError("dup"))
+
+
+# ---- the writer around it
+
+
+async def test_records_wait_in_order_and_land_once(
+    tmp_path: Path, db: Database
+) -> None:
+    switch = Switch(db)
+    writer = RecordWriter(switch.write, asyncio.to_thread)
+    seen: list[int] = []
+    writer.on_waiting = seen.append
+    spool = make_spool(tmp_path)
+    await writer.async_use_spool(spool, switch.write_once)
+    assert await writer.submit(record(0)) is not None  # the database is there
+    switch.away = True
+    # Away: the callers return once their records are on disk, with no id.
+    assert await asyncio.gather(*(writer.submit(record(n)) for n in (1, 2, 3))) == [
+        None,
+        None,
+        None,
+    ]
+    assert spool.count() == 3 == writer.waiting
+    # Waiting records come first: a new one goes behind them, not to the database.
+    calls = switch.calls
+    assert await writer.submit(record(4)) is None
+    assert switch.calls == calls
+    assert writer.waiting == 4
+    switch.away = False
+    writer.wake()
+    while writer.waiting:
+        await asyncio.sleep(0.01)
+    assert sources(db) == ["n0", "n1", "n2", "n3", "n4"]
+    assert not spool.path.exists()
+    assert seen[0] >= 1 and seen[-1] == 0
+    assert writer.stats.spooled == 4 and writer.stats.replayed == 4
+    # Back to direct commits.
+    assert await writer.submit(record(5)) is not None
+    assert sources(db)[-1] == "n5"
+    await writer.async_stop()
+
+
+async def test_crash_between_commit_and_drop_does_not_duplicate(
+    tmp_path: Path, db: Database
+) -> None:
+    spool = make_spool(tmp_path)
+    spool.append([record(n) for n in range(5)])
+    # The replay of a process that died after its commit, before the drop:
+    db.add_audits_once(spool.read().records[:3])
+    assert spool.count() == 5
+    # The next start replays the spool: only the two records not written.
+    switch = Switch(db)
+    writer = RecordWriter(switch.write, asyncio.to_thread)
+    await writer.async_use_spool(make_spool(tmp_path), switch.write_once)
+    while writer.waiting:
+        await asyncio.sleep(0.01)
+    assert sources(db) == ["n0", "n1", "n2", "n3", "n4"]
+    assert writer.stats.replayed == 2 and writer.stats.replay_skipped == 3
+    assert not spool.path.exists()
+    await writer.async_stop()
+
+
+async def test_commit_whose_answer_was_lost_is_not_written_twice(
+    tmp_path: Path, db: Database
+) -> None:
+    switch = Switch(db)
+    writer = RecordWriter(switch.write, asyncio.to_thread)
+    await writer.async_use_spool(make_spool(tmp_path), switch.write_once)
+    switch.lose_answer = True
+    assert await asyncio.gather(writer.submit(record(0)), writer.submit(record(1))) == [
+        None,
+        None,
+    ]
+    switch.lose_answer = False
+    writer.wake()
+    while writer.waiting:
+        await asyncio.sleep(0.01)
+    assert sources(db) == ["n0", "n1"]
+    assert writer.stats.replay_skipped == 2
+    await writer.async_stop()
+
+
+async def test_without_a_spool_or_for_a_refusal_the_callers_get_the_error(
+    tmp_path: Path, db: Database
+) -> None:
+    switch = Switch(db)
+    writer = RecordWriter(switch.write, asyncio.to_thread)
+    switch.away = True
+    with pytest.raises(OperationalError):
+        await writer.submit(record(0))
+    switch.away = False
+    await writer.async_use_spool(make_spool(tmp_path), switch.write_once)
+    assert await writer.submit(record(1)) is not None
+    # A record refused by the database (its key is there already) is not spooled.
+    with pytest.raises(IntegrityError):
+        await writer.submit(record(1))
+    assert writer.waiting == 0
+    await writer.async_stop()
+
+
+async def test_records_wait_across_a_restart(tmp_path: Path, db: Database) -> None:
+    switch = Switch(db)
+    switch.away = True
+    writer = RecordWriter(switch.write, asyncio.to_thread)
+    await writer.async_use_spool(make_spool(tmp_path), switch.write_once)
+    assert await writer.submit(record(0)) is None
+    await writer.async_stop()  # shut down while the database is away
+    assert sources(db) == []
+    switch.away = False
+    restarted = RecordWriter(switch.write, asyncio.to_thread)
+    await restarted.async_use_spool(make_spool(tmp_path), switch.write_once)
+    assert restarted.waiting == 1
+    while restarted.waiting:
+        await asyncio.sleep(0.01)
+    assert sources(db) == ["n0"]
+    await restarted.async_stop()
