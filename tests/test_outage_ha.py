@@ -283,3 +283,44 @@ async def test_records_left_in_the_spool_are_written_at_the_next_start(
     assert community.writer.stats.replayed == 1
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def test_removing_the_entry_deletes_its_spool(
+    hass: HomeAssistant,
+    pg_server: PgServer,
+    pg_migrated_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A removed entry's waiting records go with it, not left on disk."""
+    entry = make_entry(title="Compound A", options={CONF_DB_URL: pg_migrated_url})
+    await setup_community(hass, entry)
+    community: Community = entry.runtime_data.community
+    await community.add_household("3-2-501")
+    owner = await community.add_person(
+        name=NAME, role=Role.OWNER, unit="3-2-501", id_number=ID_NUMBER
+    )
+    await CardDesk(community).issue_card(person_id=owner.id, card_number=CARD_A)
+    path = spool_path(hass, entry.entry_id)
+    issue_id = records_waiting_issue_id(entry.entry_id)
+
+    await hass.async_add_executor_job(pg_server.stop_only)
+    try:
+        for _ in range(2):
+            response = await call(
+                hass,
+                "present_credential",
+                {"door": "Main gate", "kind": "card", "value": CARD_A},
+            )
+            assert response["granted"] is True
+        assert path.exists()
+        assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+        await hass.config_entries.async_remove(entry.entry_id)
+        await hass.async_block_till_done()
+    finally:
+        await hass.async_add_executor_job(pg_server.start_again)
+    assert not path.exists()
+    assert not path.with_name(path.name + ".new").exists()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert "removed with 2 access records still waiting" in caplog.text
+    assert CARD_A not in caplog.text

@@ -71,7 +71,7 @@ from .runtime import CommunityConfigEntry, CommunityRuntime, rule_book
 from .serial_hub import async_start_lines, async_stop_lines
 from .services import async_setup_services
 from .shared_keys import async_check_keys
-from .spool import async_start_spool
+from .spool import async_remove_spool, async_start_spool
 from .tag_readers import async_setup_tag_readers
 
 PLATFORMS: list[Platform] = [
@@ -352,6 +352,11 @@ async def _async_update_listener(
 ) -> None:
     """Options or doors changed: reload so every part sees the same state."""
     hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: CommunityConfigEntry) -> None:
+    """Delete what only this entry could use: its spool of waiting records."""
+    await async_remove_spool(hass, entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: CommunityConfigEntry) -> bool:

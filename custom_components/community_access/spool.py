@@ -9,6 +9,7 @@ change feed's reconnect (PostgreSQL) tells the writer to retry at once.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -20,6 +21,7 @@ from .core.spool import Spool
 from .runtime import CommunityConfigEntry
 
 ISSUE = "records_waiting"
+_LOGGER = logging.getLogger(__name__)
 
 
 def spool_path(hass: HomeAssistant, entry_id: str) -> Path:
@@ -68,3 +70,32 @@ async def async_start_spool(
         ir.async_delete_issue(hass, DOMAIN, issue_id)  # raised again at the next start
 
     return [_stop]
+
+
+def _remove(path: Path) -> int:
+    """Remove a spool file (and a left-over rewrite); lines it held. Blocking."""
+    held = 0
+    for file in (path, path.with_name(path.name + ".new")):
+        try:
+            held += file.read_bytes().count(b"\n") if file == path else 0
+            file.unlink()
+        except FileNotFoundError:
+            continue
+    return held
+
+
+async def async_remove_spool(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete a removed entry's spool: no later entry can replay it.
+
+    Its records are sealed with the removed entry's key and name people:
+    they are not left behind on disk (PIPL). Records still waiting are lost
+    with the entry, and a warning says how many.
+    """
+    held = await hass.async_add_executor_job(_remove, spool_path(hass, entry_id))
+    ir.async_delete_issue(hass, DOMAIN, records_waiting_issue_id(entry_id))
+    if held:
+        _LOGGER.warning(
+            "The community was removed with %d access records still waiting"
+            " for its database; they were deleted with it",
+            held,
+        )
