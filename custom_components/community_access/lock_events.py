@@ -18,9 +18,9 @@ from homeassistant.util import dt as dt_util
 from .const import EVENT_ACCESS_DENIED, EVENT_ACCESS_GRANTED, LOGGER
 from .core.decision import Decision, Reason
 from .core.lock_sync import CredentialSlotKind
+from .core.lock_sync.events import LockEvent, LockOperationEvent, LockProgrammingEvent
 from .core.models import CredentialKind
 from .runtime import event_data, visitor_desk
-from .zha_lock import LockEvent, LockOperationEvent, LockProgrammingEvent
 
 if TYPE_CHECKING:
     from .lock_codes import LockCodes
