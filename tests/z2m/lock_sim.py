@@ -90,6 +90,16 @@ df720053; zigbee-herdsman commit a70284ac):
 * No RFID write exists in Zigbee2MQTT's generic converters: RFID slots of
   the sim (``rfid_users``) only change at the "keypad" (``keypad_program``
   with ``rfid_code_added``) and only show in events.
+* Every definition also gets the generic ``read`` and ``write`` converters
+  (``prepareDefinition`` in ``src/index.ts``): ``{"read": {"cluster",
+  "attributes", "state_property"}}`` logs ``Read result of '<cluster>':
+  <json>`` (info) and publishes the result under ``state_property``;
+  ``{"write": {"cluster", "payload"}}`` logs ``Wrote '<json>' to
+  '<cluster>'`` (info) and publishes nothing. ``<base>/bridge/info``
+  (retained) carries the settings, ``devices.<ieee>.expose_pin`` among them
+  (``lib/extension/bridge.ts`` ``publishInfo``). (Added by the adapter's
+  branch z2ma: the adapter reads the lock's capacity and ``expose_pin``
+  this way.)
 
 Knobs: ``latency`` (seconds per Zigbee answer), :meth:`drop_next`,
 :meth:`fail_next`, :meth:`offline`/:meth:`online`,
@@ -256,6 +266,8 @@ class Z2mLockSim:
         }
         self.available = True
         self.bridge_available = True
+        #: Door Lock attributes written with the generic ``write``.
+        self.written_attributes: dict[str, Any] = {}
         self._faults: list[_Fault] = []
         self._tsn = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -416,6 +428,27 @@ class Z2mLockSim:
                 qos=1,
                 retain=True,
             )
+        # bridge/info (retained) carries Zigbee2MQTT's settings, the device's
+        # options among them (lib/extension/bridge.ts publishInfo).
+        client.publish(
+            f"{self.base_topic}/bridge/info",
+            json.dumps(
+                {
+                    "version": Z2M_VERSION,
+                    "config": {
+                        "devices": {
+                            self.ieee: {
+                                "friendly_name": self.friendly_name,
+                                "expose_pin": self.expose_pin,
+                            }
+                        },
+                        "device_options": {},
+                    },
+                }
+            ),
+            qos=1,
+            retain=True,
+        )
         client.publish(
             self.discovery_topic,
             json.dumps(self.discovery_config(), separators=(",", ":")),
@@ -456,9 +489,9 @@ class Z2mLockSim:
         self._publish(self.device_topic, message)
         return message
 
-    def log(self, message: str, level: str = "error") -> None:
+    def log(self, message: str, level: str = "error", namespace: str = "z2m") -> None:
         """Publish a line of Zigbee2MQTT's log on ``<base>/bridge/logging``."""
-        entry = {"message": message, "level": level, "namespace": "z2m"}
+        entry = {"message": message, "level": level, "namespace": namespace}
         self.logged.append(entry)
         self._publish(f"{self.base_topic}/bridge/logging", entry)
 
@@ -669,6 +702,10 @@ class Z2mLockSim:
                 await self._lock_command(kind, value)
             elif key == "pin_code":
                 await self._pin_command(kind, value)
+            elif key == "read" and kind == "set":
+                await self._generic_read(value)
+            elif key == "write" and kind == "set":
+                await self._generic_write(value)
             else:
                 self.log(
                     f"No converter available for '{key}' on '{self.friendly_name}': "
@@ -685,7 +722,14 @@ class Z2mLockSim:
         return self._faults.pop(0) if self._faults else None
 
     def _zcl_error(
-        self, kind: str, key: str, command: str, payload: dict[str, Any], reason: str
+        self,
+        kind: str,
+        key: str,
+        command: str,
+        payload: dict[str, Any],
+        reason: str,
+        *,
+        global_: bool = False,
     ) -> None:
         self._tsn = (self._tsn + 1) % 256
         options = {
@@ -696,7 +740,8 @@ class Z2mLockSim:
         }
         self.log(
             f"Publish '{kind}' '{key}' to '{self.friendly_name}' failed: "
-            f"'Error: ZCL command {self.ieee}/2 closuresDoorLock.{command}"
+            f"'Error: ZCL command {self.ieee}/2 "
+            f"{'' if global_ else 'closuresDoorLock.'}{command}"
             f"({json.dumps(payload, separators=(',', ':'))}, "
             f"{json.dumps(options, separators=(',', ':'))}) failed ({reason.format(tsn=self._tsn, cmd=command)})'"
         )
@@ -874,6 +919,71 @@ class Z2mLockSim:
                     "action_user": user,
                 }
             )
+
+    def door_lock_attributes(self) -> dict[str, int]:
+        """The Door Lock attributes the generic ``read`` answers (herdsman names)."""
+        return {
+            "numOfPinUsersSupported": self.pin_users,
+            "numOfRfidUsersSupported": len(self.rfid_slots),
+            "numOfWeekDaySchedulesSupportedPerUser": 0,
+            "numOfYearDaySchedulesSupportedPerUser": 0,
+            "maxPinLen": 8,
+            "minPinLen": 4,
+            "maxRfidLen": 20,
+            "minRfidLen": 8,
+            **self.written_attributes,
+        }
+
+    async def _generic_read(self, value: Any) -> None:
+        """``toZigbee.read`` (added to every definition by ``prepareDefinition``).
+
+        Reads the attributes, logs ``Read result of '<cluster>': <json>`` at
+        info level and, with ``state_property``, returns the result as state
+        (published, since ``optimistic`` is on by default).
+        """
+        if not isinstance(value, dict) or value.get("cluster") != "closuresDoorLock":
+            self._generic_error("read", "Error: unsupported cluster")
+            return
+        fault = self._next_fault()
+        await self._answer_delay()
+        attributes = [str(a) for a in value.get("attributes") or []]
+        if fault is not None:
+            reason = TIMEOUT_REASON if fault.kind == "drop" else FAILURE_REASON
+            self._zcl_error(
+                "set", "read", "read", {"attributes": attributes}, reason, global_=True
+            )
+            return
+        known = self.door_lock_attributes()
+        result = {name: known[name] for name in attributes if name in known}
+        self.log(
+            f"Read result of 'closuresDoorLock': {json.dumps(result)}",
+            level="info",
+            namespace="zhc:tz",
+        )
+        if value.get("state_property") is not None:
+            self.publish_state({str(value["state_property"]): result})
+
+    async def _generic_write(self, value: Any) -> None:
+        """``toZigbee.write``: logs ``Wrote '<json>' to '<cluster>'`` (info)."""
+        if not isinstance(value, dict) or value.get("cluster") != "closuresDoorLock":
+            self._generic_error("write", "Error: unsupported cluster")
+            return
+        payload = value.get("payload") or {}
+        fault = self._next_fault()
+        await self._answer_delay()
+        if fault is not None:
+            reason = TIMEOUT_REASON if fault.kind == "drop" else FAILURE_REASON
+            self._zcl_error("set", "write", "write", payload, reason, global_=True)
+            return
+        self.written_attributes.update(payload)
+        self.log(
+            f"Wrote '{json.dumps(payload, separators=(',', ':'))}' to 'closuresDoorLock'",
+            level="info",
+            namespace="zhc:tz",
+        )
+
+    def _generic_error(self, key: str, error: str) -> None:
+        self.log(f"Publish 'set' '{key}' to '{self.friendly_name}' failed: '{error}'")
 
     def _publish_user(self, user: int) -> None:
         """What Zigbee2MQTT publishes for a ``getPinCodeRsp`` of ``user``."""
