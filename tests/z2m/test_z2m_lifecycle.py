@@ -186,3 +186,24 @@ async def test_an_mqtt_lock_not_from_zigbee2mqtt_raises_a_repair(
     issue_id = f"lock_codes_unsupported_{DOOR}"
     await until(hass, lambda: ir.async_get(hass).async_get_issue(DOMAIN, issue_id))
     assert sensor_state(hass) == "not_found"
+
+
+async def test_a_reload_of_mqtt_is_followed(
+    hass: HomeAssistant, mqtt_setup: MockConfigEntry, z2m_lock: Z2mLockFactory
+) -> None:
+    """HA's MQTT integration reloaded: the adapter subscribes again."""
+    sim = await z2m_lock(pin_users=8, rf_events=True)
+    await community_with(hass, sim)
+    assert await hass.config_entries.async_reload(mqtt_setup.entry_id)
+    await wait_for(
+        hass,
+        lambda: (
+            hass.states.get(sim.entity_id) is not None
+            and hass.states.get(sim.entity_id).state != "unavailable"
+        ),
+        "the lock entity after the reload",
+    )
+    await person(hass, "3-2-501", "赵磊", "583716")
+    await until(hass, lambda: "583716" in sim.codes().values())
+    await in_sync(hass)
+    assert list(sim.codes().values()) == ["583716"]

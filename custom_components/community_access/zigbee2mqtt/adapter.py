@@ -305,7 +305,9 @@ class Z2mDoorLock:
 
     def _unsubscribe(self) -> None:
         for unsub in self._unsubs:
-            unsub()
+            # After a reload of MQTT these belong to its former client.
+            with contextlib.suppress(HomeAssistantError, KeyError, ValueError):
+                unsub()
         self._unsubs.clear()
         self._subscribed = None
 
@@ -542,8 +544,17 @@ class Z2mDoorLock:
             timeout=self.timeout,
         )
         if not answered:
+            self._resubscribe_later()
             raise LockTimeoutError("get pin_code: no answer from the lock")
         return self._users.get(user_id, {})
+
+    def _resubscribe_later(self) -> None:
+        """Subscribe again before the next command.
+
+        A read that gets no answer may mean that the MQTT integration was
+        reloaded: its new client does not know the old subscriptions.
+        """
+        self._unsubscribe()
 
     # -- LockPort --------------------------------------------------------------------
 
@@ -583,6 +594,7 @@ class Z2mDoorLock:
             timeout=self.timeout,
         )
         if not answered:
+            self._resubscribe_later()
             raise LockTimeoutError("read capacity: no answer from the lock")
         values = self._read_result or self._state.get(CAPACITY_PROPERTY) or {}
 
