@@ -86,7 +86,7 @@ async def test_restart_in_the_middle_of_a_sync_resumes(
 async def test_keypad_unlock_becomes_an_access_record_with_the_person(
     hass: HomeAssistant, mqtt_setup: MockConfigEntry, z2m_lock: Z2mLockFactory
 ) -> None:
-    sim = await z2m_lock(pin_users=8, rf_events=True)
+    sim = await z2m_lock(pin_users=8, rfid_users=8, rf_events=True)
     entry = await community_with(hass, sim)
     await person(hass, "3-2-501", "赵磊", "583716")
     await in_sync(hass)
@@ -129,6 +129,15 @@ async def test_keypad_unlock_becomes_an_access_record_with_the_person(
     )
     assert sorted(set(pin_reads(sim))) == list(range(8))
     assert sim.codes()[7] == "1357924"
+
+    # A card the lock holds for the same user id as 赵磊's PIN (Zigbee2MQTT
+    # cannot write cards: somebody enrolled it at the lock) is not 赵磊's.
+    await sim.keypad_program(user=user, action="rfid_code_added")
+    granted.clear()
+    await sim.rfid_unlock(user=user)
+    await until(hass, lambda: granted)
+    assert granted[0].data["kind"] == "card"
+    assert granted[0].data.get("person_name") is None
 
 
 async def test_a_door_that_stops_keeping_codes_clears_them_from_the_lock(
