@@ -152,3 +152,21 @@ async def test_a_pin_revoked_during_a_long_run_is_cleared_next(
 
 def _event_data(events: list[Any]) -> list[dict[str, Any]]:
     return [dict(e.data) for e in events]
+
+
+async def test_a_write_whose_answer_is_lost_is_not_repeated(
+    hass: HomeAssistant, mqtt_setup: MockConfigEntry, z2m_lock: Z2mLockFactory
+) -> None:
+    """The PIN landed, but Zigbee2MQTT logged a timeout: one read, no rewrite."""
+    sim = await z2m_lock(pin_users=8, rf_events=True)
+    await community_with(hass, sim)
+    sim.drop_next(1, written=True)
+    sim.commands.clear()
+    await person(hass, "3-2-501", "赵磊", "583716")
+    await in_sync(hass)
+    assert [(c.kind, c.key) for c in sim.commands] == [
+        ("set", "pin_code"),
+        ("get", "pin_code"),
+    ]
+    assert list(sim.codes().values()) == ["583716"]
+    assert any("failed" in entry["message"] for entry in sim.logged)
