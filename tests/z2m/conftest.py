@@ -37,7 +37,7 @@ from homeassistant.components.mqtt.const import (
 )
 from homeassistant.components.mqtt.models import DATA_MQTT
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 
 from . import wait_for, wait_for_lock_entity
 from .broker import BrokerUnavailable, MosquittoBroker, start_broker
@@ -98,9 +98,12 @@ async def mqtt_setup(
     # broker stopped before it makes HA's birth task fail; Zigbee2MQTT, and
     # the sim, answer it by publishing their states again).
     births: list[str] = []
-    unsubscribe = await mqtt.async_subscribe(
-        hass, "homeassistant/status", lambda msg: births.append(str(msg.payload))
-    )
+
+    @callback
+    def birth(msg: mqtt.ReceiveMessage) -> None:
+        births.append(str(msg.payload))
+
+    unsubscribe = await mqtt.async_subscribe(hass, "homeassistant/status", birth)
     await wait_for(hass, lambda: "online" in births, "HA's MQTT birth message", 20)
     unsubscribe()
     await hass.async_block_till_done()

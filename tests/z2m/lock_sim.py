@@ -87,19 +87,26 @@ df720053; zigbee-herdsman commit a70284ac):
   ``readPinCodeOnProgrammingEvent`` (Weiser) a programming event whose
   source is not ``rf`` makes Zigbee2MQTT read that slot (``getPinCode``),
   which publishes ``users`` again.
+* The generic ``read``/``write`` converters every definition gets
+  (``toZigbee.read``/``write``, ``src/index.ts``): ``{"read": {"cluster":
+  "closuresDoorLock", "attributes": [...], "state_property": P}}`` reads
+  with herdsman's status check (**one unsupported attribute fails the whole
+  read**: ``unsupported_attributes`` knob), logs ``Read result of
+  'closuresDoorLock': <json>`` (info, namespace ``zhc:tz``) and, with
+  ``state_property``, caches and publishes the result under P;
+  ``{"write": {"cluster": ..., "payload": {...}}}`` logs ``Wrote '<json>'
+  to 'closuresDoorLock'`` (info) and publishes nothing. Info lines reach
+  ``bridge/logging`` only when the bridge's ``log_level`` is ``info`` or
+  lower (``log_level`` knob; debug lines never in this sim).
+* ``<base>/bridge/info`` (retained, ``publishInfo``): ``config.devices``
+  by IEEE address with ``friendly_name`` and ``expose_pin`` (only when on),
+  ``config.device_options`` (empty here); all sims on one broker and base
+  topic are one bridge.
+* Home Assistant's MQTT runs a subscriber's plain function in the executor
+  (out of order); handlers must be ``@callback`` to see messages in order.
 * No RFID write exists in Zigbee2MQTT's generic converters: RFID slots of
   the sim (``rfid_users``) only change at the "keypad" (``keypad_program``
   with ``rfid_code_added``) and only show in events.
-* Every definition also gets the generic ``read`` and ``write`` converters
-  (``prepareDefinition`` in ``src/index.ts``): ``{"read": {"cluster",
-  "attributes", "state_property"}}`` logs ``Read result of '<cluster>':
-  <json>`` (info) and publishes the result under ``state_property``;
-  ``{"write": {"cluster", "payload"}}`` logs ``Wrote '<json>' to
-  '<cluster>'`` (info) and publishes nothing. ``<base>/bridge/info``
-  (retained) carries the settings, ``devices.<ieee>.expose_pin`` among them
-  (``lib/extension/bridge.ts`` ``publishInfo``). (Added by the adapter's
-  branch z2ma: the adapter reads the lock's capacity and ``expose_pin``
-  this way.)
 
 Knobs: ``latency`` (seconds per Zigbee answer), :meth:`drop_next`,
 :meth:`fail_next`, :meth:`offline`/:meth:`online`,
@@ -169,9 +176,25 @@ OPERATION_ACTIONS = (
     "manual_unlock",
     "non_access_user_operational_event",
 )
+#: Zigbee2MQTT's log levels (``bridge/logging`` carries those >= ``log_level``).
+LOG_LEVELS = {"debug": 0, "info": 1, "warning": 2, "error": 3}
+#: Door Lock attributes a ``write`` may change (writable in herdsman's cluster).
+WRITABLE = frozenset(
+    {
+        "autoRelockTime",
+        "soundVolume",
+        "operatingMode",
+        "wrongCodeEntryLimit",
+        "userCodeTemporaryDisableTime",
+    }
+)
 #: How Zigbee2MQTT/herdsman words a request the device never answered.
 TIMEOUT_REASON = "Timeout - 12345 - 2 - {tsn} - 257 - {cmd} after 10000ms"
 FAILURE_REASON = "Delivery failed for '12345'"
+
+
+#: Running sims by (broker host, port, base topic): one Zigbee2MQTT bridge each.
+_BRIDGES: dict[tuple[str, int, str], list[Z2mLockSim]] = {}
 
 
 class SimError(RuntimeError):
@@ -230,6 +253,8 @@ class Z2mLockSim:
         read_pin_on_programming_event: bool = True,
         pin_code_response: bool = False,
         coordinator_ieee: str = COORDINATOR_IEEE,
+        log_level: str = "info",
+        unsupported_attributes: tuple[str, ...] = (),
     ) -> None:
         """Describe the lock; :meth:`start` connects it."""
         self.host = host
@@ -245,6 +270,34 @@ class Z2mLockSim:
         self.read_pin_on_programming_event = read_pin_on_programming_event
         self.pin_code_response = pin_code_response
         self.coordinator_ieee = coordinator_ieee
+        if log_level not in LOG_LEVELS:
+            raise ValueError(log_level)
+        self.log_level = log_level
+        #: The Door Lock cluster's attributes the lock has (ZCL names).
+        self.attributes: dict[str, int | bool] = {
+            name: value
+            for name, value in {
+                "lockState": 1,
+                "lockType": 0,
+                "actuatorEnabled": True,
+                "numOfTotalUsersSupported": pin_users + rfid_users,
+                "numOfPinUsersSupported": pin_users,
+                "numOfRfidUsersSupported": rfid_users,
+                "numOfWeekDaySchedulesSupportedPerUser": 0,
+                "numOfYearDaySchedulesSupportedPerUser": 0,
+                "numOfHolidayScheduledsSupported": 0,
+                "maxPinLen": 8,
+                "minPinLen": 4,
+                "maxRfidLen": 20,
+                "minRfidLen": 8,
+                "autoRelockTime": 0,
+                "soundVolume": 1,
+                "operatingMode": 0,
+                "wrongCodeEntryLimit": 5,
+                "userCodeTemporaryDisableTime": 60,
+            }.items()
+            if name not in unsupported_attributes
+        }
         #: What the lock holds, by 0-based ZCL user id.
         self.slots: dict[int, Slot] = {n: Slot() for n in range(pin_users)}
         #: RFID slots (not writable through Zigbee2MQTT).
@@ -266,8 +319,6 @@ class Z2mLockSim:
         }
         self.available = True
         self.bridge_available = True
-        #: Door Lock attributes written with the generic ``write``.
-        self.written_attributes: dict[str, Any] = {}
         self._faults: list[_Fault] = []
         self._tsn = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -346,6 +397,45 @@ class Z2mLockSim:
         )
         return config
 
+    def bridge_info(self) -> dict[str, Any]:
+        """``<base>/bridge/info`` (retained), cut down to what matters here.
+
+        ``config`` is Zigbee2MQTT's settings (``lib/extension/bridge.ts``
+        ``publishInfo``): ``devices`` by IEEE address with their options,
+        ``expose_pin`` among them when it is on (off is the default and is
+        then absent), ``device_options`` the defaults of every device. All
+        running sims of one broker and base topic are one bridge.
+        """
+        devices = {
+            sim.ieee: {"friendly_name": sim.friendly_name}
+            | ({"expose_pin": True} if sim.expose_pin else {})
+            for sim in _BRIDGES.get(self._bridge_key, [self])
+        }
+        return {
+            "version": Z2M_VERSION,
+            "commit": "6835cbf",
+            "coordinator": {"ieee_address": self.coordinator_ieee, "type": "EmberZNet"},
+            "log_level": self.log_level,
+            "permit_join": False,
+            "restart_required": False,
+            "config": {
+                "homeassistant": {
+                    "enabled": True,
+                    "discovery_topic": self.discovery_prefix,
+                    "status_topic": f"{self.discovery_prefix}/status",
+                },
+                "mqtt": {"base_topic": self.base_topic, "server": "mqtt://127.0.0.1"},
+                "advanced": {"log_level": self.log_level, "cache_state": True},
+                "availability": {"enabled": self.device_availability},
+                "device_options": {},
+                "devices": devices,
+            },
+        }
+
+    @property
+    def _bridge_key(self) -> tuple[str, int, str]:
+        return (self.host, self.port, self.base_topic)
+
     # --- lifecycle ----------------------------------------------------------
 
     async def start(self, timeout: float = 10.0) -> None:
@@ -366,6 +456,7 @@ class Z2mLockSim:
         client.on_connect = self._on_connect
         client.on_message = self._on_message
         self._client = client
+        _BRIDGES.setdefault(self._bridge_key, []).append(self)
         self._worker = self._loop.create_task(self._serve(), name="z2m lock sim")
         client.connect_async(self.host, self.port, keepalive=30)
         client.loop_start()
@@ -385,6 +476,13 @@ class Z2mLockSim:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
             self._worker = None
+        bridge = _BRIDGES.get(self._bridge_key, [])
+        if self in bridge:
+            bridge.remove(self)
+            if bridge:  # the bridge's other devices stay: info without this one
+                bridge[0].republish_info()
+            else:
+                del _BRIDGES[self._bridge_key]
         client, self._client = self._client, None
         if client is not None:
             client.disconnect()
@@ -428,24 +526,9 @@ class Z2mLockSim:
                 qos=1,
                 retain=True,
             )
-        # bridge/info (retained) carries Zigbee2MQTT's settings, the device's
-        # options among them (lib/extension/bridge.ts publishInfo).
         client.publish(
             f"{self.base_topic}/bridge/info",
-            json.dumps(
-                {
-                    "version": Z2M_VERSION,
-                    "config": {
-                        "devices": {
-                            self.ieee: {
-                                "friendly_name": self.friendly_name,
-                                "expose_pin": self.expose_pin,
-                            }
-                        },
-                        "device_options": {},
-                    },
-                }
-            ),
+            _js_json(self.bridge_info()),
             qos=1,
             retain=True,
         )
@@ -456,6 +539,16 @@ class Z2mLockSim:
             retain=True,
         )
 
+    def republish_info(self) -> None:
+        """Publish ``bridge/info`` again (after a change of the bridge's devices)."""
+        if self._client is not None:
+            self._client.publish(
+                f"{self.base_topic}/bridge/info",
+                _js_json(self.bridge_info()),
+                qos=1,
+                retain=True,
+            )
+
     def _on_message(self, client: Client, userdata: Any, message: MQTTMessage) -> None:
         """(paho thread) Hand the message to the command task."""
         loop = self._loop
@@ -465,6 +558,10 @@ class Z2mLockSim:
             )
 
     # --- publishing -------------------------------------------------------
+
+    def publish(self, topic: str, payload: Any, *, retain: bool = False) -> None:
+        """Publish any JSON message from the sim's client (test probes)."""
+        self._publish(topic, payload, retain=retain)
 
     def _publish(self, topic: str, payload: Any, *, retain: bool = False) -> None:
         if self._client is None:
@@ -490,7 +587,13 @@ class Z2mLockSim:
         return message
 
     def log(self, message: str, level: str = "error", namespace: str = "z2m") -> None:
-        """Publish a line of Zigbee2MQTT's log on ``<base>/bridge/logging``."""
+        """Publish a line of Zigbee2MQTT's log on ``<base>/bridge/logging``.
+
+        As ``lib/extension/bridge.ts``: only lines at or above the bridge's
+        ``log_level``, never debug ones.
+        """
+        if level == "debug" or LOG_LEVELS[level] < LOG_LEVELS[self.log_level]:
+            return
         entry = {"message": message, "level": level, "namespace": namespace}
         self.logged.append(entry)
         self._publish(f"{self.base_topic}/bridge/logging", entry)
@@ -702,10 +805,8 @@ class Z2mLockSim:
                 await self._lock_command(kind, value)
             elif key == "pin_code":
                 await self._pin_command(kind, value)
-            elif key == "read" and kind == "set":
-                await self._generic_read(value)
-            elif key == "write" and kind == "set":
-                await self._generic_write(value)
+            elif key in ("read", "write") and kind == "set":
+                await self._generic_command(key, value)
             else:
                 self.log(
                     f"No converter available for '{key}' on '{self.friendly_name}': "
@@ -722,14 +823,7 @@ class Z2mLockSim:
         return self._faults.pop(0) if self._faults else None
 
     def _zcl_error(
-        self,
-        kind: str,
-        key: str,
-        command: str,
-        payload: dict[str, Any],
-        reason: str,
-        *,
-        global_: bool = False,
+        self, kind: str, key: str, command: str, payload: Any, reason: str
     ) -> None:
         self._tsn = (self._tsn + 1) % 256
         options = {
@@ -740,13 +834,14 @@ class Z2mLockSim:
         }
         self.log(
             f"Publish '{kind}' '{key}' to '{self.friendly_name}' failed: "
-            f"'Error: ZCL command {self.ieee}/2 "
-            f"{'' if global_ else 'closuresDoorLock.'}{command}"
+            f"'Error: ZCL command {self.ieee}/2 closuresDoorLock.{command}"
             f"({json.dumps(payload, separators=(',', ':'))}, "
             f"{json.dumps(options, separators=(',', ':'))}) failed ({reason.format(tsn=self._tsn, cmd=command)})'"
         )
 
     def _set_lock_state(self, locked: bool) -> None:
+        if "lockState" in self.attributes:
+            self.attributes["lockState"] = 1 if locked else 2
         self.publish_state(
             {
                 "state": "LOCK" if locked else "UNLOCK",
@@ -800,6 +895,70 @@ class Z2mLockSim:
                 }
             )
         self._set_lock_state(locked)
+
+    async def _generic_command(self, key: str, value: Any) -> None:
+        """Zigbee2MQTT's generic ``read``/``write`` converters on the Door Lock.
+
+        ``read`` (``toZigbee.read``): herdsman reads the attributes with its
+        status checked (one unsupported attribute fails the whole read), the
+        converter logs ``Read result of '<cluster>': <json>`` at info level and,
+        with ``state_property``, puts the result in the device's state
+        (cached, published). ``write`` (``toZigbee.write``): logs ``Wrote
+        '<json>' to '<cluster>'`` at info level, publishes nothing.
+        """
+        if not isinstance(value, dict) or value.get("cluster") != "closuresDoorLock":
+            cluster = value.get("cluster") if isinstance(value, dict) else None
+            self.log(
+                f"Publish 'set' '{key}' to '{self.friendly_name}' failed: "
+                f"'Error: the simulated lock has only closuresDoorLock, not {cluster!r}'"
+            )
+            return
+        fault = self._next_fault()
+        await self._answer_delay()
+        names = value.get("attributes") if key == "read" else value.get("payload")
+        if key == "read" and not isinstance(names, list):
+            names = []
+        if key == "write" and not isinstance(names, dict):
+            names = {}
+        assert isinstance(names, (list, dict))
+        command_payload: Any = (
+            [{"attrId": name} for name in names] if key == "read" else names
+        )
+        if fault is not None and (fault.kind == "drop" or fault.how == "error"):
+            reason = TIMEOUT_REASON if fault.kind == "drop" else FAILURE_REASON
+            self._zcl_error("set", key, key, command_payload, reason)
+            return
+        refused = fault is not None or any(
+            name not in self.attributes or key == "write" and name not in WRITABLE
+            for name in names
+        )
+        if refused:
+            status = "FAILURE" if fault is not None else "UNSUPPORTED_ATTRIBUTE"
+            self._zcl_error("set", key, key, command_payload, f"Status '{status}'")
+            return
+        if key == "write":
+            assert isinstance(names, dict)
+            for name, new in names.items():
+                self.attributes[name] = new
+            self.log(
+                f"Wrote '{_js_json(names)}' to 'closuresDoorLock'", "info", "zhc:tz"
+            )
+            return
+        result = {name: self.attributes[name] for name in names}
+        self.log(
+            f"Read result of 'closuresDoorLock': {_js_json(result)}", "info", "zhc:tz"
+        )
+        update: dict[str, Any] = {}
+        if "lockState" in result:  # the readResponse also goes through fz.lock
+            locked = result["lockState"] == 1
+            update["state"] = "LOCK" if locked else "UNLOCK"
+            update["lock_state"] = ["not_fully_locked", "locked", "unlocked"][
+                int(result["lockState"])
+            ]
+        if value.get("state_property") is not None:
+            update[str(value["state_property"])] = result
+        if update:
+            self.publish_state(update)
 
     def _user_error(self, kind: str, message: str) -> None:
         self.log(
@@ -920,71 +1079,6 @@ class Z2mLockSim:
                 }
             )
 
-    def door_lock_attributes(self) -> dict[str, int]:
-        """The Door Lock attributes the generic ``read`` answers (herdsman names)."""
-        return {
-            "numOfPinUsersSupported": self.pin_users,
-            "numOfRfidUsersSupported": len(self.rfid_slots),
-            "numOfWeekDaySchedulesSupportedPerUser": 0,
-            "numOfYearDaySchedulesSupportedPerUser": 0,
-            "maxPinLen": 8,
-            "minPinLen": 4,
-            "maxRfidLen": 20,
-            "minRfidLen": 8,
-            **self.written_attributes,
-        }
-
-    async def _generic_read(self, value: Any) -> None:
-        """``toZigbee.read`` (added to every definition by ``prepareDefinition``).
-
-        Reads the attributes, logs ``Read result of '<cluster>': <json>`` at
-        info level and, with ``state_property``, returns the result as state
-        (published, since ``optimistic`` is on by default).
-        """
-        if not isinstance(value, dict) or value.get("cluster") != "closuresDoorLock":
-            self._generic_error("read", "Error: unsupported cluster")
-            return
-        fault = self._next_fault()
-        await self._answer_delay()
-        attributes = [str(a) for a in value.get("attributes") or []]
-        if fault is not None:
-            reason = TIMEOUT_REASON if fault.kind == "drop" else FAILURE_REASON
-            self._zcl_error(
-                "set", "read", "read", {"attributes": attributes}, reason, global_=True
-            )
-            return
-        known = self.door_lock_attributes()
-        result = {name: known[name] for name in attributes if name in known}
-        self.log(
-            f"Read result of 'closuresDoorLock': {json.dumps(result)}",
-            level="info",
-            namespace="zhc:tz",
-        )
-        if value.get("state_property") is not None:
-            self.publish_state({str(value["state_property"]): result})
-
-    async def _generic_write(self, value: Any) -> None:
-        """``toZigbee.write``: logs ``Wrote '<json>' to '<cluster>'`` (info)."""
-        if not isinstance(value, dict) or value.get("cluster") != "closuresDoorLock":
-            self._generic_error("write", "Error: unsupported cluster")
-            return
-        payload = value.get("payload") or {}
-        fault = self._next_fault()
-        await self._answer_delay()
-        if fault is not None:
-            reason = TIMEOUT_REASON if fault.kind == "drop" else FAILURE_REASON
-            self._zcl_error("set", "write", "write", payload, reason, global_=True)
-            return
-        self.written_attributes.update(payload)
-        self.log(
-            f"Wrote '{json.dumps(payload, separators=(',', ':'))}' to 'closuresDoorLock'",
-            level="info",
-            namespace="zhc:tz",
-        )
-
-    def _generic_error(self, key: str, error: str) -> None:
-        self.log(f"Publish 'set' '{key}' to '{self.friendly_name}' failed: '{error}'")
-
     def _publish_user(self, user: int) -> None:
         """What Zigbee2MQTT publishes for a ``getPinCodeRsp`` of ``user``."""
         slot = self.slots[user]
@@ -992,6 +1086,11 @@ class Z2mLockSim:
         if self.expose_pin:
             entry["pin_code"] = slot.code if slot.occupied and slot.code else ""
         self.publish_state({"users": {str(user): entry}})
+
+
+def _js_json(value: Any) -> str:
+    """``JSON.stringify`` of a plain object."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def _deep_merge(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,6 @@ every answer comes back through ``mqtt.async_subscribe``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 import json
 from typing import Any
@@ -17,7 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.components import mqtt
 from homeassistant.components.mqtt.debug_info import info_for_device
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from . import lock_state, wait_for
@@ -36,10 +35,21 @@ class Recorder:
         self.unsubscribe: Callable[[], None] | None = None
 
     async def subscribe(
-        self, hass: HomeAssistant, topic: str, probe: Callable[[], object]
+        self,
+        hass: HomeAssistant,
+        topic: str,
+        probe: Callable[[int], object],
+        is_probe: Callable[[Any, int], bool] | None = None,
     ) -> Recorder:
-        """Subscribe, and wait until ``probe()``'s messages arrive (subscribed)."""
+        """Subscribe; record from when ``probe(token)``'s messages arrive.
 
+        Probes are sent until one arrives (HA subscribes after a short
+        cool-down). With ``is_probe``, a last probe is sent and everything up
+        to it is dropped: messages of one publisher arrive in order, so no
+        earlier probe is recorded.
+        """
+
+        @callback  # (a plain function would run in the executor: out of order)
         def received(msg: mqtt.ReceiveMessage) -> None:
             payload = msg.payload
             try:
@@ -48,8 +58,8 @@ class Recorder:
                 self.messages.append(payload)
 
         self.unsubscribe = await mqtt.async_subscribe(hass, topic, received)
-        for _ in range(40):
-            probe()
+        for token in range(40):
+            probe(token)
             try:
                 await wait_for(hass, lambda: self.messages, f"messages on {topic}", 0.5)
                 break
@@ -57,11 +67,20 @@ class Recorder:
                 continue
         else:
             raise AssertionError(f"never subscribed to {topic}")
-        # Let a probe still in flight arrive before recording starts.
-        for _ in range(10):
-            await asyncio.sleep(0.02)
-            await hass.async_block_till_done()
-        self.messages.clear()
+        if is_probe is None:
+            self.messages.clear()
+            return self
+        last = 1_000_000
+        probe(last)
+
+        def index() -> int | None:
+            for n, message in enumerate(self.messages):
+                if is_probe(message, last):
+                    return n
+            return None
+
+        await wait_for(hass, lambda: index() is not None, f"the last probe on {topic}")
+        del self.messages[: (index() or 0) + 1]
         return self
 
     def last(self) -> Any:
@@ -72,13 +91,25 @@ class Recorder:
 
 async def record_state(hass: HomeAssistant, sim: Z2mLockSim) -> Recorder:
     """The lock's state messages, from now on."""
-    return await Recorder().subscribe(hass, sim.device_topic, sim.publish_state)
+    # A probe is the lock's state with a marker in ``linkquality``, not cached.
+    return await Recorder().subscribe(
+        hass,
+        sim.device_topic,
+        lambda token: sim.publish(sim.device_topic, sim.state | {"linkquality": token}),
+        lambda message, token: message.get("linkquality") == token,
+    )
 
 
 async def record_log(hass: HomeAssistant, sim: Z2mLockSim) -> Recorder:
     """Zigbee2MQTT's ``bridge/logging``, from now on."""
+    topic = f"{sim.base_topic}/bridge/logging"
     return await Recorder().subscribe(
-        hass, f"{sim.base_topic}/bridge/logging", lambda: sim.log("probe", "info")
+        hass,
+        topic,
+        lambda token: sim.publish(
+            topic, {"message": f"probe {token}", "level": "info", "namespace": "z2m"}
+        ),
+        lambda message, token: message.get("message") == f"probe {token}",
     )
 
 
@@ -467,3 +498,106 @@ def test_missing_mosquitto_fails_with_the_remedy(
     monkeypatch.setattr("tests.z2m.broker.find_mosquitto", lambda: None)
     with pytest.raises(BrokerUnavailable, match="apt-get install mosquitto"):
         start_broker()
+
+
+async def test_generic_read_and_write(
+    hass: HomeAssistant, mqtt_setup: MockConfigEntry, z2m_lock: Z2mLockFactory
+) -> None:
+    """``read`` logs the result and puts it in the state; ``write`` only logs."""
+    sim = await z2m_lock(pin_users=30)
+    states = await record_state(hass, sim)
+    log = await record_log(hass, sim)
+    await send(
+        hass,
+        sim,
+        "set",
+        {
+            "read": {
+                "cluster": "closuresDoorLock",
+                "attributes": ["numOfPinUsersSupported", "maxPinLen", "minPinLen"],
+                "state_property": "capacity",
+            }
+        },
+    )
+    await wait_for(hass, lambda: states.messages and log.messages, "the read")
+    assert log.last() == {
+        "message": "Read result of 'closuresDoorLock': "
+        '{"numOfPinUsersSupported":30,"maxPinLen":8,"minPinLen":4}',
+        "level": "info",
+        "namespace": "zhc:tz",
+    }
+    assert states.last()["capacity"] == {
+        "numOfPinUsersSupported": 30,
+        "maxPinLen": 8,
+        "minPinLen": 4,
+    }
+    assert sim.state["capacity"]["maxPinLen"] == 8  # cached: repeated from now on
+
+    payload = {"wrongCodeEntryLimit": 3, "userCodeTemporaryDisableTime": 30}
+    await send(
+        hass, sim, "set", {"write": {"cluster": "closuresDoorLock", "payload": payload}}
+    )
+    await wait_for(hass, lambda: len(log.messages) == 2, "the write")
+    assert log.last()["message"] == (
+        'Wrote \'{"wrongCodeEntryLimit":3,"userCodeTemporaryDisableTime":30}\' '
+        "to 'closuresDoorLock'"
+    )
+    assert sim.attributes["wrongCodeEntryLimit"] == 3
+    assert len(states.messages) == 1
+
+
+async def test_unsupported_attribute_fails_the_whole_read(
+    hass: HomeAssistant, mqtt_setup: MockConfigEntry, z2m_lock: Z2mLockFactory
+) -> None:
+    """herdsman checks every attribute's status: one missing fails the read."""
+    sim = await z2m_lock(unsupported_attributes=("numOfRfidUsersSupported",))
+    states = await record_state(hass, sim)
+    log = await record_log(hass, sim)
+    read = {
+        "cluster": "closuresDoorLock",
+        "attributes": ["numOfPinUsersSupported", "numOfRfidUsersSupported"],
+        "state_property": "capacity",
+    }
+    await send(hass, sim, "set", {"read": read})
+    await wait_for(hass, lambda: log.messages, "the error")
+    message = log.last()["message"]
+    assert message.startswith("Publish 'set' 'read' to 'front_door_lock' failed:")
+    assert "Status 'UNSUPPORTED_ATTRIBUTE'" in message
+    assert log.last()["level"] == "error"
+    assert states.messages == []
+
+
+async def test_bridge_info_and_log_level(
+    hass: HomeAssistant, mqtt_setup: MockConfigEntry, z2m_lock: Z2mLockFactory
+) -> None:
+    """``bridge/info`` lists the bridge's locks and their ``expose_pin``."""
+    back = await z2m_lock(
+        friendly_name="back_gate", ieee="0x00158d0000000002", expose_pin=False
+    )
+    front = await z2m_lock(ieee=IEEE, log_level="warning")
+    info = await Recorder().subscribe(
+        hass, f"{front.base_topic}/bridge/info", lambda _token: front.republish_info()
+    )
+    front.republish_info()
+    await wait_for(hass, lambda: info.messages, "bridge/info")
+    devices = info.last()["config"]["devices"]
+    assert devices == {
+        "0x00158d0000000002": {"friendly_name": "back_gate"},
+        IEEE: {"friendly_name": "front_door_lock", "expose_pin": True},
+    }
+    assert info.last()["config"]["mqtt"]["base_topic"] == "zigbee2mqtt"
+    # log_level warning: the info line of a write is not published.
+    await send(
+        hass,
+        front,
+        "set",
+        {"write": {"cluster": "closuresDoorLock", "payload": {"soundVolume": 2}}},
+    )
+    await wait_for(hass, lambda: front.attributes["soundVolume"] == 2, "the write")
+    assert front.logged == []
+    await back.stop()
+    await wait_for(
+        hass,
+        lambda: list(info.last()["config"]["devices"]) == [IEEE],
+        "bridge/info without back_gate",
+    )

@@ -62,7 +62,10 @@ async def test_first_sync_then_one_change_is_one_write(
     assert attributes["rfid_users"] == 0
     assert attributes["codes"] == "readable"
     # The wrong-code limit went out through the generic write.
-    assert "wrongCodeEntryLimit" in sim.written_attributes
+    (write,) = [c.value for c in sim.commands if c.key == "write"]
+    assert write["cluster"] == "closuresDoorLock"
+    for name, value in write["payload"].items():
+        assert sim.attributes[name] == value
 
     # Residents of building 3 go on the lock; building 1's do not.
     zhao = await person(hass, "3-2-501", "赵磊", "583716")
@@ -170,3 +173,31 @@ async def test_a_write_whose_answer_is_lost_is_not_repeated(
     ]
     assert list(sim.codes().values()) == ["583716"]
     assert any("failed" in entry["message"] for entry in sim.logged)
+
+
+async def test_a_lock_without_pin_length_attributes_and_a_quiet_log(
+    hass: HomeAssistant, mqtt_setup: MockConfigEntry, z2m_lock: Z2mLockFactory
+) -> None:
+    """One unsupported attribute fails a whole read: read the PIN users alone.
+
+    With Zigbee2MQTT's log at ``warning`` its ``Read result``/``Wrote`` lines
+    are not published: the capacity comes from the state, the lock-out write
+    is taken as sent.
+    """
+    sim = await z2m_lock(
+        pin_users=8,
+        rf_events=True,
+        unsupported_attributes=("maxPinLen",),
+        log_level="warning",
+    )
+    await community_with(hass, sim)
+    reads = [c.value["attributes"] for c in sim.commands if c.key == "read"]
+    assert reads == [
+        ["numOfPinUsersSupported", "maxPinLen", "minPinLen"],
+        ["numOfPinUsersSupported"],
+    ]
+    assert hass.states.get(SENSOR).attributes["pin_users"] == 8
+    assert [c for c in sim.commands if c.key == "write"] != []
+    await person(hass, "3-2-501", "赵磊", "583716")
+    await in_sync(hass)
+    assert list(sim.codes().values()) == ["583716"]

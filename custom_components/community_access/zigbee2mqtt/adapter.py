@@ -90,16 +90,11 @@ DEFAULT_WRITE_TIMEOUT: Final = 10.0
 
 #: Where the capacity read's result lands in the device's state.
 CAPACITY_PROPERTY: Final = "community_access_capacity"
-CAPACITY_ATTRIBUTES: Final = (
-    "numOfPinUsersSupported",
-    "numOfRfidUsersSupported",
-    "numOfWeekDaySchedulesSupportedPerUser",
-    "numOfYearDaySchedulesSupportedPerUser",
-    "maxPinLen",
-    "minPinLen",
-    "maxRfidLen",
-    "minRfidLen",
-)
+#: What is read of the capacity: PINs only (Zigbee2MQTT writes nothing else).
+#: herdsman checks the status of every attribute of a read: one unsupported
+#: attribute fails the whole read, which is then repeated with the first
+#: (essential) one alone.
+CAPACITY_ATTRIBUTES: Final = ("numOfPinUsersSupported", "maxPinLen", "minPinLen")
 #: Longest code an octet string can carry.
 MAX_CODE: Final = 254
 #: ``constants.lockUserStatus``.
@@ -115,12 +110,20 @@ _UNREACHABLE: Final = (
     "timeout",
     "timed out",
     "no network route",
+    "no route",
+    "no ack",
     "mac_no_ack",
     "mac_transaction_expired",
+    "transaction expired",
     "nwk_no_route",
     "delivery failed",
     "not delivered",
+    "channel access failure",
 )
+#: herdsman's wording of a failed ZCL command: ``ZCL command <ieee>/<ep>
+#: <cluster>.<command>(<payload>, <options>) failed (<reason>)``; the options
+#: always hold ``"timeout":10000``, so only the reason is looked at.
+_ZCL_REASON: Final = " failed ("
 
 type _LogAnswer = bool | LockCommandError | None
 
@@ -322,22 +325,35 @@ class Z2mDoorLock:
             subscriptions.append((topics.logging_topic, self._on_log))
         if topics.info_topic is not None:
             subscriptions.append((topics.info_topic, self._on_info))
+        pending = {topic for topic, _handler in subscriptions}
         done = asyncio.Event()
-        watch = mqtt.async_on_subscribe_done(
-            self._hass, topics.device_topic, 0, done.set
-        )
+
+        def subscribed(topic: str) -> Callable[[], None]:
+            @callback
+            def _done() -> None:
+                pending.discard(topic)
+                if not pending:
+                    done.set()
+
+            return _done
+
+        watches = [
+            mqtt.async_on_subscribe_done(self._hass, topic, 0, subscribed(topic))
+            for topic, _handler in subscriptions
+        ]
         try:
             for topic, handler in subscriptions:
                 self._unsubs.append(
                     await mqtt.async_subscribe(self._hass, topic, handler)
                 )
             self._subscribed = topics
-            # Until the broker has the subscription, an answer would be lost.
+            # Until the broker has the subscriptions, answers would be lost.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.timeout):
                     await done.wait()
         finally:
-            watch()
+            for watch in watches:
+                watch()
 
     async def _ensure_subscribed(self) -> None:
         self.refresh()
@@ -465,6 +481,8 @@ class Z2mDoorLock:
             if not message.startswith(failed):
                 return None
             reason = message.removeprefix(failed).lower()
+            if (cut := reason.rfind(_ZCL_REASON)) >= 0:
+                reason = reason[cut + len(_ZCL_REASON) :]
             if set_code and "duplicate" in reason:
                 return Z2mDuplicateCodeError(command, "duplicate code")
             if any(word in reason for word in _UNREACHABLE):
@@ -559,44 +577,15 @@ class Z2mDoorLock:
     # -- LockPort --------------------------------------------------------------------
 
     async def read_capacity(self) -> LockCapacity:
-        """Read the Door Lock capacity attributes (Zigbee2MQTT's ``read``)."""
-        self._read_result = None
+        """Read the Door Lock capacity attributes (Zigbee2MQTT's ``read``).
 
-        def accept(message: _Message) -> bool:
-            value = message.payload.get(CAPACITY_PROPERTY)
-            return isinstance(value, Mapping) and (
-                CAPACITY_PROPERTY in message.changed_keys or message.quiet
-            )
-
-        failure = self._failure("set", "read", "read capacity")
-
-        def accept_log(level: str, message: str) -> _LogAnswer:
-            prefix = "Read result of 'closuresDoorLock': "
-            if level == "info" and message.startswith(prefix):
-                result = _json_object(message.removeprefix(prefix))
-                if result is not None and "numOfPinUsersSupported" in result:
-                    self._read_result = result
-                    return True
-            return failure(level, message)
-
-        answered = await self._request(
-            "read capacity",
-            topic_kind="set",
-            payload={
-                "read": {
-                    "cluster": "closuresDoorLock",
-                    "attributes": list(CAPACITY_ATTRIBUTES),
-                    "state_property": CAPACITY_PROPERTY,
-                }
-            },
-            accept=accept,
-            accept_log=accept_log,
-            timeout=self.timeout,
-        )
-        if not answered:
-            self._resubscribe_later()
-            raise LockTimeoutError("read capacity: no answer from the lock")
-        values = self._read_result or self._state.get(CAPACITY_PROPERTY) or {}
+        One request; when the lock refuses it (an attribute it does not
+        have), a second one with the number of PIN users alone.
+        """
+        try:
+            values = await self._read_attributes(CAPACITY_ATTRIBUTES)
+        except Z2mLockError:
+            values = await self._read_attributes(CAPACITY_ATTRIBUTES[:1])
 
         def get(name: str, missing: int) -> int:
             value = values.get(name)
@@ -611,10 +600,53 @@ class Z2mDoorLock:
             year_day_schedules_per_user=0,
             min_pin_length=get("minPinLen", 1),
             max_pin_length=get("maxPinLen", MAX_CODE),
-            min_rfid_length=get("minRfidLen", 1),
-            max_rfid_length=get("maxRfidLen", MAX_CODE),
+            min_rfid_length=1,
+            max_rfid_length=MAX_CODE,
             codes_readable=readable is not False,
         )
+
+    async def _read_attributes(self, attributes: tuple[str, ...]) -> Mapping[str, Any]:
+        """Read Door Lock attributes with the generic ``read`` converter."""
+        self._read_result = None
+
+        def accept(message: _Message) -> bool:
+            value = message.payload.get(CAPACITY_PROPERTY)
+            return (
+                isinstance(value, Mapping)
+                and set(attributes) <= set(value)
+                and (CAPACITY_PROPERTY in message.changed_keys or message.quiet)
+            )
+
+        failure = self._failure("set", "read", "read capacity")
+
+        def accept_log(level: str, message: str) -> _LogAnswer:
+            prefix = "Read result of 'closuresDoorLock': "
+            if level == "info" and message.startswith(prefix):
+                result = _json_object(message.removeprefix(prefix))
+                if result is not None and set(attributes) <= set(result):
+                    self._read_result = result
+                    return True
+            return failure(level, message)
+
+        answered = await self._request(
+            "read capacity",
+            topic_kind="set",
+            payload={
+                "read": {
+                    "cluster": "closuresDoorLock",
+                    "attributes": list(attributes),
+                    "state_property": CAPACITY_PROPERTY,
+                }
+            },
+            accept=accept,
+            accept_log=accept_log,
+            timeout=self.timeout,
+        )
+        if not answered:
+            self._resubscribe_later()
+            raise LockTimeoutError("read capacity: no answer from the lock")
+        values = self._read_result or self._state.get(CAPACITY_PROPERTY)
+        return values if isinstance(values, Mapping) else {}
 
     async def read_slot(self, kind: CredentialSlotKind, user_id: int) -> SlotReading:
         """Read one user's PIN slot (``get`` ``pin_code``)."""
