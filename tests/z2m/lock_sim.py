@@ -319,6 +319,8 @@ class Z2mLockSim:
         }
         self.available = True
         self.bridge_available = True
+        #: Door Lock attributes written with the generic ``write``.
+        self.written_attributes: dict[str, Any] = {}
         self._faults: list[_Fault] = []
         self._tsn = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -940,6 +942,7 @@ class Z2mLockSim:
             assert isinstance(names, dict)
             for name, new in names.items():
                 self.attributes[name] = new
+            self.written_attributes.update(names)
             self.log(
                 f"Wrote '{_js_json(names)}' to 'closuresDoorLock'", "info", "zhc:tz"
             )
@@ -959,6 +962,10 @@ class Z2mLockSim:
             update[str(value["state_property"])] = result
         if update:
             self.publish_state(update)
+
+    def door_lock_attributes(self) -> dict[str, int | bool]:
+        """The Door Lock attributes the generic ``read`` answers (herdsman names)."""
+        return dict(self.attributes)
 
     def _user_error(self, kind: str, message: str) -> None:
         self.log(
