@@ -940,6 +940,7 @@ class Z2mLockSim:
             assert isinstance(names, dict)
             for name, new in names.items():
                 self.attributes[name] = new
+            self.written_attributes.update(names)
             self.log(
                 f"Wrote '{_js_json(names)}' to 'closuresDoorLock'", "info", "zhc:tz"
             )
@@ -959,6 +960,10 @@ class Z2mLockSim:
             update[str(value["state_property"])] = result
         if update:
             self.publish_state(update)
+
+    def door_lock_attributes(self) -> dict[str, int | bool]:
+        """The Door Lock attributes the generic ``read`` answers (herdsman names)."""
+        return dict(self.attributes)
 
     def _user_error(self, kind: str, message: str) -> None:
         self.log(
