@@ -8,6 +8,7 @@ publishes through HA's MQTT integration, the simulated Zigbee2MQTT answers.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from custom_components.community_access.diagnostics import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 from tests.helpers import call
 
 from .conftest import Z2mLockFactory
@@ -201,3 +203,28 @@ async def test_a_lock_without_pin_length_attributes_and_a_quiet_log(
     await person(hass, "3-2-501", "赵磊", "583716")
     await in_sync(hass)
     assert list(sim.codes().values()) == ["583716"]
+
+
+async def test_a_temporary_pin_is_cleared_at_its_end(
+    hass: HomeAssistant, mqtt_setup: MockConfigEntry, z2m_lock: Z2mLockFactory
+) -> None:
+    """No schedules through Zigbee2MQTT: the window is kept by clearing the PIN."""
+    sim = await z2m_lock(pin_users=8, rf_events=True)
+    await community_with(hass, sim)
+    assert codes_of(hass).syncer.capacity.year_day_schedules_per_user == 0  # type: ignore[union-attr]
+    person_id = await person(hass, "3-2-501", "赵磊")
+    end = dt_util.utcnow() + timedelta(seconds=1)
+    await call(
+        hass,
+        "add_credential",
+        {
+            "person_id": person_id,
+            "kind": "pin",
+            "value": "583716",
+            "valid_until": end.isoformat(),
+        },
+    )
+    await until(hass, lambda: list(sim.codes().values()) == ["583716"])
+    # Its end time wakes the sync, which clears it.
+    await until(hass, lambda: not sim.codes(), timeout=10)
+    assert len(pin_clears(sim)) == 1
