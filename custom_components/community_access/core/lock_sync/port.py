@@ -1,6 +1,6 @@
 """The lock side of lock sync: what a lock adapter implements.
 
-A lock adapter (for example the ZHA one) implements :class:`LockPort`, one
+A lock adapter (the ZHA one, the Zigbee2MQTT one) implements :class:`LockPort`, one
 method per Door Lock cluster command. Slot numbering: ``user_id`` is the ZCL
 user id exactly as sent on the air (0-based); ZHA's own services number slots
 from 1 (slot = user_id + 1).
