@@ -319,6 +319,8 @@ class Z2mLockSim:
         }
         self.available = True
         self.bridge_available = True
+        #: Door Lock attributes written with the generic ``write``.
+        self.written_attributes: dict[str, Any] = {}
         self._faults: list[_Fault] = []
         self._tsn = 0
         self._loop: asyncio.AbstractEventLoop | None = None
