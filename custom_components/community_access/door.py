@@ -100,7 +100,7 @@ class DoorConfig:
     lock_entity_id: str | None
     open_time: float
     anti_passback: PassbackMode = PassbackMode.NONE
-    #: Keep the PINs and cards allowed here on the bound (ZHA) lock itself.
+    #: Keep the PINs and cards allowed here on the bound Zigbee lock itself (ZHA or Zigbee2MQTT).
     manage_codes: bool = False
 
     @classmethod

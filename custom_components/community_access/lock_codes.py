@@ -1,10 +1,11 @@
-"""Credentials kept on Zigbee locks (ZHA): one :class:`LockCodes` per managed door.
+"""Credentials kept on Zigbee locks: one :class:`LockCodes` per managed door.
 
-A door bound to a ZHA lock, with "keep codes on the lock" set, gets a
-:class:`~.core.lock_sync.LockSyncer` working on the lock's Door Lock
-cluster (through :mod:`.zha_lock`, the only module touching ZHA). This
-module only decides *when* the syncer runs and tells Home Assistant what
-happened:
+A door bound to a Zigbee lock (paired with ZHA or with Zigbee2MQTT), with
+"keep codes on the lock" set, gets a :class:`~.core.lock_sync.LockSyncer`
+working on the lock's Door Lock memory through its adapter
+(:mod:`.lock_adapters`: :mod:`.zha_lock` or :mod:`.zigbee2mqtt`, the only
+modules touching ZHA or MQTT). This module only decides *when* the syncer
+runs and tells Home Assistant what happened:
 
 * it runs after a community change (bursts coalesced), when the lock comes
   back from unavailable, at the times the plan names (a pass ends, a
@@ -27,7 +28,7 @@ from datetime import timedelta
 from typing import Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
@@ -35,17 +36,21 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN, LOGGER
 from .core.lock_sync import LockSyncer, LockSyncStatus, SlotState, SyncReport
 from .door import DoorOperator
+from .lock_adapters import (
+    LockAdapter,
+    async_find_lock_adapter,
+    async_lock_entity_unsupported,
+)
 from .lock_events import LockEventRecorder
 from .lock_orphans import async_release_orphans
 from .operations.listeners import ChangeListeners
 from .runtime import CommunityConfigEntry
-from .zha_lock import ZhaDoorLock, async_find_door_lock
 
 #: Seconds to wait after a change so that a burst of changes is one run.
 DEBOUNCE = 1.0
 #: A sync runs at least this often, even with nothing to do (catches drift).
 RECHECK: Final = timedelta(hours=6)
-#: How often a door looks for its lock while ZHA has not got it (yet).
+#: How often a door looks for its lock while ZHA / MQTT has not got it (yet).
 FIND_INTERVAL: Final = timedelta(seconds=30)
 
 #: Keyword arguments for every :class:`LockSyncer` (tests make it quicker).
@@ -87,7 +92,7 @@ def async_delete_lock_issues(hass: HomeAssistant, door_id: str) -> None:
 
 
 class LockCodes(ChangeListeners):
-    """Keeps the codes of one door's ZHA lock in step with the community."""
+    """Keeps the codes of one door's Zigbee lock in step with the community."""
 
     def __init__(
         self,
@@ -108,10 +113,11 @@ class LockCodes(ChangeListeners):
         self.entity_id: str = operator.config.lock_entity_id
         self.debounce = DEBOUNCE if debounce is None else debounce
         self.syncer_options = SYNCER_DEFAULTS | (syncer_options or {})
-        self.adapter: ZhaDoorLock | None = None
+        self.adapter: LockAdapter | None = None
         self.syncer: LockSyncer | None = None
         self.last_error: str | None = None
         self._wake = asyncio.Event()
+        self._attaching = asyncio.Lock()
         self._full = False
         self._force = False
         self._running = False
@@ -126,14 +132,21 @@ class LockCodes(ChangeListeners):
 
     @property
     def found(self) -> bool:
-        """Whether the lock's Door Lock cluster was found through ZHA."""
+        """Whether the lock was found (through ZHA or Zigbee2MQTT)."""
         return self.syncer is not None
+
+    @property
+    def write_only(self) -> bool:
+        """Whether the lock's codes are write-only (it never tells them)."""
+        if self.syncer is not None and self.syncer.write_only:
+            return True
+        return self.adapter is not None and self.adapter.codes_readable is False
 
     def status(self) -> LockSyncStatus | None:
         """Sync state, None while the lock has not been found."""
         if self.syncer is None:
             return None
-        status = self.syncer.status()
+        status = replace(self.syncer.status(), write_only=self.write_only)
         # The worker announces a run before the syncer has taken its lock.
         return replace(status, state="syncing") if self._running else status
 
@@ -145,6 +158,8 @@ class LockCodes(ChangeListeners):
             "door_id": self.door_id,
             "lock": self.entity_id,
             "found": self.found,
+            "backend": None if self.adapter is None else self.adapter.backend,
+            "codes": "write_only" if self.write_only else "readable",
             "state": None if status is None else status.state,
             "pending": None if status is None else status.pending,
             "failed": None if status is None else status.failed,
@@ -187,7 +202,7 @@ class LockCodes(ChangeListeners):
         )
 
     async def async_stop(self) -> None:
-        """Stop the worker and the listeners."""
+        """Stop the worker, the listeners and the adapter."""
         for unsub in self._unsub:
             unsub()
         self._unsub.clear()
@@ -196,6 +211,8 @@ class LockCodes(ChangeListeners):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self.adapter is not None:
+            await self.adapter.async_stop()
 
     @callback
     def async_request_sync(self, *, full: bool = False, force: bool = False) -> None:
@@ -215,8 +232,9 @@ class LockCodes(ChangeListeners):
         if new is None or new.state == "unavailable":
             return
         if self.adapter is not None:
-            # After a ZHA reload the entity comes back on a new cluster object:
-            # move the event listener there at once.
+            # After a ZHA reload the entity comes back on a new cluster object
+            # (move the event listener there at once); a Zigbee2MQTT lock may
+            # have been renamed (follow its new topics).
             self.adapter.refresh()
         if old is None or old.state == "unavailable" or self.syncer is None:
             self.async_request_sync()
@@ -227,7 +245,7 @@ class LockCodes(ChangeListeners):
         self._wake.set()  # first contact
         while True:
             await self._wait()
-            if self.syncer is None and not self._attach():
+            if self.syncer is None and not await self._attach():
                 # Not found (yet): look again after FIND_INTERVAL or when the
                 # lock's entity changes, never in a busy loop.
                 self._wake.clear()
@@ -261,38 +279,44 @@ class LockCodes(ChangeListeners):
 
     @callback
     def _check_supported(self) -> None:
-        """Raise a repair when the door's lock is not a ZHA lock at all.
+        """Raise a repair when the door's lock is neither a ZHA nor a Zigbee2MQTT lock.
 
-        A ZHA lock that is not found yet (ZHA still starting, the device not
-        joined) is simply looked for again later.
+        A lock that is not found yet (ZHA or MQTT still starting, the device
+        not joined, its discovery config not received) is simply looked for
+        again later.
         """
-        entry = er.async_get(self.hass).async_get(self.entity_id)
         self._issue(
             "unsupported",
-            entry is not None and entry.platform != "zha",
+            async_lock_entity_unsupported(self.hass, self.entity_id),
             {"door": self.door_name, "lock": self.entity_id},
             severity=ir.IssueSeverity.ERROR,
         )
 
-    def _attach(self) -> bool:
-        """Find the lock's cluster through ZHA and build its syncer."""
-        adapter = async_find_door_lock(self.hass, self.entity_id)
-        if adapter is None:
-            self._check_supported()
-            return False
+    async def _attach(self) -> bool:
+        """Find the lock's adapter (ZHA or Zigbee2MQTT) and build its syncer."""
+        async with self._attaching:
+            if self.syncer is not None:
+                return True
+            adapter = await async_find_lock_adapter(self.hass, self.entity_id)
+            if adapter is None:
+                self._check_supported()
+                return False
+            self._attached(adapter)
+            return True
+
+    def _attached(self, adapter: LockAdapter) -> None:
         self._issue("unsupported", False, {}, severity=ir.IssueSeverity.ERROR)
         self.adapter = adapter
         recorder = LockEventRecorder(self)
         self._unsub.append(adapter.add_event_listener(recorder.on_event))
         self.syncer = LockSyncer(
             self.entry.runtime_data.community,
-            f"zha:{adapter.ieee}",
+            adapter.lock_id,
             self.door_id,
             adapter,
             **self.syncer_options,
         )
         LOGGER.debug("%s: managing the codes of %s", self.door_name, adapter)
-        return True
 
     async def _sync_once(self, *, full: bool, force: bool) -> SyncReport | None:
         assert self.syncer is not None
@@ -323,7 +347,7 @@ class LockCodes(ChangeListeners):
 
     async def async_sync_now(self, *, full: bool = False) -> SyncReport | None:
         """Run now (for the service) and return the report; None if not found."""
-        if self.syncer is None and not self._attach():
+        if self.syncer is None and not await self._attach():
             return None
         return await self._sync_once(full=full, force=True)
 
@@ -482,7 +506,7 @@ async def async_start_lock_codes(
 
     # Locks that no door keeps codes on any more (the option turned off, the
     # door deleted or bound to another lock) are cleared of ours. Once Home
-    # Assistant has started, ZHA has had its chance to load.
+    # Assistant has started, ZHA and MQTT have had their chance to load.
     entry.async_on_unload(async_at_started(hass, _orphans))
 
 

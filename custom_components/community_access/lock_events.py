@@ -18,9 +18,9 @@ from homeassistant.util import dt as dt_util
 from .const import EVENT_ACCESS_DENIED, EVENT_ACCESS_GRANTED, LOGGER
 from .core.decision import Decision, Reason
 from .core.lock_sync import CredentialSlotKind
+from .core.lock_sync.events import LockEvent, LockOperationEvent, LockProgrammingEvent
 from .core.models import CredentialKind
 from .runtime import event_data, visitor_desk
-from .zha_lock import LockEvent, LockOperationEvent, LockProgrammingEvent
 
 if TYPE_CHECKING:
     from .lock_codes import LockCodes
@@ -37,6 +37,11 @@ _CREDENTIAL_SOURCES: Final = {
     "keypad": CredentialKind.PIN,
     "rfid": CredentialKind.CARD,
     "indeterminate": None,
+}
+#: The slot table's kind of each credential kind.
+_SLOT_KINDS: Final = {
+    CredentialKind.PIN: CredentialSlotKind.PIN.value,
+    CredentialKind.CARD: CredentialSlotKind.RFID.value,
 }
 #: Programming events not made over Zigbee: someone at the lock's keypad.
 _LOCAL_PROGRAMMING_SOURCES: Final = {"keypad", "manual", "rfid", "indeterminate"}
@@ -93,6 +98,11 @@ class LockEventRecorder:
             if self.codes.syncer is not None and event.user_id is not None
             else None
         )
+        if row is not None and kind is not None and _SLOT_KINDS[kind] != row.kind:
+            # A card shown for a user id that holds one of our PINs (or the
+            # reverse): not our credential (Zigbee2MQTT numbers RFID users
+            # the integration never writes in the same ids).
+            row = None
         credential = (
             community.index.credentials.get(row.credential_id)
             if row is not None and row.credential_id is not None

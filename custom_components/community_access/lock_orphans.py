@@ -12,17 +12,18 @@ from datetime import timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 
 from .const import LOGGER
 from .core.lock_sync import LockSyncer
-from .runtime import CommunityConfigEntry
-from .zha_lock import (
-    ZHA_DOMAIN,
-    async_find_door_lock,
-    async_find_door_lock_by_ieee,
-    async_zha_running,
+from .lock_adapters import (
+    Z2M_PREFIX,
+    ZHA_PREFIX,
+    async_find_lock_adapter,
+    async_find_lock_adapter_by_id,
+    async_lock_entity_pending,
+    async_lock_ids_ready,
 )
+from .runtime import CommunityConfigEntry
 
 #: How often a lock that could not be cleared yet is tried again.
 ORPHAN_RETRY = timedelta(minutes=5)
@@ -33,36 +34,40 @@ async def async_release_orphans(
     entry: CommunityConfigEntry,
     syncer_options: dict[str, Any] | None = None,
 ) -> None:
-    """Clear our codes from ZHA locks that no door keeps codes on any more.
+    """Clear our codes from Zigbee locks that no door keeps codes on any more.
 
     Runs until every such lock is cleared and forgotten. A lock is only
-    treated so once the ZHA lock of every door that keeps codes has been
-    found, so a lock still in use is never taken for an orphan.
+    treated so once the lock of every door that keeps codes has been found
+    (through ZHA or Zigbee2MQTT), so a lock still in use is never taken for
+    an orphan.
     """
     runtime = entry.runtime_data
     community = runtime.community
-    registry = er.async_get(hass)
     while True:
         known = [
             lock_id
             for lock_id in await community.run(community.db.lock_ids)
-            if lock_id.startswith("zha:")
+            if lock_id.startswith((ZHA_PREFIX, Z2M_PREFIX))
         ]
         if not known:
             return
         claimed: set[str] = set()
-        complete = async_zha_running(hass)
+        complete = all(async_lock_ids_ready(hass, lock_id) for lock_id in known)
         for operator in runtime.doors.values():
             lock = operator.config.lock_entity_id
             if lock is None or not operator.config.manage_codes:
                 continue
-            adapter = async_find_door_lock(hass, lock)
-            if adapter is not None:
-                claimed.add(f"zha:{adapter.ieee}")
-            elif (entity := registry.async_get(lock)) is not None and (
-                entity.platform == ZHA_DOMAIN
-            ):
-                complete = False  # a ZHA lock not found yet: cannot tell
+            codes = runtime.lock_codes.get(operator.id)
+            adapter = codes.adapter if codes is not None else None
+            if adapter is None:
+                adapter = await async_find_lock_adapter(hass, lock)
+                if adapter is not None:
+                    claimed.add(adapter.lock_id)
+                    await adapter.async_stop()
+            else:
+                claimed.add(adapter.lock_id)
+            if adapter is None and async_lock_entity_pending(hass, lock):
+                complete = False  # a lock not found yet: cannot tell
         orphans = [lock_id for lock_id in known if lock_id not in claimed]
         if not orphans:
             return
@@ -85,24 +90,31 @@ async def _async_release_orphan(
 ) -> bool:
     """Clear one orphaned lock; whether it is done (cleared and forgotten)."""
     community = entry.runtime_data.community
-    adapter = async_find_door_lock_by_ieee(hass, lock_id.removeprefix("zha:"))
-    if adapter is None:
-        # The device left ZHA: nothing can be sent to it any more.
+    known, adapter = await async_find_lock_adapter_by_id(hass, lock_id)
+    if not known:
+        # The device left ZHA / Zigbee2MQTT: nothing can be sent to it any more.
         rows = await community.run(community.db.lock_slots, lock_id)
         ours = sum(1 for row in rows if row.credential_id is not None)
         await community.run(community.db.forget_lock, lock_id)
         if ours:
             LOGGER.warning(
-                "Lock %s left ZHA holding %d codes the community wrote; clear "
-                "them at the lock",
+                "Lock %s left its Zigbee network holding %d codes the community "
+                "wrote; clear them at the lock",
                 lock_id,
                 ours,
             )
         return True
-    if not adapter.available:
+    if adapter is None:
         return False
-    syncer = LockSyncer(community, lock_id, "", adapter, release=True, **syncer_options)
-    report = await syncer.sync()
+    try:
+        if not adapter.available:
+            return False
+        syncer = LockSyncer(
+            community, lock_id, "", adapter, release=True, **syncer_options
+        )
+        report = await syncer.sync()
+    finally:
+        await adapter.async_stop()
     rows = await community.run(community.db.lock_slots, lock_id)
     if report.aborted or any(row.credential_id is not None for row in rows):
         return False

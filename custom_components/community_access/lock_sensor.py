@@ -67,6 +67,9 @@ class LockSyncSensor(DoorEntity, SensorEntity):
                 if status.next_run_at
                 else None,
             }
+            # "write_only": the lock never tells its codes (Zigbee2MQTT without
+            # expose_pin); occupied slots are taken to hold what was written.
+            attributes["codes"] = "write_only" if status.write_only else "readable"
             if self.codes.syncer is not None and self.codes.syncer.capacity:
                 capacity = self.codes.syncer.capacity
                 attributes["pin_users"] = capacity.pin_users

@@ -265,6 +265,7 @@ class DuplicateLockCodeFlow(RepairsFlow):
 #: Refusals of the reconciler shown as they are; others as ``resolve_failed``.
 _UNMANAGED_ERRORS = {
     "lock_code_not_known",
+    "lock_code_write_only",
     "lock_slot_empty",
     "lock_slot_not_unmanaged",
 }

@@ -46,7 +46,7 @@ class CommunityRuntime:
     lines: dict[str, SerialHub] = field(default_factory=dict)
     #: OSDP lines (protocol ``osdp``) by subentry id.
     osdp: dict[str, OsdpHub] = field(default_factory=dict)
-    #: Doors keeping their codes on a ZHA lock, by door id.
+    #: Doors keeping their codes on a Zigbee lock (ZHA or Zigbee2MQTT), by door id.
     lock_codes: dict[str, LockCodes] = field(default_factory=dict)
     unsubscribe: list[CALLBACK_TYPE] = field(default_factory=list)
     #: The change feed's listener (PostgreSQL; see feed.py), else None.

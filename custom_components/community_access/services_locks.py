@@ -1,4 +1,4 @@
-"""Lock code services: bring a door's ZHA lock in step now, adopt or clear codes."""
+"""Lock code services: bring a door's Zigbee lock in step now, adopt or clear codes."""
 
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ SUSPICIONS: Words = {
     ),
 }
 
-#: Programming done at a lock's own keypad (``zha_lock.PROGRAMMING_EVENTS``).
+#: Programming done at a lock's own keypad (``zha_lock.PROGRAMMING_EVENTS``; Zigbee2MQTT's are mapped to these).
 LOCK_PROGRAMMING: Words = {
     "unknown": ("a change", "一项更改"),
     "master_code_changed": ("the master code was changed", "修改了管理密码"),

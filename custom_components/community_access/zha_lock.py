@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 import logging
 from typing import Any, Final
@@ -48,6 +47,21 @@ from .core.lock_sync import (
     WeekDaySchedule,
     YearDaySchedule,
 )
+from .core.lock_sync.events import (
+    MASKED_PIN,
+    LockEvent,
+    LockEventCallback,
+    LockOperationEvent,
+    LockProgrammingEvent,
+)
+
+__all__ = [
+    "MASKED_PIN",
+    "LockEvent",
+    "LockOperationEvent",
+    "LockProgrammingEvent",
+    "ZhaDoorLock",
+]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -166,8 +180,6 @@ PROGRAMMING_EVENTS: Final = {
     0x05: "rfid_added",
     0x06: "rfid_deleted",
 }
-#: What an event carries instead of the PIN the lock sent with it.
-MASKED_PIN: Final = "****"
 
 
 class ZhaLockStatusError(LockCommandError):
@@ -191,38 +203,6 @@ class ZhaLockRequestError(LockCommandError, ValueError):
     A :class:`~.core.lock_sync.LockCommandError`, so a reconciler handles it
     like a refusal, and a ``ValueError``, since retrying does not help.
     """
-
-
-@dataclass(frozen=True, slots=True)
-class LockOperationEvent:
-    """An operation at the lock (operation event notification 0x20)."""
-
-    source: str  # keypad / rf / manual / rfid / indeterminate / unknown
-    source_code: int
-    operation: str  # see OPERATION_EVENTS, e.g. "unlock"
-    operation_code: int
-    user_id: int | None  # ZCL user id (0-based); None when no user
-    pin: str | None  # MASKED_PIN when the lock sent one, else None
-    local_time: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class LockProgrammingEvent:
-    """A change of the lock's memory (programming event notification 0x21)."""
-
-    source: str
-    source_code: int
-    event: str  # see PROGRAMMING_EVENTS, e.g. "pin_added"
-    event_code: int
-    user_id: int | None
-    user_type: int
-    user_status: int
-    pin: str | None  # MASKED_PIN when the lock sent one, else None
-    local_time: datetime | None
-
-
-type LockEvent = LockOperationEvent | LockProgrammingEvent
-type LockEventCallback = Callable[[LockEvent], None]
 
 
 def _status_name(status: Any, *, set_code: bool = False) -> str:
@@ -344,6 +324,26 @@ class ZhaDoorLock:
     def __repr__(self) -> str:
         """Name the lock, nothing else."""
         return f"<ZhaDoorLock {self.entity_id} {self.ieee}>"
+
+    #: Which integration the lock is paired with (diagnostics).
+    backend: Final = "zha"
+    #: ZHA reads codes back (get_pin_code answers with the code).
+    codes_readable: Final = True
+
+    @property
+    def lock_id(self) -> str:
+        """The lock's key in the slot table: ``zha:<ieee>``."""
+        return f"zha:{self.ieee}"
+
+    async def async_start(self) -> None:
+        """Nothing to set up: ZHA's cluster is looked up per command."""
+
+    async def async_stop(self) -> None:
+        """Remove the event listener from the cluster."""
+        if self._listener is not None:
+            self._cluster.remove_listener(self._listener)
+            self._listener = None
+        self._callbacks.clear()
 
     def _zha_device(self) -> Any | None:
         """Return ZHA's device for the lock, None if ZHA or the device is gone."""

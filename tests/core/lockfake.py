@@ -91,6 +91,9 @@ class FakeLock:
     #: Raised (once) after the n-th write landed: a crash in the middle.
     crash_after_writes: int | None = None
     writes: int = 0
+    #: Reads tell whether a slot is occupied, never its code (write-only
+    #: codes, like Zigbee2MQTT without ``expose_pin``).
+    hide_codes: bool = False
 
     async def _command(self, *entry: object) -> None:
         if self.delay:
@@ -129,9 +132,10 @@ class FakeLock:
             user_id,
             kind,
             occupied=code is not None,
-            code=code,
+            code=None if self.hide_codes else code,
             user_status=1 if code else 0,
             user_type=self.user_types.get(user_id, 0),
+            code_readable=not (self.hide_codes and code is not None),
         )
 
     async def write_slot(

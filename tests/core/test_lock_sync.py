@@ -1025,3 +1025,63 @@ async def test_a_clear_that_did_not_land_is_not_taken_for_a_foreign_code(
     assert (RFID_SLOT, uid) not in lock.memory
     assert lock_syncer.slots[uid].state == SlotState.EMPTY
     assert lock_syncer.status().text == "in_sync"
+
+
+async def test_write_only_codes_trust_the_slot_table(
+    community: Community, clock: FakeClock
+) -> None:
+    """A lock that never tells its codes: occupied slots hold what was written."""
+    person, ids = await resident(community, "3-1-101")
+    lock = FakeLock(clock, caps=capacity(pins=4, cards=0), hide_codes=True)
+    lock.memory[(PIN_SLOT, 0)] = "271828"  # set at the lock's own keypad
+    reported: list[tuple[str, int, CredentialSlotKind, int | None]] = []
+    lock_syncer = syncer(
+        community, lock, clock, on_unmanaged=lambda *args: reported.append(args)
+    )
+    await lock_syncer.sync()
+    # The foreign code is reported (it cannot be told from anything) and kept.
+    assert reported == [("lock_b3", 0, PIN_SLOT, None)]
+    assert lock.memory[(PIN_SLOT, 0)] == "271828"
+    assert lock.codes() == {
+        0: (PIN_SLOT, "271828"),
+        **expected_memory(community, lock_syncer),
+    }
+    status = lock_syncer.status()
+    assert status.write_only and status.text == "in_sync" and status.unmanaged == 1
+
+    # A write whose answer is lost: the read-back says "occupied" and the slot
+    # was empty before, so it is taken as written (no second write).
+    _, more = await resident(community, "3-1-102")
+    lock.lose_answers = 1
+    lock.log.clear()
+    await lock_syncer.sync()
+    assert [e[0] for e in lock.log] == ["write_slot", "read_slot"]
+    assert lock_syncer.status().text == "in_sync"
+
+    # A full read-back keeps our slots synced on the slot table's word.
+    lock.log.clear()
+    await lock_syncer.full_readback()
+    assert lock.commands("write_slot") == []
+    uid = lock_syncer.last_plan.placement[more["pin"]]  # type: ignore[union-attr]
+    assert lock_syncer.slots[uid].state == SlotState.SYNCED
+
+    # The foreign code cannot be registered for a person: its value is unknown.
+    with pytest.raises(CommunityError, match="lock_code_write_only"):
+        await lock_syncer.adopt_unmanaged(0, person_id=person)
+    assert lock_syncer.slots[0].state == SlotState.UNMANAGED
+    await lock_syncer.clear_unmanaged(0)
+    assert (PIN_SLOT, 0) not in lock.memory
+
+    # A restart in the middle: a pending write that landed is confirmed by
+    # "occupied", not written again.
+    _, third = await resident(community, "3-1-103")
+    lock.crash_after_writes = 1
+    with pytest.raises(asyncio.CancelledError):
+        await lock_syncer.sync()
+    lock.log.clear()
+    restarted = syncer(community, lock, clock)
+    await restarted.sync()
+    assert lock.commands("write_slot") == []
+    assert restarted.status().text == "in_sync"
+    placed = restarted.last_plan.placement  # type: ignore[union-attr]
+    assert third["pin"] in placed and ids["pin"] in placed

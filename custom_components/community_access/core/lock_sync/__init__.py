@@ -1,7 +1,7 @@
 """Lock credential sync: keeps the codes in a lock equal to what a door allows.
 
-Pure Python (no Home Assistant import). A lock adapter (for example the ZHA
-one) implements :class:`LockPort`; :class:`LockSyncer` plans and runs the
+Pure Python (no Home Assistant import). A lock adapter (the ZHA one, the
+Zigbee2MQTT one) implements :class:`LockPort`; :class:`LockSyncer` plans and runs the
 difference between what the community allows at a door and what is stored in
 the lock's credential memory. One lock user holds exactly one community
 credential (its PIN or its RFID code, never both).
@@ -9,6 +9,7 @@ credential (its PIN or its RFID code, never both).
 Modules, each depending only on those before it:
 
 - :mod:`.port`: the lock adapter interface (slots, schedules, errors);
+- :mod:`.events`: what a lock reports by itself (operations, programming);
 - :mod:`.desired`: the credentials that belong on a lock, best first;
 - :mod:`.slots`: a slot's state in the slot table and its schedule form;
 - :mod:`.planner`: the plan from the slot table to the desired state;

@@ -99,6 +99,8 @@ class LockChannel:
         self.slots: dict[int, LockSlotRecord] = {}
         self.meta: LockMetaRecord | None = None
         self.commands_sent = 0
+        #: A reading showed an occupied slot without its code (write-only).
+        self.codes_hidden = False
         self._loaded = False
         self._last_command: datetime | None = None
 
@@ -107,7 +109,21 @@ class LockChannel:
         """The lock's capacity as last read (None before first contact)."""
         if self.meta is None or self.meta.capacity is None:
             return None
-        return LockCapacity(**self.meta.capacity)
+        facts = dict(self.meta.capacity)
+        readable = bool(facts.pop("codes_readable", True))
+        return LockCapacity(**facts, codes_readable=readable)
+
+    @property
+    def write_only(self) -> bool:
+        """Whether the lock keeps its codes write-only (reads tell no code).
+
+        Then a slot that reads occupied is taken to hold what the slot table
+        says was written there; the value itself cannot be compared.
+        """
+        capacity = self.capacity
+        return self.codes_hidden or (
+            capacity is not None and not capacity.codes_readable
+        )
 
     # ---- running one planned operation
     async def _run(self, op: Operation) -> None:
@@ -132,6 +148,17 @@ class LockChannel:
     async def _write(self, op: Operation) -> None:
         assert op.kind is not None and op.credential_id is not None
         kind, uid = op.kind, op.user_id
+        previous = self.slots.get(uid)
+        # Whether the slot held nothing else before this write: on a lock with
+        # write-only codes, "occupied" then proves that the write landed.
+        fresh = (
+            previous is None
+            or previous.state == SlotState.EMPTY
+            or (
+                previous.credential_id == op.credential_id
+                and previous.digest == op.digest
+            )
+        )
         row = LockSlotRecord(
             lock_id=self.lock_id,
             user_id=uid,
@@ -141,7 +168,7 @@ class LockChannel:
             digest=op.digest,
             schedule_fp=op.schedule.fingerprint,
         )
-        if op.op is OpKind.VERIFY and await self._landed(op):
+        if op.op is OpKind.VERIFY and await self._landed(op, trust_hidden=fresh):
             # The write before a restart or a failure did land: no rewrite.
             # Its schedules may not have been sent: send them again.
             await self._send_schedule(replace(op, previous_week_days=None), row)
@@ -160,12 +187,17 @@ class LockChannel:
             self._report_failed(failed)
             return
         shape = op.schedule
+        if not fresh and self.write_only:
+            # A new code over another one cannot be told from it by a read:
+            # empty the slot first, so that "occupied" confirms the write.
+            await self._empty_slot(row, kind, uid)
+            fresh = True
 
         async def send() -> None:
             await self.port.write_slot(kind, uid, code, user_type=shape.user_type)
 
         try:
-            await self._attempt(row, send, lambda: self._landed(op))
+            await self._attempt(row, send, lambda: self._landed(op, trust_hidden=fresh))
         except DuplicateRefused:
             await self._refused_as_duplicate(row)
             return
@@ -270,17 +302,23 @@ class LockChannel:
             schedule_fp=old.schedule_fp if old is not None else None,
         )
         await self._persist(row)
+        await self._empty_slot(row, kind, uid)
+        await self._persist(
+            replace(row, state=SlotState.EMPTY, attempts=0, last_error=None)
+        )
+        if old is not None and old.state != SlotState.DUPLICATE:
+            await self._release_duplicates(old.digest)
+
+    async def _empty_slot(
+        self, row: LockSlotRecord, kind: CredentialSlotKind, uid: int
+    ) -> None:
+        """Clear one slot, read back on failure (raises GaveUp)."""
 
         async def empty() -> bool:
             reading = await self._command(lambda: self.port.read_slot(kind, uid))
             return not reading.occupied
 
         await self._attempt(row, lambda: self.port.clear_slot(kind, uid), empty)
-        await self._persist(
-            replace(row, state=SlotState.EMPTY, attempts=0, last_error=None)
-        )
-        if old is not None and old.state != SlotState.DUPLICATE:
-            await self._release_duplicates(old.digest)
 
     async def _write_lockout(self, op: Operation) -> None:
         assert op.lockout is not None
@@ -305,14 +343,21 @@ class LockChannel:
         self.meta = replace(meta, lockout_limit=limit, lockout_seconds=seconds)
         await self.community.run(self.community.db.put_lock_meta, self.meta)
 
-    async def _landed(self, op: Operation) -> bool:
-        """Read a slot back and tell whether it holds the code being written."""
+    async def _landed(self, op: Operation, *, trust_hidden: bool = False) -> bool:
+        """Read a slot back and tell whether it holds the code being written.
+
+        A slot that reads occupied without its code (write-only codes) counts
+        as written when ``trust_hidden``: it held nothing else before.
+        """
         assert op.kind is not None
         kind, uid = op.kind, op.user_id
         try:
             reading = await self._command(lambda: self.port.read_slot(kind, uid))
         except LockCommandError:
             return False
+        if reading.occupied and not reading.code and not reading.code_readable:
+            self.codes_hidden = True
+            return trust_hidden
         return self._reading_digest(reading) == op.digest
 
     # ---- sending commands
@@ -420,9 +465,14 @@ class LockChannel:
     def _learn(self, uid: int, readings: list[SlotReading]) -> LockSlotRecord | None:
         """Fold what a slot holds into its row; return the row if it changed."""
         old = self.slots.get(uid)
+        # A code the lock does not tell (write-only) is found with digest None.
         found = [
-            (r.kind, self._reading_digest(r)) for r in readings if r.occupied and r.code
+            (r.kind, self._reading_digest(r))
+            for r in readings
+            if r.occupied and (r.code or not r.code_readable)
         ]
+        if any(r.occupied and not r.code for r in readings if not r.code_readable):
+            self.codes_hidden = True
         base = old or LockSlotRecord(
             self.lock_id, uid, CredentialSlotKind.PIN.value, SlotState.EMPTY
         )
@@ -433,7 +483,9 @@ class LockChannel:
         ):
             if old.state == SlotState.DUPLICATE and not found:
                 return None  # refused as a duplicate: still waiting for a change
-            if (CredentialSlotKind(old.kind), old.digest) in found and len(found) == 1:
+            kind = CredentialSlotKind(old.kind)
+            if len(found) == 1 and found[0] in ((kind, old.digest), (kind, None)):
+                # Ours, or (write-only codes) occupied: the slot table says what.
                 if old.state == SlotState.SYNCED:
                     return None
                 # A write that landed (schedules unknown: sent again).

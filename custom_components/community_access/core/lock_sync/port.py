@@ -1,6 +1,6 @@
 """The lock side of lock sync: what a lock adapter implements.
 
-A lock adapter (for example the ZHA one) implements :class:`LockPort`, one
+A lock adapter (the ZHA one, the Zigbee2MQTT one) implements :class:`LockPort`, one
 method per Door Lock cluster command. Slot numbering: ``user_id`` is the ZCL
 user id exactly as sent on the air (0-based); ZHA's own services number slots
 from 1 (slot = user_id + 1).
@@ -43,6 +43,9 @@ class LockCapacity:
     max_pin_length: int  # 0x17
     min_rfid_length: int  # 0x1A
     max_rfid_length: int  # 0x19
+    #: False when the lock's codes cannot be read back (write-only codes, for
+    #: example Zigbee2MQTT without ``expose_pin``); also learned from readings.
+    codes_readable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,10 @@ class SlotReading:
     )  # PIN digits / card number as written
     user_status: int | None = None
     user_type: int | None = None
+    #: False when the slot is occupied but the lock (or the bridge in front of
+    #: it) does not tell its code: codes are write-only there (Zigbee2MQTT
+    #: without ``expose_pin``). The syncer then trusts its own slot table.
+    code_readable: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,8 @@ class LockSyncStatus:
     next_run_at: datetime | None = None
     #: slots the lock refused: it has the same code for another user
     duplicate: int = 0
+    #: the lock does not tell its codes: a read only says a slot is occupied
+    write_only: bool = False
 
     @property
     def text(self) -> str:
@@ -227,6 +229,9 @@ class LockSyncer(LockChannel):
                 reading = await self._command(
                     lambda: self.port.read_slot(kind, user_id)
                 )
+                if reading.occupied and not reading.code:
+                    # Write-only codes: the lock never tells what it holds.
+                    raise CommunityError("lock_code_write_only", user_id=str(user_id))
                 if not reading.occupied or not reading.code:
                     await self._persist(
                         replace(row, state=SlotState.EMPTY, digest=None)
@@ -337,6 +342,7 @@ class LockSyncer(LockChannel):
             unmanaged=unmanaged,
             next_run_at=plan_.next_run_at if plan_ is not None else None,
             duplicate=duplicate,
+            write_only=self.write_only,
         )
 
     # ---- running a plan
