@@ -42,6 +42,14 @@ Commands are counted twice: by the syncer (``commands_sent``) and by the
 lock (every MQTT request it received on ``set``/``get``). After each step
 the lock's memory is checked against the PINs the community allows at the
 door.
+
+Measured on 2026-12-06 (2 CPUs shared with other jobs), programming events
+on, 200 PINs: from empty 402 requests in 81.8 s (first write after 41.7 s:
+the 200 slot reads at 0.2 s each), 1 change 1 request in 1.1 s, 20 changes
+20 requests in 4.9 s. Without programming events (``BENCH_Z2M_RF_EVENTS=0
+BENCH_Z2M_PEOPLE=20 BENCH_Z2M_SLOTS=30``): from empty 72 requests in
+211.5 s, 1 change 2 requests in 11.1 s, 20 changes 40 requests in 205.0 s:
+about 10 s per write (the adapter's ``write_timeout``, then a read-back).
 """
 
 from __future__ import annotations
