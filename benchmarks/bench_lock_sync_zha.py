@@ -80,6 +80,10 @@ class Bench:
         #: person id -> (PIN, card number, card's credential id)
         self.people: dict[int, tuple[str | None, str | None, int | None]] = {}
         self.rows: list[tuple[str, int, int, float, str]] = []
+        #: Sync runs the worker finished (counted through its listeners).
+        self.finished = 0
+        self._watched: lock_codes.LockCodes | None = None
+        self._in_run = False
 
     @property
     def entry(self) -> Any:
@@ -130,13 +134,33 @@ class Bench:
         self.people[person_id] = (pin, number, card_id)
         return person_id
 
-    def done(self, before: object) -> bool:
-        """The worker ran since ``before`` and is in sync with nothing to do."""
+    def watch(self) -> None:
+        """Count the worker's finished runs (a new worker after a reload).
+
+        ``LockCodes`` tells its listeners when a run starts and when it ends.
+        """
+        codes = self.codes
+        if codes is self._watched:
+            return
+        self._watched = codes
+        self._in_run = codes._running  # noqa: SLF001
+
+        def changed() -> None:
+            if codes._running:  # noqa: SLF001
+                self._in_run = True
+            elif self._in_run:
+                self._in_run = False
+                self.finished += 1
+
+        codes.add_listener(changed)
+
+    def done(self, before: int) -> bool:
+        """A run finished since ``before`` runs and all is in sync, nothing to do."""
+        self.watch()
         codes = self.codes
         status = codes.status()
         return (
-            codes.last_report is not before
-            and codes.last_report is not None
+            self.finished > before
             and status is not None
             and status.state == "in_sync"
             and not codes._wake.is_set()  # noqa: SLF001
@@ -147,7 +171,9 @@ class Bench:
         self, name: str, act: Callable[[], Any], *, fresh: bool = False
     ) -> None:
         """Run ``act``, time it to in-sync, count the commands, check the lock."""
-        before = None if fresh else self.codes.last_report
+        if not fresh:
+            self.watch()
+        before = self.finished
         sent_before = 0 if fresh else self._sent()
         # (a fresh worker's syncer starts counting at 0)
         lock_before = len(self.sim.commands)
