@@ -113,12 +113,19 @@ class Zone:
 
     kind: ZoneKind
     key: str = ""
+    #: Stable identifier: ``gate``, ``building:3`` or ``public:gym``. Made
+    #: once: every decision and every presence the detector keeps reads it
+    #: (one string per zone, not one per read).
+    id: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def id(self) -> str:
-        """Stable identifier: ``gate``, ``building:3`` or ``public:gym``."""
-        return (
-            self.kind.value if self.kind is ZoneKind.GATE else f"{self.kind}:{self.key}"
+    def __post_init__(self) -> None:
+        """Make the identifier."""
+        object.__setattr__(
+            self,
+            "id",
+            self.kind.value
+            if self.kind is ZoneKind.GATE
+            else f"{self.kind}:{self.key}",
         )
 
     @classmethod
