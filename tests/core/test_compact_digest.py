@@ -1,0 +1,128 @@
+"""Keyed hashes kept in their compact form in memory (issue 14: start-up memory).
+
+A credential keeps its keyed hash as 32 bytes (``Credential.key``) and gives
+its text (``Credential.digest``) back; the index looks credentials up by the
+text or by the compact form (``Vault.credential_key``) alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+import sys
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings, strategies as st
+import pytest
+
+from custom_components.community_access.core.decision import AccessIndex, Reason
+from custom_components.community_access.core.models import (
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    Door,
+    Person,
+    Role,
+    Zone,
+    pack_digest,
+    unpack_digest,
+)
+from custom_components.community_access.core.privacy import Vault
+
+VAULT = Vault(bytes(range(32)), bytes(range(32, 64)))
+AT = datetime(2025, 5, 1, 10, 0, tzinfo=UTC)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=32, max_size=32))
+def test_a_keyed_hash_packs_to_its_bytes_and_back(raw: bytes) -> None:
+    text = raw.hex()
+    key = pack_digest(text)
+    assert key == raw
+    assert unpack_digest(key) == text
+    assert sys.getsizeof(key) < sys.getsizeof(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pin-digest",
+        "",
+        "p" * 64,  # 64 characters, not hex
+        "AB" * 32,  # hex, but not the lowercase text a keyed hash is
+        "ab" * 31 + " a",  # fromhex would skip the space: not canonical
+        "ab" * 33,  # 66 characters
+    ],
+)
+def test_other_text_is_kept_as_it_is(text: str) -> None:
+    assert pack_digest(text) is text
+    assert unpack_digest(text) is text
+
+
+def test_equal_digests_make_equal_keys() -> None:
+    first = VAULT.credential_digest(CredentialKind.CARD, "12345678")
+    second = "".join(first)  # another str object of the same text
+    assert pack_digest(first) == pack_digest(second)
+    assert hash(pack_digest(first)) == hash(pack_digest(second))
+
+
+def test_vault_key_is_the_digest_bytes() -> None:
+    for kind, value in (
+        (CredentialKind.CARD, "0012345678"),
+        (CredentialKind.PIN, "246810"),
+        (CredentialKind.PLATE, "京A·12345"),
+    ):
+        digest = VAULT.credential_digest(kind, value)
+        assert VAULT.credential_key(kind, value) == bytes.fromhex(digest)
+
+
+def test_credential_keeps_the_compact_form_and_gives_the_text() -> None:
+    digest = VAULT.credential_digest(CredentialKind.CARD, "12345678")
+    credential = Credential(1, 2, CredentialKind.CARD, digest, "****5678")
+    assert credential.key == bytes.fromhex(digest)
+    assert credential.digest == digest
+    # From the compact form: the same credential.
+    assert (
+        Credential(1, 2, CredentialKind.CARD, masked="****5678", key=credential.key)
+        == credential
+    )
+    # replace() keeps the hash, or takes a new text.
+    lost = replace(credential, status=CredentialStatus.LOST)
+    assert lost.digest == digest
+    assert lost.status is CredentialStatus.LOST
+    other = VAULT.credential_digest(CredentialKind.CARD, "87654321")
+    assert replace(credential, digest=other).digest == other
+    assert replace(credential, digest="made-up").digest == "made-up"
+    # The hash is not in the repr (nor the value: never held).
+    assert digest not in repr(credential)
+    assert "key=" not in repr(credential)
+
+
+def test_credential_needs_a_digest() -> None:
+    with pytest.raises(TypeError):
+        Credential(1, 2, CredentialKind.CARD, masked="****")
+
+
+def test_index_looks_up_by_text_or_key() -> None:
+    index = AccessIndex(ZoneInfo("Asia/Shanghai"))
+    index.set_doors([Door("gate", "Gate", Zone.gate())])
+    index.put_person(Person(10, None, "Staff", Role.STAFF))
+    digest = VAULT.credential_digest(CredentialKind.CARD, "12345678")
+    index.put_credential(Credential(1, 10, CredentialKind.CARD, digest, "****5678"))
+    key = VAULT.credential_key(CredentialKind.CARD, "12345678")
+    by_text = index.credential_by_digest(digest)
+    assert by_text is not None
+    assert index.credential_by_digest(key) is by_text
+    assert (
+        index.decide(CredentialKind.CARD, digest, "gate", AT).reason is Reason.GRANTED
+    )
+    assert index.decide(CredentialKind.CARD, key, "gate", AT).reason is Reason.GRANTED
+    # A new hash for the same credential: the old one no longer finds it.
+    new = VAULT.credential_digest(CredentialKind.CARD, "99990000")
+    index.put_credential(replace(by_text, digest=new))
+    assert index.credential_by_digest(digest) is None
+    assert index.credential_by_digest(new) is not None
+    index.remove_credential(1)
+    assert index.credential_by_digest(new) is None
+    decision = index.decide(CredentialKind.CARD, new, "gate", AT)
+    assert decision.reason is Reason.UNKNOWN_CREDENTIAL
