@@ -305,6 +305,8 @@ async def _async_attach_detector(
     Only the grants of the detector's window (24 h of presence, or the
     travel time if longer) are read, through the ``at`` index, and replayed
     in a worker thread: the detector is not shared until it is attached.
+    With neither anti-passback nor impossible travel on, nothing is read
+    (no check would look at it).
     """
     runtime = entry.runtime_data
     detector = Detector(detection_settings(entry.options))
@@ -315,10 +317,11 @@ async def _async_attach_detector(
         (operator.config.door, operator.config.anti_passback)
         for operator in runtime.doors.values()
     )
-    since = dt_util.utcnow() - detector.restore_window()
-    await hass.async_add_executor_job(
-        _restore_detector, detector, runtime.community.db, doors, since
-    )
+    if detector.keeps_grants():
+        since = dt_util.utcnow() - detector.restore_window()
+        await hass.async_add_executor_job(
+            _restore_detector, detector, runtime.community.db, doors, since
+        )
     # Keypad lockouts in force survive a restart.
     now = dt_util.utcnow()
     db = runtime.community.db
