@@ -53,6 +53,7 @@ from .const import (
 )
 from .core.community import Community, Settings
 from .core.detection import Detector
+from .core.heap import release_free_heap
 from .core.models import Door
 from .core.privacy import Vault, new_key
 from .core.storage import Database
@@ -294,6 +295,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
 
     entry.async_on_unload(async_at_started(hass, _check_locks))
     await async_register_panels(hass)
+    # The loading is over: what its worker threads freed goes back to the
+    # system instead of staying in their C heaps (glibc; see core/heap.py).
+    await hass.async_add_executor_job(release_free_heap)
     return True
 
 
