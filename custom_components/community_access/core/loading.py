@@ -8,7 +8,8 @@ once per value, instead of through the column type's per-value hook.
 Equal values share one object: the two dates of a credential never changed
 (``updated_at == created_at``), the creation times of a batch written at
 once (an import), the empty extra zones of most people, the masks of
-credentials, their schedules (a few distinct ones, parsed once each), and
+credentials and the rest of their fields no decision reads (one tuple for
+a batch: see ``Credential.rest``), their schedules (a few distinct ones, parsed once each), and
 the ids: a person's household id is the household's own id object, a
 credential's person id the person's (one int object per id, not one per
 table that names it). The objects built are equal to those the row
@@ -279,6 +280,13 @@ def _credential(
         damaged,
     ) = row
     created = batch(created_at)
+    rest = (
+        created,
+        created if updated_at == created_at else _aware(updated_at),
+        deposit_cents or 0,
+        replaces_id,
+        bool(damaged),
+    )
     return Credential(
         id=id_,
         person_id=shared.setdefault(person_id, person_id),
@@ -289,11 +297,9 @@ def _credential(
         valid_from=_aware(valid_from),
         valid_until=_aware(valid_until),
         schedule=None if schedule is None else _schedule(schedule, schedules),
-        created_at=created,
-        updated_at=created if updated_at == created_at else _aware(updated_at),
-        deposit_cents=deposit_cents or 0,
-        replaces_id=replaces_id,
-        damaged=bool(damaged),
+        # One tuple for the equal rests of a batch (the same dates, no
+        # deposit, not a reissue, not damaged), not one per credential.
+        rest=shared.setdefault(rest, rest),
     )
 
 

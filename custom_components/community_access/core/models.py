@@ -232,6 +232,25 @@ def unpack_digest(key: bytes | str) -> str:
     return key.hex() if isinstance(key, bytes) else key
 
 
+class _Keep:
+    """Default of an argument not given (``None`` is a value of its own)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        """Name the marker."""
+        return "<keep>"
+
+
+_KEEP = _Keep()
+
+#: What a credential holds besides what decisions read: ``created_at``,
+#: ``updated_at``, ``deposit_cents``, ``replaces_id``, ``damaged``.
+type CredentialRest = tuple[datetime | None, datetime | None, int, int | None, bool]
+#: The rest of a credential with nothing set.
+_NO_REST: CredentialRest = (None, None, 0, None, False)
+
+
 @dataclass(frozen=True, slots=True, init=False)
 class Credential:
     """A card, PIN, fingerprint, face, phone tag or plate of one person.
@@ -239,9 +258,14 @@ class Credential:
     ``digest`` is the keyed hash of the value: the only form in which the
     value is looked up. ``masked`` is what people see (``****5678``).
 
-    The keyed hash is held in its compact form ``key`` (:func:`pack_digest`:
-    150,000 credentials keep 4.6 MiB less); ``digest`` gives its text, and
-    the constructor takes the text (``digest``) or the compact form (``key``).
+    Held lean for the 150,000 credentials of a big community (issue 14): the
+    keyed hash in its compact form ``key`` (:func:`pack_digest`; ``digest``
+    gives its text), and the fields no decision reads in one tuple ``rest``
+    (``created_at``, ``updated_at``, ``deposit_cents``, ``replaces_id``,
+    ``damaged``: read as attributes), which equal credentials may share (the
+    start-up reader does: a batch written at once has one). The constructor
+    takes every field by its name (``digest`` or ``key``; the fields of
+    ``rest`` one by one, or ``rest``, or both: those named win).
     """
 
     id: int
@@ -254,13 +278,8 @@ class Credential:
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     schedule: Schedule | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    #: Card deposit held for this credential, in fen (1/100 yuan).
-    deposit_cents: int = 0
-    #: The credential this one was reissued for.
-    replaces_id: int | None = None
-    damaged: bool = False
+    #: ``created_at``, ``updated_at``, ``deposit_cents``, ``replaces_id``, ``damaged``.
+    rest: CredentialRest = _NO_REST
 
     def __init__(  # noqa: PLR0913, PLR0917 - the fields of a credential, in order
         self,
@@ -273,19 +292,37 @@ class Credential:
         valid_from: datetime | None = None,
         valid_until: datetime | None = None,
         schedule: Schedule | None = None,
-        created_at: datetime | None = None,
-        updated_at: datetime | None = None,
-        deposit_cents: int = 0,
-        replaces_id: int | None = None,
-        damaged: bool = False,  # noqa: FBT001, FBT002 - a field
+        created_at: datetime | None | _Keep = _KEEP,
+        updated_at: datetime | None | _Keep = _KEEP,
+        deposit_cents: int | _Keep = _KEEP,
+        replaces_id: int | None | _Keep = _KEEP,
+        damaged: bool | _Keep = _KEEP,  # noqa: FBT001 - a field
         *,
         key: bytes | str | None = None,
+        rest: CredentialRest | None = None,
     ) -> None:
-        """Make a credential of its keyed hash's text ``digest`` or compact ``key``."""
+        """Make a credential (see the class for the arguments)."""
         if digest is not None:
             key = pack_digest(digest)
         elif key is None:
             raise TypeError("a credential needs its digest")
+        base = _NO_REST if rest is None else rest
+        if not (
+            created_at is _KEEP
+            and updated_at is _KEEP
+            and deposit_cents is _KEEP
+            and replaces_id is _KEEP
+            and damaged is _KEEP
+        ):
+            base = (
+                base[0] if isinstance(created_at, _Keep) else created_at,
+                base[1] if isinstance(updated_at, _Keep) else updated_at,
+                base[2] if isinstance(deposit_cents, _Keep) else deposit_cents,
+                base[3] if isinstance(replaces_id, _Keep) else replaces_id,
+                base[4] if isinstance(damaged, _Keep) else damaged,
+            )
+            if base == _NO_REST:
+                base = _NO_REST
         put = object.__setattr__
         put(self, "id", id)
         put(self, "person_id", person_id)
@@ -296,16 +333,48 @@ class Credential:
         put(self, "valid_from", valid_from)
         put(self, "valid_until", valid_until)
         put(self, "schedule", schedule)
-        put(self, "created_at", created_at)
-        put(self, "updated_at", updated_at)
-        put(self, "deposit_cents", deposit_cents)
-        put(self, "replaces_id", replaces_id)
-        put(self, "damaged", damaged)
+        put(self, "rest", base)
 
     @property
     def digest(self) -> str:
         """The keyed hash of the value (64 hex characters)."""
         return unpack_digest(self.key)
+
+    @property
+    def created_at(self) -> datetime | None:
+        """When the credential was issued."""
+        return self.rest[0]
+
+    @property
+    def updated_at(self) -> datetime | None:
+        """When the credential last changed."""
+        return self.rest[1]
+
+    @property
+    def deposit_cents(self) -> int:
+        """Card deposit held for this credential, in fen (1/100 yuan)."""
+        return self.rest[2]
+
+    @property
+    def replaces_id(self) -> int | None:
+        """The credential this one was reissued for."""
+        return self.rest[3]
+
+    @property
+    def damaged(self) -> bool:
+        """Whether the card came back damaged."""
+        return self.rest[4]
+
+    def __repr__(self) -> str:
+        """Every field by its name (the keyed hash left out)."""
+        return (
+            f"Credential(id={self.id!r}, person_id={self.person_id!r},"
+            f" kind={self.kind!r}, masked={self.masked!r}, status={self.status!r},"
+            f" valid_from={self.valid_from!r}, valid_until={self.valid_until!r},"
+            f" schedule={self.schedule!r}, created_at={self.created_at!r},"
+            f" updated_at={self.updated_at!r}, deposit_cents={self.deposit_cents!r},"
+            f" replaces_id={self.replaces_id!r}, damaged={self.damaged!r})"
+        )
 
 
 class LedgerKind(StrEnum):

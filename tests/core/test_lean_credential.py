@@ -1,8 +1,9 @@
-"""Keyed hashes kept in their compact form in memory (issue 14: start-up memory).
+"""Credentials held lean in memory (issue 14: start-up memory).
 
 A credential keeps its keyed hash as 32 bytes (``Credential.key``) and gives
 its text (``Credential.digest``) back; the index looks credentials up by the
-text or by the compact form (``Vault.credential_key``) alike.
+text or by the compact form (``Vault.credential_key``) alike. The fields no
+decision reads live in one tuple (``Credential.rest``) that equal ones share.
 """
 
 from __future__ import annotations
@@ -126,3 +127,62 @@ def test_index_looks_up_by_text_or_key() -> None:
     assert index.credential_by_digest(new) is None
     decision = index.decide(CredentialKind.CARD, new, "gate", AT)
     assert decision.reason is Reason.UNKNOWN_CREDENTIAL
+
+
+T1 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
+T2 = datetime(2024, 4, 1, 8, 0, tzinfo=UTC)
+
+
+def test_rest_fields_read_and_replace_like_fields() -> None:
+    card = Credential(
+        5,
+        2,
+        CredentialKind.CARD,
+        "c" * 64,
+        "****1234",
+        created_at=T1,
+        updated_at=T1,
+        deposit_cents=5000,
+        replaces_id=3,
+    )
+    assert (card.created_at, card.updated_at) == (T1, T1)
+    assert (card.deposit_cents, card.replaces_id, card.damaged) == (5000, 3, False)
+    returned = replace(card, updated_at=T2, damaged=True, deposit_cents=0)
+    assert returned.created_at == T1
+    assert returned.updated_at == T2
+    assert returned.damaged is True
+    assert returned.deposit_cents == 0
+    assert returned.replaces_id == 3
+    assert card.updated_at == T1  # the original is unchanged
+    # Equal fields: equal credentials, however the rest was given.
+    same = Credential(
+        5,
+        2,
+        CredentialKind.CARD,
+        "c" * 64,
+        "****1234",
+        rest=(T1, T1, 5000, 3, False),
+    )
+    assert same == card
+    assert hash(same) == hash(card)
+    assert replace(card, deposit_cents=1) != card
+    # Named fields win over a given rest.
+    assert Credential(
+        5, 2, CredentialKind.CARD, "c" * 64, "****", rest=card.rest, damaged=True
+    ).rest == (T1, T1, 5000, 3, True)
+    text = repr(returned)
+    assert "damaged=True" in text
+    assert f"updated_at={T2!r}" in text
+
+
+def test_credentials_with_nothing_set_share_one_rest() -> None:
+    first = Credential(1, 2, CredentialKind.CARD, "a" * 64, "****")
+    second = Credential(2, 2, CredentialKind.PIN, "b" * 64, "****", deposit_cents=0)
+    assert first.rest is second.rest
+    assert (
+        replace(
+            Credential(3, 2, CredentialKind.CARD, "c" * 64, "****", deposit_cents=9),
+            deposit_cents=0,
+        ).rest
+        is first.rest
+    )
