@@ -186,3 +186,55 @@ def test_credentials_with_nothing_set_share_one_rest() -> None:
         ).rest
         is first.rest
     )
+
+
+def test_person_rest_fields_read_and_replace_like_fields() -> None:
+    helper = Person(
+        7,
+        3,
+        "Helper",
+        Role.HELPER,
+        created_at=T1,
+        has_id_number=True,
+        declared_by=4,
+        details={"company": "ACME"},
+        occupancy=2,
+    )
+    assert helper.created_at == T1
+    assert helper.has_id_number is True
+    assert helper.declared_by == 4
+    assert helper.occupancy == 2
+    assert helper.moved_out_at is None
+    assert helper.erase_after is None
+    assert helper.details == {"company": "ACME"}
+    assert helper.extra_zones == frozenset()
+    # A field set back to its default is cleared, not kept.
+    cleared = replace(helper, declared_by=None, has_id_number=False, occupancy=1)
+    assert cleared.declared_by is None
+    assert cleared.has_id_number is False
+    assert cleared.occupancy == 1
+    assert cleared.created_at == T1
+    gone = replace(helper, moved_out_at=T2, erase_after=T2)
+    assert (gone.moved_out_at, gone.erase_after) == (T2, T2)
+    assert replace(gone, moved_out_at=None).moved_out_at is None
+    # Equality and hashing as before (details left out of both).
+    same = Person(
+        7,
+        3,
+        "Helper",
+        Role.HELPER,
+        rest=(T1, True, 4, None, None, 2),
+        details={"other": "details"},
+    )
+    assert same == helper
+    assert hash(same) == hash(helper)
+    assert replace(helper, occupancy=3) != helper
+    text = repr(helper)
+    assert "declared_by=4" in text
+    assert "details={'company': 'ACME'}" in text
+
+
+def test_people_with_nothing_set_share_one_rest() -> None:
+    first = Person(1, 1, "a", Role.OWNER)
+    second = Person(2, 1, "b", Role.FAMILY, occupancy=1)
+    assert first.rest is second.rest

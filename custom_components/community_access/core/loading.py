@@ -162,8 +162,9 @@ def read_persons(
     """
     rows = conn.execute(_select(persons, _PERSON_COLUMNS))
     ids: dict[Any, Any] = {h.id: h.id for h in households_read}
+    rests: dict[Any, Any] = {}
     batch = _Batch()
-    return [_person(row, ids, batch) for row in rows]
+    return [_person(row, ids, rests, batch) for row in rows]
 
 
 def read_credentials(
@@ -209,7 +210,9 @@ def _household(row: Sequence[Any], batch: _Batch) -> Household:
     )
 
 
-def _person(row: Sequence[Any], ids: dict[Any, Any], batch: _Batch) -> Person:
+def _person(
+    row: Sequence[Any], ids: dict[Any, Any], rests: dict[Any, Any], batch: _Batch
+) -> Person:
     (
         id_,
         household_id,
@@ -229,6 +232,14 @@ def _person(row: Sequence[Any], ids: dict[Any, Any], batch: _Batch) -> Person:
         erase_after,
         occupancy,
     ) = row
+    rest = (
+        batch(created_at),
+        id_number_hash is not None,
+        declared_by,
+        _aware(moved_out_at),
+        _aware(erase_after),
+        int(occupancy or 1),
+    )
     return Person(
         id=id_,
         household_id=ids.get(household_id, household_id),
@@ -240,13 +251,9 @@ def _person(row: Sequence[Any], ids: dict[Any, Any], batch: _Batch) -> Person:
         extra_zones=_zones(extra_zones),
         id_number_masked=id_number_masked,
         phone_masked=phone_masked,
-        created_at=batch(created_at),
-        has_id_number=id_number_hash is not None,
-        declared_by=declared_by,
         details=json.loads(details) if details else None,
-        moved_out_at=_aware(moved_out_at),
-        erase_after=_aware(erase_after),
-        occupancy=int(occupancy or 1),
+        # One tuple for the equal rests of a batch, not one per person.
+        rest=rests.setdefault(rest, rest),
     )
 
 

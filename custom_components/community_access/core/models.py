@@ -177,12 +177,42 @@ class Household:
     compound: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+class _Keep:
+    """Default of an argument not given (``None`` is a value of its own)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        """Name the marker."""
+        return "<keep>"
+
+
+_KEEP = _Keep()
+
+#: What a person holds besides what decisions and lists read: ``created_at``,
+#: ``has_id_number``, ``declared_by``, ``moved_out_at``, ``erase_after``,
+#: ``occupancy``.
+type PersonRest = tuple[
+    datetime | None, bool, int | None, datetime | None, datetime | None, int
+]
+#: The rest of a person with nothing set.
+_NO_PERSON_REST: PersonRest = (None, False, None, None, None, 1)
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Person:
     """A resident, staff member, contractor or visitor.
 
     Personal data kept here is only what decisions and displays need: the ID
     number and phone live encrypted in the database and appear here masked.
+
+    Held lean for the 50,000 people of a big community (issue 14): the fields
+    no decision reads (``created_at``, ``has_id_number``, ``declared_by``,
+    ``moved_out_at``, ``erase_after``, ``occupancy``: read as attributes)
+    live in one tuple ``rest`` that equal ones share (the start-up reader
+    does). The constructor takes every field by its name or place as
+    before (the fields of ``rest`` one by one, or ``rest``, or both: those
+    named win).
     """
 
     id: int
@@ -195,17 +225,116 @@ class Person:
     extra_zones: frozenset[str] = field(default_factory=frozenset)
     id_number_masked: str | None = None
     phone_masked: str | None = None
-    created_at: datetime | None = None
-    has_id_number: bool = False
-    #: The owner who declared a temporary tenant or helper (seed 4.4).
-    declared_by: int | None = None
     #: Contractors: company, tools and materials (seed 143).
     details: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
-    moved_out_at: datetime | None = None
-    #: When the person's personal data is erased after moving out.
-    erase_after: datetime | None = None
-    #: The occupancy of the household's unit the person belongs to.
-    occupancy: int = 1
+    #: ``created_at``, ``has_id_number``, ``declared_by``, ``moved_out_at``,
+    #: ``erase_after``, ``occupancy``.
+    rest: PersonRest = _NO_PERSON_REST
+
+    def __init__(  # noqa: PLR0913, PLR0917 - the fields of a person, in order
+        self,
+        id: int,  # noqa: A002 - the field's name
+        household_id: int | None,
+        name: str,
+        role: Role,
+        status: PersonStatus = PersonStatus.ACTIVE,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+        extra_zones: frozenset[str] | None = None,
+        id_number_masked: str | None = None,
+        phone_masked: str | None = None,
+        created_at: datetime | None | _Keep = _KEEP,
+        has_id_number: bool | _Keep = _KEEP,  # noqa: FBT001 - a field
+        declared_by: int | None | _Keep = _KEEP,
+        details: Mapping[str, Any] | None = None,
+        moved_out_at: datetime | None | _Keep = _KEEP,
+        erase_after: datetime | None | _Keep = _KEEP,
+        occupancy: int | _Keep = _KEEP,
+        *,
+        rest: PersonRest | None = None,
+    ) -> None:
+        """Make a person (see the class for the arguments)."""
+        base = _NO_PERSON_REST if rest is None else rest
+        if not (
+            created_at is _KEEP
+            and has_id_number is _KEEP
+            and declared_by is _KEEP
+            and moved_out_at is _KEEP
+            and erase_after is _KEEP
+            and occupancy is _KEEP
+        ):
+            base = (
+                base[0] if isinstance(created_at, _Keep) else created_at,
+                base[1] if isinstance(has_id_number, _Keep) else has_id_number,
+                base[2] if isinstance(declared_by, _Keep) else declared_by,
+                base[3] if isinstance(moved_out_at, _Keep) else moved_out_at,
+                base[4] if isinstance(erase_after, _Keep) else erase_after,
+                base[5] if isinstance(occupancy, _Keep) else occupancy,
+            )
+            if base == _NO_PERSON_REST:
+                base = _NO_PERSON_REST
+        put = object.__setattr__
+        put(self, "id", id)
+        put(self, "household_id", household_id)
+        put(self, "name", name)
+        put(self, "role", role)
+        put(self, "status", status)
+        put(self, "valid_from", valid_from)
+        put(self, "valid_until", valid_until)
+        put(self, "extra_zones", _NO_ZONES if extra_zones is None else extra_zones)
+        put(self, "id_number_masked", id_number_masked)
+        put(self, "phone_masked", phone_masked)
+        put(self, "details", details)
+        put(self, "rest", base)
+
+    @property
+    def created_at(self) -> datetime | None:
+        """When the person was registered."""
+        return self.rest[0]
+
+    @property
+    def has_id_number(self) -> bool:
+        """Whether an ID number is on file (encrypted; shown masked)."""
+        return self.rest[1]
+
+    @property
+    def declared_by(self) -> int | None:
+        """The owner who declared a temporary tenant or helper (seed 4.4)."""
+        return self.rest[2]
+
+    @property
+    def moved_out_at(self) -> datetime | None:
+        """When the person moved out."""
+        return self.rest[3]
+
+    @property
+    def erase_after(self) -> datetime | None:
+        """When the person's personal data is erased after moving out."""
+        return self.rest[4]
+
+    @property
+    def occupancy(self) -> int:
+        """The occupancy of the household's unit the person belongs to."""
+        return self.rest[5]
+
+    def __repr__(self) -> str:
+        """Every field by its name."""
+        return (
+            f"Person(id={self.id!r}, household_id={self.household_id!r},"
+            f" name={self.name!r}, role={self.role!r}, status={self.status!r},"
+            f" valid_from={self.valid_from!r}, valid_until={self.valid_until!r},"
+            f" extra_zones={self.extra_zones!r},"
+            f" id_number_masked={self.id_number_masked!r},"
+            f" phone_masked={self.phone_masked!r}, created_at={self.created_at!r},"
+            f" has_id_number={self.has_id_number!r},"
+            f" declared_by={self.declared_by!r}, details={self.details!r},"
+            f" moved_out_at={self.moved_out_at!r},"
+            f" erase_after={self.erase_after!r}, occupancy={self.occupancy!r})"
+        )
+
+
+#: Shared by every person without extra zones.
+_NO_ZONES: frozenset[str] = frozenset()
 
 
 def pack_digest(digest: str) -> bytes | str:
@@ -231,18 +360,6 @@ def unpack_digest(key: bytes | str) -> str:
     """Return the text of a keyed hash from its compact form (:func:`pack_digest`)."""
     return key.hex() if isinstance(key, bytes) else key
 
-
-class _Keep:
-    """Default of an argument not given (``None`` is a value of its own)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        """Name the marker."""
-        return "<keep>"
-
-
-_KEEP = _Keep()
 
 #: What a credential holds besides what decisions read: ``created_at``,
 #: ``updated_at``, ``deposit_cents``, ``replaces_id``, ``damaged``.
