@@ -53,6 +53,7 @@ from .const import (
 )
 from .core.community import Community, Settings
 from .core.detection import Detector
+from .core.heap import release_free_heap
 from .core.models import Door
 from .core.privacy import Vault, new_key
 from .core.storage import Database
@@ -296,6 +297,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: CommunityConfigEntry) ->
 
     entry.async_on_unload(async_at_started(hass, _check_locks))
     await async_register_panels(hass)
+    # The loading is over: what its worker threads freed goes back to the
+    # system instead of staying in their C heaps (glibc; see core/heap.py).
+    await hass.async_add_executor_job(release_free_heap)
     return True
 
 
@@ -307,6 +311,8 @@ async def _async_attach_detector(
     Only the grants of the detector's window (24 h of presence, or the
     travel time if longer) are read, through the ``at`` index, and replayed
     in a worker thread: the detector is not shared until it is attached.
+    With neither anti-passback nor impossible travel on, nothing is read
+    (no check would look at it).
     """
     runtime = entry.runtime_data
     detector = Detector(detection_settings(entry.options))
@@ -317,10 +323,11 @@ async def _async_attach_detector(
         (operator.config.door, operator.config.anti_passback)
         for operator in runtime.doors.values()
     )
-    since = dt_util.utcnow() - detector.restore_window()
-    await hass.async_add_executor_job(
-        _restore_detector, detector, runtime.community.db, doors, since
-    )
+    if detector.keeps_grants():
+        since = dt_util.utcnow() - detector.restore_window()
+        await hass.async_add_executor_job(
+            _restore_detector, detector, runtime.community.db, doors, since
+        )
     # Keypad lockouts in force survive a restart.
     now = dt_util.utcnow()
     db = runtime.community.db

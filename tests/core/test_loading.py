@@ -196,6 +196,14 @@ def test_an_import_batch_shares_its_creation_time(db: Database) -> None:
     first, *rest = (by_id[c.id] for c in imported)
     assert [c.created_at for c in rest] == [first.created_at] * 2
     assert all(c.created_at is first.created_at for c in rest)
+    # Nothing else set: one tuple holds the rest of the fields of all three.
+    assert all(c.rest is first.rest for c in rest)
+    # Person ids are the people's own id objects.
+    snapshot = db.load()
+    owner = next(p for p in snapshot.persons if p.id == 1)
+    assert all(
+        c.person_id is owner.id for c in snapshot.credentials if c.person_id == 1
+    )
     # The credential before the batch was written on its own: its own time.
     before = by_id[imported[0].id - 1]
     assert before.created_at != first.created_at

@@ -651,3 +651,29 @@ async def test_escape_route_exit_lets_a_lone_face_out(community: Community) -> N
         Reason.ESCAPE_ROUTE,
         Reason.FACE_ALONE,
     )
+
+
+def test_grants_are_kept_only_for_the_checks_that_read_them() -> None:
+    """Start-up memory (issue 14): nothing kept for checks that are off."""
+    t = utcnow()
+    grants = [(1, 7, _door("b3"), t), (2, None, _door("b3_out"), t)]
+    idle = Detector()
+    idle.set_doors([(_door("b3"), PassbackMode.NONE)])
+    assert not idle.keeps_grants()
+    idle.restore(grants)
+    assert idle.presence(("person", 7), "building:3", t) is None
+    # Anti-passback in one zone: presence there only.
+    passback = Detector()
+    passback.set_doors([(_door("b3"), PassbackMode.LOG)])
+    assert passback.keeps_grants()
+    passback.restore(grants)
+    assert passback.presence(("person", 7), "building:3", t) is True
+    # Impossible travel only: grants are kept for it (and still found).
+    travel = Detector(DetectionSettings(travel_seconds=600))
+    assert travel.keeps_grants()
+    travel.restore([(1, 7, _door("b3"), t)])
+    decision, findings = travel.after(
+        _grant("gate", t + timedelta(seconds=60)), _door("gate")
+    )
+    assert decision.granted
+    assert [f.type for f in findings] == ["impossible_travel"]

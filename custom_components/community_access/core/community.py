@@ -611,7 +611,7 @@ class Community:
     ) -> Decision:
         """Decide without recording (no I/O)."""
         return self.index.decide(
-            kind, self.vault.credential_digest(kind, value), door_id, at
+            kind, self.vault.credential_key(kind, value), door_id, at
         )
 
     async def present(

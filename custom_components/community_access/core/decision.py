@@ -25,6 +25,7 @@ from .models import (
     PersonStatus,
     Role,
     ZoneKind,
+    pack_digest,
 )
 
 
@@ -112,7 +113,8 @@ class AccessIndex:
         self.persons: dict[int, Person] = {}
         self.credentials: dict[int, Credential] = {}
         self.doors: dict[str, Door] = {}
-        self._by_digest: dict[str, int] = {}
+        #: Keyed hash in its compact form (``Credential.key``) → credential id.
+        self._by_digest: dict[bytes | str, int] = {}
         self._by_unit: dict[str, int] = {}
         #: Running figures, kept in step on every put/remove (O(1) to read).
         self.resident_count = 0
@@ -197,15 +199,15 @@ class AccessIndex:
         elif credential.id in self._lost:
             self._lost.discard(credential.id)
             self.lost_version += 1
-        if old is not None and old.digest != credential.digest:
-            if self._by_digest.get(old.digest) == old.id:
-                del self._by_digest[old.digest]
+        if old is not None and old.key != credential.key:
+            if self._by_digest.get(old.key) == old.id:
+                del self._by_digest[old.key]
         self.credentials[credential.id] = credential
         if len(self._ends) > 2 * len(self.credentials) + 64:
             self._compact_ends()  # after the store: the new entry is live
-        current = self._by_digest.get(credential.digest)
+        current = self._by_digest.get(credential.key)
         if current is None or current <= credential.id:
-            self._by_digest[credential.digest] = credential.id
+            self._by_digest[credential.key] = credential.id
 
     def fill(
         self,
@@ -259,7 +261,7 @@ class AccessIndex:
         self._ends = ends
         self._credentials_of = {key: tuple(ids) for key, ids in of.items()}
         # By id: the newest credential owns its digest.
-        self._by_digest = {c.digest: c.id for c in credentials}
+        self._by_digest = {c.key: c.id for c in credentials}
 
     def remove_credential(self, credential_id: int) -> None:
         """Forget a credential."""
@@ -271,8 +273,8 @@ class AccessIndex:
             self.lost_version += 1
         if old is not None:
             _discard_id(self._credentials_of, old.person_id, old.id)
-        if old is not None and self._by_digest.get(old.digest) == old.id:
-            del self._by_digest[old.digest]
+        if old is not None and self._by_digest.get(old.key) == old.id:
+            del self._by_digest[old.key]
 
     def set_doors(self, doors: list[Door]) -> None:
         """Replace the set of doors."""
@@ -326,9 +328,15 @@ class AccessIndex:
         hid = self._by_unit.get(unit)
         return None if hid is None else self.households.get(hid)
 
-    def credential_by_digest(self, digest: str) -> Credential | None:
-        """Return the credential that owns a keyed hash, whatever its status."""
-        cid = self._by_digest.get(digest)
+    def credential_by_digest(self, digest: str | bytes) -> Credential | None:
+        """Return the credential that owns a keyed hash, whatever its status.
+
+        ``digest``: the keyed hash's text, or its compact form
+        (:func:`~.models.pack_digest`, as ``Vault.credential_key`` makes it).
+        """
+        cid = self._by_digest.get(
+            pack_digest(digest) if isinstance(digest, str) else digest
+        )
         return None if cid is None else self.credentials.get(cid)
 
     def credentials_of(self, person_id: int) -> list[Credential]:
@@ -347,7 +355,7 @@ class AccessIndex:
 
     # ---- the decision
     def decide(
-        self, kind: CredentialKind, digest: str, door_id: str, at: datetime
+        self, kind: CredentialKind, digest: str | bytes, door_id: str, at: datetime
     ) -> Decision:
         """Decide whether the credential with ``digest`` may pass ``door_id`` at ``at``."""
         door = self.doors.get(door_id)

@@ -120,6 +120,17 @@ class Detector:
         travel = timedelta(seconds=max(self.settings.travel_seconds, 0))
         return max(self.settings.presence_window, travel)
 
+    def keeps_grants(self) -> bool:
+        """Whether any check reads past grants (else :meth:`restore` keeps nothing).
+
+        Impossible travel reads each credential's last grant; anti-passback
+        the presence in its zones. Without either, the access record need
+        not be read at start-up.
+        """
+        return self.settings.travel_seconds > 0 or any(
+            mode is not PassbackMode.NONE for mode in self.modes.values()
+        )
+
     def restore(self, grants: Iterable[tuple[int, int | None, Door, datetime]]) -> None:
         """Rebuild presence and last grants from the access record.
 
@@ -231,9 +242,17 @@ class Detector:
     def _note_grant(
         self, credential_id: int, person_id: int | None, door: Door, at: datetime
     ) -> None:
-        self._last_grant[credential_id] = (door.id, door.zone.id, at)
-        if door.direction is not Direction.BOTH:
-            key = (subject(credential_id, person_id), door.zone.id)
+        # Only what a check reads is kept: last grants for impossible travel,
+        # presence in the zones with anti-passback (the others are never
+        # asked: a change of doors or settings reloads the entry).
+        zone = door.zone.id
+        if self.settings.travel_seconds > 0:
+            self._last_grant[credential_id] = (door.id, zone, at)
+        if (
+            door.direction is not Direction.BOTH
+            and self.modes.get(zone, PassbackMode.NONE) is not PassbackMode.NONE
+        ):
+            key = (subject(credential_id, person_id), zone)
             self._inside[key] = (door.direction is Direction.IN, at)
 
     def presence(self, who: Subject, zone: str, at: datetime) -> bool | None:

@@ -7,8 +7,12 @@ once per value, instead of through the column type's per-value hook.
 
 Equal values share one object: the two dates of a credential never changed
 (``updated_at == created_at``), the creation times of a batch written at
-once (an import), the empty extra zones of most people, and the masks and
-person ids of credentials. The objects built are equal to those the row
+once (an import), the empty extra zones of most people, the masks of
+credentials and the rest of their fields no decision reads (one tuple for
+a batch: see ``Credential.rest``), their schedules (a few distinct ones, parsed once each), and
+the ids: a person's household id is the household's own id object, a
+credential's person id the person's (one int object per id, not one per
+table that names it). The objects built are equal to those the row
 mappers of :mod:`.storage` build (``tests/core/test_loading.py`` checks it).
 """
 
@@ -148,23 +152,35 @@ def read_households(conn: Connection) -> list[Household]:
     return [_household(row, batch) for row in rows]
 
 
-def read_persons(conn: Connection) -> list[Person]:
-    """Every person, by id (masked fields only: never the encrypted ones)."""
+def read_persons(
+    conn: Connection, households_read: Iterable[Household] = ()
+) -> list[Person]:
+    """Every person, by id (masked fields only: never the encrypted ones).
+
+    ``households_read``: the households read before, whose id objects the
+    people's household ids share.
+    """
     rows = conn.execute(_select(persons, _PERSON_COLUMNS))
+    ids: dict[Any, Any] = {h.id: h.id for h in households_read}
+    rests: dict[Any, Any] = {}
     batch = _Batch()
-    return [_person(row, batch) for row in rows]
+    return [_person(row, ids, rests, batch) for row in rows]
 
 
-def read_credentials(conn: Connection) -> list[Credential]:
+def read_credentials(
+    conn: Connection, persons_read: Iterable[Person] = ()
+) -> list[Credential]:
     """Every credential, by id (its keyed hash, never its encrypted value).
 
-    Masks (``****5678``: at most 10,000 of them for 150,000 cards) and the
-    ids of people with several credentials are shared, not one copy each.
+    Masks (``****5678``: at most 10,000 of them for 150,000 cards), person
+    ids (those of ``persons_read``, the people read before) and schedules
+    are shared, not one copy each.
     """
     rows = conn.execute(_select(credentials, _CREDENTIAL_COLUMNS))
-    shared: dict[Any, Any] = {}
+    shared: dict[Any, Any] = {p.id: p.id for p in persons_read}
+    schedules: dict[str, Schedule] = {}
     batch = _Batch()
-    return [_credential(row, shared, batch) for row in rows]
+    return [_credential(row, shared, schedules, batch) for row in rows]
 
 
 def _household(row: Sequence[Any], batch: _Batch) -> Household:
@@ -194,7 +210,9 @@ def _household(row: Sequence[Any], batch: _Batch) -> Household:
     )
 
 
-def _person(row: Sequence[Any], batch: _Batch) -> Person:
+def _person(
+    row: Sequence[Any], ids: dict[Any, Any], rests: dict[Any, Any], batch: _Batch
+) -> Person:
     (
         id_,
         household_id,
@@ -214,9 +232,17 @@ def _person(row: Sequence[Any], batch: _Batch) -> Person:
         erase_after,
         occupancy,
     ) = row
+    rest = (
+        batch(created_at),
+        id_number_hash is not None,
+        declared_by,
+        _aware(moved_out_at),
+        _aware(erase_after),
+        int(occupancy or 1),
+    )
     return Person(
         id=id_,
-        household_id=household_id,
+        household_id=ids.get(household_id, household_id),
         name=name,
         role=_ROLES(role),
         status=_PERSON_STATUSES(status),
@@ -225,13 +251,9 @@ def _person(row: Sequence[Any], batch: _Batch) -> Person:
         extra_zones=_zones(extra_zones),
         id_number_masked=id_number_masked,
         phone_masked=phone_masked,
-        created_at=batch(created_at),
-        has_id_number=id_number_hash is not None,
-        declared_by=declared_by,
         details=json.loads(details) if details else None,
-        moved_out_at=_aware(moved_out_at),
-        erase_after=_aware(erase_after),
-        occupancy=int(occupancy or 1),
+        # One tuple for the equal rests of a batch, not one per person.
+        rest=rests.setdefault(rest, rest),
     )
 
 
@@ -243,7 +265,10 @@ def _zones(text: str | None) -> frozenset[str]:
 
 
 def _credential(
-    row: Sequence[Any], shared: dict[Any, Any], batch: _Batch
+    row: Sequence[Any],
+    shared: dict[Any, Any],
+    schedules: dict[str, Schedule],
+    batch: _Batch,
 ) -> Credential:
     (
         id_,
@@ -262,6 +287,13 @@ def _credential(
         damaged,
     ) = row
     created = batch(created_at)
+    rest = (
+        created,
+        created if updated_at == created_at else _aware(updated_at),
+        deposit_cents or 0,
+        replaces_id,
+        bool(damaged),
+    )
     return Credential(
         id=id_,
         person_id=shared.setdefault(person_id, person_id),
@@ -271,10 +303,16 @@ def _credential(
         status=_CREDENTIAL_STATUSES(status),
         valid_from=_aware(valid_from),
         valid_until=_aware(valid_until),
-        schedule=None if schedule is None else Schedule.from_dict(json.loads(schedule)),
-        created_at=created,
-        updated_at=created if updated_at == created_at else _aware(updated_at),
-        deposit_cents=deposit_cents or 0,
-        replaces_id=replaces_id,
-        damaged=bool(damaged),
+        schedule=None if schedule is None else _schedule(schedule, schedules),
+        # One tuple for the equal rests of a batch (the same dates, no
+        # deposit, not a reissue, not damaged), not one per credential.
+        rest=shared.setdefault(rest, rest),
     )
+
+
+def _schedule(text: str, schedules: dict[str, Schedule]) -> Schedule:
+    """Return the schedule of a column's text, parsed once per distinct text."""
+    schedule = schedules.get(text)
+    if schedule is None:
+        schedule = schedules[text] = Schedule.from_dict(json.loads(text))
+    return schedule

@@ -113,12 +113,19 @@ class Zone:
 
     kind: ZoneKind
     key: str = ""
+    #: Stable identifier: ``gate``, ``building:3`` or ``public:gym``. Made
+    #: once: every decision and every presence the detector keeps reads it
+    #: (one string per zone, not one per read).
+    id: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def id(self) -> str:
-        """Stable identifier: ``gate``, ``building:3`` or ``public:gym``."""
-        return (
-            self.kind.value if self.kind is ZoneKind.GATE else f"{self.kind}:{self.key}"
+    def __post_init__(self) -> None:
+        """Make the identifier."""
+        object.__setattr__(
+            self,
+            "id",
+            self.kind.value
+            if self.kind is ZoneKind.GATE
+            else f"{self.kind}:{self.key}",
         )
 
     @classmethod
@@ -170,12 +177,42 @@ class Household:
     compound: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+class _Keep:
+    """Default of an argument not given (``None`` is a value of its own)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        """Name the marker."""
+        return "<keep>"
+
+
+_KEEP = _Keep()
+
+#: What a person holds besides what decisions and lists read: ``created_at``,
+#: ``has_id_number``, ``declared_by``, ``moved_out_at``, ``erase_after``,
+#: ``occupancy``.
+type PersonRest = tuple[
+    datetime | None, bool, int | None, datetime | None, datetime | None, int
+]
+#: The rest of a person with nothing set.
+_NO_PERSON_REST: PersonRest = (None, False, None, None, None, 1)
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Person:
     """A resident, staff member, contractor or visitor.
 
     Personal data kept here is only what decisions and displays need: the ID
     number and phone live encrypted in the database and appear here masked.
+
+    Held lean for the 50,000 people of a big community (issue 14): the fields
+    no decision reads (``created_at``, ``has_id_number``, ``declared_by``,
+    ``moved_out_at``, ``erase_after``, ``occupancy``: read as attributes)
+    live in one tuple ``rest`` that equal ones share (the start-up reader
+    does). The constructor takes every field by its name or place as
+    before (the fields of ``rest`` one by one, or ``rest``, or both: those
+    named win).
     """
 
     id: int
@@ -188,43 +225,273 @@ class Person:
     extra_zones: frozenset[str] = field(default_factory=frozenset)
     id_number_masked: str | None = None
     phone_masked: str | None = None
-    created_at: datetime | None = None
-    has_id_number: bool = False
-    #: The owner who declared a temporary tenant or helper (seed 4.4).
-    declared_by: int | None = None
     #: Contractors: company, tools and materials (seed 143).
     details: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
-    moved_out_at: datetime | None = None
-    #: When the person's personal data is erased after moving out.
-    erase_after: datetime | None = None
-    #: The occupancy of the household's unit the person belongs to.
-    occupancy: int = 1
+    #: ``created_at``, ``has_id_number``, ``declared_by``, ``moved_out_at``,
+    #: ``erase_after``, ``occupancy``.
+    rest: PersonRest = _NO_PERSON_REST
+
+    def __init__(  # noqa: PLR0913, PLR0917 - the fields of a person, in order
+        self,
+        id: int,  # noqa: A002 - the field's name
+        household_id: int | None,
+        name: str,
+        role: Role,
+        status: PersonStatus = PersonStatus.ACTIVE,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+        extra_zones: frozenset[str] | None = None,
+        id_number_masked: str | None = None,
+        phone_masked: str | None = None,
+        created_at: datetime | None | _Keep = _KEEP,
+        has_id_number: bool | _Keep = _KEEP,  # noqa: FBT001 - a field
+        declared_by: int | None | _Keep = _KEEP,
+        details: Mapping[str, Any] | None = None,
+        moved_out_at: datetime | None | _Keep = _KEEP,
+        erase_after: datetime | None | _Keep = _KEEP,
+        occupancy: int | _Keep = _KEEP,
+        *,
+        rest: PersonRest | None = None,
+    ) -> None:
+        """Make a person (see the class for the arguments)."""
+        base = _NO_PERSON_REST if rest is None else rest
+        if not (
+            created_at is _KEEP
+            and has_id_number is _KEEP
+            and declared_by is _KEEP
+            and moved_out_at is _KEEP
+            and erase_after is _KEEP
+            and occupancy is _KEEP
+        ):
+            base = (
+                base[0] if isinstance(created_at, _Keep) else created_at,
+                base[1] if isinstance(has_id_number, _Keep) else has_id_number,
+                base[2] if isinstance(declared_by, _Keep) else declared_by,
+                base[3] if isinstance(moved_out_at, _Keep) else moved_out_at,
+                base[4] if isinstance(erase_after, _Keep) else erase_after,
+                base[5] if isinstance(occupancy, _Keep) else occupancy,
+            )
+            if base == _NO_PERSON_REST:
+                base = _NO_PERSON_REST
+        put = object.__setattr__
+        put(self, "id", id)
+        put(self, "household_id", household_id)
+        put(self, "name", name)
+        put(self, "role", role)
+        put(self, "status", status)
+        put(self, "valid_from", valid_from)
+        put(self, "valid_until", valid_until)
+        put(self, "extra_zones", _NO_ZONES if extra_zones is None else extra_zones)
+        put(self, "id_number_masked", id_number_masked)
+        put(self, "phone_masked", phone_masked)
+        put(self, "details", details)
+        put(self, "rest", base)
+
+    @property
+    def created_at(self) -> datetime | None:
+        """When the person was registered."""
+        return self.rest[0]
+
+    @property
+    def has_id_number(self) -> bool:
+        """Whether an ID number is on file (encrypted; shown masked)."""
+        return self.rest[1]
+
+    @property
+    def declared_by(self) -> int | None:
+        """The owner who declared a temporary tenant or helper (seed 4.4)."""
+        return self.rest[2]
+
+    @property
+    def moved_out_at(self) -> datetime | None:
+        """When the person moved out."""
+        return self.rest[3]
+
+    @property
+    def erase_after(self) -> datetime | None:
+        """When the person's personal data is erased after moving out."""
+        return self.rest[4]
+
+    @property
+    def occupancy(self) -> int:
+        """The occupancy of the household's unit the person belongs to."""
+        return self.rest[5]
+
+    def __repr__(self) -> str:
+        """Every field by its name."""
+        return (
+            f"Person(id={self.id!r}, household_id={self.household_id!r},"
+            f" name={self.name!r}, role={self.role!r}, status={self.status!r},"
+            f" valid_from={self.valid_from!r}, valid_until={self.valid_until!r},"
+            f" extra_zones={self.extra_zones!r},"
+            f" id_number_masked={self.id_number_masked!r},"
+            f" phone_masked={self.phone_masked!r}, created_at={self.created_at!r},"
+            f" has_id_number={self.has_id_number!r},"
+            f" declared_by={self.declared_by!r}, details={self.details!r},"
+            f" moved_out_at={self.moved_out_at!r},"
+            f" erase_after={self.erase_after!r}, occupancy={self.occupancy!r})"
+        )
 
 
-@dataclass(frozen=True, slots=True)
+#: Shared by every person without extra zones.
+_NO_ZONES: frozenset[str] = frozenset()
+
+
+def pack_digest(digest: str) -> bytes | str:
+    """Return the compact form of a keyed hash, as the index keeps it.
+
+    A keyed hash is 64 lowercase hex characters (a ``str`` of 105 bytes):
+    kept as its 32 bytes instead (a ``bytes`` of 65). Any other text (not a
+    keyed hash: a made-up value) is kept as it is. The form is canonical:
+    equal digests give equal keys, and :func:`unpack_digest` gives the text
+    back.
+    """
+    if len(digest) == 64:
+        try:
+            packed = bytes.fromhex(digest)
+        except ValueError:
+            return digest
+        if packed.hex() == digest:
+            return packed
+    return digest
+
+
+def unpack_digest(key: bytes | str) -> str:
+    """Return the text of a keyed hash from its compact form (:func:`pack_digest`)."""
+    return key.hex() if isinstance(key, bytes) else key
+
+
+#: What a credential holds besides what decisions read: ``created_at``,
+#: ``updated_at``, ``deposit_cents``, ``replaces_id``, ``damaged``.
+type CredentialRest = tuple[datetime | None, datetime | None, int, int | None, bool]
+#: The rest of a credential with nothing set.
+_NO_REST: CredentialRest = (None, None, 0, None, False)
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Credential:
     """A card, PIN, fingerprint, face, phone tag or plate of one person.
 
     ``digest`` is the keyed hash of the value: the only form in which the
     value is looked up. ``masked`` is what people see (``****5678``).
+
+    Held lean for the 150,000 credentials of a big community (issue 14): the
+    keyed hash in its compact form ``key`` (:func:`pack_digest`; ``digest``
+    gives its text), and the fields no decision reads in one tuple ``rest``
+    (``created_at``, ``updated_at``, ``deposit_cents``, ``replaces_id``,
+    ``damaged``: read as attributes), which equal credentials may share (the
+    start-up reader does: a batch written at once has one). The constructor
+    takes every field by its name (``digest`` or ``key``; the fields of
+    ``rest`` one by one, or ``rest``, or both: those named win).
     """
 
     id: int
     person_id: int
     kind: CredentialKind
-    digest: str
+    #: The keyed hash in its compact form (``digest``: its text).
+    key: bytes | str = field(repr=False)
     masked: str
     status: CredentialStatus = CredentialStatus.ACTIVE
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     schedule: Schedule | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    #: Card deposit held for this credential, in fen (1/100 yuan).
-    deposit_cents: int = 0
-    #: The credential this one was reissued for.
-    replaces_id: int | None = None
-    damaged: bool = False
+    #: ``created_at``, ``updated_at``, ``deposit_cents``, ``replaces_id``, ``damaged``.
+    rest: CredentialRest = _NO_REST
+
+    def __init__(  # noqa: PLR0913, PLR0917 - the fields of a credential, in order
+        self,
+        id: int,  # noqa: A002 - the field's name
+        person_id: int,
+        kind: CredentialKind,
+        digest: str | None = None,
+        masked: str = "",
+        status: CredentialStatus = CredentialStatus.ACTIVE,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+        schedule: Schedule | None = None,
+        created_at: datetime | None | _Keep = _KEEP,
+        updated_at: datetime | None | _Keep = _KEEP,
+        deposit_cents: int | _Keep = _KEEP,
+        replaces_id: int | None | _Keep = _KEEP,
+        damaged: bool | _Keep = _KEEP,  # noqa: FBT001 - a field
+        *,
+        key: bytes | str | None = None,
+        rest: CredentialRest | None = None,
+    ) -> None:
+        """Make a credential (see the class for the arguments)."""
+        if digest is not None:
+            key = pack_digest(digest)
+        elif key is None:
+            raise TypeError("a credential needs its digest")
+        base = _NO_REST if rest is None else rest
+        if not (
+            created_at is _KEEP
+            and updated_at is _KEEP
+            and deposit_cents is _KEEP
+            and replaces_id is _KEEP
+            and damaged is _KEEP
+        ):
+            base = (
+                base[0] if isinstance(created_at, _Keep) else created_at,
+                base[1] if isinstance(updated_at, _Keep) else updated_at,
+                base[2] if isinstance(deposit_cents, _Keep) else deposit_cents,
+                base[3] if isinstance(replaces_id, _Keep) else replaces_id,
+                base[4] if isinstance(damaged, _Keep) else damaged,
+            )
+            if base == _NO_REST:
+                base = _NO_REST
+        put = object.__setattr__
+        put(self, "id", id)
+        put(self, "person_id", person_id)
+        put(self, "kind", kind)
+        put(self, "key", key)
+        put(self, "masked", masked)
+        put(self, "status", status)
+        put(self, "valid_from", valid_from)
+        put(self, "valid_until", valid_until)
+        put(self, "schedule", schedule)
+        put(self, "rest", base)
+
+    @property
+    def digest(self) -> str:
+        """The keyed hash of the value (64 hex characters)."""
+        return unpack_digest(self.key)
+
+    @property
+    def created_at(self) -> datetime | None:
+        """When the credential was issued."""
+        return self.rest[0]
+
+    @property
+    def updated_at(self) -> datetime | None:
+        """When the credential last changed."""
+        return self.rest[1]
+
+    @property
+    def deposit_cents(self) -> int:
+        """Card deposit held for this credential, in fen (1/100 yuan)."""
+        return self.rest[2]
+
+    @property
+    def replaces_id(self) -> int | None:
+        """The credential this one was reissued for."""
+        return self.rest[3]
+
+    @property
+    def damaged(self) -> bool:
+        """Whether the card came back damaged."""
+        return self.rest[4]
+
+    def __repr__(self) -> str:
+        """Every field by its name (the keyed hash left out)."""
+        return (
+            f"Credential(id={self.id!r}, person_id={self.person_id!r},"
+            f" kind={self.kind!r}, masked={self.masked!r}, status={self.status!r},"
+            f" valid_from={self.valid_from!r}, valid_until={self.valid_until!r},"
+            f" schedule={self.schedule!r}, created_at={self.created_at!r},"
+            f" updated_at={self.updated_at!r}, deposit_cents={self.deposit_cents!r},"
+            f" replaces_id={self.replaces_id!r}, damaged={self.damaged!r})"
+        )
 
 
 class LedgerKind(StrEnum):

@@ -586,10 +586,12 @@ class Database:
     def load(self) -> Snapshot:
         """Read everything the access index needs (see :mod:`.loading`)."""
         with self._tx() as conn:
+            households_read = loading.read_households(conn)
+            persons_read = loading.read_persons(conn, households_read)
             return Snapshot(
-                households=loading.read_households(conn),
-                persons=loading.read_persons(conn),
-                credentials=loading.read_credentials(conn),
+                households=households_read,
+                persons=persons_read,
+                credentials=loading.read_credentials(conn, persons_read),
             )
 
     # ---- single-step writes (each its own transaction)

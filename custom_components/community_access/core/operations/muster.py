@@ -151,8 +151,9 @@ class MusterCounts:
     """Per-building counts of who may be inside, kept up to date record by record.
 
     Fed with passages (granted records at entry and exit doors): a person's
-    later passage (higher record id) replaces the earlier one. Memory is one
-    passage per person seen in the window. :meth:`expire` forgets passages
+    later passage (higher record id) replaces the earlier one. Memory is the
+    record id and time of one passage per person seen in the window (the
+    rest of a passage is read once, when it is added). :meth:`expire` forgets passages
     older than the window, in the order they were added (records come in
     nearly in time order; the start-up read is sorted by time).
     """
@@ -161,8 +162,9 @@ class MusterCounts:
         """Count at ``doors`` (the community's doors) over ``window``."""
         self.doors = doors
         self.window = window
-        #: Each person's last passage, the least recently added first.
-        self._latest: dict[int, Passage] = {}
+        #: Each person's last passage (record id, time), the least recently
+        #: added first.
+        self._latest: dict[int, tuple[int, datetime]] = {}
         #: The building each person inside is counted in (None: no building).
         self._inside: dict[int, str | None] = {}
         self._counts: Counter[str | None] = Counter()
@@ -170,10 +172,10 @@ class MusterCounts:
     def add(self, passage: Passage) -> None:
         """Take a passage into account (an older one than the person's last is ignored)."""
         current = self._latest.get(passage.person_id)
-        if current is not None and current.record_id >= passage.record_id:
+        if current is not None and current[0] >= passage.record_id:
             return
         self._forget(passage.person_id)
-        self._latest[passage.person_id] = passage
+        self._latest[passage.person_id] = (passage.record_id, passage.at)
         door = self.doors.get(passage.door_id)
         if door is not None and door.direction is Direction.IN:
             building = _building(door, passage.unit)
@@ -184,10 +186,10 @@ class MusterCounts:
         """Forget passages before the window; when the next one falls out (None: none)."""
         since = now - self.window
         while self._latest:
-            oldest = next(iter(self._latest.values()))
-            if oldest.at >= since:
-                return oldest.at + self.window
-            self._forget(oldest.person_id)
+            person_id, (_, at) = next(iter(self._latest.items()))
+            if at >= since:
+                return at + self.window
+            self._forget(person_id)
         return None
 
     def counts(self, buildings: Iterable[str]) -> dict[str, int]:
