@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from sqlalchemy.exc import OperationalError
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
@@ -76,3 +77,45 @@ async def test_muster_list_and_counts(
     await later(hass, freezer, timedelta(hours=13))
     assert (state(hass, b3), state(hass, b1)) == ("0", "0")
     assert (await call(hass, "muster_list", {}))["count"] == 0
+
+
+async def test_passages_count_while_the_database_is_away(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Records kept in the spool (no id yet) still move people in and out."""
+    await started(hass)
+    await add_resident(
+        hass, "1-1-101", "钱芳", card="0000000011", id_number=make_id_number(1)
+    )
+    b1 = entity(hass, "sensor", "_muster_1")
+    entry = hass.config_entries.async_entries("community_access")[0]
+    writer = entry.runtime_data.community.writer
+    assert writer.spool is not None
+
+    def unreachable(_records: object) -> list[int]:
+        raise OperationalError("INSERT", {}, Exception("the database is away"))
+
+    write = writer._write_batch  # noqa: SLF001 - the database "goes away"
+    writer._write_batch = unreachable  # noqa: SLF001
+    assert (await present(hass, "Main gate", "0000000011"))["granted"]
+    await later(hass, freezer, timedelta(seconds=10))
+    assert writer.waiting == 1
+    assert state(hass, b1) == "1"
+    await later(hass, freezer, timedelta(minutes=1))
+    assert (await present(hass, "Gate exit", "0000000011"))["granted"]
+    await later(hass, freezer, timedelta(seconds=10))
+    assert writer.waiting == 2
+    assert state(hass, b1) == "0"
+
+    # Back: the spooled records are written, and a new entry counts again.
+    writer._write_batch = write  # noqa: SLF001
+    writer.wake()
+    for _ in range(100):
+        if writer.waiting == 0:
+            break
+        await later(hass, freezer, timedelta(seconds=1))
+    assert writer.waiting == 0
+    await later(hass, freezer, timedelta(minutes=1))
+    assert (await present(hass, "Main gate", "0000000011"))["granted"]
+    await later(hass, freezer, timedelta(seconds=10))
+    assert state(hass, b1) == "1"

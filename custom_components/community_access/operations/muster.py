@@ -54,6 +54,10 @@ class MusterWatch(ChangeListeners):
         self._tally = MusterCounts({d.id: d for d in doors}, self.window)
         self._pending: CALLBACK_TYPE | None = None
         self._expiry: CALLBACK_TYPE | None = None
+        #: The highest record id seen; a record kept in the spool while the
+        #: database is away (no id yet) is ordered just after it (the ids it
+        #: gets when written, and every later record's, are higher still).
+        self._last_id = 0
 
     async def async_list(self, now: datetime | None = None) -> list[MusterEntry]:
         """Who may still be inside now (one grouped query)."""
@@ -88,6 +92,7 @@ class MusterWatch(ChangeListeners):
         )
         for passage in sorted(passages, key=lambda p: (p.at, p.record_id)):
             self._tally.add(passage)
+            self._last_id = max(self._last_id, passage.record_id)
         self._update()
 
     @callback
@@ -95,13 +100,16 @@ class MusterWatch(ChangeListeners):
         if (
             not record.granted
             or record.person_id is None
-            or record.id is None
             or record.door_id not in self._door_ids
         ):
             return
+        if record.id is None:  # spooled: the database is away, people still pass
+            self._last_id += 1
+        else:
+            self._last_id = max(self._last_id, record.id)
         self._tally.add(
             Passage(
-                record.id,
+                record.id if record.id is not None else self._last_id,
                 record.person_id,
                 record.door_id,
                 record.at,
