@@ -57,7 +57,7 @@ from array import array
 import asyncio
 from bisect import bisect_left
 from collections import Counter, OrderedDict, defaultdict, deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 import cProfile
 import ctypes
 from dataclasses import dataclass, field
@@ -298,6 +298,8 @@ class Soak:
     snapshots: list[tracemalloc.Snapshot] = field(default_factory=list)
     profiles: list[cProfile.Profile] = field(default_factory=list)
     running: bool = True
+    #: entries of the integration's in-memory state, by name (sampled with RSS)
+    sizes: Callable[[], dict[str, int]] = dict
 
     @property
     def window(self) -> Window:
@@ -478,7 +480,7 @@ class Soak:
         while self.running:
             await asyncio.sleep(min(RSS_EVERY, max(next_line - self.now(), 0.01)))
             self.rss.append((self.now(), rss_mib()))
-            self.memory.append((self.now(), memory_sample()))
+            self.memory.append((self.now(), memory_sample() | self.sizes()))
             if self.now() >= next_line - 0.01:
                 self.print_window()
                 next_line += WINDOW
@@ -823,21 +825,27 @@ def print_new_tuples(before: set[int], rng: random.Random, samples: int = 150) -
 
 
 def print_memory(samples: list[tuple[float, dict[str, float]]], seconds: float) -> None:
-    """Each memory source: at the first window's end, at the end, slope after."""
+    """Each memory source and state size: at warm-up, at the end, slopes.
+
+    Slopes are least-squares per minute over the samples after the warm-up
+    and over the second half; ``n ...`` are entries of the integration's
+    in-memory state (bounded by the community when they level off).
+    """
     if not samples:
         return
     after = [(t, s) for t, s in samples if t >= WARM_UP]
+    half = [(t, s) for t, s in samples if t >= seconds / 2]
     start = after[0][1] if after else samples[0][1]
     print(
-        f"\n--- memory by source (MiB; from {WARM_UP:.0f} s to the end,"
-        " least-squares slope over the same samples) ---"
+        f"\n--- memory by source (MiB) and state entries: at {WARM_UP:.0f} s,"
+        " at the end, slope per minute after the warm-up | in the second half ---"
     )
     for name in samples[-1][1]:
-        series = [(t, s[name]) for t, s in after if name in s]
         print(
-            f"  {name:20} {start.get(name, float('nan')):9.2f}"
-            f" → {samples[-1][1][name]:9.2f}"
-            f"   {slope_per_minute(series):+.3f}/min"
+            f"  {name:26} {start.get(name, float('nan')):10.2f}"
+            f" → {samples[-1][1][name]:10.2f}"
+            f"  {slope_per_minute([(t, x[name]) for t, x in after if name in x]):+10.3f}"
+            f" | {slope_per_minute([(t, x[name]) for t, x in half if name in x]):+10.3f}"
         )
 
 
@@ -998,6 +1006,24 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
         hass, Context(user_id=hass_admin_user.id), make_pools(pop, community, rng), rng
     )
     soak.db_url = url
+    detector = community.detector
+    muster = entry.runtime_data.ops.muster
+
+    def sizes() -> dict[str, int]:
+        """Entries of the state kept per credential, person or visit."""
+        found = {
+            "n credentials": len(community.index.credentials),
+            "n persons": len(community.index.persons),
+            "n HA states": len(hass.states.async_all()),
+        }
+        if detector is not None:
+            found["n detector._last_grant"] = len(detector._last_grant)  # noqa: SLF001
+            found["n detector._inside"] = len(detector._inside)  # noqa: SLF001
+        if muster is not None:
+            found["n muster passages"] = len(muster._tally)  # noqa: SLF001
+        return found
+
+    soak.sizes = sizes
     unsubs = [
         hass.bus.async_listen(EVENT_ACCESS_GRANTED, soak.on_event),
         hass.bus.async_listen(EVENT_ACCESS_DENIED, soak.on_event),
@@ -1038,7 +1064,7 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
     soak.objects = object_types()
     soak.start = hass.loop.time()
     soak.rss.append((0.0, rss_mib()))
-    soak.memory.append((0.0, memory_sample()))
+    soak.memory.append((0.0, memory_sample() | soak.sizes()))
     soak.profile_window(WINDOW)
     if TRACEMALLOC:
         tracemalloc.start(TRACE_FRAMES)
@@ -1052,7 +1078,7 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
         soak.running = False
         await asyncio.gather(*watchers)
     soak.rss.append((soak.now(), rss_mib()))
-    soak.memory.append((soak.now(), memory_sample()))
+    soak.memory.append((soak.now(), memory_sample() | soak.sizes()))
     if TRACEMALLOC:
         soak.snapshots.append(tracemalloc.take_snapshot())
         tracemalloc.stop()
