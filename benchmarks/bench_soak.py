@@ -45,8 +45,23 @@ Sizes: ``BENCH_SOAK_RATE`` (50 per second), ``BENCH_SOAK_SECONDS`` (600),
 ``BENCH_SOAK_HOUSEHOLDS`` (2000). ``BENCH_SOAK_PROFILE=1`` profiles the
 process (cProfile; on Python 3.12+ it sees every thread) over the first and
 the last window and prints the top functions of each;
-``BENCH_SOAK_TRACEMALLOC=1`` traces Python allocations (slower) and prints
-the lines whose memory grew most after the first window. ``BENCH_DB_URL``: the entry's ``db_url``
+``BENCH_SOAK_TRACEMALLOC=1`` traces Python allocations (slower;
+``BENCH_SOAK_TRACEMALLOC_FRAMES`` frames each, 16) and prints the lines and
+the tracebacks whose memory grew most from the end of the first window at or
+after ``BENCH_SOAK_TRACE_FROM`` seconds (0) to the end.
+
+Memory, every 5 s with RSS and summed up at the end: Python's traced bytes
+(when tracing), pymalloc's blocks, glibc malloc's bytes in use and free but
+kept (``mallinfo2``, every arena), SQLite's own heap
+(``sqlite3_memory_used``: page caches and statements of every connection),
+threads, and the entries of the state the integration keeps per credential,
+person or visit (the detector's, the muster's, HA's states): state bounded by
+the community levels off; state that grows with presentations or records
+does not. ``BENCH_SOAK_OWNERS=1`` also prints, after ``gc.collect()``, the
+containers that grew most with their owner (found with
+``gc.get_referrers``) and who holds a sample of the tuples created during the
+run (it holds every container of the start: run it apart from RSS figures).
+``BENCH_DB_URL``: the entry's ``db_url``
 (an SQLAlchemy URL; the default is the SQLite file in the configuration
 folder); the database must be empty.
 """
@@ -129,6 +144,9 @@ TRACEMALLOC = os.environ.get("BENCH_SOAK_TRACEMALLOC", "") not in ("", "0")
 #: Frames kept per allocation by tracemalloc (growth is grouped by them).
 TRACE_FRAMES = int(os.environ.get("BENCH_SOAK_TRACEMALLOC_FRAMES", "16"))
 OWNERS = os.environ.get("BENCH_SOAK_OWNERS", "") not in ("", "0")
+#: Allocations are compared from the end of the first window at or after
+#: this many seconds (the first window's end by default).
+TRACE_FROM = float(os.environ.get("BENCH_SOAK_TRACE_FROM", "0"))
 TICK = 0.005
 RSS_EVERY = 5.0
 #: RSS samples before this many seconds are left out of the slope.
@@ -298,6 +316,8 @@ class Soak:
     snapshots: list[tracemalloc.Snapshot] = field(default_factory=list)
     profiles: list[cProfile.Profile] = field(default_factory=list)
     running: bool = True
+    #: when the first tracemalloc snapshot was taken (seconds into the run)
+    traced_from: float = 0.0
     #: entries of the integration's in-memory state, by name (sampled with RSS)
     sizes: Callable[[], dict[str, int]] = dict
 
@@ -485,8 +505,9 @@ class Soak:
                 self.print_window()
                 next_line += WINDOW
                 self.profile_window(next_line)
-                if TRACEMALLOC and len(self.windows) == 2:
+                if TRACEMALLOC and not self.snapshots and self.now() >= TRACE_FROM:
                     self.snapshots.append(tracemalloc.take_snapshot())
+                    self.traced_from = self.now()
 
     def profile_window(self, window_end: float) -> None:
         """``BENCH_SOAK_PROFILE``: profile the first and the last window."""
@@ -877,15 +898,15 @@ _PLUMBING = ("asyncio/", "concurrent/futures/", "threading.py", "contextlib.py")
 
 
 def print_allocations(soak: Soak, seconds: float) -> None:
-    """``BENCH_SOAK_TRACEMALLOC``: Python allocations grown after the first window."""
+    """``BENCH_SOAK_TRACEMALLOC``: Python allocations grown since the first snapshot."""
     if len(soak.snapshots) < 2:
         return
     first, last = soak.snapshots[0], soak.snapshots[-1]
-    minutes = max(seconds - WINDOW, 1.0) / 60
+    minutes = max(seconds - soak.traced_from, 1.0) / 60
     diff = last.compare_to(first, "lineno")
     total = sum(d.size_diff for d in diff)
     print(
-        f"\n--- Python allocations (tracemalloc) from the end of the first window"
+        f"\n--- Python allocations (tracemalloc) from {soak.traced_from:.0f} s"
         f" to the end: {total / 2**20:+.2f} MiB ({total / 2**10 / minutes:+.0f}"
         " KiB/min); largest growth by line ---"
     )
