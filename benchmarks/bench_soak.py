@@ -45,8 +45,23 @@ Sizes: ``BENCH_SOAK_RATE`` (50 per second), ``BENCH_SOAK_SECONDS`` (600),
 ``BENCH_SOAK_HOUSEHOLDS`` (2000). ``BENCH_SOAK_PROFILE=1`` profiles the
 process (cProfile; on Python 3.12+ it sees every thread) over the first and
 the last window and prints the top functions of each;
-``BENCH_SOAK_TRACEMALLOC=1`` traces Python allocations (slower) and prints
-the lines whose memory grew most after the first window. ``BENCH_DB_URL``: the entry's ``db_url``
+``BENCH_SOAK_TRACEMALLOC=1`` traces Python allocations (slower;
+``BENCH_SOAK_TRACEMALLOC_FRAMES`` frames each, 16) and prints the lines and
+the tracebacks whose memory grew most from the end of the first window at or
+after ``BENCH_SOAK_TRACE_FROM`` seconds (0) to the end.
+
+Memory, every 5 s with RSS and summed up at the end: Python's traced bytes
+(when tracing), pymalloc's blocks, glibc malloc's bytes in use and free but
+kept (``mallinfo2``, every arena), SQLite's own heap
+(``sqlite3_memory_used``: page caches and statements of every connection),
+threads, and the entries of the state the integration keeps per credential,
+person or visit (the detector's, the muster's, HA's states): state bounded by
+the community levels off; state that grows with presentations or records
+does not. ``BENCH_SOAK_OWNERS=1`` also prints, after ``gc.collect()``, the
+containers that grew most with their owner (found with
+``gc.get_referrers``) and who holds a sample of the tuples created during the
+run (it holds every container of the start: run it apart from RSS figures).
+``BENCH_DB_URL``: the entry's ``db_url``
 (an SQLAlchemy URL; the default is the SQLite file in the configuration
 folder); the database must be empty.
 """
@@ -56,9 +71,10 @@ from __future__ import annotations
 from array import array
 import asyncio
 from bisect import bisect_left
-from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections import Counter, OrderedDict, defaultdict, deque
+from collections.abc import Callable, Iterator, Mapping
 import cProfile
+import ctypes
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import gc
@@ -71,8 +87,10 @@ import pstats
 import random
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
+import types
 from typing import IO, Any
 
 import pytest
@@ -123,6 +141,12 @@ HOUSEHOLDS = int(os.environ.get("BENCH_SOAK_HOUSEHOLDS", "2000"))
 DB_URL = os.environ.get("BENCH_DB_URL", "")
 PROFILE = os.environ.get("BENCH_SOAK_PROFILE", "") not in ("", "0")
 TRACEMALLOC = os.environ.get("BENCH_SOAK_TRACEMALLOC", "") not in ("", "0")
+#: Frames kept per allocation by tracemalloc (growth is grouped by them).
+TRACE_FRAMES = int(os.environ.get("BENCH_SOAK_TRACEMALLOC_FRAMES", "16"))
+OWNERS = os.environ.get("BENCH_SOAK_OWNERS", "") not in ("", "0")
+#: Allocations are compared from the end of the first window at or after
+#: this many seconds (the first window's end by default).
+TRACE_FROM = float(os.environ.get("BENCH_SOAK_TRACE_FROM", "0"))
 TICK = 0.005
 RSS_EVERY = 5.0
 #: RSS samples before this many seconds are left out of the slope.
@@ -282,6 +306,8 @@ class Soak:
     admin_errors: Counter[str] = field(default_factory=Counter)
     windows: list[Window] = field(default_factory=lambda: [Window()])
     rss: list[tuple[float, float]] = field(default_factory=list)
+    #: memory by source (``memory_sample``), with the RSS samples
+    memory: list[tuple[float, dict[str, float]]] = field(default_factory=list)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     #: objects tracked by the collector when the run started, by type
     objects: Counter[str] = field(default_factory=Counter)
@@ -290,6 +316,10 @@ class Soak:
     snapshots: list[tracemalloc.Snapshot] = field(default_factory=list)
     profiles: list[cProfile.Profile] = field(default_factory=list)
     running: bool = True
+    #: when the first tracemalloc snapshot was taken (seconds into the run)
+    traced_from: float = 0.0
+    #: entries of the integration's in-memory state, by name (sampled with RSS)
+    sizes: Callable[[], dict[str, int]] = dict
 
     @property
     def window(self) -> Window:
@@ -470,12 +500,14 @@ class Soak:
         while self.running:
             await asyncio.sleep(min(RSS_EVERY, max(next_line - self.now(), 0.01)))
             self.rss.append((self.now(), rss_mib()))
+            self.memory.append((self.now(), memory_sample() | self.sizes()))
             if self.now() >= next_line - 0.01:
                 self.print_window()
                 next_line += WINDOW
                 self.profile_window(next_line)
-                if TRACEMALLOC and len(self.windows) == 2:
+                if TRACEMALLOC and not self.snapshots and self.now() >= TRACE_FROM:
                     self.snapshots.append(tracemalloc.take_snapshot())
+                    self.traced_from = self.now()
 
     def profile_window(self, window_end: float) -> None:
         """``BENCH_SOAK_PROFILE``: profile the first and the last window."""
@@ -620,30 +652,286 @@ def outcome_checks(soak: Soak, calls: list[tuple[Any, ...]]) -> dict[str, Counte
     return reasons
 
 
+# ---- memory diagnostics (where RSS goes, what grows, who owns it)
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [  # noqa: RUF012 - ctypes wants a class attribute
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
+
+
+def _c_library(name: str) -> Any:
+    try:
+        return ctypes.CDLL(name)
+    except OSError:
+        return None
+
+
+_LIBC = _c_library("libc.so.6")
+if _LIBC is not None:
+    _LIBC.mallinfo2.restype = _MallInfo2
+#: The SQLite library Python's ``sqlite3`` is linked to (the same copy).
+_SQLITE = _c_library("libsqlite3.so.0")
+if _SQLITE is not None:
+    _SQLITE.sqlite3_memory_used.restype = ctypes.c_int64
+
+
+def memory_sample() -> dict[str, float]:
+    """MiB by source: RSS, Python (traced), glibc malloc, SQLite; threads, arenas."""
+    sample = {"RSS": rss_mib()}
+    if tracemalloc.is_tracing():
+        sample["Python traced"] = tracemalloc.get_traced_memory()[0] / 2**20
+    sample["pymalloc blocks (k)"] = sys.getallocatedblocks() / 1000
+    if _LIBC is not None:
+        info = _LIBC.mallinfo2()
+        sample["malloc in use"] = (info.uordblks + info.hblkhd) / 2**20
+        sample["malloc free kept"] = info.fordblks / 2**20
+    if _SQLITE is not None:
+        sample["SQLite heap"] = _SQLITE.sqlite3_memory_used() / 2**20
+    sample["threads"] = threading.active_count()
+    return sample
+
+
+CONTAINERS = (dict, list, set, deque, OrderedDict)
+
+
+def container_sizes() -> dict[int, tuple[Any, int]]:
+    """Every container (tracked by the collector or held by one): id -> (it, len).
+
+    Dicts holding only atomic values are not tracked, so the collector's
+    objects' referents are looked at too.
+    """
+    gc.collect()
+    seen: dict[int, tuple[Any, int]] = {}
+    for obj in gc.get_objects():
+        if type(obj) in CONTAINERS:
+            seen[id(obj)] = (obj, len(obj))
+        for ref in gc.get_referents(obj):
+            if type(ref) in CONTAINERS and id(ref) not in seen:
+                seen[id(ref)] = (ref, len(ref))
+    return seen
+
+
+def _attribute(holder: Any, held: Any) -> str:
+    """How ``holder`` refers to ``held``: ``.name``, ``[key]``, or ''."""
+    if isinstance(holder, dict):
+        for key, value in holder.items():
+            if value is held:
+                return f"[{key!r:.40}]"
+            if key is held:
+                return "(a key)"
+        return ""
+    if isinstance(holder, (list, deque)):
+        return "[i]"
+    for name in getattr(type(holder), "__slots__", ()):
+        if getattr(holder, name, None) is held:
+            return f".{name}"
+    for name, value in getattr(holder, "__dict__", {}).items():
+        if value is held:
+            return f".{name}"
+    return ""
+
+
+#: Holders that are the sampling's own locals (a test's or a generator's frame).
+_TRANSIENT = (types.FrameType, types.GeneratorType, types.CoroutineType)
+
+
+def owner_path(obj: Any, ignore: set[int], depth: int = 5) -> str:
+    """Who holds ``obj``: a chain up to the first object of a named class."""
+    parts: list[str] = []
+    current = obj
+    ignore = set(ignore)  # with the lists this walk makes
+    for _ in range(depth):
+        found = gc.get_referrers(current)
+        ignore.add(id(found))
+        holders = [
+            r for r in found if id(r) not in ignore and not isinstance(r, _TRANSIENT)
+        ]
+        ignore.add(id(holders))
+        if not holders:
+            parts.append("(no holder)")
+            break
+        # An instance's __dict__ is named by the instance that owns it.
+        holder = holders[0]
+        how = _attribute(holder, current)
+        if type(holder) is dict:
+            owners = [
+                r
+                for r in gc.get_referrers(holder)
+                if id(r) not in ignore
+                and not isinstance(r, _TRANSIENT)
+                and getattr(r, "__dict__", None) is holder
+            ]
+            if owners:
+                holder = owners[0]
+                how = "." + how.strip("[]'") if how.startswith("[") else how
+        module = type(holder).__module__
+        parts.append(f"{type(holder).__qualname__}{how}")
+        if module not in ("builtins", "collections"):
+            break
+        current = holder
+    return " ← ".join(parts)
+
+
+def print_containers(
+    before: dict[int, tuple[Any, int]],
+    seconds: float,
+    per_credential: int,
+    exclude: set[int],
+) -> None:
+    """The containers that grew most over the run, their owner and growth rate.
+
+    ``exclude``: ids of the benchmark's own diagnostics (left out).
+    """
+    after = container_sizes()
+    exclude = exclude | {id(before), id(after)}
+    grown = sorted(
+        (
+            (n - (before[i][1] if i in before and before[i][0] is c else 0), c, n)
+            for i, (c, n) in after.items()
+            if i not in exclude
+        ),
+        key=lambda g: -g[0],
+    )[:12]
+    ignore = {id(after), id(before), id(grown)} | {id(g) for g in grown}
+    ignore |= {id(entry) for entry in after.values()}
+    print(
+        "\n--- containers grown most over the run (after gc.collect()):"
+        " entries/min, size now, owner ---"
+    )
+    for diff, container, size in grown:
+        if diff <= 0:
+            break
+        print(
+            f"  {diff / (seconds / 60):+10,.0f}/min {size:9,}"
+            f"  {type(container).__name__:6} {owner_path(container, ignore)}"
+        )
+    print(f"  (community: {per_credential:,} credentials)")
+
+
+def tuple_ids() -> set[int]:
+    """Ids of the tuples tracked now (after a collection)."""
+    gc.collect()
+    return {id(o) for o in gc.get_objects() if type(o) is tuple}
+
+
+def print_new_tuples(before: set[int], rng: random.Random, samples: int = 150) -> None:
+    """Tuples tracked now and not at the start: how many, and who holds a sample."""
+    gc.collect()
+    new = [o for o in gc.get_objects() if type(o) is tuple and id(o) not in before]
+    picked = rng.sample(new, min(samples, len(new)))
+    ignore = {id(new), id(picked), id(before)}
+    owners: Counter[str] = Counter()
+    for sampled in picked:
+        owners[owner_path(sampled, ignore)] += 1
+    del new, sampled
+    print(
+        f"\n--- tuples tracked now and not at the start (after gc.collect()):"
+        f" {len(before):,} at the start; new ones' holders, of {len(picked)}"
+        " sampled ---"
+    )
+    for path, n in owners.most_common(10):
+        print(f"  {n / max(len(picked), 1):5.0%}  {path}")
+
+
+def print_memory(samples: list[tuple[float, dict[str, float]]], seconds: float) -> None:
+    """Each memory source and state size: at warm-up, at the end, slopes.
+
+    Slopes are least-squares per minute over the samples after the warm-up
+    and over the second half; ``n ...`` are entries of the integration's
+    in-memory state (bounded by the community when they level off).
+    """
+    if not samples:
+        return
+    after = [(t, s) for t, s in samples if t >= WARM_UP]
+    half = [(t, s) for t, s in samples if t >= seconds / 2]
+    start = after[0][1] if after else samples[0][1]
+    print(
+        f"\n--- memory by source (MiB) and state entries: at {WARM_UP:.0f} s,"
+        " at the end, slope per minute after the warm-up | in the second half ---"
+    )
+    for name in samples[-1][1]:
+        print(
+            f"  {name:26} {start.get(name, float('nan')):10.2f}"
+            f" → {samples[-1][1][name]:10.2f}"
+            f"  {slope_per_minute([(t, x[name]) for t, x in after if name in x]):+10.3f}"
+            f" | {slope_per_minute([(t, x[name]) for t, x in half if name in x]):+10.3f}"
+        )
+
+
+def print_sqlite(db: Database) -> None:
+    """The pool's connections and SQLite's page cache limit per connection."""
+    pool = db.engine.pool
+    with db.engine.connect() as conn:
+        cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        page = conn.exec_driver_sql("PRAGMA page_size").scalar()
+    status = pool.status() if hasattr(pool, "status") else type(pool).__name__
+    print(
+        f"  SQLite: pool {type(pool).__name__} ({status}); PRAGMA cache_size"
+        f" {cache} (negative: KiB) per connection, page_size {page}"
+    )
+
+
 def object_types() -> Counter[str]:
     """Objects tracked by the collector, by type name."""
     return Counter(type(o).__name__ for o in gc.get_objects())
 
 
-def print_allocations(soak: Soak) -> None:
-    """``BENCH_SOAK_TRACEMALLOC``: Python allocations grown after the first window."""
+def _short(filename: str) -> str:
+    name = filename.replace(str(ROOT) + "/", "")
+    return name.split("site-packages/")[-1]
+
+
+#: Frames not worth showing in a traceback of a growth (the loop's plumbing).
+_PLUMBING = ("asyncio/", "concurrent/futures/", "threading.py", "contextlib.py")
+
+
+def print_allocations(soak: Soak, seconds: float) -> None:
+    """``BENCH_SOAK_TRACEMALLOC``: Python allocations grown since the first snapshot."""
     if len(soak.snapshots) < 2:
         return
     first, last = soak.snapshots[0], soak.snapshots[-1]
+    minutes = max(seconds - soak.traced_from, 1.0) / 60
     diff = last.compare_to(first, "lineno")
     total = sum(d.size_diff for d in diff)
     print(
-        f"\n--- Python allocations (tracemalloc) from the end of the first window"
-        f" to the end: {total / 2**20:+.2f} MiB; largest growth ---"
+        f"\n--- Python allocations (tracemalloc) from {soak.traced_from:.0f} s"
+        f" to the end: {total / 2**20:+.2f} MiB ({total / 2**10 / minutes:+.0f}"
+        " KiB/min); largest growth by line ---"
     )
     for stat in diff[:12]:
         frame = stat.traceback[0]
-        name = frame.filename.replace(str(ROOT) + "/", "")
-        name = name.split("site-packages/")[-1]
         print(
             f"  {stat.size_diff / 2**10:+9.0f} KiB {stat.count_diff:+8,} blocks"
-            f"  {name}:{frame.lineno}"
+            f"  {_short(frame.filename)}:{frame.lineno}"
         )
+    print(
+        f"--- the same by traceback ({TRACE_FRAMES} frames, innermost first;"
+        " KiB/min, blocks/min) ---"
+    )
+    for stat in last.compare_to(first, "traceback")[:14]:
+        print(
+            f"  {stat.size_diff / 2**10 / minutes:+8.1f} KiB/min"
+            f" {stat.count_diff / minutes:+8,.0f} blocks/min"
+            f" ({stat.size_diff / 2**10:+.0f} KiB, now {stat.size / 2**10:.0f} KiB)"
+        )
+        shown = 0
+        for frame in reversed(stat.traceback):
+            if shown >= 7 or any(p in frame.filename for p in _PLUMBING):
+                continue
+            print(f"        {_short(frame.filename)}:{frame.lineno}")
+            shown += 1
 
 
 def print_profiles(soak: Soak) -> None:
@@ -682,6 +970,7 @@ def print_summary(soak: Soak, gc_watch: GcWatch, seconds: float) -> None:
     after = [(t, m) for t, m in soak.rss if t >= WARM_UP]
     second_half = [(t, m) for t, m in soak.rss if t >= seconds / 2]
     own = own_bytes(soak)
+    gc.collect()  # count live objects, not garbage
     grown = object_types()
     growth = ", ".join(
         f"{name} {n:+,}" for name, n in (grown - soak.objects).most_common(4)
@@ -738,6 +1027,24 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
         hass, Context(user_id=hass_admin_user.id), make_pools(pop, community, rng), rng
     )
     soak.db_url = url
+    detector = community.detector
+    muster = entry.runtime_data.ops.muster
+
+    def sizes() -> dict[str, int]:
+        """Entries of the state kept per credential, person or visit."""
+        found = {
+            "n credentials": len(community.index.credentials),
+            "n persons": len(community.index.persons),
+            "n HA states": len(hass.states.async_all()),
+        }
+        if detector is not None:
+            found["n detector._last_grant"] = len(detector._last_grant)  # noqa: SLF001
+            found["n detector._inside"] = len(detector._inside)  # noqa: SLF001
+        if muster is not None:
+            found["n muster passages"] = len(muster._tally)  # noqa: SLF001
+        return found
+
+    soak.sizes = sizes
     unsubs = [
         hass.bus.async_listen(EVENT_ACCESS_GRANTED, soak.on_event),
         hass.bus.async_listen(EVENT_ACCESS_DENIED, soak.on_event),
@@ -772,13 +1079,16 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
         "  window end   calls   p50 ms   p99 ms   max ms  admin  RSS MiB  stall ms"
         "  SQLite file+WAL MiB"
     )
+    containers = container_sizes() if OWNERS else {}
+    tuples_before = tuple_ids() if OWNERS else set()
     gc.collect()
     soak.objects = object_types()
     soak.start = hass.loop.time()
     soak.rss.append((0.0, rss_mib()))
+    soak.memory.append((0.0, memory_sample() | soak.sizes()))
     soak.profile_window(WINDOW)
     if TRACEMALLOC:
-        tracemalloc.start(1)
+        tracemalloc.start(TRACE_FRAMES)
     watchers = [hass.loop.create_task(c) for c in (soak.tick(), soak.report())]
     t0 = time.perf_counter()
     with GcWatch() as gc_watch:
@@ -789,6 +1099,7 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
         soak.running = False
         await asyncio.gather(*watchers)
     soak.rss.append((soak.now(), rss_mib()))
+    soak.memory.append((soak.now(), memory_sample() | soak.sizes()))
     if TRACEMALLOC:
         soak.snapshots.append(tracemalloc.take_snapshot())
         tracemalloc.stop()
@@ -800,7 +1111,15 @@ async def test_soak(hass: HomeAssistant, hass_admin_user: User) -> None:
         unsub()
     print_summary(soak, gc_watch, seconds)
     print_profiles(soak)
-    print_allocations(soak)
+    print_allocations(soak, seconds)
+    print_memory(soak.memory, seconds)
+    print_sqlite(community.db)
+    if OWNERS:
+        mine = {id(tuples_before), id(soak.snapshots)}
+        mine |= {id(s.traces._traces) for s in soak.snapshots}  # noqa: SLF001
+        print_containers(containers, seconds, len(community.index.credentials), mine)
+        print_new_tuples(tuples_before, random.Random(7))
+        containers.clear()
 
     # ---- no record lost: unload (a batching writer flushes), then read back
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -211,6 +211,44 @@ async def test_unanswered_visit_refused_by_sweep(
     assert er.async_get(hass).async_get(entity_id) is None
 
 
+def _tombstones(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
+    """Unique ids of this community's visit sensors among the deleted entries."""
+    prefix = f"{entry.entry_id}_visit_"
+    return [
+        unique_id
+        for domain, platform, unique_id in er.async_get(hass).deleted_entities
+        if domain == "sensor" and platform == DOMAIN and unique_id.startswith(prefix)
+    ]
+
+
+async def test_closed_visits_leave_no_deleted_registry_entries(
+    hass: HomeAssistant, setup_entry: MockConfigEntry
+) -> None:
+    """A closed visit's sensor leaves no tombstone: the registry stays flat.
+
+    Home Assistant keeps a removed entity's deleted entry while its config
+    entry exists; one per visit would grow the registry for ever.
+    """
+    desk = await _desk(setup_entry)
+    registry = er.async_get(hass)
+    deleted_before = len(registry.deleted_entities)
+    closed = []
+    for n in range(12):
+        visit = await _register(desk, name=f"访客{n}")
+        await hass.async_block_till_done()
+        entity_id = _visit_entity(hass, setup_entry, visit.id)
+        assert entity_id is not None
+        assert hass.states.get(entity_id) is not None
+        await desk.deny(visit.id)
+        await hass.async_block_till_done()
+        assert hass.states.get(entity_id) is None
+        assert registry.async_get(entity_id) is None
+        closed.append(visit.id)
+    assert len(closed) == 12
+    assert _tombstones(hass, setup_entry) == []
+    assert len(registry.deleted_entities) == deleted_before
+
+
 async def test_visit_registered_and_closed_at_once(
     hass: HomeAssistant, setup_entry: MockConfigEntry
 ) -> None:
@@ -393,6 +431,7 @@ async def test_restart_keeps_visit_entities(
     assert hass.states.get(expected_entity).state == "expected"
     assert _visit_entity(hass, setup_entry, pending.id) == pending_entity
     assert registry.async_get(stale.entity_id) is None
+    assert _tombstones(hass, setup_entry) == []
     assert (
         hass.states.get("calendar.sunny_gardens_visits").attributes["message"]
         == "李* → 3-2-501"
@@ -403,6 +442,7 @@ async def test_restart_keeps_visit_entities(
     await hass.async_block_till_done()
     assert hass.states.get(pending_entity) is None
     assert registry.async_get(pending_entity) is None
+    assert _tombstones(hass, setup_entry) == []
 
 
 def test_calendar_span_ends_at_an_early_check_out() -> None:

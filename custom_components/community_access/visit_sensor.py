@@ -81,7 +81,26 @@ def _remove_stale_visit_entities(
             continue
         suffix = registered.unique_id.removeprefix(prefix)
         if suffix.isdigit() and int(suffix) not in community.visits:
-            registry.async_remove(registered.entity_id)
+            _forget_registry_entry(registry, registered.entity_id)
+
+
+@callback
+def _forget_registry_entry(registry: er.EntityRegistry, entity_id: str) -> None:
+    """Remove a closed visit's sensor from the registry, leaving no tombstone.
+
+    Home Assistant keeps what it knew of a removed entity (a deleted entry)
+    for as long as its config entry exists, to restore it should the same
+    unique id come back. A visit's id never comes back: kept, these would
+    grow the registry (in memory and in ``.storage``) by one per visit, for
+    the life of the community.
+    """
+    registered = registry.async_get(entity_id)
+    if registered is None:
+        return
+    registry.async_remove(entity_id)
+    key = (registered.domain, registered.platform, registered.unique_id)
+    if registry.deleted_entities.pop(key, None) is not None:
+        registry.async_schedule_save()
 
 
 class VisitSensors:
@@ -191,7 +210,7 @@ class VisitSensor(CommunityEntity, SensorEntity):
         if entity_id := registry.async_get_entity_id(
             Platform.SENSOR, DOMAIN, visit_unique_id(self.entry, self.visit.id)
         ):
-            registry.async_remove(entity_id)
+            _forget_registry_entry(registry, entity_id)
 
     def _visitor(self, visit: Visit) -> str:
         """Return the visitor's name as users may see it (masked unless configured)."""
