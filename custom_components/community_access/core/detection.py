@@ -245,15 +245,28 @@ class Detector:
         # Only what a check reads is kept: last grants for impossible travel,
         # presence in the zones with anti-passback (the others are never
         # asked: a change of doors or settings reloads the entry).
+        # Each entry is moved to the end when renewed, so both dicts stay in
+        # the order of their last grant and the stale ones are dropped from
+        # the front: the state is what the windows hold, not every credential
+        # or visitor ever seen.
         zone = door.zone.id
-        if self.settings.travel_seconds > 0:
+        travel = self.settings.travel_seconds
+        if travel > 0:
+            self._last_grant.pop(credential_id, None)
             self._last_grant[credential_id] = (door.id, zone, at)
+            _drop_before(self._last_grant, at - timedelta(seconds=travel), 2)
         if (
             door.direction is not Direction.BOTH
             and self.modes.get(zone, PassbackMode.NONE) is not PassbackMode.NONE
         ):
             key = (subject(credential_id, person_id), zone)
+            self._inside.pop(key, None)
             self._inside[key] = (door.direction is Direction.IN, at)
+            _drop_before(self._inside, at - self.settings.presence_window, 1)
+
+    def sizes(self) -> dict[str, int]:
+        """Entries kept: last grants and presences (diagnostics, benchmarks)."""
+        return {"last_grants": len(self._last_grant), "presences": len(self._inside)}
 
     def presence(self, who: Subject, zone: str, at: datetime) -> bool | None:
         """Inside, outside, or unknown (never seen, or too long ago)."""
@@ -286,3 +299,16 @@ class Detector:
         """Lift a keypad lockout early."""
         self.locked_until.pop(door_id, None)
         self._wrong_pins.pop(door_id, None)
+
+
+def _drop_before(entries: dict[Any, Any], since: datetime, at_index: int) -> None:
+    """Drop the oldest entries (front first) whose time is before ``since``.
+
+    ``entries`` keeps its values in the order of their time (each renewed
+    entry moved to the end); ``at_index``: where the time is in a value.
+    """
+    while entries:
+        key = next(iter(entries))
+        if entries[key][at_index] >= since:
+            return
+        del entries[key]
