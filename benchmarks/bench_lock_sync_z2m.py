@@ -64,6 +64,7 @@ from typing import Any
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from benchmarks.sync_runs import SyncRuns
 from custom_components.community_access import lock_adapters, lock_codes
 from custom_components.community_access.core.lock_sync import desired_credentials
 from homeassistant.config_entries import ConfigEntryState
@@ -120,9 +121,8 @@ class Bench:
         self.people: dict[int, tuple[str, int]] = {}
         self.suspended: set[int] = set()
         self.rows: list[tuple[str, int, int, float, str]] = []
-        self.finished = 0
-        self._watched: lock_codes.LockCodes | None = None
-        self._in_run = False
+        #: The worker's finished sync runs.
+        self.runs = SyncRuns()
 
     @property
     def entry(self) -> Any:
@@ -168,47 +168,17 @@ class Bench:
         await self.pin_for(person_id)
         return person_id
 
-    def watch(self) -> None:
-        """Count the worker's finished sync runs (a new worker after a reload).
-
-        ``LockCodes`` tells its listeners when a run starts (``_running``
-        set) and when it ends.
-        """
-        codes = self.codes
-        if codes is self._watched:
-            return
-        self._watched = codes
-        self._in_run = codes._running  # noqa: SLF001
-
-        def changed() -> None:
-            if codes._running:  # noqa: SLF001
-                self._in_run = True
-            elif self._in_run:
-                self._in_run = False
-                self.finished += 1
-
-        codes.add_listener(changed)
-
     def done(self, before: int) -> bool:
         """A run finished since ``before`` runs and all is in sync, nothing to do."""
-        self.watch()
-        codes = self.codes
-        status = codes.status()
-        return (
-            self.finished > before
-            and status is not None
-            and status.state == "in_sync"
-            and not codes._wake.is_set()  # noqa: SLF001
-            and not codes._running  # noqa: SLF001
-        )
+        return self.runs.settled(self.codes, before)
 
     async def step(
         self, name: str, act: Callable[[], Any], *, fresh: bool = False
     ) -> None:
         """Run ``act``, time it to in-sync, count the requests, check the lock."""
         if not fresh:
-            self.watch()
-        before = self.finished
+            self.runs.watch(self.codes)
+        before = self.runs.finished
         sent_before = 0 if fresh else self._sent()
         lock_before = len(self.sim.commands)
         start = time.perf_counter()

@@ -46,6 +46,7 @@ import sys
 import time
 from typing import Any
 
+from benchmarks.sync_runs import SyncRuns
 from custom_components.community_access import lock_codes
 from custom_components.community_access.core.lock_sync import desired_credentials
 from homeassistant.config_entries import ConfigEntryState
@@ -81,9 +82,8 @@ class Bench:
         self.people: dict[int, tuple[str | None, str | None, int | None]] = {}
         self.rows: list[tuple[str, int, int, float, str]] = []
         #: Sync runs the worker finished (counted through its listeners).
-        self.finished = 0
-        self._watched: lock_codes.LockCodes | None = None
-        self._in_run = False
+        #: The worker's finished sync runs.
+        self.runs = SyncRuns()
 
     @property
     def entry(self) -> Any:
@@ -134,46 +134,17 @@ class Bench:
         self.people[person_id] = (pin, number, card_id)
         return person_id
 
-    def watch(self) -> None:
-        """Count the worker's finished runs (a new worker after a reload).
-
-        ``LockCodes`` tells its listeners when a run starts and when it ends.
-        """
-        codes = self.codes
-        if codes is self._watched:
-            return
-        self._watched = codes
-        self._in_run = codes._running  # noqa: SLF001
-
-        def changed() -> None:
-            if codes._running:  # noqa: SLF001
-                self._in_run = True
-            elif self._in_run:
-                self._in_run = False
-                self.finished += 1
-
-        codes.add_listener(changed)
-
     def done(self, before: int) -> bool:
         """A run finished since ``before`` runs and all is in sync, nothing to do."""
-        self.watch()
-        codes = self.codes
-        status = codes.status()
-        return (
-            self.finished > before
-            and status is not None
-            and status.state == "in_sync"
-            and not codes._wake.is_set()  # noqa: SLF001
-            and not codes._running  # noqa: SLF001
-        )
+        return self.runs.settled(self.codes, before)
 
     async def step(
         self, name: str, act: Callable[[], Any], *, fresh: bool = False
     ) -> None:
         """Run ``act``, time it to in-sync, count the commands, check the lock."""
         if not fresh:
-            self.watch()
-        before = self.finished
+            self.runs.watch(self.codes)
+        before = self.runs.finished
         sent_before = 0 if fresh else self._sent()
         # (a fresh worker's syncer starts counting at 0)
         lock_before = len(self.sim.commands)
