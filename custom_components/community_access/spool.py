@@ -74,13 +74,12 @@ async def async_start_spool(
 
 def _remove(path: Path) -> int:
     """Remove a spool file (and a left-over rewrite); lines it held. Blocking."""
-    held = 0
-    for file in (path, path.with_name(path.name + ".new")):
-        try:
-            held += file.read_bytes().count(b"\n") if file == path else 0
-            file.unlink()
-        except FileNotFoundError:
-            continue
+    try:
+        held = path.read_bytes().count(b"\n")
+    except FileNotFoundError:
+        held = 0
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + ".new").unlink(missing_ok=True)
     return held
 
 
