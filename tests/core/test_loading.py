@@ -1,10 +1,13 @@
-"""The start-up reader of the index's tables (core/loading.py) against the row mappers."""
+"""The start-up reader of the index's tables (core/loading.py) against the row mappers.
+
+On SQLite (dates read as text) and on a private PostgreSQL server (dates
+read as datetimes): ``both_databases``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,9 +32,13 @@ from custom_components.community_access.core.storage import Database
 T0 = datetime(2024, 3, 1, 8, 0, 0, 123456, tzinfo=UTC)
 
 
+pytestmark = pytest.mark.both_databases
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path}/x.db")
+def db(db_url: str) -> Iterator[Database]:
+    """A migrated database of this test's kind (SQLite, PostgreSQL)."""
+    database = Database(db_url)
     database.migrate()
     yield database
     database.close()
@@ -158,12 +165,18 @@ def test_dates_are_aware_utc_and_shared_within_a_row(db: Database) -> None:
 
 
 def test_encrypted_columns_are_not_read() -> None:
-    selected: set[str] = set()
-    for names, table in (
-        (loading._PERSON_COLUMNS, persons),
-        (loading._CREDENTIAL_COLUMNS, credentials),
+    for table, names in (
+        (persons, loading._PERSON_COLUMNS),
+        (credentials, loading._CREDENTIAL_COLUMNS),
+        (households, loading._HOUSEHOLD_COLUMNS),
     ):
-        selected.update(loading._select(table, names).selected_columns.keys())
+        # Every name is a column of its table, and the query names just them.
+        assert set(names) <= set(table.c.keys())
+        query = loading.select_text(table.name, names)
+        assert query == (
+            f"SELECT {', '.join(names)} FROM {table.name} ORDER BY id"  # noqa: S608
+        )
+    selected = {*loading._PERSON_COLUMNS, *loading._CREDENTIAL_COLUMNS}
     assert not {"value_enc", "id_number_enc", "phone_enc"} & selected
     assert {"digest", "masked", "id_number_hash"} <= selected
 

@@ -494,6 +494,109 @@ class Credential:
         )
 
 
+# ---- the start-up reader's constructors (core/loading.py)
+# 200,000 people and credentials are made at start-up: every field is given
+# in the order of the class, already of its type and shared where it can
+# be, so none is checked or merged here. Each field is set through its slot
+# (the class is frozen: ``object.__setattr__`` would look it up by name).
+
+_new = object.__new__
+_set_person = tuple(
+    getattr(Person, name).__set__
+    for name in (
+        "id",
+        "household_id",
+        "name",
+        "role",
+        "status",
+        "valid_from",
+        "valid_until",
+        "extra_zones",
+        "id_number_masked",
+        "phone_masked",
+        "details",
+        "rest",
+    )
+)
+_set_credential = tuple(
+    getattr(Credential, name).__set__
+    for name in (
+        "id",
+        "person_id",
+        "kind",
+        "key",
+        "masked",
+        "status",
+        "valid_from",
+        "valid_until",
+        "schedule",
+        "rest",
+    )
+)
+
+
+def loaded_person(  # noqa: PLR0913, PLR0917 - the fields of a person, in order
+    id: int,  # noqa: A002 - the field's name
+    household_id: int | None,
+    name: str,
+    role: Role,
+    status: PersonStatus,
+    valid_from: datetime | None,
+    valid_until: datetime | None,
+    extra_zones: frozenset[str],
+    id_number_masked: str | None,
+    phone_masked: str | None,
+    details: Mapping[str, Any] | None,
+    rest: PersonRest,
+) -> Person:
+    """Make a person for the start-up reader: every field given, none checked."""
+    (s_id, s_household, s_name, s_role, s_status, s_from, s_until, s_zones,
+     s_id_number, s_phone, s_details, s_rest) = _set_person  # fmt: skip
+    person: Person = _new(Person)
+    s_id(person, id)
+    s_household(person, household_id)
+    s_name(person, name)
+    s_role(person, role)
+    s_status(person, status)
+    s_from(person, valid_from)
+    s_until(person, valid_until)
+    s_zones(person, extra_zones)
+    s_id_number(person, id_number_masked)
+    s_phone(person, phone_masked)
+    s_details(person, details)
+    s_rest(person, rest)
+    return person
+
+
+def loaded_credential(  # noqa: PLR0913, PLR0917 - the fields of a credential, in order
+    id: int,  # noqa: A002 - the field's name
+    person_id: int,
+    kind: CredentialKind,
+    key: bytes | str,
+    masked: str,
+    status: CredentialStatus,
+    valid_from: datetime | None,
+    valid_until: datetime | None,
+    schedule: Schedule | None,
+    rest: CredentialRest,
+) -> Credential:
+    """Make a credential for the start-up reader: every field given (the keyed hash packed), none checked."""
+    (s_id, s_person, s_kind, s_key, s_masked, s_status, s_from, s_until,
+     s_schedule, s_rest) = _set_credential  # fmt: skip
+    credential: Credential = _new(Credential)
+    s_id(credential, id)
+    s_person(credential, person_id)
+    s_kind(credential, kind)
+    s_key(credential, key)
+    s_masked(credential, masked)
+    s_status(credential, status)
+    s_from(credential, valid_from)
+    s_until(credential, valid_until)
+    s_schedule(credential, schedule)
+    s_rest(credential, rest)
+    return credential
+
+
 class LedgerKind(StrEnum):
     """Kinds of money movements of the card desk."""
 
