@@ -77,11 +77,20 @@ class MusterWatch(ChangeListeners):
         return entries
 
     def start(self) -> list[CALLBACK_TYPE]:
-        """Follow the access record and the clock; returns what to undo."""
+        """Follow the access record and the clock; returns what to undo.
+
+        The window's passages are read by :meth:`load_in_background`, once
+        the rest of the set-up has had the database (a passage recorded
+        meanwhile is counted as it comes, an older one read later ignored).
+        """
         community = self.entry.runtime_data.community
         remove = community.add_record_listener(self._record)
-        self.entry.async_create_task(self.hass, self._async_load(), "muster counts")
         return [remove, self._cancel]
+
+    @callback
+    def load_in_background(self) -> None:
+        """Read the window's passages in a task of the entry."""
+        self.entry.async_create_task(self.hass, self._async_load(), "muster counts")
 
     async def _async_load(self) -> None:
         """Read the window's passages once (a worker thread), then count in memory."""

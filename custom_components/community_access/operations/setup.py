@@ -40,6 +40,11 @@ async def async_setup_operations(
     # Goods part: renovations and accompanied viewers check grants.
     unsubscribe.append(await async_start_renovations(entry))
     unsubscribe.append(await async_start_escorts(entry))
+    # The muster counts are read last, in the background: their query of
+    # the access record (a tenth of a second on a busy site) would hold the
+    # database while the parts above wait for it.
+    if entry.runtime_data.ops.muster is not None:
+        entry.runtime_data.ops.muster.load_in_background()
     return unsubscribe
 
 
