@@ -376,10 +376,11 @@ async def test_expiry_sweep_keeps_a_lost_report(
 ) -> None:
     """A card reported lost while the expiry sweep runs must stay lost.
 
-    ``expire_due`` lists the cards past their end first, then sets each to
-    EXPIRED through ``set_credential_status``, which refuses only LOST →
-    ACTIVE: a card reported lost in between becomes EXPIRED, is denied as
-    ``expired`` instead of ``lost``, and its number can be issued again.
+    ``expire_due`` lists the cards past their end first, then expires them
+    in one transaction. A loss report landing in between (it holds the
+    write lock while the sweep lists) must not be overwritten: the card
+    would be denied as ``expired`` instead of ``lost``, and its number
+    could be issued again. The sweep checks each status under the lock.
     """
     owner = await add(community)
     other = await add(community, "王五", unit="5-1-101")
@@ -389,10 +390,12 @@ async def test_expiry_sweep_keeps_a_lost_report(
     second = (
         await desk.issue_card(person_id=owner.id, card_number=CARD_B, valid_until=AT)
     ).credential
-    await asyncio.gather(
-        expire_due(community, AT + timedelta(hours=1)),
+    # The report takes the lock first; the sweep lists both cards meanwhile.
+    _, expired = await asyncio.gather(
         desk.report_lost(second.id),
+        expire_due(community, AT + timedelta(hours=1)),
     )
+    assert [c.id for c in expired] == [first.id]
     assert community.credential(first.id).status is CredentialStatus.EXPIRED
     assert community.credential(second.id).status is CredentialStatus.LOST
     assert reason(community, CARD_B) is Reason.LOST

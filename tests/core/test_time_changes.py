@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings, strategies as st
+import pytest
 
 from custom_components.community_access.core.carddesk import CardDesk
 from custom_components.community_access.core.community import Community, utcnow
@@ -217,3 +218,49 @@ async def test_next_change_of_a_community(community: Community) -> None:
     assert next_change(community, now) == longer.end == now + timedelta(days=9)
     # Ended penalties need nothing more.
     assert next_change(community, now + timedelta(days=9)) is None
+
+
+async def test_expiry_sweep_commits_hundreds_at_once(
+    community: Community, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restart may find hundreds of passes past their end: one transaction per 500."""
+    now = utcnow()
+    await community.add_household("3-2-501")
+    owner = await community.add_person(
+        name="张三", role=Role.OWNER, unit="3-2-501", id_number=make_id_number(903)
+    )
+    with community.db.transaction() as tx:
+        tx.insert_credentials(
+            [
+                {
+                    "person_id": owner.id,
+                    "kind": CredentialKind.PIN,
+                    "digest": f"{n:064x}",
+                    "masked": "****",
+                    "valid_until": now - timedelta(minutes=n % 7 + 1),
+                }
+                for n in range(1, 602)
+            ]
+        )
+    await community.async_reload()
+    calls: list[int] = []
+    sweep = community.db.set_credentials_status
+
+    def counted(ids: list[int], status: CredentialStatus) -> list[Credential]:
+        calls.append(len(ids))
+        return sweep(ids, status)
+
+    monkeypatch.setattr(community.db, "set_credentials_status", counted)
+    expired = await expire_due(community, now)
+    assert calls == [500, 101]
+    assert len({c.id for c in expired}) == 601
+    assert all(c.status is CredentialStatus.EXPIRED for c in expired)
+    assert all(c.updated_at is not None and c.updated_at >= now for c in expired)
+    # In the index and on disk alike; nothing left to expire.
+    assert all(
+        community.credential(c.id).status is CredentialStatus.EXPIRED for c in expired
+    )
+    on_disk = {c.id: c.status for c in community.db.load().credentials}
+    assert {on_disk[c.id] for c in expired} == {CredentialStatus.EXPIRED}
+    assert await expire_due(community, now) == []
+    assert calls == [500, 101]

@@ -583,6 +583,32 @@ class Community:
                 credential_id, status, frozenset({CredentialStatus.ACTIVE})
             )
 
+    async def retire_all_if_active(
+        self, credential_ids: Iterable[int], status: CredentialStatus
+    ) -> list[Credential]:
+        """Expire or cancel those of several credentials still active, in one transaction.
+
+        The expiry sweep after a restart may find hundreds past their end:
+        one commit for them all, checked under the lock as
+        :meth:`retire_if_active` is (a card reported lost meanwhile stays lost).
+        """
+        async with self.write_lock:
+            due = [
+                cid
+                for cid in credential_ids
+                if (current := self.index.credentials.get(cid)) is not None
+                and current.status is CredentialStatus.ACTIVE
+            ]
+            if not due:
+                return []
+            changed: list[Credential] = await self.run(
+                self.db.set_credentials_status, due, status
+            )
+            for credential in changed:
+                self.index.put_credential(credential)
+            self.notify_changed()
+        return changed
+
     async def _set_credential_status(
         self,
         credential_id: int,

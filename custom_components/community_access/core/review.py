@@ -119,9 +119,11 @@ class PermissionReview:
 async def expire_due(community: Community, now: datetime) -> list[Credential]:
     """Mark active credentials past their end as expired (decisions already deny them)."""
     due = [c.id for c in community.index.credentials_ending_by(now)]
-    expired = []
-    for cid in due:
-        credential = await community.retire_if_active(cid, CredentialStatus.EXPIRED)
-        if credential is not None:
-            expired.append(credential)
+    expired: list[Credential] = []
+    # A transaction per 500 (a restart may find hundreds due): the lock is
+    # let go between them, for the writes waiting meanwhile.
+    for start in range(0, len(due), 500):
+        expired += await community.retire_all_if_active(
+            due[start : start + 500], CredentialStatus.EXPIRED
+        )
     return expired

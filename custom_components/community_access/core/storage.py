@@ -327,6 +327,20 @@ class Tx:
         )
         return self.credential(credential_id)
 
+    def update_credentials_status(
+        self, credential_ids: Sequence[int], status: CredentialStatus
+    ) -> list[Credential]:
+        """Set the status of several credentials (one statement per 500); return them in order."""
+        now = _utcnow()
+        ids = list(credential_ids)
+        for start in range(0, len(ids), 500):
+            self.conn.execute(
+                update(credentials)
+                .where(credentials.c.id.in_(ids[start : start + 500]))
+                .values(updated_at=now, status=status.value)
+            )
+        return [_credential(row) for row in self._read_many(credentials, ids)]
+
     # ---- many rows at once (imports): one statement each, rows read back
     def _insert_many(self, table: Any, rows: list[dict[str, Any]]) -> list[int]:
         """Insert rows (all with the same keys); return their ids in order."""
@@ -649,6 +663,13 @@ class Database:
         """Change a credential's status."""
         with self.transaction() as tx:
             return tx.update_credential(credential_id, status=status.value)
+
+    def set_credentials_status(
+        self, credential_ids: Sequence[int], status: CredentialStatus
+    ) -> list[Credential]:
+        """Change the status of several credentials in one transaction (a sweep)."""
+        with self.transaction() as tx:
+            return tx.update_credentials_status(credential_ids, status)
 
     def credentials_with_digest(self, digest: str) -> list[Credential]:
         """Every credential ever recorded with a keyed hash."""
