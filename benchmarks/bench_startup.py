@@ -342,6 +342,7 @@ def _pg_build(server: PgServer, name: str, keys_file: Path) -> None:
 def prepare_postgresql() -> tuple[PgServer, str, Path]:
     """The kept server, a fresh copy of the built database, and the keys file."""
     name = f"bench_startup_{PEOPLE}_{RECORDS}_{DAYS}"
+    CACHE.mkdir(parents=True, exist_ok=True)
     server = start_server(CACHE / "bench_startup_pg")
     keys_file = CACHE / f"{name}.pg.keys.json"
     import psycopg2  # noqa: PLC0415 - PostgreSQL only
@@ -406,6 +407,7 @@ def install(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Copy the cached database and keys where the entry looks for them."""
     name = f"bench_startup_{PEOPLE}_{RECORDS}_{DAYS}"
     db_file, keys_file = CACHE / f"{name}.db", CACHE / f"{name}.keys.json"
+    CACHE.mkdir(parents=True, exist_ok=True)
     if not db_file.exists() or not keys_file.exists():
         db_file.unlink(missing_ok=True)
         build_cache(db_file, keys_file)
