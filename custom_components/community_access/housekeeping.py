@@ -181,5 +181,9 @@ def async_start_housekeeping(
         async_track_time_interval(hass, _expire, EXPIRY_INTERVAL),
         TimeRefresh(hass, entry).async_start(),
     ]
-    _expire(dt_util.utcnow())
+    entry.runtime_data.startup_work.append(
+        entry.async_create_background_task(
+            hass, async_expire(entry), f"{DOMAIN} expiry"
+        )
+    )
     return cancel

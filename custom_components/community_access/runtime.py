@@ -9,6 +9,7 @@ event and tells the door's entities.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -67,6 +68,9 @@ class CommunityRuntime:
     captures: CardCaptures = field(default_factory=CardCaptures)
     #: Operations and safety: modes, alarms, faults, goods (operations/).
     ops: OperationsRuntime = field(default_factory=OperationsRuntime)
+    #: Set-up's own work left running (the first expiry sweep, the muster
+    #: counts): the loading's freed memory is handed back once it is done.
+    startup_work: list[asyncio.Task[Any]] = field(default_factory=list)
 
 
 def rule_book(entry: CommunityConfigEntry) -> RuleBook:

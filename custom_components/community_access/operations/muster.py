@@ -11,6 +11,7 @@ Only counts reach the entities; names only go to an administrator's call.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -88,9 +89,11 @@ class MusterWatch(ChangeListeners):
         return [remove, self._cancel]
 
     @callback
-    def load_in_background(self) -> None:
-        """Read the window's passages in a task of the entry."""
-        self.entry.async_create_task(self.hass, self._async_load(), "muster counts")
+    def load_in_background(self) -> asyncio.Task[None]:
+        """Read the window's passages in a task of the entry; return the task."""
+        return self.entry.async_create_task(
+            self.hass, self._async_load(), "muster counts"
+        )
 
     async def _async_load(self) -> None:
         """Read the window's passages once (a worker thread), then count in memory."""

@@ -44,7 +44,9 @@ async def async_setup_operations(
     # the access record (a tenth of a second on a busy site) would hold the
     # database while the parts above wait for it.
     if entry.runtime_data.ops.muster is not None:
-        entry.runtime_data.ops.muster.load_in_background()
+        entry.runtime_data.startup_work.append(
+            entry.runtime_data.ops.muster.load_in_background()
+        )
     return unsubscribe
 
 
