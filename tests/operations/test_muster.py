@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+import threading
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from sqlalchemy.exc import OperationalError
 
+from custom_components.community_access.operations import muster as muster_module
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from tests.core.common import make_id_number
@@ -123,3 +127,56 @@ async def test_passages_count_while_the_database_is_away(hass: HomeAssistant) ->
     assert (await present(hass, "Main gate", "0000000011"))["granted"]
     await settle()
     assert state(hass, b1) == "1"
+
+
+async def test_passages_during_the_start_up_read_count_once(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window is read and counted in a worker thread after set-up.
+
+    A passage recorded after that read but before its counts replace the
+    live ones (someone leaving, someone arriving) still counts, once.
+    """
+
+    async def settle() -> None:  # past the counts' refresh delay
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=10))
+        await hass.async_block_till_done()
+
+    await started(hass)
+    await add_resident(
+        hass, "3-2-501", "赵磊", card="0000000031", id_number=make_id_number(1)
+    )
+    await add_resident(
+        hass, "1-1-101", "钱芳", card="0000000011", id_number=make_id_number(2)
+    )
+    await add_resident(
+        hass, "3-1-101", "孙强", card="0000000012", id_number=make_id_number(3)
+    )
+    assert (await present(hass, "Building 3 door", "0000000031"))["granted"]
+    assert (await present(hass, "Main gate", "0000000011"))["granted"]
+    b3 = entity(hass, "sensor", "_muster_3")
+    b1 = entity(hass, "sensor", "_muster_1")
+
+    read = threading.Event()
+    release = threading.Event()
+    real = muster_module.counts_from_record
+
+    def held_after_reading(*args: Any) -> Any:
+        counted = real(*args)
+        read.set()
+        assert release.wait(10)
+        return counted
+
+    monkeypatch.setattr(muster_module, "counts_from_record", held_after_reading)
+    entry = hass.config_entries.async_entries("community_access")[0]
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    assert await hass.async_add_executor_job(read.wait, 10)
+    # Read: 赵磊 in building 3, 钱芳 in building 1. Now 钱芳 leaves and
+    # 孙强 (building 3) arrives before the counts read are taken over.
+    assert (await present(hass, "Gate exit", "0000000011"))["granted"]
+    assert (await present(hass, "Main gate", "0000000012"))["granted"]
+    release.set()
+    await settle()
+    assert (state(hass, b3), state(hass, b1)) == ("2", "0")
+    answer = await call(hass, "muster_list", {})
+    assert sorted(p["name"] for p in answer["people"]) == ["孙强", "赵磊"]
