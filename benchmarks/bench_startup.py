@@ -25,8 +25,13 @@ database of a private PostgreSQL server whose data folder is kept in
 each run sets the entry up on a fresh copy of it (``CREATE DATABASE …
 TEMPLATE``). The figures say which database they are for.
 
-``BENCH_STARTUP_UNFROZEN=1`` thaws the heap the test plugin froze first, so
-that a full collection costs what it does in a real Home Assistant.
+The heap the test plugin froze is thawed first, so that a full collection
+costs what it does in a real Home Assistant (which never freezes it);
+``BENCH_STARTUP_FROZEN=1`` measures in the plugin's frozen heap instead.
+``BENCH_STARTUP_WATCH=1`` prints every thread's stack when the loop has not
+run for 30 ms (what held it: a long callback on the loop, or a thread
+holding the interpreter); a pause of every thread at once, a garbage
+collection, prints nothing (the watcher waits too).
 """
 
 from __future__ import annotations
@@ -44,7 +49,9 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
+import traceback
 from typing import Any
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -72,10 +79,18 @@ CHUNK = 200_000
 TICK = 0.005
 #: ``BENCH_STARTUP_SLOW=1``: print the loop's callbacks slower than 50 ms.
 SLOW = os.environ.get("BENCH_STARTUP_SLOW", "") not in ("", "0")
-#: ``BENCH_STARTUP_UNFROZEN=1``: thaw the heap the test plugin froze (its
-#: ``garbage_collection`` fixture calls ``gc.freeze()``), so that a full
-#: collection walks Home Assistant's objects too, as it does in a real one.
-UNFROZEN = os.environ.get("BENCH_STARTUP_UNFROZEN", "") not in ("", "0")
+#: The test plugin freezes the heap (its ``garbage_collection`` fixture
+#: calls ``gc.freeze()``); Home Assistant itself never does, so the heap is
+#: thawed before measuring and a full collection walks Home Assistant's
+#: objects too, as in a real one. ``BENCH_STARTUP_FROZEN=1`` keeps the
+#: plugin's frozen heap (``BENCH_STARTUP_UNFROZEN``, of earlier versions,
+#: is the default now).
+FROZEN = os.environ.get("BENCH_STARTUP_FROZEN", "") not in ("", "0")
+#: ``BENCH_STARTUP_WATCH=1``: when the loop has not run for 30 ms, print
+#: where every other thread is (who holds the interpreter, or the loop
+#: itself running something long).
+WATCH = os.environ.get("BENCH_STARTUP_WATCH", "") not in ("", "0")
+WATCH_AFTER = 0.03
 
 #: ``sqlite`` (default) or ``postgresql``: see benchmarks/conftest.py.
 BENCH_DB = os.environ.get("BENCH_DB", "sqlite")
@@ -433,19 +448,44 @@ async def test_startup(hass: HomeAssistant) -> None:
     longest = 0.0
     running = True
 
+    beat = [time.perf_counter()]
+
     async def ticker() -> None:
         nonlocal longest
         while running:
-            t = time.perf_counter()
+            t = beat[0] = time.perf_counter()
             await asyncio.sleep(TICK)
             longest = max(longest, time.perf_counter() - t - TICK)
+
+    def watch() -> None:
+        """Print the other threads' stacks when the loop stalls (WATCH)."""
+        shown = 0.0
+        while running:
+            time.sleep(0.002)
+            now = time.perf_counter()
+            if now - beat[0] < WATCH_AFTER or now - shown < 0.05:
+                continue
+            shown = now
+            lines = [
+                f"loop stalled {(now - beat[0]) * 1000:.0f} ms at {(now - t0) * 1000:.0f} ms:"
+            ]
+            for ident, frame in sys._current_frames().items():  # noqa: SLF001
+                if ident == threading.get_ident():
+                    continue
+                stack = traceback.extract_stack(frame)[-4:]
+                where = " <- ".join(
+                    f"{f.name} ({Path(f.filename).name}:{f.lineno})"
+                    for f in reversed(stack)
+                )
+                lines.append(f"  thread {ident}: {where}")
+            print("\n".join(lines))
 
     if SLOW:
         loop = asyncio.get_running_loop()
         loop.set_debug(True)
         loop.slow_callback_duration = 0.05
         logging.getLogger("asyncio").addHandler(logging.StreamHandler(sys.stdout))
-    if UNFROZEN:
+    if not FROZEN:
         gc.unfreeze()
     gc.collect()
     before = rss_mib()
@@ -453,6 +493,8 @@ async def test_startup(hass: HomeAssistant) -> None:
     await asyncio.sleep(0.05)
     longest = 0.0
     t0 = time.perf_counter()
+    if WATCH:
+        threading.Thread(target=watch, name="stall watch", daemon=True).start()
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     setup_s = time.perf_counter() - t0
@@ -469,7 +511,7 @@ async def test_startup(hass: HomeAssistant) -> None:
         f" credentials, {RECORDS:,} access records over {DAYS} days:"
         f" entry set-up {setup_s:.2f} s, RSS +{grown:.0f} MiB,"
         f" longest loop stall {longest * 1000:.0f} ms"
-        f" ({len(gc.get_objects()):,} objects tracked{', heap thawed' if UNFROZEN else ''})"
+        f" ({len(gc.get_objects()):,} objects tracked{', heap frozen' if FROZEN else ''})"
     )
     assert await hass.config_entries.async_unload(entry.entry_id)
     if server is not None:
