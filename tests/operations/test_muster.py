@@ -30,6 +30,12 @@ async def later(
     await hass.async_block_till_done()
 
 
+async def settle(hass: HomeAssistant) -> None:
+    """Let the counts' refresh delay pass (real time: no frozen clock)."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=10))
+    await hass.async_block_till_done()
+
+
 async def test_muster_list_and_counts(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -91,10 +97,6 @@ async def test_passages_count_while_the_database_is_away(hass: HomeAssistant) ->
     thread with a back-off on the loop's clock.
     """
 
-    async def settle() -> None:  # past the counts' refresh delay
-        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=10))
-        await hass.async_block_till_done()
-
     await started(hass)
     await add_resident(
         hass, "1-1-101", "钱芳", card="0000000011", id_number=make_id_number(1)
@@ -110,11 +112,11 @@ async def test_passages_count_while_the_database_is_away(hass: HomeAssistant) ->
     write = writer._write_batch  # noqa: SLF001 - the database "goes away"
     writer._write_batch = unreachable  # noqa: SLF001
     assert (await present(hass, "Main gate", "0000000011"))["granted"]
-    await settle()
+    await settle(hass)
     assert writer.waiting == 1
     assert state(hass, b1) == "1"
     assert (await present(hass, "Gate exit", "0000000011"))["granted"]
-    await settle()
+    await settle(hass)
     assert writer.waiting == 2
     assert state(hass, b1) == "0"
 
@@ -125,7 +127,7 @@ async def test_passages_count_while_the_database_is_away(hass: HomeAssistant) ->
         while writer.waiting:
             await asyncio.sleep(0.05)
     assert (await present(hass, "Main gate", "0000000011"))["granted"]
-    await settle()
+    await settle(hass)
     assert state(hass, b1) == "1"
 
 
@@ -137,10 +139,6 @@ async def test_passages_during_the_start_up_read_count_once(
     A passage recorded after that read but before its counts replace the
     live ones (someone leaving, someone arriving) still counts, once.
     """
-
-    async def settle() -> None:  # past the counts' refresh delay
-        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=10))
-        await hass.async_block_till_done()
 
     await started(hass)
     await add_resident(
@@ -176,7 +174,7 @@ async def test_passages_during_the_start_up_read_count_once(
     assert (await present(hass, "Gate exit", "0000000011"))["granted"]
     assert (await present(hass, "Main gate", "0000000012"))["granted"]
     release.set()
-    await settle()
+    await settle(hass)
     assert (state(hass, b3), state(hass, b1)) == ("2", "0")
     answer = await call(hass, "muster_list", {})
     assert sorted(p["name"] for p in answer["people"]) == ["孙强", "赵磊"]
