@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from custom_components.community_access.const import DOMAIN
+from sqlalchemy.exc import SQLAlchemyError
+
+from custom_components.community_access.const import DOMAIN, LOGGER
 from custom_components.community_access.core.models import Visit
+from custom_components.community_access.core.spool import database_unreachable
 from custom_components.community_access.core.storage import AuditRecord
 from custom_components.community_access.runtime import CommunityConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -55,9 +58,16 @@ def async_setup_live(
     visit_signal, record_signal = _signal(entry, "visit"), _signal(entry, "record")
 
     async def _closed(visit_id: int) -> None:
-        async_dispatcher_send(
-            hass, visit_signal, await async_load_visit(entry, visit_id)
-        )
+        try:
+            visit = await async_load_visit(entry, visit_id)
+        except SQLAlchemyError as err:
+            if not database_unreachable(err):
+                raise
+            # The database is away: open pages read the closed visit when
+            # they next load; nothing to push now.
+            LOGGER.debug("Closed visit %s not pushed: database unreachable", visit_id)
+            return
+        async_dispatcher_send(hass, visit_signal, visit)
 
     @callback
     def _event(name: str, data: dict[str, object]) -> None:
