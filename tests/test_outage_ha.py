@@ -30,12 +30,14 @@ from custom_components.community_access.core.carddesk import CardDesk
 from custom_components.community_access.core.community import Community
 from custom_components.community_access.core.decision import Reason
 from custom_components.community_access.core.models import CredentialKind, Role
-from custom_components.community_access.core.storage import AuditQuery
+from custom_components.community_access.core.spool import Spool
+from custom_components.community_access.core.storage import AuditQuery, AuditRecord
 from custom_components.community_access.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 from custom_components.community_access.housekeeping import async_nightly
 from custom_components.community_access.spool import (
+    records_refused_issue_id,
     records_waiting_issue_id,
     spool_path,
 )
@@ -324,3 +326,76 @@ async def test_removing_the_entry_deletes_its_spool(
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert "removed with 2 access records still waiting" in caplog.text
     assert CARD_A not in caplog.text
+
+
+async def test_a_spooled_record_the_database_refuses_is_set_aside(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Left in the spool, refused when written: kept apart, a repair says so.
+
+    The record behind it is written; the refused one stays in the sealed
+    ``.refused`` file (the repair is raised again at each start while the
+    file is there) until the entry is removed, which deletes it.
+    """
+    entry = make_entry(title="Compound A")
+    await setup_community(hass, entry)
+    vault = entry.runtime_data.community.vault
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    path = spool_path(hass, entry.entry_id)
+    at = dt_util.utcnow()
+
+    def left(n: int, reason: str | None) -> AuditRecord:
+        return AuditRecord(
+            at=at,
+            granted=True,
+            reason=reason,  # type: ignore[arg-type]
+            door_id="door_gate",
+            kind="card",
+            masked="****7391",
+            person_name=NAME,
+            unit="3-2-501",
+            source=f"left {n}",
+            uid=f"{n:032x}",
+        )
+
+    spool = Spool(path, vault.encrypt, vault.decrypt)
+    await hass.async_add_executor_job(spool.append, [left(1, None), left(2, "granted")])
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    community = entry.runtime_data.community
+    await _until(lambda: community.writer.waiting == 0, budget=30)
+    records = await community.query_access_log(AuditQuery(limit=10))
+    assert [r.source for r in records] == ["left 2"]
+    assert not path.exists()
+    assert spool.refused_path.exists()
+    assert stat.S_IMODE(spool.refused_path.stat().st_mode) == 0o600
+    issues = ir.async_get(hass)
+    issue_id = records_refused_issue_id(entry.entry_id)
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "records_refused"
+    assert issue.translation_placeholders == {
+        "community": "Compound A",
+        "count": "1",
+        "file": spool.refused_path.name,
+    }
+    assert NAME not in caplog.text
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert diagnostics["record_writer"]["replay_refused"] == 1
+
+    # Raised again at the next start while the file is there.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert issues.async_get_issue(DOMAIN, issue_id) is not None
+
+    # Removing the entry deletes it (it names people: PIPL).
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert not spool.refused_path.exists()
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    assert "removed with 1 access records" in caplog.text

@@ -64,6 +64,7 @@ async def async_get_config_entry_diagnostics(
             "spooled": writer.stats.spooled,
             "replayed": writer.stats.replayed,
             "replay_skipped": writer.stats.replay_skipped,
+            "replay_refused": writer.stats.replay_refused,
             "unreadable": writer.spool.unreadable if writer.spool else 0,
         },
         "counts": community.counts(),

@@ -5,6 +5,8 @@ configuration folder, ``.storage/community_access.<entry_id>.spool``,
 sealed with the entry's own key. While records wait there a repair issue
 says so, with their number; it goes when the last one is written. The
 change feed's reconnect (PostgreSQL) tells the writer to retry at once.
+Records the database refused when they were moved in are kept apart
+(``….spool.refused``), and another repair issue says how many.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .core.spool import Spool
 from .runtime import CommunityConfigEntry
 
 ISSUE = "records_waiting"
+REFUSED_ISSUE = "records_refused"
 _LOGGER = logging.getLogger(__name__)
 
 
@@ -32,6 +35,11 @@ def spool_path(hass: HomeAssistant, entry_id: str) -> Path:
 def records_waiting_issue_id(entry_id: str) -> str:
     """Repair issue id of an entry's records waiting for the database."""
     return f"{ISSUE}_{entry_id}"
+
+
+def records_refused_issue_id(entry_id: str) -> str:
+    """Repair issue id of an entry's spooled records the database refused."""
+    return f"{REFUSED_ISSUE}_{entry_id}"
 
 
 async def async_start_spool(
@@ -57,28 +65,51 @@ async def async_start_spool(
             translation_placeholders={"community": entry.title, "count": str(count)},
         )
 
+    @callback
+    def _refused(count: int) -> None:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            refused_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=REFUSED_ISSUE,
+            translation_placeholders={
+                "community": entry.title,
+                "count": str(count),
+                "file": spool.refused_path.name,
+            },
+        )
+
+    refused_id = records_refused_issue_id(entry.entry_id)
     writer.on_waiting = _waiting
+    writer.on_refused = _refused
     vault = community.vault
-    await writer.async_use_spool(
-        Spool(spool_path(hass, entry.entry_id), vault.encrypt, vault.decrypt),
-        community.db.add_audits_once,
-    )
+    spool = Spool(spool_path(hass, entry.entry_id), vault.encrypt, vault.decrypt)
+    if refused := await hass.async_add_executor_job(spool.refused):
+        _refused(refused)
+    await writer.async_use_spool(spool, community.db.add_audits_once)
 
     @callback
     def _stop() -> None:
         writer.on_waiting = None
-        ir.async_delete_issue(hass, DOMAIN, issue_id)  # raised again at the next start
+        writer.on_refused = None
+        # Raised again at the next start.
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        ir.async_delete_issue(hass, DOMAIN, refused_id)
 
     return [_stop]
 
 
 def _remove(path: Path) -> int:
-    """Remove a spool file (and a left-over rewrite); lines it held. Blocking."""
-    try:
-        held = path.read_bytes().count(b"\n")
-    except FileNotFoundError:
-        held = 0
-    path.unlink(missing_ok=True)
+    """Remove a spool, its left-over rewrite and its refused records; lines held. Blocking."""
+    held = 0
+    for kept in (path, path.with_name(path.name + ".refused")):
+        try:
+            held += kept.read_bytes().count(b"\n")
+        except FileNotFoundError:
+            continue
+        kept.unlink()
     path.with_name(path.name + ".new").unlink(missing_ok=True)
     return held
 
@@ -87,14 +118,15 @@ async def async_remove_spool(hass: HomeAssistant, entry_id: str) -> None:
     """Delete a removed entry's spool: no later entry can replay it.
 
     Its records are sealed with the removed entry's key and name people:
-    they are not left behind on disk (PIPL). Records still waiting are lost
-    with the entry, and a warning says how many.
+    they are not left behind on disk (PIPL). Records still waiting, and those
+    the database refused, are lost with the entry; a warning says how many.
     """
     held = await hass.async_add_executor_job(_remove, spool_path(hass, entry_id))
     ir.async_delete_issue(hass, DOMAIN, records_waiting_issue_id(entry_id))
+    ir.async_delete_issue(hass, DOMAIN, records_refused_issue_id(entry_id))
     if held:
         _LOGGER.warning(
             "The community was removed with %d access records still waiting"
-            " for its database; they were deleted with it",
+            " for its database or refused by it; they were deleted with it",
             held,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 import stat
@@ -18,7 +19,10 @@ import psycopg2
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from custom_components.community_access.core.recorder import RecordWriter
+from custom_components.community_access.core.recorder import (
+    RecordWriter,
+    refusal_reason,
+)
 from custom_components.community_access.core.spool import Spool, database_unreachable
 from custom_components.community_access.core.storage import (
     AuditQuery,
@@ -285,3 +289,63 @@ async def test_records_wait_across_a_restart(tmp_path: Path, db: Database) -> No
         await asyncio.sleep(0.01)
     assert sources(db) == ["n0"]
     await restarted.async_stop()
+
+
+@pytest.mark.both_databases
+async def test_a_refused_record_is_set_aside_and_holds_up_nothing(
+    tmp_path: Path, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One record the database refuses among many: the rest are written in order.
+
+    The refused one (here a record without its reason, which the column
+    does not allow) is kept sealed in ``<spool>.refused``, not dropped; the
+    log gives the database's reason and no name (PostgreSQL's DETAIL line
+    would repeat the row).
+    """
+    db = Database(db_url)
+    db.migrate()
+    spool = make_spool(tmp_path)
+    refused = replace(record(4), reason=None)  # type: ignore[arg-type]
+    spool.append([record(n) for n in range(4)] + [refused])
+    spool.append([record(n) for n in range(5, 10)])
+    switch = Switch(db)
+    writer = RecordWriter(switch.write, asyncio.to_thread)
+    told: list[int] = []
+    writer.on_refused = told.append
+    await writer.async_use_spool(make_spool(tmp_path), switch.write_once)
+    async with asyncio.timeout(10):
+        while writer.waiting:
+            await asyncio.sleep(0.01)
+    assert sources(db) == [f"n{n}" for n in range(10) if n != 4]
+    assert not spool.path.exists()
+    assert spool.refused() == 1 and told == [1]
+    vault = make_vault()
+    kept = Spool(spool.refused_path, vault.encrypt, vault.decrypt).read().records
+    assert [(r.source, r.reason) for r in kept] == [("n4", None)]
+    assert stat.S_IMODE(spool.refused_path.stat().st_mode) == 0o600
+    assert NAME.encode() not in spool.refused_path.read_bytes()
+    assert writer.stats.replayed == 9 and writer.stats.replay_refused == 1
+    assert "refused an access record" in caplog.text
+    assert "NOT NULL" in caplog.text or "not-null" in caplog.text
+    assert NAME not in caplog.text
+    # New records go straight to the database again.
+    assert await writer.submit(record(10)) is not None
+    await writer.async_stop()
+    db.close()
+
+
+def test_the_refusal_reason_leaves_the_row_out() -> None:
+    """PostgreSQL's DETAIL line repeats the refused row: only the first line is kept."""
+    err = IntegrityError(
+        "INSERT",
+        {},
+        ValueError(
+            'null value in column "reason" violates not-null constraint\n'
+            f"DETAIL:  Failing row contains (1, {NAME}, 3-2-501)."
+        ),
+    )
+    reason = refusal_reason(err)
+    assert reason == (
+        'ValueError: null value in column "reason" violates not-null constraint'
+    )
+    assert NAME not in reason

@@ -58,6 +58,20 @@ class WriterStats:
     replayed: int = 0
     #: Spooled records found in the database already when moved (not written again).
     replay_skipped: int = 0
+    #: Spooled records the database refused, set aside (``Spool.set_aside``).
+    replay_refused: int = 0
+
+
+def refusal_reason(err: BaseException) -> str:
+    """Return the database's reason for refusing a write, without the values.
+
+    Its first line only: PostgreSQL's DETAIL lines repeat the row (a name,
+    a unit), which must not reach the log; the SQL's parameters are hidden
+    by the engine.
+    """
+    cause = getattr(err, "orig", None) or err
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
 class RecordWriter:
@@ -83,6 +97,8 @@ class RecordWriter:
         self.waiting = 0
         #: Told the number of records waiting whenever it changes.
         self.on_waiting: Callable[[int], None] | None = None
+        #: Told the number of records set aside as refused when it grows.
+        self.on_refused: Callable[[int], None] | None = None
         self._spool_lock = asyncio.Lock()
         self._replayer: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
@@ -254,9 +270,10 @@ class RecordWriter:
             try:
                 async with self._spool_lock:
                     read = await self._run(spool.read, REPLAY_BATCH)
-                ids: list[int | None] = (
-                    await self._run(write_once, read.records) if read.records else []
-                )
+                refused: list[AuditRecord] = []
+                ids = await self._write_accepted(write_once, read.records, refused)
+                if refused:
+                    await self._set_aside(spool, refused)
                 # Written: a crash from here until the drop replays them again,
                 # and the database skips them (their uids are there).
                 async with self._spool_lock:
@@ -273,6 +290,55 @@ class RecordWriter:
             if not self.waiting:
                 _LOGGER.info("Access records kept while the database was away: written")
             self._notify()
+
+    async def _write_accepted(
+        self,
+        write_once: WriteOnce,
+        records: Sequence[AuditRecord],
+        refused: list[AuditRecord],
+    ) -> list[int | None]:
+        """Write spooled records; those the database refuses go to ``refused``.
+
+        A refused batch is halved until each refused record stands alone
+        (a few transactions for one bad record among thousands); the order
+        of the others is kept. An unreachable database is raised as is.
+        """
+        if not records:
+            return []
+        try:
+            ids: list[int | None] = await self._run(write_once, records)
+        except Exception as err:
+            if database_unreachable(err):
+                raise
+            if len(records) == 1:
+                _LOGGER.warning(
+                    "The database refused an access record kept while it was away: %s",
+                    refusal_reason(err),
+                )
+                refused.append(records[0])
+                return []
+        else:
+            return ids
+        half = len(records) // 2
+        first = await self._write_accepted(write_once, records[:half], refused)
+        return first + await self._write_accepted(write_once, records[half:], refused)
+
+    async def _set_aside(self, spool: Spool, refused: list[AuditRecord]) -> None:
+        """Keep refused records apart (before they leave the spool).
+
+        A crash between this and their drop from the spool sets them aside
+        again at the next replay: kept twice there, never lost.
+        """
+        total = await self._run(spool.set_aside, refused)
+        self.stats.replay_refused += len(refused)
+        _LOGGER.error(
+            "%d access records kept while the database was away were refused by"
+            " it; they are kept apart in %s",
+            len(refused),
+            spool.refused_path.name,
+        )
+        if self.on_refused is not None:
+            self.on_refused(total)
 
     async def _pause(self, delay: float) -> None:
         self._wake.clear()

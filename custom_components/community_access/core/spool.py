@@ -21,6 +21,11 @@ meanwhile go to the spool behind them, so the order is kept.
   last one, cut by a crash before its fsync: its caller never returned) is
   skipped and counted, never guessed at. Before the first append the file
   is cut back to its last complete line.
+* **Refusals.** A record the database refuses (not one it cannot reach:
+  a constraint, a value it rejects) would hold up every record behind it
+  for ever. The replay finds the refused ones by halving the batch, writes
+  the rest, and keeps the refused ones in ``<spool>.refused`` (sealed
+  alike, 0600) for the administrator: set aside, not lost.
 
 Blocking file work: call the methods through the community's executor.
 """
@@ -110,17 +115,20 @@ class Spool:
         """Append records and fsync: on disk when this returns. Blocking."""
         if not self._tidied:
             self._tidy()
+        self._append_sealed(self.path, records)
+
+    def _append_sealed(self, path: Path, records: Sequence[AuditRecord]) -> None:
         data = "".join(f"{self._seal(_encode(r))}\n" for r in records).encode()
-        created = not self.path.exists()
+        created = not path.exists()
         if created:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             _write_all(fd, data)
         finally:
             os.close(fd)
         if created:
-            _fsync_dir(self.path.parent)
+            _fsync_dir(path.parent)
 
     def _tidy(self) -> None:
         """Cut a torn last line (a crash mid-append) before appending after it."""
@@ -169,6 +177,29 @@ class Spool:
         """Complete lines kept (records waiting). Blocking."""
         try:
             return self.path.read_bytes().count(b"\n")
+        except FileNotFoundError:
+            return 0
+
+    # ---- records the database refuses
+    @property
+    def refused_path(self) -> Path:
+        """The file of records the database refused (kept, sealed alike)."""
+        return self.path.with_name(self.path.name + ".refused")
+
+    def set_aside(self, records: Sequence[AuditRecord]) -> int:
+        """Keep records the database refuses apart; records set aside in all. Blocking.
+
+        Sealed like the spool and fsync'd, so none is lost: they no longer
+        hold up the records behind them.
+        """
+        if records:
+            self._append_sealed(self.refused_path, records)
+        return self.refused()
+
+    def refused(self) -> int:
+        """Count the records set aside as refused (complete lines). Blocking."""
+        try:
+            return self.refused_path.read_bytes().count(b"\n")
         except FileNotFoundError:
             return 0
 
