@@ -19,7 +19,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import STORAGE_DIR
 
 from .const import DOMAIN
-from .core.spool import Spool
+from .core.spool import Spool, discard
 from .runtime import CommunityConfigEntry
 
 ISSUE = "records_waiting"
@@ -101,19 +101,6 @@ async def async_start_spool(
     return [_stop]
 
 
-def _remove(path: Path) -> int:
-    """Remove a spool, its left-over rewrite and its refused records; lines held. Blocking."""
-    held = 0
-    for kept in (path, path.with_name(path.name + ".refused")):
-        try:
-            held += kept.read_bytes().count(b"\n")
-        except FileNotFoundError:
-            continue
-        kept.unlink()
-    path.with_name(path.name + ".new").unlink(missing_ok=True)
-    return held
-
-
 async def async_remove_spool(hass: HomeAssistant, entry_id: str) -> None:
     """Delete a removed entry's spool: no later entry can replay it.
 
@@ -121,7 +108,7 @@ async def async_remove_spool(hass: HomeAssistant, entry_id: str) -> None:
     they are not left behind on disk (PIPL). Records still waiting, and those
     the database refused, are lost with the entry; a warning says how many.
     """
-    held = await hass.async_add_executor_job(_remove, spool_path(hass, entry_id))
+    held = await hass.async_add_executor_job(discard, spool_path(hass, entry_id))
     ir.async_delete_issue(hass, DOMAIN, records_waiting_issue_id(entry_id))
     ir.async_delete_issue(hass, DOMAIN, records_refused_issue_id(entry_id))
     if held:

@@ -19,11 +19,16 @@ import psycopg2
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from custom_components.community_access.core import spool as spool_module
 from custom_components.community_access.core.recorder import (
     RecordWriter,
     refusal_reason,
 )
-from custom_components.community_access.core.spool import Spool, database_unreachable
+from custom_components.community_access.core.spool import (
+    Spool,
+    database_unreachable,
+    discard,
+)
 from custom_components.community_access.core.storage import (
     AuditQuery,
     AuditRecord,
@@ -119,11 +124,15 @@ def test_spool_keeps_order_sealed_and_private(tmp_path: Path) -> None:
     assert read.records[0] == record(0)
     assert (read.lines, read.unreadable) == (3, 0)
     assert spool.count() == 3
-    assert spool.drop_first(2) == 1
+    first_two = spool.read(limit=2)
+    assert spool.drop_through(first_two.end) is False
     assert [r.source for r in spool.read().records] == ["n2"]
+    assert spool.count() == 1
     assert stat.S_IMODE(spool.path.stat().st_mode) == 0o600
-    assert spool.drop_first(1) == 0
+    assert stat.S_IMODE(spool.position_path.stat().st_mode) == 0o600
+    assert spool.drop_through(spool.read().end) is True
     assert not spool.path.exists()
+    assert not spool.position_path.exists()
     assert spool.read().records == []
 
 
@@ -163,7 +172,87 @@ def test_corrupt_line_is_skipped_and_counted(tmp_path: Path) -> None:
     read = spool.read()
     assert [r.source for r in read.records] == ["n0", "n2"]
     assert (read.lines, read.unreadable) == (3, 1)
-    assert spool.drop_first(read.lines) == 0
+    assert spool.drop_through(read.end) is True
+
+
+def test_written_records_move_the_position_without_rewriting(tmp_path: Path) -> None:
+    """Dropping what was written moves a position; the spool is not rewritten."""
+    spool = make_spool(tmp_path)
+    spool.append([record(n) for n in range(6)])
+    inode = spool.path.stat().st_ino
+    size = spool.path.stat().st_size
+    read = spool.read(limit=2)
+    assert spool.drop_through(read.end) is False
+    spool.append([record(6)])  # appended behind, as while the database is away
+    assert spool.path.stat().st_ino == inode
+    assert spool.path.stat().st_size > size  # the written lines are still there
+    # A new process (a restart) reads from the position.
+    again = make_spool(tmp_path)
+    assert [r.source for r in again.read().records] == [f"n{n}" for n in range(2, 7)]
+    assert again.count() == 5
+    # A torn tail is not a record: with only it left, the spool is done.
+    everything = again.read()
+    with spool.path.open("ab") as file:
+        file.write(b"torn")
+    assert again.drop_through(everything.end) is True
+    assert not spool.path.exists() and not spool.position_path.exists()
+
+
+def test_a_stale_position_does_not_apply(tmp_path: Path) -> None:
+    """A crash between swapping a compacted spool in and dropping the position.
+
+    The position names the former spool (its inode): the new one is read
+    from its start, which holds only records not yet written.
+    """
+    spool = make_spool(tmp_path)
+    rest_sources = [f"n{n}" for n in range(3, 9)]  # longer than what was written
+    spool.append([record(n) for n in range(9)])
+    written = spool.read(limit=3)
+    rest = spool.path.read_bytes()[written.end :]
+    assert spool.drop_through(written.end) is False
+    # The compaction's swap, then the crash: the position file is left.
+    swapped = spool.path.with_name(spool.path.name + ".new")
+    swapped.write_bytes(rest)
+    swapped.replace(spool.path)
+    assert [r.source for r in make_spool(tmp_path).read().records] == rest_sources
+    # A position past the end, or unreadable, does not apply either.
+    spool.position_path.write_text(f"{spool.path.stat().st_ino} 999999\n")
+    assert [r.source for r in make_spool(tmp_path).read().records] == rest_sources
+    spool.position_path.write_text("garbage")
+    assert [r.source for r in make_spool(tmp_path).read().records] == rest_sources
+
+
+def test_a_long_outage_compacts_once_half_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the threshold and half the file, the rest is copied to a new spool."""
+    monkeypatch.setattr(spool_module, "COMPACT_AT", 1000)
+    spool = make_spool(tmp_path)
+    spool.append([record(n) for n in range(20)])
+    inode = spool.path.stat().st_ino
+    read = spool.read(limit=5)  # a quarter: kept, the position moves
+    assert read.end > 1000
+    assert spool.drop_through(read.end) is False
+    assert spool.path.stat().st_ino == inode
+    read = spool.read(limit=6)  # past half: compacted
+    assert spool.drop_through(read.end) is False
+    assert spool.path.stat().st_ino != inode
+    assert not spool.position_path.exists()
+    assert not spool.path.with_name(spool.path.name + ".new").exists()
+    assert stat.S_IMODE(spool.path.stat().st_mode) == 0o600
+    assert [r.source for r in make_spool(tmp_path).read().records] == [
+        f"n{n}" for n in range(11, 20)
+    ]
+    assert spool.count() == 9
+
+
+def test_discard_removes_every_file(tmp_path: Path) -> None:
+    spool = make_spool(tmp_path)
+    spool.append([record(n) for n in range(3)])
+    spool.drop_through(spool.read(limit=1).end)
+    spool.set_aside([record(9)])
+    assert discard(spool.path) == 4  # the lines of the spool and the refused file
+    assert list(spool.path.parent.iterdir()) == []
 
 
 def test_unreachable_means_the_connection_not_a_refusal() -> None:

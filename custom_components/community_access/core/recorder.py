@@ -277,7 +277,8 @@ class RecordWriter:
                 # Written: a crash from here until the drop replays them again,
                 # and the database skips them (their uids are there).
                 async with self._spool_lock:
-                    self.waiting = await self._run(spool.drop_first, read.lines)
+                    emptied = await self._run(spool.drop_through, read.end)
+                    self.waiting = 0 if emptied else max(self.waiting - read.lines, 0)
             except Exception as err:  # noqa: BLE001 - still away, or the disk: later
                 _LOGGER.debug("Spool replay failed (%s)", type(err).__name__)
                 delay = min(delay * 2, RETRY_MAX)

@@ -10,10 +10,13 @@ meanwhile go to the spool behind them, so the order is kept.
 
 * **Exactly once.** Every record carries a unique key (``uid``, a uuid):
   the replay writes, in one transaction, only the records whose key the
-  database does not have yet (:meth:`Database.add_audits_once`), then drops
-  them from the spool. A crash between that commit and the drop replays them
-  again, and they are skipped; so is a batch whose commit went through but
-  whose answer was lost with the connection.
+  database does not have yet (:meth:`Database.add_audits_once`), then moves
+  the spool's position past them (``<spool>.pos``, replaced atomically;
+  nothing is rewritten). A crash between that commit and the move replays
+  them again, and they are skipped; so is a batch whose commit went through
+  but whose answer was lost with the connection. A long outage's spool is
+  compacted (the rest copied to a new file) once more than 32 MiB and half
+  of it are written: each record is copied once at most.
 * **Privacy.** A record names a person and a masked credential: each line
   is the record sealed with the community's AES-256-GCM key (the same key
   its ID numbers are encrypted with), base64. The file is created 0600.
@@ -39,7 +42,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .storage import AuditRecord
 
@@ -47,6 +50,8 @@ _LOGGER = logging.getLogger(__name__)
 
 #: The format of a sealed line's JSON (changed only with a reader for the old).
 FORMAT = 1
+#: Written records kept at the spool's start before it is compacted (bytes).
+COMPACT_AT = 32 << 20
 
 
 def database_unreachable(err: BaseException) -> bool:
@@ -78,6 +83,8 @@ class SpoolRead:
     lines: int
     #: Complete lines that did not unseal or parse (skipped, counted).
     unreadable: int
+    #: Offset just after the last line read (what :meth:`Spool.drop_through` takes).
+    end: int = 0
 
 
 def _encode(record: AuditRecord) -> str:
@@ -148,17 +155,26 @@ class Spool:
 
     # ---- reading
     def read(self, limit: int | None = None) -> SpoolRead:
-        """Return the records kept (at most ``limit``), oldest first. Blocking.
+        """Return the records not yet written (at most ``limit``), oldest first. Blocking.
 
+        Read from the position (:meth:`drop_through`), not from the start.
         A last line without its newline is a torn write: left alone, not read.
         """
         try:
-            raw = self.path.read_bytes()
+            file = self.path.open("rb")
         except FileNotFoundError:
             return SpoolRead([], 0, 0)
-        lines = raw.split(b"\n")[:-1]  # the part after the last newline is torn
-        if limit is not None:
-            lines = lines[:limit]
+        lines: list[bytes] = []
+        with file:
+            end = self._position(os.fstat(file.fileno()))
+            file.seek(end)
+            for line in file:
+                if not line.endswith(b"\n"):
+                    break  # torn
+                lines.append(line[:-1])
+                end += len(line)
+                if limit is not None and len(lines) >= limit:
+                    break
         records: list[AuditRecord] = []
         unreadable = 0
         for line in lines:
@@ -171,14 +187,19 @@ class Spool:
             _LOGGER.error(
                 "Access record spool: %d unreadable lines skipped", unreadable
             )
-        return SpoolRead(records, len(lines), unreadable)
+        return SpoolRead(records, len(lines), unreadable, end)
 
     def count(self) -> int:
-        """Complete lines kept (records waiting). Blocking."""
+        """Complete lines not yet written (records waiting). Blocking."""
         try:
-            return self.path.read_bytes().count(b"\n")
+            file = self.path.open("rb")
         except FileNotFoundError:
             return 0
+        with file:
+            file.seek(self._position(os.fstat(file.fileno())))
+            return sum(
+                chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b"")
+            )
 
     # ---- records the database refuses
     @property
@@ -203,33 +224,102 @@ class Spool:
         except FileNotFoundError:
             return 0
 
-    # ---- dropping what reached the database
-    def drop_first(self, lines: int) -> int:
-        """Drop the first ``lines`` lines (written to the database); lines left. Blocking.
+    # ---- what reached the database
+    @property
+    def position_path(self) -> Path:
+        """The file that says where the records not yet written start."""
+        return self.path.with_name(self.path.name + ".pos")
 
-        Atomic: the rest is written to a new file, fsync'd and renamed over
-        the spool (a crash leaves the old spool or the new one, never half).
-        Nothing left: the file is removed.
+    def _position(self, spool: os.stat_result) -> int:
+        """Offset of the first record not yet written in the spool ``spool``.
+
+        The position file names the spool file it is for (its inode): one
+        written for a spool since replaced (compacted) does not apply, and
+        the replaced spool starts with its first record not yet written.
         """
         try:
-            raw = self.path.read_bytes()
+            inode, offset = map(int, self.position_path.read_text("ascii").split())
+        except (FileNotFoundError, ValueError):
+            return 0
+        if inode != spool.st_ino or not 0 <= offset <= spool.st_size:
+            return 0
+        return offset
+
+    def drop_through(self, end: int) -> bool:
+        """Record that the lines before offset ``end`` are written. Blocking.
+
+        Nothing is rewritten: the position moves (its file replaced
+        atomically). True: nothing complete is left, and the spool is
+        removed (the position first: a spool without one is read from its
+        start, and its records already written are skipped by their key).
+        Once more than :data:`COMPACT_AT` bytes and half the file are
+        behind the position, the rest is copied to a new spool, so a long
+        outage costs each record one copy at most, not one per batch.
+        """
+        try:
+            file = self.path.open("rb")
         except FileNotFoundError:
-            return 0
-        complete = raw[: raw.rfind(b"\n") + 1]
-        rest = b"".join(line + b"\n" for line in complete.split(b"\n")[lines:-1])
-        if not rest:
-            self.path.unlink()
-            _fsync_dir(self.path.parent)
-            return 0
+            return True
+        with file:
+            spool = os.fstat(file.fileno())
+            file.seek(end)
+            left = spool.st_size - end
+            empty = left <= 0 or (left < 1 << 16 and b"\n" not in file.read(left))
+            if empty:
+                self.position_path.unlink(missing_ok=True)
+                self.path.unlink()
+                _fsync_dir(self.path.parent)
+                return True
+            if end > COMPACT_AT and end > spool.st_size // 2:
+                file.seek(end)
+                self._compact(file)
+                return False
+        self._write_position(spool.st_ino, end)
+        return False
+
+    def _compact(self, rest: BinaryIO) -> None:
+        """Copy what ``rest`` holds from its offset to a new spool, swapped in."""
         temporary = self.path.with_name(self.path.name + ".new")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            _write_all(fd, rest)
+            for chunk in iter(lambda: rest.read(1 << 20), b""):
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view) :]
+            os.fsync(fd)
         finally:
             os.close(fd)
         temporary.replace(self.path)
         _fsync_dir(self.path.parent)
-        return rest.count(b"\n")
+        # The position names the former spool now: it no longer applies.
+        self.position_path.unlink(missing_ok=True)
+
+    def _write_position(self, inode: int, offset: int) -> None:
+        temporary = self.path.with_name(self.path.name + ".pos.new")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            _write_all(fd, f"{inode} {offset}\n".encode("ascii"))
+        finally:
+            os.close(fd)
+        temporary.replace(self.position_path)
+        _fsync_dir(self.path.parent)
+
+
+def discard(path: Path) -> int:
+    """Remove a spool and every file that goes with it; records they held. Blocking.
+
+    Records still waiting (an estimate when part was written: its lines
+    are counted too) and records the database refused.
+    """
+    held = 0
+    for kept in (path, path.with_name(path.name + ".refused")):
+        try:
+            held += kept.read_bytes().count(b"\n")
+        except FileNotFoundError:
+            continue
+    for suffix in (".pos", ".pos.new", ".new", "", ".refused"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return held
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -247,4 +337,4 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["Spool", "SpoolRead", "database_unreachable"]
+__all__ = ["Spool", "SpoolRead", "database_unreachable", "discard"]
