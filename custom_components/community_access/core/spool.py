@@ -283,9 +283,7 @@ class Spool:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             for chunk in iter(lambda: rest.read(1 << 20), b""):
-                view = memoryview(chunk)
-                while view:
-                    view = view[os.write(fd, view) :]
+                _write_fully(fd, chunk)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -323,10 +321,14 @@ def discard(path: Path) -> int:
 
 
 def _write_all(fd: int, data: bytes) -> None:
+    _write_fully(fd, data)
+    os.fsync(fd)
+
+
+def _write_fully(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
-    os.fsync(fd)
 
 
 def _fsync_dir(path: Path) -> None:
