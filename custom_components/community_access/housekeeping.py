@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -168,10 +169,14 @@ def async_start_housekeeping(
         )
 
     @callback
-    def _expire(_now: datetime) -> None:
-        entry.async_create_background_task(
+    def _start_expiry() -> asyncio.Task[int]:
+        return entry.async_create_background_task(
             hass, async_expire(entry), f"{DOMAIN} expiry"
         )
+
+    @callback
+    def _expire(_now: datetime) -> None:
+        _start_expiry()
 
     cancel = [
         community.add_event_listener(_forward),
@@ -181,9 +186,5 @@ def async_start_housekeeping(
         async_track_time_interval(hass, _expire, EXPIRY_INTERVAL),
         TimeRefresh(hass, entry).async_start(),
     ]
-    entry.runtime_data.startup_work.append(
-        entry.async_create_background_task(
-            hass, async_expire(entry), f"{DOMAIN} expiry"
-        )
-    )
+    entry.runtime_data.startup_work.append(_start_expiry())
     return cancel

@@ -114,7 +114,7 @@ class MusterWatch(ChangeListeners):
             loaded, last_id = await community.run(
                 counts_from_record,
                 community.db,
-                dict(self._doors),
+                self._doors,
                 self._door_ids,
                 since,
                 self.window,
